@@ -1,0 +1,12 @@
+from .tenancy import current_membership
+
+
+def current_membership_context(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    membership = current_membership(request)
+    return {
+        "current_membership": membership,
+        "current_operator": membership.operator if membership else None,
+        "user_memberships": getattr(request, "_allervers_memberships", []),
+    }

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .enums import Role
+
+
+class Operator(models.Model):
+    """The tenant: the structure that runs the mobile service."""
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant d'adresse", max_length=80, unique=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    address = models.TextField("adresse", blank=True)
+    time_zone = models.CharField("fuseau horaire", max_length=64, default="Europe/Paris")
+    neighbourhood_name = models.CharField("nom du quartier", max_length=200, blank=True)
+    neighbourhood_streets = models.TextField(
+        "rues du quartier", blank=True, help_text="Une rue par ligne, pour aider l'agent."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "structure porteuse"
+        verbose_name_plural = "structures porteuses"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_user(self, user) -> "MembershipQuerySet":
+        return self.filter(user=user, is_active=True).select_related("operator", "partner")
+
+
+class Membership(models.Model):
+    """A user's role inside one operator. A partner user is linked to its partner organisation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="organisation partenaire",
+    )
+    is_active = models.BooleanField("actif", default=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rôle d'un utilisateur"
+        verbose_name_plural = "rôles des utilisateurs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "user"], name="membership_one_per_user_and_operator"
+            ),
+            models.CheckConstraint(
+                condition=(Q(role=Role.PARTNER) & Q(partner__isnull=False))
+                | (~Q(role=Role.PARTNER) & Q(partner__isnull=True)),
+                name="membership_partner_iff_partner_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.operator})"

@@ -1,0 +1,297 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from allervers.operators.tenancy import OperatorOwnedQuerySet
+
+from .enums import CancelReason, DutyRole, SpaceKind, StopStatus, Weekday
+
+EVENING_START = datetime.time(17, 0)
+
+
+class Vehicle(models.Model):
+    operator = models.ForeignKey(
+        "operators.Operator", on_delete=models.CASCADE, related_name="vehicles"
+    )
+    name = models.CharField("nom", max_length=200)
+    wheelchair_accessible = models.BooleanField("accessible en fauteuil roulant", default=False)
+    equipment = models.TextField("équipements", blank=True)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "véhicule"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "name"], name="vehicle_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Space(models.Model):
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE)
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="spaces")
+    kind = models.CharField("type", max_length=20, choices=SpaceKind.choices)
+    name = models.CharField("nom", max_length=100)
+    capacity = models.PositiveSmallIntegerField("places")
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "espace"
+        ordering = ["vehicle", "kind"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="space_capacity_positive"),
+            models.UniqueConstraint(
+                fields=["operator", "vehicle", "kind"], name="space_unique_kind_per_vehicle"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.capacity} places)"
+
+
+class SiteQuerySet(OperatorOwnedQuerySet):
+    def active(self):
+        return self.filter(is_archived=False)
+
+
+class Site(models.Model):
+    """A place where the vehicle parks."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant d'adresse", max_length=80)
+    address = models.CharField("adresse", max_length=300)
+    postcode = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("commune", max_length=100, blank=True)
+    latitude = models.DecimalField("latitude", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        "longitude", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    parking_notes = models.TextField("stationnement", blank=True)
+    power_notes = models.TextField("raccordement électrique", blank=True)
+    accessibility_notes = models.TextField("accessibilité", blank=True)
+    access_notes = models.TextField("comment venir", blank=True)
+    is_archived = models.BooleanField("archivé", default=False)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lieu de stationnement"
+        verbose_name_plural = "lieux de stationnement"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "slug"], name="site_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="site_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="site_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_address(self) -> str:
+        return ", ".join(part for part in [self.address, f"{self.postcode} {self.city}".strip()] if part)
+
+    @property
+    def openstreetmap_url(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return (
+            f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
+            f"#map=18/{self.latitude}/{self.longitude}"
+        )
+
+
+class SchedulePattern(models.Model):
+    """A recurring weekly rule that generates stops over a date range."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE)
+    label = models.CharField("nom", max_length=200, blank=True)
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, verbose_name="véhicule")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, verbose_name="lieu")
+    weekday = models.PositiveSmallIntegerField("jour", choices=Weekday.choices)
+    start_time = models.TimeField("début")
+    end_time = models.TimeField("fin")
+    valid_from = models.DateField("du")
+    valid_until = models.DateField("au")
+    skip_school_holidays = models.BooleanField("sauf vacances scolaires", default=False)
+    school_zone = models.CharField("zone de vacances scolaires", max_length=1, default="B")
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "planning type"
+        verbose_name_plural = "plannings types"
+        ordering = ["valid_from", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="pattern_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="pattern_range_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="pattern_weekday_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.get_weekday_display()} {self.start_time:%H:%M} — {self.site}"
+
+
+class StopQuerySet(OperatorOwnedQuerySet):
+    def held(self):
+        return self.filter(status=StopStatus.HELD)
+
+    def cancelled(self):
+        return self.filter(status=StopStatus.CANCELLED)
+
+    def upcoming(self, today: datetime.date):
+        return self.filter(date__gte=today).order_by("date", "start_time")
+
+    def between(self, start: datetime.date, end: datetime.date):
+        return self.filter(date__gte=start, date__lte=end)
+
+    def with_details(self):
+        return self.select_related("site", "vehicle").prefetch_related(
+            models.Prefetch(
+                "presences",
+                queryset=PartnerPresence.objects.select_related("partner").order_by("partner__name"),
+            ),
+            models.Prefetch(
+                "staff_assignments",
+                queryset=StaffAssignment.objects.select_related("user").order_by("duty_role"),
+            ),
+        )
+
+
+class Stop(models.Model):
+    """The vehicle at a site, on a date, from a time to a time."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="stops")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="stops")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stops", verbose_name="lieu")
+    date = models.DateField("date")
+    start_time = models.TimeField("début")
+    end_time = models.TimeField("fin")
+    title = models.CharField(
+        "intitulé", max_length=200, blank=True, help_text="Par exemple : Festival Barlin Extrem."
+    )
+    pattern = models.ForeignKey(
+        SchedulePattern, on_delete=models.SET_NULL, null=True, blank=True, related_name="stops"
+    )
+    pattern_date = models.DateField(null=True, blank=True, editable=False)
+    is_edited = models.BooleanField(default=False, editable=False)
+    status = models.CharField(
+        "statut", max_length=20, choices=StopStatus.choices, default=StopStatus.HELD
+    )
+    cancel_reason = models.CharField(
+        "motif d'annulation", max_length=20, choices=CancelReason.choices, blank=True
+    )
+    cancel_note = models.CharField("précision", max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "permanence du bus"
+        verbose_name_plural = "permanences du bus"
+        ordering = ["date", "start_time"]
+        indexes = [models.Index(fields=["operator", "date"], name="stop_operator_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="stop_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=StopStatus.CANCELLED) & ~Q(cancel_reason=""))
+                | (Q(status=StopStatus.HELD) & Q(cancel_reason="")),
+                name="stop_cancel_reason_iff_cancelled",
+            ),
+            models.UniqueConstraint(
+                fields=["pattern", "pattern_date"], name="stop_one_per_pattern_occurrence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.start_time:%H:%M}–{self.end_time:%H:%M} — {self.site}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == StopStatus.CANCELLED
+
+    @property
+    def is_evening(self) -> bool:
+        return self.start_time >= EVENING_START
+
+
+class PartnerPresence(models.Model):
+    """A partner present at a stop, optionally for part of it."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE)
+    stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="presences")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="presences"
+    )
+    start_time = models.TimeField("de", null=True, blank=True)
+    end_time = models.TimeField("à", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "permanence d'un partenaire"
+        verbose_name_plural = "permanences des partenaires"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "stop", "partner"], name="presence_one_per_partner_and_stop"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True)
+                | Q(end_time__isnull=True)
+                | Q(end_time__gt=F("start_time")),
+                name="presence_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} — {self.stop}"
+
+
+class StaffAssignment(models.Model):
+    """An agent on duty at a stop."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE)
+    stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="staff_assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    duty_role = models.CharField("mission", max_length=20, choices=DutyRole.choices)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "agent de permanence"
+        verbose_name_plural = "agents de permanence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "stop", "user"], name="staff_one_per_user_and_stop"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.stop}"

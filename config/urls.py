@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from allervers.planning.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("compte/", include("allervers.accounts.urls")),
+    path("structure/", include("allervers.operators.urls")),
+    path("admin-plateforme/", admin.site.urls),
+]
+
+handler403 = "allervers.accounts.views.permission_denied"
+handler404 = "allervers.accounts.views.page_not_found"

@@ -1,0 +1,40 @@
+import pytest
+
+from allervers.operators.enums import Role
+from tests.operators.factories import MembershipFactory, OperatorFactory
+from tests.partners.factories import PartnerFactory
+
+
+@pytest.fixture
+def operator(db):
+    return OperatorFactory(name="CCAS de Barlin", slug="ccas-barlin")
+
+
+@pytest.fixture
+def other_operator(db):
+    return OperatorFactory(name="CCAS voisin", slug="ccas-voisin")
+
+
+@pytest.fixture
+def make_member(db):
+    """Create a user with `role` in `operator` (a partner role gets a partner organisation)."""
+
+    def make(operator, role: Role, partner=None, **user_fields):
+        if role == Role.PARTNER and partner is None:
+            partner = PartnerFactory(operator=operator)
+        membership = MembershipFactory(
+            operator=operator, role=role, partner=partner, **{f"user__{k}": v for k, v in user_fields.items()}
+        )
+        return membership.user
+
+    return make
+
+
+@pytest.fixture
+def coordinator(operator, make_member):
+    return make_member(operator, Role.COORDINATOR)
+
+
+@pytest.fixture
+def agent(operator, make_member):
+    return make_member(operator, Role.AGENT)

@@ -1,0 +1,42 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from allervers.operators.enums import Role
+from allervers.operators.models import Membership, Operator
+
+
+class OperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operator
+
+    name = factory.Sequence(lambda n: f"CCAS numéro {n}")
+    slug = factory.Sequence(lambda n: f"ccas-{n}")
+    phone = "03 21 00 00 00"
+    neighbourhood_name = "Quartier du Regain"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"utilisateur{n}")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Agent{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-test")
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    operator = factory.SubFactory(OperatorFactory)
+    role = Role.AGENT
+    partner = None

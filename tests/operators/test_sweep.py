@@ -1,0 +1,78 @@
+"""The role × URL sweep: every back-office URL through the four cases of the tenancy rule."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from allervers.operators.enums import Role
+from allervers.operators.tenancy import GUARD_ATTRIBUTE
+
+from .sweep import OBJECT_MAKERS, back_office_routes
+
+ROUTES = back_office_routes()
+ROUTE_IDS = [route.name for route in ROUTES]
+
+
+def test_the_sweep_sees_the_back_office():
+    names = {route.name for route in ROUTES}
+    assert {"home", "operators:switch"} <= names
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_every_back_office_view_is_guarded(route):
+    assert getattr(route.callback, GUARD_ATTRIBUTE, None), (
+        f"{route.name} is not wrapped by operator_view(): every back-office view must be."
+    )
+    missing = [name for name in route.kwargs if name not in OBJECT_MAKERS]
+    assert not missing, f"Add a maker for {missing} in tests/operators/sweep.py"
+
+
+def _url(route, operator, membership):
+    kwargs = {name: OBJECT_MAKERS[name](operator, membership) for name in route.kwargs}
+    return reverse(route.name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_anonymous_is_sent_to_login(client, operator, route):
+    response = client.get(_url(route, operator, None))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_missing_right_is_403(client, operator, make_member, django_user_model, route):
+    allowed = getattr(route.callback, GUARD_ATTRIBUTE)
+    refused_roles = [role for role in Role if role not in allowed]
+    for role in refused_roles:
+        user = make_member(operator, role)
+        client.force_login(user)
+        response = client.get(_url(route, operator, user.memberships.get()))
+        assert response.status_code == 403, (route.name, role)
+        assert "Accès refusé" in response.content.decode()
+    # A logged-in user who belongs to no operator has no right anywhere in the back office.
+    outsider = django_user_model.objects.create_user("sans-structure", password="x")
+    client.force_login(outsider)
+    assert client.get(_url(route, operator, None)).status_code == 403
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
+def test_other_operators_object_is_404_and_own_is_served(
+    client, operator, other_operator, make_member, route
+):
+    for role in getattr(route.callback, GUARD_ATTRIBUTE):
+        user = make_member(operator, role)
+        membership = user.memberships.get()
+        client.force_login(user)
+        own = client.get(_url(route, operator, membership))
+        assert own.status_code not in (403, 404), (route.name, role, own.status_code)
+        assert own.status_code < 500
+        if route.kwargs:
+            foreign = client.get(_url(route, other_operator, membership))
+            assert foreign.status_code == 404, (route.name, role)
+
+
+def test_admin_is_for_platform_staff_only(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get("/admin-plateforme/")
+    assert response.status_code == 302
+    assert "/admin-plateforme/login/" in response["Location"]
