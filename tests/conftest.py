@@ -7,7 +7,7 @@ from tests.partners.factories import PartnerFactory
 
 @pytest.fixture
 def operator(db):
-    return OperatorFactory(name="CCAS de Barlin", slug="ccas-barlin")
+    return OperatorFactory(name="CCAS de test", slug="ccas-test")
 
 
 @pytest.fixture
@@ -23,7 +23,10 @@ def make_member(db):
         if role == Role.PARTNER and partner is None:
             partner = PartnerFactory(operator=operator)
         membership = MembershipFactory(
-            operator=operator, role=role, partner=partner, **{f"user__{k}": v for k, v in user_fields.items()}
+            operator=operator,
+            role=role,
+            partner=partner,
+            **{f"user__{k}": v for k, v in user_fields.items()},
         )
         return membership.user
 

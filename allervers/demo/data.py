@@ -96,19 +96,39 @@ SITES = [
 
 PARTNERS = [
     ("ccas", "CCAS de Barlin", Network.CCAS, "Aides sociales, accompagnement et orientation."),
-    ("departement", "Département du Pas-de-Calais", Network.DEPARTMENT,
-     "Accompagnement social et RSA."),
-    ("france-travail", "France Travail (ex-Pôle emploi)", Network.FRANCE_TRAVAIL,
-     "Inscription, recherche d'emploi, droits au chômage."),
-    ("mission-locale", "Mission locale", Network.MISSION_LOCALE,
-     "Emploi, formation et vie quotidienne des 16-25 ans."),
+    (
+        "departement",
+        "Département du Pas-de-Calais",
+        Network.DEPARTMENT,
+        "Accompagnement social et RSA.",
+    ),
+    (
+        "france-travail",
+        "France Travail (ex-Pôle emploi)",
+        Network.FRANCE_TRAVAIL,
+        "Inscription, recherche d'emploi, droits au chômage.",
+    ),
+    (
+        "mission-locale",
+        "Mission locale",
+        Network.MISSION_LOCALE,
+        "Emploi, formation et vie quotidienne des 16-25 ans.",
+    ),
     ("inter-insert", "Inter Insert", Network.INSERTION, "Chantiers et parcours d'insertion."),
-    ("proch-emploi", "Proch'Emploi (Région Hauts-de-France)", Network.REGION,
-     "Mise en relation avec les entreprises qui recrutent."),
+    (
+        "proch-emploi",
+        "Proch'Emploi (Région Hauts-de-France)",
+        Network.REGION,
+        "Mise en relation avec les entreprises qui recrutent.",
+    ),
     ("bge", "BGE", Network.BGE, "Aide à la création d'entreprise."),
     ("plie", "PLIE", Network.PLIE, "Plan local pour l'insertion et l'emploi."),
-    ("agglomeration", "Communauté d'agglomération Béthune-Bruay Artois Lys Romane",
-     Network.AGGLOMERATION, "Ateliers « creative lab » et services de l'agglomération."),
+    (
+        "agglomeration",
+        "Communauté d'agglomération Béthune-Bruay Artois Lys Romane",
+        Network.AGGLOMERATION,
+        "Ateliers « creative lab » et services de l'agglomération.",
+    ),
 ]
 
 USERS = [

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
+from allervers.planning.calendars import public_holiday_name
 from allervers.planning.enums import CancelReason, DutyRole, StopStatus
 from allervers.planning.models import (
     PartnerPresence,
@@ -16,7 +17,6 @@ from allervers.planning.models import (
     Stop,
     Vehicle,
 )
-from allervers.planning.calendars import public_holiday_name
 from allervers.planning.services import pattern_generate
 
 MORNING = (datetime.time(9, 0), datetime.time(12, 0))
@@ -31,13 +31,21 @@ SUMMER_RHYTHM = [(1, MORNING, 3), (3, MORNING, 0)]
 def season_ranges(first_year: int, last_year: int):
     """(label, start, end, rhythm) from 1 January of first_year to 30 June of last_year."""
     for year in range(first_year, last_year + 1):
-        yield ("Année scolaire", datetime.date(year, 1, 1), datetime.date(year, 6, 30),
-               SCHOOL_YEAR_RHYTHM)
+        yield (
+            "Année scolaire",
+            datetime.date(year, 1, 1),
+            datetime.date(year, 6, 30),
+            SCHOOL_YEAR_RHYTHM,
+        )
         if year == last_year:
             break
         yield ("Été", datetime.date(year, 7, 1), datetime.date(year, 8, 31), SUMMER_RHYTHM)
-        yield ("Année scolaire", datetime.date(year, 9, 1), datetime.date(year, 12, 31),
-               SCHOOL_YEAR_RHYTHM)
+        yield (
+            "Année scolaire",
+            datetime.date(year, 9, 1),
+            datetime.date(year, 12, 31),
+            SCHOOL_YEAR_RHYTHM,
+        )
 
 
 def evening_tuesdays(year: int) -> list[datetime.date]:
@@ -89,14 +97,26 @@ def build_planning(
     for year in range(first_year, last_year):
         for day in evening_tuesdays(year):
             one_offs.append(
-                Stop(operator=operator, vehicle=vehicle, site=sites[0], date=day,
-                     start_time=EVENING[0], end_time=EVENING[1],
-                     title="Soirée : permanence de 17 h à 20 h")
+                Stop(
+                    operator=operator,
+                    vehicle=vehicle,
+                    site=sites[0],
+                    date=day,
+                    start_time=EVENING[0],
+                    end_time=EVENING[1],
+                    title="Soirée : permanence de 17 h à 20 h",
+                )
             )
         one_offs.append(
-            Stop(operator=operator, vehicle=vehicle, site=sites[3], date=festival_day(year),
-                 start_time=datetime.time(13, 0), end_time=datetime.time(19, 0),
-                 title="Festival Barlin Extrem")
+            Stop(
+                operator=operator,
+                vehicle=vehicle,
+                site=sites[3],
+                date=festival_day(year),
+                start_time=datetime.time(13, 0),
+                end_time=datetime.time(19, 0),
+                title="Festival Barlin Extrem",
+            )
         )
     Stop.objects.bulk_create(one_offs)
 
@@ -122,7 +142,9 @@ def _cancel_some(stops: list[Stop], *, coordinator, rng: random.Random) -> None:
     chosen = []
     for year_stops in by_year.values():
         chosen += rng.sample(year_stops, 2)
-    soon = [s for s in stops if today < s.date <= today + datetime.timedelta(days=14) and not s.title]
+    soon = [
+        s for s in stops if today < s.date <= today + datetime.timedelta(days=14) and not s.title
+    ]
     if soon:
         chosen.append(soon[-1])
     for index, stop in enumerate(chosen):
@@ -132,8 +154,9 @@ def _cancel_some(stops: list[Stop], *, coordinator, rng: random.Random) -> None:
         stop.cancel_note = note
         stop.cancelled_by = coordinator
         stop.cancelled_at = timezone.make_aware(
-            datetime.datetime.combine(min(stop.date, today) - datetime.timedelta(days=2),
-                                      datetime.time(8, 30))
+            datetime.datetime.combine(
+                min(stop.date, today) - datetime.timedelta(days=2), datetime.time(8, 30)
+            )
         )
     Stop.objects.bulk_update(
         chosen, ["status", "cancel_reason", "cancel_note", "cancelled_by", "cancelled_at"]
@@ -158,9 +181,13 @@ def _staff_rota(operator, stops, agents, rng: random.Random) -> None:
     reception, cyber = agents
     assignments = []
     for stop in stops:
-        assignments.append(StaffAssignment(operator=operator, stop=stop, user=reception,
-                                           duty_role=DutyRole.RECEPTION))
+        assignments.append(
+            StaffAssignment(
+                operator=operator, stop=stop, user=reception, duty_role=DutyRole.RECEPTION
+            )
+        )
         if rng.random() > 0.04:
-            assignments.append(StaffAssignment(operator=operator, stop=stop, user=cyber,
-                                               duty_role=DutyRole.CYBER))
+            assignments.append(
+                StaffAssignment(operator=operator, stop=stop, user=cyber, duty_role=DutyRole.CYBER)
+            )
     StaffAssignment.objects.bulk_create(assignments)

@@ -63,13 +63,17 @@ class SiteQuerySet(OperatorOwnedQuerySet):
 class Site(models.Model):
     """A place where the vehicle parks."""
 
-    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="sites")
+    operator = models.ForeignKey(
+        "operators.Operator", on_delete=models.CASCADE, related_name="sites"
+    )
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField("identifiant d'adresse", max_length=80)
     address = models.CharField("adresse", max_length=300)
     postcode = models.CharField("code postal", max_length=10, blank=True)
     city = models.CharField("commune", max_length=100, blank=True)
-    latitude = models.DecimalField("latitude", max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        "latitude", max_digits=9, decimal_places=6, null=True, blank=True
+    )
     longitude = models.DecimalField(
         "longitude", max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -102,7 +106,9 @@ class Site(models.Model):
 
     @property
     def full_address(self) -> str:
-        return ", ".join(part for part in [self.address, f"{self.postcode} {self.city}".strip()] if part)
+        return ", ".join(
+            part for part in [self.address, f"{self.postcode} {self.city}".strip()] if part
+        )
 
     @property
     def openstreetmap_url(self) -> str:
@@ -168,7 +174,9 @@ class StopQuerySet(OperatorOwnedQuerySet):
         return self.select_related("site", "vehicle").prefetch_related(
             models.Prefetch(
                 "presences",
-                queryset=PartnerPresence.objects.select_related("partner").order_by("partner__name"),
+                queryset=PartnerPresence.objects.select_related("partner").order_by(
+                    "partner__name"
+                ),
             ),
             models.Prefetch(
                 "staff_assignments",
@@ -180,9 +188,13 @@ class StopQuerySet(OperatorOwnedQuerySet):
 class Stop(models.Model):
     """The vehicle at a site, on a date, from a time to a time."""
 
-    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="stops")
+    operator = models.ForeignKey(
+        "operators.Operator", on_delete=models.CASCADE, related_name="stops"
+    )
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="stops")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stops", verbose_name="lieu")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="stops", verbose_name="lieu"
+    )
     date = models.DateField("date")
     start_time = models.TimeField("début")
     end_time = models.TimeField("fin")

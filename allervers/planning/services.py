@@ -35,15 +35,17 @@ def _occurrences(pattern: SchedulePattern):
 def pattern_preview(*, pattern: SchedulePattern) -> PatternPlan:
     """The dates a pattern would create, and those it skips, with the reason (in French)."""
     plan = PatternPlan()
-    already = set(
-        Stop.objects.filter(pattern=pattern).values_list("pattern_date", flat=True)
-    )
+    already = set(Stop.objects.filter(pattern=pattern).values_list("pattern_date", flat=True))
     vehicle_stops: dict[datetime.date, list[tuple[datetime.time, datetime.time]]] = {}
-    for day, start, end in Stop.objects.held().filter(
-        vehicle_id=pattern.vehicle_id,
-        date__gte=pattern.valid_from,
-        date__lte=pattern.valid_until,
-    ).values_list("date", "start_time", "end_time"):
+    for day, start, end in (
+        Stop.objects.held()
+        .filter(
+            vehicle_id=pattern.vehicle_id,
+            date__gte=pattern.valid_from,
+            date__lte=pattern.valid_until,
+        )
+        .values_list("date", "start_time", "end_time")
+    ):
         vehicle_stops.setdefault(day, []).append((start, end))
     for day in _occurrences(pattern):
         if day in already:

@@ -11,7 +11,9 @@ class TopicQuerySet(OperatorOwnedQuerySet):
 class Topic(models.Model):
     """A request theme, configurable per operator."""
 
-    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="topics")
+    operator = models.ForeignKey(
+        "operators.Operator", on_delete=models.CASCADE, related_name="topics"
+    )
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField("identifiant", max_length=80)
     position = models.PositiveSmallIntegerField("ordre", default=0)

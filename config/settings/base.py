@@ -174,3 +174,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("ALLERVERS_LOG_LEVEL", "INFO")},
 }
+
+# HSTS preload is a one-way decision that belongs to whoever runs the domain, not to the code.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

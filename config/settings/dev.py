@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("ALLERVERS_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 os.environ.setdefault("ALLERVERS_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
-from .base import *  # noqa: E402,F403
+from .base import *  # noqa: F403
 
 DEBUG = True
 SECURE_SSL_REDIRECT = False

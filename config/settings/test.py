@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("ALLERVERS_SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("ALLERVERS_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from .dev import *  # noqa: E402,F403
+from .dev import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

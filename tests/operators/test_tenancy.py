@@ -3,8 +3,8 @@ from django.urls import reverse
 
 from allervers.operators.enums import Role
 from allervers.operators.tenancy import SESSION_KEY
-from tests.operators.factories import MembershipFactory
 from tests.html import text_of
+from tests.operators.factories import MembershipFactory
 from tests.planning.factories import StopFactory
 
 
@@ -30,7 +30,9 @@ def test_switching_to_an_operator_one_does_not_belong_to_changes_nothing(
     client, agent, operator, other_operator
 ):
     client.force_login(agent)
-    response = client.post(reverse("operators:switch"), {"operator": other_operator.pk}, follow=True)
+    response = client.post(
+        reverse("operators:switch"), {"operator": other_operator.pk}, follow=True
+    )
     assert "Vous n'êtes pas membre de cette structure." in text_of(response)
     assert client.session.get(SESSION_KEY) is None
 

@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         summary = demo_load()
-        years = ", ".join(f"{year} : {count}" for year, count in sorted(summary.stops_by_year.items()))
+        years = ", ".join(
+            f"{year} : {count}" for year, count in sorted(summary.stops_by_year.items())
+        )
         self.stdout.write(self.style.SUCCESS(f"Démo chargée : {summary.operator.name}"))
         self.stdout.write(f"Permanences par année — {years}")
         self.stdout.write("Comptes de démonstration (mot de passe : " + DEMO_PASSWORD + ") :")

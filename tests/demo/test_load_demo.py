@@ -1,0 +1,101 @@
+"""The demo year: deterministic, idempotent, and shaped as the field report describes."""
+
+import datetime
+import io
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from allervers.demo import data
+from allervers.demo.loader import _remove_demo_operator, demo_load
+from allervers.operators.models import Membership, Operator
+from allervers.partners.models import Partner
+from allervers.planning.calendars import public_holidays
+from allervers.planning.enums import SpaceKind
+from allervers.planning.models import PartnerPresence, Site, Space, Stop
+from allervers.reception.models import Topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        summary = demo_load()
+    yield summary
+    with django_db_blocker.unblock():
+        _remove_demo_operator(Operator.objects.get(slug=data.OPERATOR["slug"]))
+        get_user_model().objects.filter(username__in=[u[0] for u in data.USERS]).delete()
+
+
+def test_the_demo_service_matches_the_field_report(demo):
+    operator = demo.operator
+    assert operator.name == "CCAS de Barlin — Bus de l'emploi et de l'insertion"
+    capacities = dict(Space.objects.for_operator(operator).values_list("kind", "capacity"))
+    assert capacities == {SpaceKind.OFFICE: 4, SpaceKind.CYBER: 8, SpaceKind.WAITING: 4}
+    assert Site.objects.for_operator(operator).count() == 4
+    assert Partner.objects.for_operator(operator).count() == 9
+    assert Topic.objects.for_operator(operator).filter(slug="emploi").exists()
+    sites = Site.objects.for_operator(operator)
+    assert all(50.4 < float(s.latitude) < 50.5 and 2.5 < float(s.longitude) < 2.7 for s in sites)
+
+
+def test_the_demo_year_holds_100_to_160_stops_over_the_4_sites(demo):
+    year = timezone.localdate().year - 1
+    stops = Stop.objects.for_operator(demo.operator).filter(date__year=year)
+    assert 100 <= stops.count() <= 160
+    assert stops.values("site").distinct().count() == 4
+
+
+def test_the_demo_year_has_the_seasonal_rhythm(demo):
+    year = timezone.localdate().year - 1
+    stops = list(Stop.objects.for_operator(demo.operator).filter(date__year=year))
+    holidays = public_holidays(year)
+    assert not [s for s in stops if s.date in holidays]
+    regular = [s for s in stops if not s.title]
+    weeks = Counter(s.date.isocalendar()[1] for s in regular)
+    summer_weeks = {s.date.isocalendar()[1] for s in regular if s.date.month in (7, 8)}
+    school_weeks = {s.date.isocalendar()[1] for s in regular if s.date.month not in (7, 8)}
+    assert max(weeks[w] for w in summer_weeks - school_weeks) == 2
+    assert max(weeks[w] for w in school_weeks - summer_weeks) == 3
+    evenings = [s for s in stops if s.start_time == datetime.time(17) and s.date.month == 7]
+    assert len(evenings) == 3 and all(s.date.weekday() == 1 for s in evenings)
+    assert any("Festival" in s.title for s in stops)
+    assert sum(s.is_cancelled for s in stops) >= 2
+
+
+def test_every_partner_comes_regularly(demo):
+    year = timezone.localdate().year - 1
+    counts = Counter(
+        PartnerPresence.objects.filter(
+            stop__operator=demo.operator, stop__date__year=year
+        ).values_list("partner__slug", flat=True)
+    )
+    assert len(counts) == 9
+    assert min(counts.values()) >= 20
+
+
+def test_loading_twice_neither_fails_nor_duplicates(demo):
+    before = Stop.objects.count(), Partner.objects.count(), Membership.objects.count()
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    assert "Barlin-demo-2026" in output.getvalue()
+    assert Operator.objects.filter(slug=data.OPERATOR["slug"]).count() == 1
+    assert (Stop.objects.count(), Partner.objects.count(), Membership.objects.count()) == before
+    demo.operator = Operator.objects.get(slug=data.OPERATOR["slug"])
+
+
+@pytest.mark.parametrize("username", [u[0] for u in data.USERS])
+def test_each_demo_user_logs_in_and_sees_the_home_page_of_their_role(client, demo, username):
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": username, "password": data.DEMO_PASSWORD},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Bonjour" in response.content.decode()
