@@ -7,7 +7,11 @@ urlpatterns = [
     path("", home, name="home"),
     path("compte/", include("allervers.accounts.urls")),
     path("structure/", include("allervers.operators.urls")),
+    path("planning/", include("allervers.planning.urls")),
+    path("accueil/", include("allervers.reception.urls")),
     path("admin-plateforme/", admin.site.urls),
+    # Public pages last: they start with an operator's slug.
+    path("", include("allervers.public.urls")),
 ]
 
 handler403 = "allervers.accounts.views.permission_denied"

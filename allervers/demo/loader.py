@@ -22,6 +22,7 @@ from allervers.reception.topics import topics_seed_defaults
 
 from . import data
 from .planning import build_planning
+from .reception import build_reception
 
 
 @dataclass
@@ -94,6 +95,7 @@ def demo_load() -> DemoSummary:
         last_year=today.year + 1,
         rng=rng,
     )
+    build_reception(operator=operator, users=users, rng=rng)
     stops_by_year: dict[int, int] = {}
     for stop_date in Stop.objects.for_operator(operator).values_list("date", flat=True):
         stops_by_year[stop_date.year] = stops_by_year.get(stop_date.year, 0) + 1

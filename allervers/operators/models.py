@@ -18,6 +18,15 @@ class Operator(models.Model):
     neighbourhood_streets = models.TextField(
         "rues du quartier", blank=True, help_text="Une rue par ligne, pour aider l'agent."
     )
+    website = models.URLField("site internet", blank=True)
+    widget_allowed_origins = models.TextField(
+        "sites autorisés à afficher le widget",
+        blank=True,
+        help_text="Une adresse par ligne, par exemple https://www.ville-barlin.fr",
+    )
+    referral_overdue_days = models.PositiveSmallIntegerField(
+        "délai de prise en charge d'une orientation (jours)", default=30
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,6 +4,7 @@ A new back-office view lands here automatically (the sweep reads the URL resolve
 an argument that no maker below knows, the sweep fails until a maker is added: nothing escapes.
 """
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -62,7 +63,16 @@ def back_office_routes() -> list[Route]:
 
 # kwarg name -> maker(operator, membership) returning the value for an object that the member
 # of `operator` may see. Called with another operator to build the "404" case.
+# Each app adds its own in tests/<app>/sweep_makers.py (a dict named MAKERS).
 OBJECT_MAKERS: dict[str, Callable] = {
     "stop_id": lambda operator, membership: StopFactory(operator=operator).pk,
     "site_id": lambda operator, membership: SiteFactory(operator=operator).pk,
 }
+for _app in ("planning", "reception", "reporting"):
+    try:
+        _module = importlib.import_module(f"tests.{_app}.sweep_makers")
+    except ModuleNotFoundError as error:
+        if error.name not in (f"tests.{_app}", f"tests.{_app}.sweep_makers"):
+            raise
+        continue
+    OBJECT_MAKERS.update(_module.MAKERS)
