@@ -7,6 +7,7 @@ from django.db import transaction
 
 from .calendars import is_school_holiday, public_holiday_name
 from .models import SchedulePattern, Stop
+from .revision import planning_revision_bump
 
 
 @dataclass
@@ -88,4 +89,6 @@ def pattern_generate(*, pattern: SchedulePattern) -> PatternPlan:
             for day in plan.to_create
         ]
     )
+    if plan.to_create:
+        planning_revision_bump(pattern.operator_id)
     return plan
