@@ -23,7 +23,7 @@ from allervers.reception.topics import topics_seed_defaults
 
 from . import data
 from .planning import build_planning
-from .reception import build_reception
+from .reception import build_reception, remove_reception
 
 
 @dataclass
@@ -35,6 +35,7 @@ class DemoSummary:
 
 def _remove_demo_operator(operator: Operator) -> None:
     """Delete the previous demo, children first: history is PROTECTed everywhere else."""
+    remove_reception(operator)
     for model in (PartnerPresence, StaffAssignment, Stop, SchedulePattern, Membership):
         model.objects.filter(operator=operator).delete()
     operator.delete()

@@ -1,6 +1,30 @@
+import datetime
+import unicodedata
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 
 from allervers.operators.tenancy import OperatorOwnedQuerySet
+
+from .enums import (
+    OPEN_REFERRAL_STATUSES,
+    AgeBand,
+    ConsentPurpose,
+    CyberPurpose,
+    Gender,
+    HeardFrom,
+    Outcome,
+    ReferralStatus,
+    Situation,
+    VisitChangeKind,
+    VisitMode,
+    VisitSource,
+    YesNoUnknown,
+)
+
+OPERATOR = "operators.Operator"
 
 
 class TopicQuerySet(OperatorOwnedQuerySet):
@@ -11,9 +35,7 @@ class TopicQuerySet(OperatorOwnedQuerySet):
 class Topic(models.Model):
     """A request theme, configurable per operator."""
 
-    operator = models.ForeignKey(
-        "operators.Operator", on_delete=models.CASCADE, related_name="topics"
-    )
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="topics")
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField("identifiant", max_length=80)
     position = models.PositiveSmallIntegerField("ordre", default=0)
@@ -30,3 +52,461 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PersonQuerySet(OperatorOwnedQuerySet):
+    def matching(self, query: str) -> "PersonQuerySet":
+        """People whose name contains every word of `query` (accents and case ignored)."""
+        queryset = self
+        for word in search_key_of(query).split():
+            queryset = queryset.filter(search_key__contains=word)
+        return queryset
+
+
+def search_key_of(*parts: str) -> str:
+    """Lower-case, accent-free text used to search people by name on every database."""
+    text = " ".join(part for part in parts if part)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.casefold().split())
+
+
+class Person(models.Model):
+    """A named resident, kept only with their recorded consent, to follow them up."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="persons")
+    first_name = models.CharField("prénom", max_length=100, blank=True)
+    last_name = models.CharField("nom", max_length=100, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    consent_given_on = models.DateField("date du consentement")
+    consent_purpose = models.CharField(
+        "finalité du consentement", max_length=20, choices=ConsentPurpose.choices
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="consentement recueilli par",
+    )
+    search_key = models.CharField(max_length=201, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "personne suivie"
+        verbose_name_plural = "personnes suivies"
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["operator", "search_key"], name="person_operator_search")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_name="") | ~Q(last_name=""), name="person_has_a_name"
+            ),
+            models.CheckConstraint(
+                condition=~Q(consent_purpose=""), name="person_consent_purpose_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key_of(self.first_name, self.last_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in [self.first_name, self.last_name.upper()] if part)
+
+
+class VisitQuerySet(OperatorOwnedQuerySet):
+    def with_details(self) -> "VisitQuerySet":
+        return self.select_related("stop__site", "person", "created_by").prefetch_related(
+            "topics", "partners_seen"
+        )
+
+    def on_date(self, day: datetime.date) -> "VisitQuerySet":
+        return self.filter(stop__date=day)
+
+    def in_bus(self) -> "VisitQuerySet":
+        """Visits not finished yet: the people still in the bus."""
+        return self.filter(left_at__isnull=True)
+
+    def between(self, start: datetime.date, end: datetime.date) -> "VisitQuerySet":
+        return self.filter(stop__date__gte=start, stop__date__lte=end)
+
+
+class Visit(models.Model):
+    """One reception of one person at one stop; anonymous unless linked to a consenting Person."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="visits")
+    stop = models.ForeignKey(
+        "planning.Stop",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name="permanence",
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name="personne suivie",
+    )
+    arrived_at = models.DateTimeField("arrivée")
+    left_at = models.DateTimeField("départ", null=True, blank=True)
+    gender = models.CharField(
+        "genre", max_length=20, choices=Gender.choices, default=Gender.UNKNOWN
+    )
+    age_band = models.CharField(
+        "âge", max_length=20, choices=AgeBand.choices, default=AgeBand.UNKNOWN
+    )
+    lives_in_area = models.CharField(
+        "habite le quartier",
+        max_length=20,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    situation = models.CharField(
+        "situation", max_length=20, choices=Situation.choices, default=Situation.UNKNOWN
+    )
+    topics = models.ManyToManyField(
+        Topic, through="VisitTopic", related_name="visits", verbose_name="thématiques"
+    )
+    partners_seen = models.ManyToManyField(
+        "partners.Partner",
+        through="VisitPartner",
+        related_name="visits",
+        verbose_name="partenaires rencontrés",
+    )
+    mode = models.CharField(
+        "venue", max_length=20, choices=VisitMode.choices, default=VisitMode.WALK_IN
+    )
+    heard_from = models.CharField(
+        "a connu le bus par", max_length=20, choices=HeardFrom.choices, default=HeardFrom.UNKNOWN
+    )
+    is_first_visit = models.CharField(
+        "première visite",
+        max_length=20,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    cyber_used = models.BooleanField("a utilisé le cyber@atelier", default=False)
+    cyber_purpose = models.CharField(
+        "usage du cyber@atelier", max_length=20, choices=CyberPurpose.choices, blank=True
+    )
+    outcome = models.CharField(
+        "suite donnée", max_length=20, choices=Outcome.choices, default=Outcome.UNKNOWN
+    )
+    note = models.CharField("note", max_length=500, blank=True)
+    source = models.CharField(
+        "origine", max_length=20, choices=VisitSource.choices, default=VisitSource.ENTERED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisie par",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "visite"
+        ordering = ["-arrived_at"]
+        indexes = [
+            models.Index(fields=["operator", "arrived_at"], name="visit_operator_arrived"),
+            models.Index(fields=["operator", "stop"], name="visit_operator_stop"),
+            models.Index(fields=["operator", "person"], name="visit_operator_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gt=F("arrived_at")),
+                name="visit_left_after_arrived",
+            ),
+            models.CheckConstraint(
+                condition=(Q(cyber_used=True) & ~Q(cyber_purpose=""))
+                | (Q(cyber_used=False) & Q(cyber_purpose="")),
+                name="visit_cyber_purpose_iff_used",
+            ),
+            models.CheckConstraint(
+                condition=Q(gender__in=Gender.values), name="visit_gender_known_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(age_band__in=AgeBand.values), name="visit_age_band_known_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(lives_in_area__in=YesNoUnknown.values),
+                name="visit_lives_in_area_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_first_visit__in=YesNoUnknown.values),
+                name="visit_first_visit_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(situation__in=Situation.values), name="visit_situation_known_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=VisitMode.values), name="visit_mode_known_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(heard_from__in=HeardFrom.values), name="visit_heard_from_known_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="visit_outcome_known_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.arrived_at)
+        return f"Visite du {local:%d/%m/%Y à %H:%M}"
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        if self.left_at is None:
+            return None
+        return self.left_at - self.arrived_at
+
+    @property
+    def duration_minutes(self) -> int | None:
+        duration = self.duration
+        return None if duration is None else round(duration.total_seconds() / 60)
+
+
+class VisitTopic(models.Model):
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="visit_topics")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="visit_topics")
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "thématique d'une visite"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "visit", "topic"], name="visit_topic_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.topic_id)
+
+
+class VisitPartner(models.Model):
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="visit_partners")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="visit_partners"
+    )
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "partenaire rencontré lors d'une visite"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "visit", "partner"], name="visit_partner_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.partner_id)
+
+
+class VisitChange(models.Model):
+    """A history line of a visit: who did what, when, and which answers changed."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField("action", max_length=20, choices=VisitChangeKind.choices)
+    changed_at = models.DateTimeField("le", default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    # {field name: {"label": French label, "before": shown value, "after": shown value}}
+    changes = models.JSONField("modifications", default=dict, blank=True)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "historique d'une visite"
+        ordering = ["changed_at", "pk"]
+        indexes = [
+            models.Index(fields=["operator", "visit", "changed_at"], name="visitchange_op_visit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.changed_at:%d/%m/%Y %H:%M})"
+
+
+class ReferralQuerySet(OperatorOwnedQuerySet):
+    def with_details(self) -> "ReferralQuerySet":
+        return self.select_related(
+            "partner", "visit__stop__site", "visit__person", "status_changed_by"
+        )
+
+    def open(self) -> "ReferralQuerySet":
+        return self.filter(status__in=OPEN_REFERRAL_STATUSES)
+
+    def overdue(self, *, now: datetime.datetime, days: int) -> "ReferralQuerySet":
+        """Open referrals proposed more than `days` days before `now`."""
+        return self.open().filter(proposed_at__lt=now - datetime.timedelta(days=days))
+
+    def for_partner(self, partner) -> "ReferralQuerySet":
+        return self.filter(partner=partner)
+
+
+class Referral(models.Model):
+    """A visit's person sent to a partner, followed until taken up or dropped (non-recours)."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="referrals")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="referrals", verbose_name="visite"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name="partenaire",
+    )
+    reason = models.CharField("motif", max_length=300)
+    status = models.CharField(
+        "statut", max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED
+    )
+    proposed_at = models.DateTimeField("proposée le")
+    sent_at = models.DateTimeField("transmise le", null=True, blank=True)
+    taken_up_at = models.DateTimeField("prise en charge le", null=True, blank=True)
+    dropped_at = models.DateTimeField("abandonnée le", null=True, blank=True)
+    status_changed_at = models.DateTimeField("statut changé le")
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="statut changé par",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="proposée par",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "orientation"
+        ordering = ["-proposed_at"]
+        indexes = [
+            models.Index(fields=["operator", "status"], name="referral_operator_status"),
+            models.Index(fields=["operator", "partner"], name="referral_operator_partner"),
+            models.Index(fields=["operator", "proposed_at"], name="referral_operator_proposed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_known_value"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="referral_reason_required"),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.SENT) | Q(sent_at__isnull=False),
+                name="referral_sent_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.TAKEN_UP) | Q(taken_up_at__isnull=False),
+                name="referral_taken_up_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.DROPPED) | Q(dropped_at__isnull=False),
+                name="referral_dropped_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Orientation vers {self.partner}"
+
+    def is_overdue(self, *, now: datetime.datetime, days: int) -> bool:
+        return (
+            self.status in OPEN_REFERRAL_STATUSES
+            and self.proposed_at < now - datetime.timedelta(days=days)
+        )
+
+
+class ReferralEvent(models.Model):
+    """A referral's status history: each status it went through, when and by whom."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField("statut", max_length=20, choices=ReferralStatus.choices)
+    changed_at = models.DateTimeField("le")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    note = models.CharField("précision", max_length=300, blank=True)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "étape d'une orientation"
+        ordering = ["changed_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["operator", "referral", "changed_at"], name="referralevent_op_referral"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.changed_at:%d/%m/%Y})"
+
+
+class CyberUsage(models.Model):
+    """How the cyber-atelier's seats were used at one stop (entered by the animator)."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    stop = models.ForeignKey("planning.Stop", on_delete=models.PROTECT, related_name="cyber_usages")
+    seats_used = models.PositiveSmallIntegerField("postes utilisés")
+    people_count = models.PositiveSmallIntegerField("personnes accueillies")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisi par",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "utilisation du cyber@atelier"
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "stop"], name="cyberusage_one_per_stop"),
+            models.CheckConstraint(
+                condition=Q(people_count__gte=F("seats_used")),
+                name="cyberusage_people_fill_the_seats",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seats_used} postes, {self.people_count} personnes"

@@ -1,0 +1,55 @@
+"""The database itself refuses an inconsistent reception log."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from allervers.reception.enums import ReferralStatus
+from tests.reception.factories import (
+    CyberUsageFactory,
+    PersonFactory,
+    ReferralFactory,
+    VisitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _refused(factory, **fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factory(**fields)
+
+
+def test_a_visit_cannot_end_before_it_starts(operator):
+    visit = VisitFactory(operator=operator)
+    _refused(
+        VisitFactory,
+        operator=operator,
+        stop=visit.stop,
+        arrived_at=visit.arrived_at,
+        left_at=visit.arrived_at - datetime.timedelta(minutes=1),
+    )
+
+
+def test_answers_are_explicit_values(operator):
+    visit = VisitFactory(operator=operator)
+    assert (visit.gender, visit.age_band, visit.lives_in_area) == ("unknown",) * 3
+    _refused(VisitFactory, operator=operator, stop=visit.stop, gender="")
+    _refused(VisitFactory, operator=operator, stop=visit.stop, cyber_used=True)
+    _refused(VisitFactory, operator=operator, stop=visit.stop, cyber_purpose="other")
+
+
+def test_a_person_needs_a_name_and_a_consent_purpose(operator):
+    _refused(PersonFactory, operator=operator, first_name="", last_name="")
+    _refused(PersonFactory, operator=operator, consent_purpose="")
+
+
+def test_a_referral_status_has_its_date(operator):
+    _refused(ReferralFactory, operator=operator, status=ReferralStatus.TAKEN_UP)
+    _refused(ReferralFactory, operator=operator, status=ReferralStatus.DROPPED)
+    _refused(ReferralFactory, operator=operator, reason="")
+
+
+def test_cyber_usage_counts_are_consistent(operator):
+    _refused(CyberUsageFactory, operator=operator, seats_used=5, people_count=4)
