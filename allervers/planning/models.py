@@ -170,6 +170,27 @@ class StopQuerySet(OperatorOwnedQuerySet):
     def between(self, start: datetime.date, end: datetime.date):
         return self.filter(date__gte=start, date__lte=end)
 
+    def overlapping(
+        self,
+        *,
+        vehicle_id: int,
+        date: datetime.date,
+        start_time: datetime.time,
+        end_time: datetime.time,
+        exclude_id: int | None = None,
+    ):
+        """Held stops of the vehicle that share a moment with the given slot (as the trigger
+        of migration 0002 sees them: back to back is fine)."""
+        queryset = self.held().filter(
+            vehicle_id=vehicle_id, date=date, start_time__lt=end_time, end_time__gt=start_time
+        )
+        if exclude_id is not None:
+            queryset = queryset.exclude(pk=exclude_id)
+        return queryset.select_related("site")
+
+    def for_partner(self, partner_id: int):
+        return self.filter(presences__partner_id=partner_id)
+
     def with_details(self):
         return self.select_related("site", "vehicle").prefetch_related(
             models.Prefetch(
@@ -217,6 +238,12 @@ class Stop(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The last move (other site, date or hours), kept so that the home page can tell people.
+    moved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    moved_from = models.CharField("avant le changement", max_length=300, blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -251,6 +278,14 @@ class Stop(models.Model):
     @property
     def is_evening(self) -> bool:
         return self.start_time >= EVENING_START
+
+    @property
+    def slot_label(self) -> str:
+        """The stop in words, as an e-mail or a notice says it."""
+        return (
+            f"{self.date:%d/%m/%Y} de {self.start_time:%H:%M} à {self.end_time:%H:%M}, "
+            f"{self.site.name}"
+        )
 
 
 class PartnerPresence(models.Model):

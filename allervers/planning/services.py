@@ -1,13 +1,143 @@
-"""Writes of the planning: generating stops from patterns, and more to come."""
+"""Writes of the planning. Each one is atomic, refuses bad input with a French ValidationError
+(nothing saved), and bumps the planning revision so that public caches refresh."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from allervers.operators.enums import Role
+from allervers.operators.models import Membership, Operator
+from allervers.partners.models import Partner
 
 from .calendars import is_school_holiday, public_holiday_name
-from .models import SchedulePattern, Stop
+from .enums import CancelReason, DutyRole, StopStatus
+from .models import PartnerPresence, SchedulePattern, Site, StaffAssignment, Stop, Vehicle
+from .notifications import StopChange, StopChangeKind, stop_change_announce
 from .revision import planning_revision_bump
+from .tasks import stop_change_email
+
+OVERLAP_MESSAGE = (
+    "Le bus a déjà une permanence à ces heures ce jour-là : un véhicule ne peut pas être à deux "
+    "endroits à la fois."
+)
+END_BEFORE_START_MESSAGE = "L'heure de fin doit être après l'heure de début."
+ARCHIVED_SITE_MESSAGE = "Ce lieu est archivé : choisissez un lieu en service."
+PAST_STOP_MESSAGE = "Cette permanence est passée : la présence ne peut plus être modifiée."
+OTHER_ORGANISATION_MESSAGE = (
+    "Vous ne pouvez déclarer ou retirer que la présence de votre organisation."
+)
+CANCELLED_STOP_MESSAGE = "Cette permanence est annulée."
+
+
+def overlap_message(other: Stop | None = None) -> str:
+    if other is None:
+        return OVERLAP_MESSAGE
+    return (
+        f"Le bus a déjà une permanence le {other.date:%d/%m/%Y} de {other.start_time:%H:%M} à "
+        f"{other.end_time:%H:%M} ({other.site.name}) : un véhicule ne peut pas être à deux "
+        "endroits à la fois."
+    )
+
+
+def _save_stop(stop: Stop) -> None:
+    """Save, turning the database's overlap refusal into a French message (nothing saved)."""
+    try:
+        with transaction.atomic():
+            stop.save()
+    except IntegrityError as error:
+        if "stop_overlap" in str(error):
+            raise ValidationError(OVERLAP_MESSAGE, code="overlap") from error
+        raise
+
+
+def _check_slot(
+    *,
+    operator_id: int,
+    vehicle: Vehicle,
+    site: Site,
+    date: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    exclude_id: int | None = None,
+) -> None:
+    if vehicle.operator_id != operator_id or site.operator_id != operator_id:
+        raise ValidationError("Ce véhicule ou ce lieu n'appartient pas à votre structure.")
+    if site.is_archived:
+        raise ValidationError(ARCHIVED_SITE_MESSAGE, code="archived_site")
+    if end_time <= start_time:
+        raise ValidationError(END_BEFORE_START_MESSAGE, code="end_before_start")
+    other = (
+        Stop.objects.overlapping(
+            vehicle_id=vehicle.pk,
+            date=date,
+            start_time=start_time,
+            end_time=end_time,
+            exclude_id=exclude_id,
+        )
+        .order_by("start_time")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(overlap_message(other), code="overlap")
+
+
+def _tell_everyone(stop: Stop, kind: StopChangeKind, previous: str) -> None:
+    """E-mail the partners and agents (after the commit, by a task) and the other listeners."""
+    stop_change_announce(
+        StopChange(
+            operator_id=stop.operator_id,
+            stop_id=stop.pk,
+            kind=kind,
+            previous=previous,
+            at=timezone.now(),
+        )
+    )
+    stop_id = stop.pk
+    transaction.on_commit(lambda: stop_change_email.enqueue(stop_id, str(kind), previous))
+
+
+# Sites ---------------------------------------------------------------------------------------
+
+
+def _free_slug(operator_id: int, name: str, exclude_id: int | None) -> str:
+    base = slugify(name)[:70] or "lieu"
+    taken = set(
+        Site.objects.filter(operator_id=operator_id, slug__startswith=base)
+        .exclude(pk=exclude_id)
+        .values_list("slug", flat=True)
+    )
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+@transaction.atomic
+def site_save(*, site: Site) -> Site:
+    """Create or update a site; a new site gets a free slug from its name."""
+    if not site.slug:
+        site.slug = _free_slug(site.operator_id, site.name, site.pk)
+    if (site.latitude is None) != (site.longitude is None):
+        raise ValidationError("Indiquez la latitude et la longitude, ou aucune des deux.")
+    site.save()
+    planning_revision_bump(site.operator_id)
+    return site
+
+
+@transaction.atomic
+def site_archive(*, site: Site, archived: bool = True) -> Site:
+    """Archive (or bring back) a site. A site is never deleted here: its stops keep it."""
+    site.is_archived = archived
+    site.save(update_fields=["is_archived"])
+    planning_revision_bump(site.operator_id)
+    return site
+
+
+# Patterns ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -70,25 +200,240 @@ def pattern_preview(*, pattern: SchedulePattern) -> PatternPlan:
 
 
 @transaction.atomic
+def pattern_save(*, pattern: SchedulePattern) -> SchedulePattern:
+    """Create or update a pattern. Stops it already created stay as they are."""
+    if pattern.end_time <= pattern.start_time:
+        raise ValidationError(END_BEFORE_START_MESSAGE)
+    if pattern.valid_until < pattern.valid_from:
+        raise ValidationError("La fin de la période doit être après son début.")
+    if pattern.site.is_archived:
+        raise ValidationError(ARCHIVED_SITE_MESSAGE)
+    pattern.save()
+    planning_revision_bump(pattern.operator_id)
+    return pattern
+
+
+@transaction.atomic
 def pattern_generate(*, pattern: SchedulePattern) -> PatternPlan:
     """Create the missing stops of a pattern. Never edits or deletes a stop: running it twice
     changes nothing, and edited, moved or cancelled stops are left as they are."""
+    if pattern.site.is_archived:
+        raise ValidationError(ARCHIVED_SITE_MESSAGE)
     plan = pattern_preview(pattern=pattern)
-    Stop.objects.bulk_create(
-        [
-            Stop(
-                operator_id=pattern.operator_id,
-                vehicle_id=pattern.vehicle_id,
-                site_id=pattern.site_id,
-                date=day,
-                start_time=pattern.start_time,
-                end_time=pattern.end_time,
-                pattern=pattern,
-                pattern_date=day,
+    try:
+        with transaction.atomic():
+            Stop.objects.bulk_create(
+                [
+                    Stop(
+                        operator_id=pattern.operator_id,
+                        vehicle_id=pattern.vehicle_id,
+                        site_id=pattern.site_id,
+                        date=day,
+                        start_time=pattern.start_time,
+                        end_time=pattern.end_time,
+                        pattern=pattern,
+                        pattern_date=day,
+                    )
+                    for day in plan.to_create
+                ]
             )
-            for day in plan.to_create
-        ]
-    )
+    except IntegrityError as error:  # a stop created meanwhile by someone else
+        raise ValidationError(
+            "Le planning a changé pendant la génération : rien n'a été créé, réessayez."
+        ) from error
     if plan.to_create:
         planning_revision_bump(pattern.operator_id)
     return plan
+
+
+# Stops ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stop_create_one_off(
+    *,
+    operator: Operator,
+    vehicle: Vehicle,
+    site: Site,
+    date: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    title: str = "",
+) -> Stop:
+    """A stop outside any pattern: an evening slot, a festival."""
+    _check_slot(
+        operator_id=operator.pk,
+        vehicle=vehicle,
+        site=site,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+    )
+    stop = Stop(
+        operator=operator,
+        vehicle=vehicle,
+        site=site,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        title=title,
+    )
+    _save_stop(stop)
+    planning_revision_bump(operator.pk)
+    return stop
+
+
+@transaction.atomic
+def stop_move(
+    *,
+    stop: Stop,
+    site: Site,
+    date: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    title: str | None = None,
+    by,
+) -> Stop:
+    """Move a stop to another site, date or hours; the people concerned are told."""
+    if stop.is_cancelled:
+        raise ValidationError("Une permanence annulée ne peut pas être déplacée.")
+    _check_slot(
+        operator_id=stop.operator_id,
+        vehicle=stop.vehicle,
+        site=site,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        exclude_id=stop.pk,
+    )
+    if title is not None:
+        stop.title = title
+    moved = (site.pk, date, start_time, end_time) != (
+        stop.site_id,
+        stop.date,
+        stop.start_time,
+        stop.end_time,
+    )
+    previous = stop.slot_label
+    stop.site, stop.date, stop.start_time, stop.end_time = site, date, start_time, end_time
+    stop.is_edited = True
+    if moved:
+        stop.moved_at = timezone.now()
+        stop.moved_from = previous
+        stop.moved_by = by
+    _save_stop(stop)
+    planning_revision_bump(stop.operator_id)
+    if moved:
+        _tell_everyone(stop, StopChangeKind.MOVED, previous)
+    return stop
+
+
+@transaction.atomic
+def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
+    """Cancel a stop with its reason, recording who and when; the people concerned are told."""
+    if stop.is_cancelled:
+        raise ValidationError("Cette permanence est déjà annulée.")
+    if reason not in CancelReason.values:
+        raise ValidationError("Choisissez un motif d'annulation.")
+    note = note.strip()
+    if reason == CancelReason.OTHER and not note:
+        raise ValidationError("Précisez le motif quand vous choisissez « Autre raison ».")
+    stop.status = StopStatus.CANCELLED
+    stop.cancel_reason = reason
+    stop.cancel_note = note
+    stop.cancelled_at = timezone.now()
+    stop.cancelled_by = by
+    stop.is_edited = True
+    _save_stop(stop)
+    planning_revision_bump(stop.operator_id)
+    _tell_everyone(stop, StopChangeKind.CANCELLED, stop.slot_label)
+    return stop
+
+
+# Partner rota --------------------------------------------------------------------------------
+
+
+def _check_partner_may_act(*, stop: Stop, partner: Partner, acting: Membership) -> None:
+    if acting.role == Role.PARTNER:
+        if partner.pk != acting.partner_id:
+            raise ValidationError(OTHER_ORGANISATION_MESSAGE, code="other_organisation")
+        if stop.date < timezone.localdate():
+            raise ValidationError(PAST_STOP_MESSAGE, code="past_stop")
+    elif acting.role != Role.COORDINATOR:
+        raise ValidationError("Votre rôle ne permet pas de modifier la présence des partenaires.")
+
+
+@transaction.atomic
+def presence_declare(
+    *,
+    stop: Stop,
+    partner: Partner,
+    acting: Membership,
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+) -> PartnerPresence:
+    """A coordinator assigns a partner to a stop, or a partner declares its own presence."""
+    if partner.operator_id != stop.operator_id or acting.operator_id != stop.operator_id:
+        raise ValidationError("Ce partenaire n'appartient pas à votre structure.")
+    _check_partner_may_act(stop=stop, partner=partner, acting=acting)
+    if stop.is_cancelled:
+        raise ValidationError(CANCELLED_STOP_MESSAGE)
+    if partner.is_archived:
+        raise ValidationError("Ce partenaire est archivé.")
+    if (start_time and end_time) and end_time <= start_time:
+        raise ValidationError(END_BEFORE_START_MESSAGE)
+    for moment in (start_time, end_time):
+        if moment and not (stop.start_time <= moment <= stop.end_time):
+            raise ValidationError(
+                f"Les heures de présence doivent être comprises entre "
+                f"{stop.start_time:%H:%M} et {stop.end_time:%H:%M}."
+            )
+    if stop.presences.filter(partner=partner).exists():
+        raise ValidationError(f"{partner.name} est déjà prévu sur cette permanence.")
+    presence = PartnerPresence.objects.create(
+        operator_id=stop.operator_id,
+        stop=stop,
+        partner=partner,
+        start_time=start_time,
+        end_time=end_time,
+    )
+    planning_revision_bump(stop.operator_id)
+    return presence
+
+
+@transaction.atomic
+def presence_withdraw(*, presence: PartnerPresence, acting: Membership) -> None:
+    _check_partner_may_act(stop=presence.stop, partner=presence.partner, acting=acting)
+    operator_id = presence.operator_id
+    presence.delete()
+    planning_revision_bump(operator_id)
+
+
+# Staff rota ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
+    if duty_role not in DutyRole.values:
+        raise ValidationError("Choisissez une mission.")
+    if not Membership.objects.filter(
+        operator_id=stop.operator_id,
+        user=user,
+        is_active=True,
+        role__in=[Role.AGENT, Role.COORDINATOR],
+    ).exists():
+        raise ValidationError("Seul un agent ou un membre de la coordination peut être désigné.")
+    if stop.staff_assignments.filter(user=user).exists():
+        raise ValidationError("Cette personne est déjà désignée sur cette permanence.")
+    assignment = StaffAssignment.objects.create(
+        operator_id=stop.operator_id, stop=stop, user=user, duty_role=duty_role
+    )
+    planning_revision_bump(stop.operator_id)
+    return assignment
+
+
+@transaction.atomic
+def staff_unassign(*, assignment: StaffAssignment) -> None:
+    operator_id = assignment.operator_id
+    assignment.delete()
+    planning_revision_bump(operator_id)

@@ -1,0 +1,378 @@
+"""Forms of the planning: they validate and speak French; services do the writing."""
+
+import datetime
+import re
+
+from django import forms
+
+from allervers.operators.enums import Role
+from allervers.operators.models import Membership
+from allervers.partners.models import Partner
+
+from .enums import CancelReason, DutyRole
+from .models import SchedulePattern, Site, Stop, Vehicle
+from .services import END_BEFORE_START_MESSAGE, overlap_message
+
+MAX_PATTERN_DAYS = 2 * 366
+SCHOOL_ZONES = [("A", "Zone A"), ("B", "Zone B"), ("C", "Zone C")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+def _check_hours(form: forms.Form, start_field: str = "start_time", end_field: str = "end_time"):
+    start, end = form.cleaned_data.get(start_field), form.cleaned_data.get(end_field)
+    if start and end and end <= start:
+        form.add_error(end_field, END_BEFORE_START_MESSAGE)
+
+
+class SiteForm(forms.ModelForm):
+    latitude = forms.DecimalField(
+        label="Latitude",
+        required=False,
+        min_value=-90,
+        max_value=90,
+        max_digits=9,
+        decimal_places=6,
+        help_text="En degrés décimaux, par exemple 50,458900.",
+        localize=True,
+    )
+    longitude = forms.DecimalField(
+        label="Longitude",
+        required=False,
+        min_value=-180,
+        max_value=180,
+        max_digits=9,
+        decimal_places=6,
+        help_text="En degrés décimaux, par exemple 2,613500.",
+        localize=True,
+    )
+
+    class Meta:
+        model = Site
+        fields = [
+            "name",
+            "address",
+            "postcode",
+            "city",
+            "latitude",
+            "longitude",
+            "parking_notes",
+            "power_notes",
+            "accessibility_notes",
+            "access_notes",
+        ]
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3})
+            for field in ["parking_notes", "power_notes", "accessibility_notes", "access_notes"]
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not self.errors:
+            self.add_error(
+                "longitude" if longitude is None else "latitude",
+                "Indiquez la latitude et la longitude, ou aucune des deux.",
+            )
+        return cleaned
+
+
+class PatternForm(forms.ModelForm):
+    school_zone = forms.ChoiceField(
+        label="Zone de vacances scolaires",
+        choices=SCHOOL_ZONES,
+        initial="B",
+        help_text="Barlin (académie de Lille) est en zone B.",
+    )
+
+    class Meta:
+        model = SchedulePattern
+        fields = [
+            "label",
+            "vehicle",
+            "site",
+            "weekday",
+            "start_time",
+            "end_time",
+            "valid_from",
+            "valid_until",
+            "skip_school_holidays",
+            "school_zone",
+        ]
+        labels = {
+            "label": "Nom du rythme",
+            "vehicle": "Véhicule",
+            "site": "Lieu",
+            "weekday": "Jour de la semaine",
+            "start_time": "Heure de début",
+            "end_time": "Heure de fin",
+            "valid_from": "Premier jour de la période",
+            "valid_until": "Dernier jour de la période",
+            "skip_school_holidays": "Ne pas venir pendant les vacances scolaires",
+        }
+        help_texts = {
+            "label": "Par exemple : Année scolaire — Place du Regain.",
+            "valid_from": "Par exemple le jour de la rentrée, ou le 1er juillet pour l'été.",
+        }
+        widgets = {
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+            "valid_from": DateInput(),
+            "valid_until": DateInput(),
+        }
+
+    def __init__(self, *args, operator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = Vehicle.objects.for_operator(operator)
+        self.fields["vehicle"].empty_label = None
+        self.fields["site"].queryset = Site.objects.for_operator(operator).active()
+        self.fields["site"].error_messages["invalid_choice"] = (
+            "Choisissez un lieu en service (les lieux archivés ne sont plus proposés)."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_hours(self)
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end:
+            if end < start:
+                self.add_error(
+                    "valid_until", "Le dernier jour doit être après le premier jour de la période."
+                )
+            elif (end - start).days > MAX_PATTERN_DAYS:
+                self.add_error("valid_until", "Une période ne peut pas dépasser deux ans.")
+        return cleaned
+
+
+class StopForm(forms.Form):
+    """A one-off stop, or the new site, date and hours of a stop that moves."""
+
+    vehicle = forms.ModelChoiceField(label="Véhicule", queryset=Vehicle.objects.none())
+    site = forms.ModelChoiceField(
+        label="Lieu",
+        queryset=Site.objects.none(),
+        error_messages={
+            "invalid_choice": "Choisissez un lieu en service (les lieux archivés ne sont plus "
+            "proposés)."
+        },
+    )
+    date = forms.DateField(label="Date", widget=DateInput())
+    start_time = forms.TimeField(label="Heure de début", widget=TimeInput())
+    end_time = forms.TimeField(label="Heure de fin", widget=TimeInput())
+    title = forms.CharField(
+        label="Intitulé (facultatif)",
+        max_length=200,
+        required=False,
+        help_text="Par exemple : Soirée de 17 h à 20 h, Festival Barlin Extrem.",
+    )
+
+    def __init__(self, *args, operator, stop: Stop | None = None, **kwargs):
+        if stop is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "vehicle": stop.vehicle_id,
+                "site": stop.site_id,
+                "date": stop.date,
+                "start_time": stop.start_time,
+                "end_time": stop.end_time,
+                "title": stop.title,
+            }
+        super().__init__(*args, **kwargs)
+        self.stop = stop
+        vehicles = Vehicle.objects.for_operator(operator)
+        self.fields["vehicle"].queryset = vehicles
+        self.fields["vehicle"].empty_label = None
+        if stop is not None:  # a move keeps the vehicle
+            del self.fields["vehicle"]
+        self.fields["site"].queryset = Site.objects.for_operator(operator).active()
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_hours(self)
+        if self.errors:
+            return cleaned
+        vehicle_id = self.stop.vehicle_id if self.stop else cleaned["vehicle"].pk
+        other = (
+            Stop.objects.overlapping(
+                vehicle_id=vehicle_id,
+                date=cleaned["date"],
+                start_time=cleaned["start_time"],
+                end_time=cleaned["end_time"],
+                exclude_id=self.stop.pk if self.stop else None,
+            )
+            .order_by("start_time")
+            .first()
+        )
+        if other is not None:
+            raise forms.ValidationError(overlap_message(other), code="overlap")
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Motif de l'annulation",
+        choices=CancelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez un motif d'annulation."},
+    )
+    note = forms.CharField(
+        label="Précision",
+        max_length=300,
+        required=False,
+        help_text="Obligatoire pour « Autre raison ». Elle figure dans le message envoyé.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == CancelReason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", "Précisez le motif quand vous choisissez « Autre raison ».")
+        return cleaned
+
+
+class PresenceForm(forms.Form):
+    partner = forms.ModelChoiceField(label="Partenaire", queryset=Partner.objects.none())
+    start_time = forms.TimeField(
+        label="Arrivée (facultatif)",
+        required=False,
+        widget=TimeInput(),
+        help_text="Laissez vide si le partenaire est présent toute la permanence.",
+    )
+    end_time = forms.TimeField(label="Départ (facultatif)", required=False, widget=TimeInput())
+
+    def __init__(self, *args, operator, stop: Stop, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stop = stop
+        if membership.role == Role.PARTNER:
+            # A partner declares for its own organisation only: there is nothing to choose.
+            del self.fields["partner"]
+            self.own_partner = membership.partner
+        else:
+            self.own_partner = None
+            already = stop.presences.values_list("partner_id", flat=True)
+            self.fields["partner"].queryset = (
+                Partner.objects.for_operator(operator).active().exclude(pk__in=already)
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_hours(self)
+        for name in ("start_time", "end_time"):
+            moment = cleaned.get(name)
+            if moment and not (self.stop.start_time <= moment <= self.stop.end_time):
+                self.add_error(
+                    name,
+                    f"Choisissez une heure entre {self.stop.start_time:%H:%M} et "
+                    f"{self.stop.end_time:%H:%M}.",
+                )
+        return cleaned
+
+    def chosen_partner(self) -> Partner:
+        return self.own_partner or self.cleaned_data["partner"]
+
+
+class StaffForm(forms.Form):
+    user = forms.ChoiceField(label="Agent")
+    duty_role = forms.ChoiceField(
+        label="Mission", choices=DutyRole.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, operator, stop: Stop, **kwargs):
+        super().__init__(*args, **kwargs)
+        already = set(stop.staff_assignments.values_list("user_id", flat=True))
+        members = (
+            Membership.objects.filter(
+                operator=operator, is_active=True, role__in=[Role.AGENT, Role.COORDINATOR]
+            )
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        self.users = {m.user_id: m.user for m in members if m.user_id not in already}
+        self.fields["user"].choices = [
+            (pk, user.get_full_name() or user.username) for pk, user in self.users.items()
+        ]
+
+    def clean_user(self):
+        return self.users[int(self.cleaned_data["user"])]
+
+
+# Filters of the calendar views (GET) -----------------------------------------------------------
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+class PlanningFilterForm(forms.Form):
+    """The period and filters of a calendar view, read from the URL."""
+
+    month = forms.CharField(
+        label="Mois", required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
+    week = forms.CharField(
+        label="Semaine", required=False, widget=forms.TextInput(attrs={"type": "week"})
+    )
+    site = forms.ModelChoiceField(
+        label="Lieu",
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label="Tous les lieux",
+        error_messages={"invalid_choice": "Ce lieu n'existe pas : tous les lieux sont affichés."},
+    )
+    partner = forms.ModelChoiceField(
+        label="Partenaire",
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label="Tous les partenaires",
+        error_messages={
+            "invalid_choice": "Ce partenaire n'existe pas : tous les partenaires sont affichés."
+        },
+    )
+
+    def __init__(self, *args, operator, period: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+        for name in {"month", "week"} - {period}:
+            del self.fields[name]
+        self.fields["site"].queryset = Site.objects.for_operator(operator)
+        self.fields["partner"].queryset = Partner.objects.for_operator(operator)
+
+    def clean_month(self) -> datetime.date | None:
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        match = MONTH_RE.match(value)
+        if match and 1 <= int(match[2]) <= 12 and 1900 < int(match[1]) < 3000:
+            return datetime.date(int(match[1]), int(match[2]), 1)
+        raise forms.ValidationError(
+            "Mois invalide : écrivez-le sous la forme AAAA-MM, par exemple 2025-07."
+        )
+
+    def clean_week(self) -> datetime.date | None:
+        value = self.cleaned_data["week"].strip()
+        if not value:
+            return None
+        match = WEEK_RE.match(value)
+        if match and 1900 < int(match[1]) < 3000:
+            try:
+                return datetime.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            except ValueError:
+                pass
+        raise forms.ValidationError(
+            "Semaine invalide : écrivez-la sous la forme AAAA-Wss, par exemple 2025-W28."
+        )
+
+    def value(self, name: str):
+        """The cleaned value, or None when it was missing or wrong (the error is shown)."""
+        if not self.is_bound or (not self.is_valid() and name in self.errors):
+            return None
+        return self.cleaned_data.get(name)

@@ -1,0 +1,44 @@
+"""Background work of the planning: telling partners and agents that a stop changed."""
+
+from django.core.mail import EmailMessage, get_connection
+from django.tasks import task
+from django.template.loader import render_to_string
+
+from allervers.operators.enums import Role
+from allervers.operators.models import Membership
+
+from .models import Stop
+from .notifications import StopChangeKind
+
+
+def stop_change_recipients(stop: Stop) -> list[str]:
+    """The e-mail addresses concerned by a stop: the organisations present (and their users),
+    the agents on duty. Sorted, without duplicates or blanks."""
+    partner_ids = list(stop.presences.values_list("partner_id", flat=True))
+    addresses = set(stop.presences.values_list("partner__email", flat=True))
+    addresses |= set(
+        Membership.objects.filter(
+            operator_id=stop.operator_id,
+            role=Role.PARTNER,
+            partner_id__in=partner_ids,
+            is_active=True,
+        ).values_list("user__email", flat=True)
+    )
+    addresses |= set(stop.staff_assignments.values_list("user__email", flat=True))
+    return sorted(address for address in addresses if address)
+
+
+@task()
+def stop_change_email(stop_id: int, kind: str, previous: str) -> int:
+    """One message per recipient (nobody sees the others' addresses); returns how many."""
+    stop = Stop.objects.select_related("site", "operator").get(pk=stop_id)
+    context = {"stop": stop, "previous": previous, "cancelled": kind == StopChangeKind.CANCELLED}
+    subject = render_to_string("planning/email/stop_change_subject.txt", context).strip()
+    body = render_to_string("planning/email/stop_change_body.txt", context)
+    messages = [
+        EmailMessage(subject=subject, body=body, to=[address])
+        for address in stop_change_recipients(stop)
+    ]
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0

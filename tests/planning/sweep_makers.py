@@ -1,0 +1,33 @@
+"""Makers for the URL arguments of the planning, used by the role × URL sweep."""
+
+import datetime
+
+from django.utils import timezone
+
+from tests.partners.factories import PartnerFactory
+from tests.planning.factories import (
+    PartnerPresenceFactory,
+    SchedulePatternFactory,
+    StaffAssignmentFactory,
+    StopFactory,
+)
+
+
+def _future_stop(operator):
+    return StopFactory(operator=operator, date=timezone.localdate() + datetime.timedelta(days=3))
+
+
+def _presence(operator, membership):
+    """A presence the member may act on: its own organisation's, for a partner."""
+    own = membership is not None and membership.operator_id == operator.pk and membership.partner
+    partner = membership.partner if own else PartnerFactory(operator=operator)
+    return PartnerPresenceFactory(stop=_future_stop(operator), operator=operator, partner=partner)
+
+
+MAKERS = {
+    "pattern_id": lambda operator, membership: SchedulePatternFactory(operator=operator).pk,
+    "presence_id": lambda operator, membership: _presence(operator, membership).pk,
+    "assignment_id": lambda operator, membership: StaffAssignmentFactory(
+        stop=_future_stop(operator), operator=operator
+    ).pk,
+}
