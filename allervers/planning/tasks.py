@@ -1,6 +1,6 @@
 """Background work of the planning: telling partners and agents that a stop changed."""
 
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.tasks import task
 from django.template.loader import render_to_string
 
@@ -41,4 +41,4 @@ def stop_change_email(stop_id: int, kind: str, previous: str) -> int:
     ]
     if not messages:
         return 0
-    return get_connection().send_messages(messages) or 0
+    return mailers.default.send_messages(messages) or 0

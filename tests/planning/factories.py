@@ -91,3 +91,11 @@ class StaffAssignmentFactory(factory.django.DjangoModelFactory):
     operator = factory.SelfAttribute("stop.operator")
     user = factory.SubFactory(UserFactory)
     duty_role = DutyRole.RECEPTION
+
+
+def future_stop(**fields) -> Stop:
+    """A held stop a few days ahead (partners may still declare their presence on it)."""
+    from django.utils import timezone
+
+    fields.setdefault("date", timezone.localdate() + datetime.timedelta(days=7))
+    return StopFactory(**fields)

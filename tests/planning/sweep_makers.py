@@ -27,7 +27,7 @@ def _presence(operator, membership):
 MAKERS = {
     "pattern_id": lambda operator, membership: SchedulePatternFactory(operator=operator).pk,
     "presence_id": lambda operator, membership: _presence(operator, membership).pk,
-    "assignment_id": lambda operator, membership: StaffAssignmentFactory(
-        stop=_future_stop(operator), operator=operator
-    ).pk,
+    "assignment_id": lambda operator, membership: (
+        StaffAssignmentFactory(stop=_future_stop(operator), operator=operator).pk
+    ),
 }
