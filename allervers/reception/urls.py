@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reception"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("visites/nouvelle/", views.visit_create, name="visit_create"),
+    path("visites/", views.visit_list, name="visit_list"),
+    path("visites/export.csv", views.visit_export, name="visit_export"),
+    path("visites/import/", views.visit_import, name="visit_import"),
+    path("visites/<int:visit_id>/", views.visit_detail, name="visit_detail"),
+    path("visites/<int:visit_id>/corriger/", views.visit_edit, name="visit_edit"),
+    path("visites/<int:visit_id>/terminer/", views.visit_finish, name="visit_finish"),
+    path("visites/<int:visit_id>/orienter/", views.referral_create, name="referral_create"),
+    path("visites/<int:visit_id>/rattacher/", views.visit_link_person, name="visit_link_person"),
+    path("personnes/", views.person_search, name="person_search"),
+    path("personnes/nouvelle/", views.person_create, name="person_create"),
+    path("personnes/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("orientations/", views.referral_list, name="referral_list"),
+    path("orientations/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path("permanences/<int:stop_id>/cyber/", views.cyber_usage, name="cyber_usage"),
+    path("reglages/", views.reception_settings, name="settings"),
+]

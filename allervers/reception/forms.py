@@ -1,0 +1,422 @@
+"""Forms of the reception log: they validate input and speak French; services do the writes."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from allervers.partners.models import Partner
+from allervers.planning.models import Stop
+
+from .enums import (
+    AgeBand,
+    ConsentPurpose,
+    CyberPurpose,
+    Gender,
+    HeardFrom,
+    Outcome,
+    ReferralStatus,
+    Situation,
+    VisitMode,
+    YesNoUnknown,
+)
+from .models import Topic
+
+# How far back the visit form offers held stops (older visits come through the import).
+RECENT_STOPS_DAYS = 60
+NOTE_REMINDER = (
+    "Pas d'information de santé, ni de détail sur la vie privée : "
+    "notez seulement ce qui sert au suivi de la démarche."
+)
+
+
+def unknown_first(choices) -> list[tuple[str, str]]:
+    """« Non renseigné » first: it is the default, and one arrow key reaches the first answer."""
+    items = list(choices.choices)
+    unknown = [item for item in items if item[0] == "unknown"]
+    return unknown + [item for item in items if item[0] != "unknown"]
+
+
+def _radio(label: str, choices, initial="unknown") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=unknown_first(choices),
+        initial=initial,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": f"Choisissez une réponse pour « {label} ».",
+            "invalid_choice": f"Réponse inconnue pour « {label} » : %(value)s.",
+        },
+    )
+
+
+def stop_label(stop: Stop) -> str:
+    label = f"{stop.date:%d/%m/%Y} {stop.start_time:%H:%M}–{stop.end_time:%H:%M} — {stop.site.name}"
+    return f"{label} ({stop.title})" if stop.title else label
+
+
+def recent_stops(operator, today: datetime.date) -> list[Stop]:
+    return list(
+        Stop.objects.for_operator(operator)
+        .held()
+        .between(today - datetime.timedelta(days=RECENT_STOPS_DAYS), today)
+        .select_related("site")
+        .order_by("-date", "-start_time")
+    )
+
+
+def current_stop(stops: list[Stop], now: datetime.datetime) -> Stop | None:
+    """Today's held stop that is running now, else the one nearest to now."""
+    local = timezone.localtime(now)
+    todays = [stop for stop in stops if stop.date == local.date()]
+    if not todays:
+        return None
+    running = [s for s in todays if s.start_time <= local.time() <= s.end_time]
+    if running:
+        return running[0]
+    return min(
+        todays,
+        key=lambda s: abs(
+            datetime.datetime.combine(local.date(), s.start_time)
+            - datetime.datetime.combine(local.date(), local.time())
+        ),
+    )
+
+
+class VisitForm(forms.Form):
+    """The tablet form: one screen, sensible defaults, « non renseigné » until answered."""
+
+    stop = forms.IntegerField(
+        label="Permanence",
+        widget=forms.Select,
+        error_messages={"required": "Choisissez la permanence.", "invalid": "Permanence inconnue."},
+    )
+    arrival_time = forms.TimeField(
+        label="Heure d'arrivée",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": "Indiquez l'heure d'arrivée.",
+            "invalid": "Heure d'arrivée invalide : écrivez-la sous la forme 14:30.",
+        },
+    )
+    gender = _radio("Genre", Gender)
+    age_band = _radio("Âge", AgeBand)
+    lives_in_area = _radio("Habite le quartier", YesNoUnknown)
+    topics = forms.ModelMultipleChoiceField(
+        label="Thématiques de la demande",
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Thématique inconnue (%(value)s) : choisissez dans la liste.",
+            "invalid_pk_value": "Thématique inconnue (%(pk)s) : choisissez dans la liste.",
+        },
+    )
+    situation = _radio("Situation", Situation)
+    mode = _radio("Venue", VisitMode, initial=VisitMode.WALK_IN)
+    is_first_visit = _radio("Première visite au bus", YesNoUnknown)
+    heard_from = _radio("A connu le bus par", HeardFrom)
+    partners_seen = forms.ModelMultipleChoiceField(
+        label="Partenaires rencontrés",
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Partenaire inconnu (%(value)s) : choisissez dans la liste.",
+            "invalid_pk_value": "Partenaire inconnu (%(pk)s) : choisissez dans la liste.",
+        },
+    )
+    cyber_used = forms.BooleanField(label="A utilisé le cyber@atelier", required=False)
+    cyber_purpose = forms.ChoiceField(
+        label="Pour quoi faire",
+        choices=[("", "—"), *list(CyberPurpose.choices)],
+        required=False,
+        error_messages={"invalid_choice": "Usage du cyber@atelier inconnu : %(value)s."},
+    )
+    outcome = _radio("Suite donnée", Outcome)
+    note = forms.CharField(
+        label="Note courte",
+        required=False,
+        max_length=500,
+        help_text=NOTE_REMINDER,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "La note est limitée à %(limit_value)d caractères."},
+    )
+
+    def __init__(self, *args, operator, now: datetime.datetime, visit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.operator = operator
+        self.now = now
+        today = timezone.localtime(now).date()
+        stops = recent_stops(operator, today)
+        if visit is not None and visit.stop not in stops:
+            stops.insert(0, visit.stop)
+        self.stops_by_id = {stop.pk: stop for stop in stops}
+        self.fields["stop"].widget.choices = [(s.pk, stop_label(s)) for s in stops]
+        self.fields["topics"].queryset = Topic.objects.for_operator(operator).active()
+        partners = Partner.objects.for_operator(operator).active()
+        if visit is not None:
+            partners = (
+                Partner.objects.for_operator(operator).filter(
+                    pk__in=[p.pk for p in visit.partners_seen.all()]
+                )
+                | partners
+            )
+        self.fields["partners_seen"].queryset = partners.order_by("name").distinct()
+        if operator.neighbourhood_name:
+            self.fields[
+                "lives_in_area"
+            ].label = f"Habite le quartier ({operator.neighbourhood_name})"
+        if visit is not None:
+            self.fields["departure_time"] = forms.TimeField(
+                label="Heure de départ",
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                error_messages={
+                    "invalid": "Heure de départ invalide : écrivez-la sous la forme 15:15."
+                },
+            )
+
+    def clean_stop(self) -> Stop:
+        stop_id = self.cleaned_data["stop"]
+        stop = self.stops_by_id.get(stop_id)
+        if stop is None:
+            stop = (
+                Stop.objects.for_operator(self.operator)
+                .select_related("site")
+                .filter(pk=stop_id)
+                .first()
+            )
+        if stop is None:
+            raise forms.ValidationError("Permanence inconnue : choisissez dans la liste.")
+        return stop
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("cyber_used") and cleaned.get("cyber_purpose"):
+            cleaned["cyber_used"] = True
+        return cleaned
+
+    def _moment(self, stop: Stop, time: datetime.time) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(stop.date, time))
+
+    def service_arguments(self) -> dict:
+        """The cleaned answers as `visit_record` / `visit_correct` arguments."""
+        data = self.cleaned_data
+        stop = data["stop"]
+        arguments = {
+            "stop": stop,
+            "arrived_at": self._moment(stop, data["arrival_time"]),
+            "topics": list(data["topics"]),
+            "partners_seen": list(data["partners_seen"]),
+            "note": data["note"].strip(),
+            "cyber_used": data["cyber_used"],
+            "cyber_purpose": data["cyber_purpose"],
+        }
+        for name in (
+            "gender",
+            "age_band",
+            "lives_in_area",
+            "situation",
+            "mode",
+            "heard_from",
+            "is_first_visit",
+            "outcome",
+        ):
+            arguments[name] = data[name]
+        if "departure_time" in self.fields:
+            departure = data.get("departure_time")
+            arguments["left_at"] = self._moment(stop, departure) if departure else None
+        return arguments
+
+
+class PersonSearchForm(forms.Form):
+    query = forms.CharField(
+        label="Nom ou prénom",
+        max_length=100,
+        error_messages={"required": "Tapez un nom ou un prénom."},
+    )
+
+    def clean_query(self) -> str:
+        query = self.cleaned_data["query"].strip()
+        if len(query) < 2:
+            raise forms.ValidationError("Tapez au moins deux lettres.")
+        return query
+
+
+class PersonForm(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=100, required=False)
+    last_name = forms.CharField(label="Nom", max_length=100, required=False)
+    phone = forms.CharField(label="Téléphone", max_length=30, required=False)
+    email = forms.EmailField(
+        label="Adresse électronique",
+        required=False,
+        error_messages={"invalid": "Adresse électronique invalide."},
+    )
+    consent_given = forms.BooleanField(
+        label="La personne accepte que l'équipe garde son nom et ses coordonnées",
+        error_messages={
+            "required": "Sans le consentement de la personne, aucune fiche nominative : "
+            "la visite reste anonyme."
+        },
+    )
+    consent_given_on = forms.DateField(
+        label="Date du consentement",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Indiquez la date du consentement.",
+            "invalid": "Date du consentement invalide.",
+        },
+    )
+    consent_purpose = forms.ChoiceField(
+        label="Pour quoi elle a donné son accord",
+        choices=[("", "—"), *list(ConsentPurpose.choices)],
+        error_messages={
+            "required": "Indiquez pour quoi la personne a donné son accord.",
+            "invalid_choice": "Finalité inconnue : %(value)s.",
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("first_name", "").strip() or cleaned.get("last_name", "").strip()):
+            raise forms.ValidationError("Indiquez au moins le prénom ou le nom de la personne.")
+        return cleaned
+
+
+class ReferralForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        label="Partenaire",
+        queryset=Partner.objects.none(),
+        empty_label="—",
+        error_messages={
+            "required": "Choisissez le partenaire.",
+            "invalid_choice": "Partenaire inconnu : choisissez dans la liste.",
+        },
+    )
+    reason = forms.CharField(
+        label="Motif de l'orientation",
+        max_length=300,
+        help_text="Par exemple : inscription comme demandeur d'emploi. " + NOTE_REMINDER,
+        error_messages={
+            "required": "Indiquez le motif de l'orientation.",
+            "max_length": "Le motif est limité à %(limit_value)d caractères.",
+        },
+    )
+
+    def __init__(self, *args, operator, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every partner of the operator, so that an archived one gets its own clear refusal.
+        self.fields["partner"].queryset = Partner.objects.for_operator(operator)
+        self.fields["partner"].label_from_instance = lambda p: (
+            f"{p.name} (archivé)" if p.is_archived else p.name
+        )
+
+
+class ReferralStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Nouveau statut",
+        choices=ReferralStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez le nouveau statut.",
+            "invalid_choice": "Statut inconnu : %(value)s.",
+        },
+    )
+    note = forms.CharField(
+        label="Précision (facultatif)",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "La précision est limitée à %(limit_value)d caractères."},
+    )
+
+    def __init__(self, *args, allowed: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (value, label) for value, label in ReferralStatus.choices if value in allowed
+        ]
+
+
+class CyberUsageForm(forms.Form):
+    seats_used = forms.IntegerField(
+        label="Postes utilisés",
+        min_value=0,
+        error_messages={
+            "required": "Indiquez le nombre de postes utilisés.",
+            "invalid": "Nombre de postes invalide.",
+            "min_value": "Le nombre de postes ne peut pas être négatif.",
+        },
+    )
+    people_count = forms.IntegerField(
+        label="Personnes accueillies au cyber@atelier",
+        min_value=0,
+        error_messages={
+            "required": "Indiquez le nombre de personnes.",
+            "invalid": "Nombre de personnes invalide.",
+            "min_value": "Le nombre de personnes ne peut pas être négatif.",
+        },
+    )
+
+
+class VisitImportForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier des visites (CSV ou XLSX)",
+        error_messages={
+            "required": "Choisissez un fichier.",
+            "empty": "Le fichier est vide.",
+            "invalid": "Ce n'est pas un fichier.",
+        },
+    )
+
+
+class PeriodForm(forms.Form):
+    """The period of the visit list and export (dates only: never a name in a URL)."""
+
+    start = forms.DateField(
+        label="Du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date de début invalide."},
+    )
+    end = forms.DateField(
+        label="Au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date de fin invalide."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError("La date de fin doit être après la date de début.")
+        return cleaned
+
+
+class SettingsForm(forms.Form):
+    neighbourhood_name = forms.CharField(label="Nom du quartier", max_length=200, required=False)
+    neighbourhood_streets = forms.CharField(
+        label="Rues du quartier",
+        required=False,
+        help_text="Une rue par ligne : l'agent les voit en saisissant une visite.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    referral_overdue_days = forms.IntegerField(
+        label="Délai de prise en charge d'une orientation (jours)",
+        min_value=1,
+        max_value=365,
+        error_messages={
+            "required": "Indiquez le délai en jours.",
+            "invalid": "Délai invalide : un nombre de jours.",
+            "min_value": "Le délai est d'au moins 1 jour.",
+            "max_value": "Le délai est d'au plus 365 jours.",
+        },
+    )
+
+
+class TopicForm(forms.Form):
+    name = forms.CharField(
+        label="Nouvelle thématique",
+        max_length=200,
+        error_messages={"required": "Indiquez le nom de la thématique."},
+    )

@@ -1,0 +1,476 @@
+"""Reading a file of past visits (CSV or XLSX) and checking every line of it.
+
+The column format is documented in docs/visit-import.md. `visits_check` never writes: it returns
+a report listing every faulty line with its number (as the spreadsheet shows it: the header is
+line 1) and a French reason. `services.visits_import` writes only when the report is clean.
+"""
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from allervers.operators.models import Operator
+from allervers.partners.models import Partner
+from allervers.planning.enums import StopStatus
+from allervers.planning.models import Site, Stop
+
+from .enums import (
+    AgeBand,
+    CyberPurpose,
+    Gender,
+    HeardFrom,
+    Outcome,
+    Situation,
+    VisitMode,
+    YesNoUnknown,
+)
+from .models import Topic
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_LINES = 10_000
+LIST_SEPARATORS = re.compile(r"[;|]")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    meaning: str
+    example: str
+
+
+COLUMNS = [
+    Column("date", True, "date de la permanence, JJ/MM/AAAA", "14/03/2025"),
+    Column("heure_arrivee", True, "heure d'arrivée, HH:MM", "09:40"),
+    Column("heure_depart", False, "heure de départ, HH:MM (vide si inconnue)", "10:25"),
+    Column("lieu", True, "lieu de stationnement (nom ou identifiant)", "Place du Regain"),
+    Column("genre", False, "Femme, Homme, Autre, Non renseigné", "Femme"),
+    Column(
+        "age",
+        False,
+        "Moins de 26 ans, 26 à 49 ans, 50 à 64 ans, 65 ans et plus, Non renseigné",
+        "26 à 49 ans",
+    ),
+    Column("quartier", False, "habite le quartier : Oui, Non, Non renseigné", "Oui"),
+    Column("situation", False, ", ".join(Situation.labels), "Demandeur d'emploi"),
+    Column(
+        "thematiques",
+        False,
+        "thématiques (nom ou identifiant), séparées par « ; » ou « | »",
+        "Démarches administratives liées à l'emploi | CAF",
+    ),
+    Column(
+        "partenaires",
+        False,
+        "partenaires rencontrés (nom ou identifiant), séparés par « ; » ou « | »",
+        "Mission locale",
+    ),
+    Column("venue", False, ", ".join(VisitMode.labels), "Sans rendez-vous"),
+    Column("connu_par", False, ", ".join(HeardFrom.labels), "Bouche-à-oreille"),
+    Column("premiere_visite", False, "Oui, Non, Non renseigné", "Oui"),
+    Column("cyber", False, "a utilisé le cyber@atelier : Oui ou Non (vide = Non)", "Oui"),
+    Column("usage_cyber", False, ", ".join(CyberPurpose.labels), "Démarche en ligne"),
+    Column("suite", False, ", ".join(Outcome.labels), "Démarche réalisée sur place"),
+    Column("note", False, "note courte (500 caractères au plus), sans information de santé", ""),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+REQUIRED_COLUMNS = [column.name for column in COLUMNS if column.required]
+# Columns of the export that the import accepts and ignores, so that an export reads back.
+EXPORT_ONLY_COLUMNS = ["identifiant", "duree_minutes", "personne_suivie", "saisie"]
+
+CHOICE_COLUMNS = {
+    "genre": ("gender", Gender),
+    "age": ("age_band", AgeBand),
+    "quartier": ("lives_in_area", YesNoUnknown),
+    "situation": ("situation", Situation),
+    "venue": ("mode", VisitMode),
+    "connu_par": ("heard_from", HeardFrom),
+    "premiere_visite": ("is_first_visit", YesNoUnknown),
+    "suite": ("outcome", Outcome),
+}
+ALIASES = {
+    AgeBand.UNDER_26: ["moins de 26", "-26", "< 26", "<26", "16-25", "18-25"],
+    AgeBand.FROM_26_TO_49: ["26-49", "26 a 49", "26 - 49"],
+    AgeBand.FROM_50_TO_64: ["50-64", "50 a 64", "50 - 64"],
+    AgeBand.FROM_65: ["65+", "65 et plus", "plus de 65 ans", "65 ans ou plus"],
+    Gender.FEMALE: ["f"],
+    Gender.MALE: ["h", "m"],
+    VisitMode.WALK_IN: ["spontanee", "sans rdv", "non"],
+    VisitMode.APPOINTMENT: ["rdv", "rendez-vous", "oui"],
+}
+
+
+def normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("–", "-").replace("—", "-").replace("’", "'")
+    return " ".join(stripped.casefold().split())
+
+
+def _lookup(choices) -> dict[str, str]:
+    table = {}
+    for value, label in choices.choices:
+        table[normalise(value)] = value
+        table[normalise(label)] = value
+        for alias in ALIASES.get(value, []):
+            table[normalise(alias)] = value
+    return table
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    stop: Stop
+    arrived_at: datetime.datetime
+    left_at: datetime.datetime | None
+    answers: dict
+    topics: list[Topic]
+    partners: list[Partner]
+
+
+@dataclass
+class ImportReport:
+    file_errors: list[str] = field(default_factory=list)
+    line_errors: list[tuple[int, str]] = field(default_factory=list)
+    rows: list[ParsedRow] = field(default_factory=list)
+    lines_read: int = 0
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_errors and not self.line_errors and bool(self.rows)
+
+
+class ImportRefused(Exception):
+    def __init__(self, report: ImportReport):
+        super().__init__("import refused")
+        self.report = report
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read; the message is French."""
+
+
+# --- Reading the file into rows of text -------------------------------------------------------
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return f"{value:%d/%m/%Y}"
+        if value.date() == datetime.date(1899, 12, 30):  # Excel's time-only cells
+            return f"{value:%H:%M}"
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, datetime.time):
+        return f"{value:%H:%M}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    if b"\x00" in content[:4096]:
+        raise FileRefused("Ce fichier n'est pas un fichier CSV lisible (contenu binaire).")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="strict") if _is_cp1252(content) else None
+        if text is None:
+            raise FileRefused(
+                "Ce fichier n'est pas un fichier CSV lisible : enregistrez-le en UTF-8."
+            ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([";", ",", "\t"], key=first_line.count)
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise FileRefused(f"Ce fichier CSV est mal formé : {error}.") from error
+
+
+def _is_cp1252(content: bytes) -> bool:
+    try:
+        content.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise FileRefused("Ce fichier n'est pas un classeur XLSX lisible.") from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for index, row in enumerate(sheet.iter_rows(values_only=True)):
+            if index > MAX_LINES + 1:
+                break
+            rows.append([_cell_text(value) for value in row])
+        return rows
+    except Exception as error:  # a corrupt sheet inside a valid zip
+        raise FileRefused("Ce classeur XLSX ne peut pas être lu.") from error
+    finally:
+        workbook.close()
+
+
+def read_rows(name: str, content: bytes) -> list[list[str]]:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not content:
+        raise FileRefused("Le fichier est vide.")
+    if extension == "xlsx" or content[:2] == b"PK":
+        if extension not in ("xlsx", ""):
+            raise FileRefused(
+                "Format non pris en charge : déposez un fichier CSV (.csv) ou XLSX (.xlsx)."
+            )
+        return _read_xlsx(content)
+    if extension in ("csv", "txt"):
+        return _read_csv(content)
+    raise FileRefused("Format non pris en charge : déposez un fichier CSV (.csv) ou XLSX (.xlsx).")
+
+
+# --- Checking every line ----------------------------------------------------------------------
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_time(text: str) -> datetime.time | None:
+    text = text.strip().lower().replace("h", ":")
+    if text.endswith(":"):
+        text += "00"
+    for pattern in ("%H:%M", "%H:%M:%S"):
+        try:
+            return datetime.datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    return None
+
+
+class _Context:
+    """Everything a line is checked against, loaded once for the whole file."""
+
+    def __init__(self, operator: Operator, dates: set[datetime.date]):
+        self.operator = operator
+        self.today = timezone.localdate()
+        self.sites: dict[str, Site] = {}
+        for site in Site.objects.for_operator(operator):
+            self.sites[normalise(site.name)] = site
+            self.sites[normalise(site.slug)] = site
+        self.stops: dict[tuple[datetime.date, int], list[Stop]] = {}
+        for stop in (
+            Stop.objects.for_operator(operator).filter(date__in=dates).select_related("site")
+        ):
+            self.stops.setdefault((stop.date, stop.site_id), []).append(stop)
+        self.topics: dict[str, Topic] = {}
+        for topic in Topic.objects.for_operator(operator):
+            self.topics[normalise(topic.name)] = topic
+            self.topics[normalise(topic.slug)] = topic
+        self.partners: dict[str, Partner] = {}
+        for partner in Partner.objects.for_operator(operator):
+            self.partners[normalise(partner.name)] = partner
+            self.partners[normalise(partner.slug)] = partner
+        self.choices = {column: _lookup(choices) for column, (_, choices) in CHOICE_COLUMNS.items()}
+        self.cyber_purposes = _lookup(CyberPurpose)
+        self.yes_no = {
+            "oui": True,
+            "o": True,
+            "yes": True,
+            "1": True,
+            "non": False,
+            "n": False,
+            "no": False,
+            "0": False,
+            "": False,
+        }
+
+
+def _check_line(
+    line: int, cells: dict[str, str], ctx: _Context
+) -> tuple[ParsedRow | None, list[str]]:
+    problems: list[str] = []
+    day = _parse_date(cells.get("date", ""))
+    if not cells.get("date"):
+        problems.append("la date est vide")
+    elif day is None:
+        problems.append(f"date « {cells['date']} » invalide (attendu JJ/MM/AAAA)")
+    elif day > ctx.today:
+        problems.append(f"la date {day:%d/%m/%Y} est dans le futur")
+    arrival = _parse_time(cells.get("heure_arrivee", ""))
+    if not cells.get("heure_arrivee"):
+        problems.append("l'heure d'arrivée est vide")
+    elif arrival is None:
+        problems.append(f"heure d'arrivée « {cells['heure_arrivee']} » invalide (attendu HH:MM)")
+    departure = None
+    if cells.get("heure_depart"):
+        departure = _parse_time(cells["heure_depart"])
+        if departure is None:
+            problems.append(f"heure de départ « {cells['heure_depart']} » invalide (attendu HH:MM)")
+        elif arrival is not None and departure <= arrival:
+            problems.append("l'heure de départ est avant l'heure d'arrivée")
+    site = None
+    if not cells.get("lieu"):
+        problems.append("le lieu est vide")
+    else:
+        site = ctx.sites.get(normalise(cells["lieu"]))
+        if site is None:
+            problems.append(f"lieu « {cells['lieu']} » inconnu")
+    stop = None
+    if day is not None and site is not None and day <= ctx.today:
+        candidates = ctx.stops.get((day, site.pk), [])
+        held = [s for s in candidates if s.status == StopStatus.HELD]
+        if held:
+            stop = next(
+                (s for s in held if arrival and s.start_time <= arrival <= s.end_time), held[0]
+            )
+        elif candidates:
+            problems.append(f"la permanence du {day:%d/%m/%Y} à {site.name} est annulée")
+        else:
+            problems.append(f"aucune permanence du bus le {day:%d/%m/%Y} à {site.name}")
+    answers: dict = {}
+    for column, (field_name, choices) in CHOICE_COLUMNS.items():
+        raw = cells.get(column, "")
+        if raw == "":
+            answers[field_name] = choices.UNKNOWN
+            continue
+        value = ctx.choices[column].get(normalise(raw))
+        if value is None:
+            problems.append(
+                f"{column} « {raw} » inconnu (valeurs possibles : {', '.join(choices.labels)})"
+            )
+        else:
+            answers[field_name] = value
+    cyber_raw = normalise(cells.get("cyber", ""))
+    if cyber_raw not in ctx.yes_no:
+        problems.append(f"cyber « {cells['cyber']} » inconnu (Oui ou Non)")
+        cyber_used = False
+    else:
+        cyber_used = ctx.yes_no[cyber_raw]
+    purpose_raw = cells.get("usage_cyber", "")
+    purpose = ""
+    if purpose_raw:
+        purpose = ctx.cyber_purposes.get(normalise(purpose_raw), None)
+        if purpose is None:
+            problems.append(
+                f"usage_cyber « {purpose_raw} » inconnu "
+                f"(valeurs possibles : {', '.join(CyberPurpose.labels)})"
+            )
+            purpose = ""
+        else:
+            cyber_used = True
+    if cyber_used and not purpose:
+        purpose = CyberPurpose.UNKNOWN
+    answers["cyber_used"] = cyber_used
+    answers["cyber_purpose"] = purpose
+    note = cells.get("note", "")
+    if len(note) > 500:
+        problems.append("la note dépasse 500 caractères")
+    answers["note"] = note
+    topics = []
+    for raw in _split(cells.get("thematiques", "")):
+        topic = ctx.topics.get(normalise(raw))
+        if topic is None or topic.is_archived:
+            problems.append(f"thématique « {raw} » inconnue")
+        elif topic not in topics:
+            topics.append(topic)
+    partners = []
+    for raw in _split(cells.get("partenaires", "")):
+        partner = ctx.partners.get(normalise(raw))
+        if partner is None:
+            problems.append(f"partenaire « {raw} » inconnu")
+        elif partner not in partners:
+            partners.append(partner)
+    if problems:
+        return None, problems
+    arrived_at = timezone.make_aware(datetime.datetime.combine(day, arrival))
+    left_at = timezone.make_aware(datetime.datetime.combine(day, departure)) if departure else None
+    if arrived_at > timezone.now():
+        return None, ["l'heure d'arrivée est dans le futur"]
+    return ParsedRow(line, stop, arrived_at, left_at, answers, topics, partners), []
+
+
+def _split(text: str) -> list[str]:
+    text = text.strip()
+    if not text:
+        return []
+    return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()]
+
+
+def visits_check(*, operator: Operator, name: str, content: bytes) -> ImportReport:
+    """Read and check the whole file; write nothing."""
+    report = ImportReport()
+    try:
+        rows = read_rows(name, content)
+    except FileRefused as refused:
+        report.file_errors.append(str(refused))
+        return report
+    rows = [[cell.strip() for cell in row] for row in rows]
+    numbered = [(index + 1, row) for index, row in enumerate(rows)]
+    numbered = [(line, row) for line, row in numbered if any(row)]
+    if not numbered:
+        report.file_errors.append("Le fichier est vide.")
+        return report
+    header_line, header = numbered[0]
+    columns = [normalise(cell).replace(" ", "_") for cell in header]
+    while columns and columns[-1] == "":
+        columns.pop()
+    unknown = [c for c in columns if c not in COLUMN_NAMES and c not in EXPORT_ONLY_COLUMNS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if unknown or missing or duplicated:
+        parts = []
+        if missing:
+            parts.append("colonnes obligatoires manquantes : " + ", ".join(missing))
+        if unknown:
+            parts.append("colonnes inconnues : " + ", ".join(c or "(sans nom)" for c in unknown))
+        if duplicated:
+            parts.append("colonnes en double : " + ", ".join(duplicated))
+        report.file_errors.append(
+            f"La ligne d'en-tête (ligne {header_line}) ne convient pas — "
+            + " ; ".join(parts)
+            + ". Voir le format attendu ci-dessous."
+        )
+        return report
+    data = numbered[1:]
+    if not data:
+        report.file_errors.append("Le fichier ne contient aucune visite (seulement l'en-tête).")
+        return report
+    if len(data) > MAX_LINES:
+        report.file_errors.append(f"Le fichier dépasse {MAX_LINES} lignes : découpez-le.")
+        return report
+    report.lines_read = len(data)
+    lines = []
+    for line, row in data:
+        if len(row) > len(columns) and any(row[len(columns) :]):
+            report.line_errors.append((line, "plus de cellules que de colonnes dans l'en-tête"))
+            continue
+        cells = {column: (row[i] if i < len(row) else "") for i, column in enumerate(columns)}
+        lines.append((line, cells))
+    dates = {d for _, cells in lines if (d := _parse_date(cells.get("date", "")))}
+    ctx = _Context(operator, dates)
+    for line, cells in lines:
+        parsed, problems = _check_line(line, cells, ctx)
+        if problems:
+            message = "; ".join(problems)
+            report.line_errors.append((line, message[0].upper() + message[1:] + "."))
+        else:
+            report.rows.append(parsed)
+    report.line_errors.sort()
+    return report
