@@ -10,6 +10,7 @@ urlpatterns = [
     path("planning/", include("allervers.planning.urls")),
     path("accueil/", include("allervers.reception.urls")),
     path("admin-plateforme/", admin.site.urls),
+    path("gestion/publication/", include("allervers.public.backoffice_urls")),
     # Public pages last: they start with an operator's slug.
     path("", include("allervers.public.urls")),
 ]

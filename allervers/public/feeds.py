@@ -1,0 +1,99 @@
+"""iCalendar feeds (RFC 5545) of an operator's stops.
+
+- UIDs are `stop-<pk>@<operator slug>.allervers`: the same stop keeps the same UID in every
+  generation, so subscribed calendars update events instead of duplicating them.
+- A cancelled stop stays in the feed with STATUS:CANCELLED (and "Annulée" in its title).
+- Times are local to the operator (Europe/Paris) with the VTIMEZONE the standard requires.
+- DTSTAMP and LAST-MODIFIED come from the stop's last change, and SEQUENCE grows with it: two
+  generations of an unchanged planning are byte-identical (and share an ETag).
+"""
+
+import datetime
+import zoneinfo
+
+from icalendar import Calendar, Event, Timezone, vGeo
+
+from allervers.operators.models import Operator
+from allervers.planning.models import Stop
+
+from .schedule import partners_of
+
+PRODID = "-//Allervers//Où est le bus ?//FR"
+
+
+def stop_uid(stop: Stop, operator: Operator) -> str:
+    return f"stop-{stop.pk}@{operator.slug}.allervers"
+
+
+def _sequence(stop: Stop) -> int:
+    """Seconds between creation and last change: grows with every edit, 0 if never edited."""
+    if stop.created_at is None or stop.updated_at is None:
+        return 0
+    return max(0, int((stop.updated_at - stop.created_at).total_seconds()))
+
+
+def build_calendar(
+    *,
+    operator: Operator,
+    stops: list[Stop],
+    name: str,
+    page_url: str,
+    site_url_of,
+) -> bytes:
+    zone = zoneinfo.ZoneInfo(operator.time_zone or "Europe/Paris")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", zone.key)
+    calendar.add("x-wr-caldesc", f"Les passages du bus : {page_url}")
+    calendar.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT6H")
+    # The VTIMEZONE covers the years of the stops (a fixed span when there is none): the feed
+    # depends on its stops only, so two generations of the same planning are identical.
+    first_year = stops[0].date.year if stops else 2020
+    last_year = stops[-1].date.year + 1 if stops else 2040
+    calendar.add_component(
+        Timezone.from_tzid(
+            zone.key,
+            first_date=datetime.date(first_year, 1, 1),
+            last_date=datetime.date(last_year, 12, 31),
+        )
+    )
+    for stop in stops:
+        site = stop.site
+        event = Event()
+        event.add("uid", stop_uid(stop, operator))
+        event.add("dtstamp", stop.updated_at)
+        event.add("last-modified", stop.updated_at)
+        event.add("sequence", _sequence(stop))
+        event.add("dtstart", datetime.datetime.combine(stop.date, stop.start_time, tzinfo=zone))
+        event.add("dtend", datetime.datetime.combine(stop.date, stop.end_time, tzinfo=zone))
+        title = stop.title or f"Le bus à {site.name}"
+        if stop.is_cancelled:
+            event.add("summary", f"Annulée — {title}")
+            event.add("status", "CANCELLED")
+        else:
+            event.add("summary", title)
+            event.add("status", "CONFIRMED")
+        event.add("location", ", ".join(part for part in [site.name, site.full_address] if part))
+        if site.latitude is not None and site.longitude is not None:
+            event.add("geo", vGeo((float(site.latitude), float(site.longitude))))
+        lines = []
+        if stop.is_cancelled:
+            lines.append(f"Annulée : {stop.get_cancel_reason_display()}.")
+            if stop.cancel_note:
+                lines.append(stop.cancel_note)
+        partners = [partner.name for partner in partners_of(stop)]
+        if partners:
+            lines.append("Partenaires présents : " + ", ".join(partners) + ".")
+        lines.append("Accueil gratuit, sans rendez-vous.")
+        if operator.phone:
+            lines.append(f"Pour prendre rendez-vous : {operator.phone}.")
+        event.add("description", "\n".join(lines))
+        event.add("url", site_url_of(site))
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical()

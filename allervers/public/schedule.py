@@ -1,0 +1,151 @@
+"""What the public sees of an operator's planning: the reads shared by every public format.
+
+The page, the widget, the feeds, the API, the flyers, the picture and the open-data export all
+read through these functions, so that they always say the same thing.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from allervers.operators.models import Operator
+from allervers.partners.models import Partner
+from allervers.planning.models import Site, Stop
+
+PAGE_WEEKS = 4  # the public page shows the next four weeks
+FEED_PAST_DAYS = 90  # calendar feeds keep recent history so that subscribers see cancellations
+FEED_FUTURE_DAYS = 366
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def public_stops(operator: Operator) -> QuerySet[Stop]:
+    """Every stop of the operator, held or cancelled, with what the public needs to read."""
+    return (
+        Stop.objects.for_operator(operator)
+        .select_related("site")
+        .prefetch_related("presences__partner")
+        .order_by("date", "start_time", "pk")
+    )
+
+
+def upcoming_stops(
+    operator: Operator, *, days: int = PAGE_WEEKS * 7, site: Site | None = None
+) -> list[Stop]:
+    """Stops from now on (today's stops that are over are left out), for `days` days."""
+    start = today()
+    now = timezone.localtime().time()
+    stops = public_stops(operator).between(start, start + datetime.timedelta(days=days))
+    if site is not None:
+        stops = stops.filter(site=site)
+    return [stop for stop in stops if not (stop.date == start and stop.end_time <= now)]
+
+
+def next_held_stop(stops: list[Stop]) -> Stop | None:
+    return next((stop for stop in stops if not stop.is_cancelled), None)
+
+
+def month_stops(operator: Operator, year: int, month: int, site: Site | None = None) -> list[Stop]:
+    first = datetime.date(year, month, 1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    stops = public_stops(operator).between(first, last)
+    if site is not None:
+        stops = stops.filter(site=site)
+    return list(stops)
+
+
+def feed_stops(
+    operator: Operator, *, site: Site | None = None, partner: Partner | None = None
+) -> list[Stop]:
+    start = today() - datetime.timedelta(days=FEED_PAST_DAYS)
+    stops = public_stops(operator).between(
+        start, today() + datetime.timedelta(days=FEED_FUTURE_DAYS)
+    )
+    if site is not None:
+        stops = stops.filter(site=site)
+    if partner is not None:
+        stops = stops.filter(presences__partner=partner)
+    return list(stops)
+
+
+def public_sites(operator: Operator) -> QuerySet[Site]:
+    return Site.objects.for_operator(operator).active().order_by("name")
+
+
+def public_partners(operator: Operator) -> QuerySet[Partner]:
+    return Partner.objects.for_operator(operator).active().order_by("name")
+
+
+def partners_of(stop: Stop) -> list[Partner]:
+    return [presence.partner for presence in stop.presences.all()]
+
+
+def hours_fr(start: datetime.time, end: datetime.time) -> str:
+    """'de 9 h à 12 h', 'de 14 h 30 à 17 h': how times are said and read in French."""
+
+    def said(moment: datetime.time) -> str:
+        return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+
+    return f"de {said(start)} à {said(end)}"
+
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def day_fr(day: datetime.date, *, with_year: bool = False) -> str:
+    """'lundi 4 mai' (and the year when asked): no abbreviation, no number-only date."""
+    number = "1er" if day.day == 1 else str(day.day)
+    text = f"{WEEKDAYS[day.weekday()]} {number} {MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if with_year else text
+
+
+def month_fr(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, value: str | None) -> "Month":
+        """'2026-05' → Month; None → the current month; anything else → ValueError (French)."""
+        if not value:
+            return cls(today().year, today().month)
+        try:
+            year_text, month_text = value.split("-")
+            year, month = int(year_text), int(month_text)
+            if len(year_text) != 4 or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            raise ValueError(
+                f"Le mois « {value[:20]} » n'est pas valide. Écrivez-le ainsi : 2026-05."
+            ) from None
+        return cls(year, month)
+
+    @property
+    def label(self) -> str:
+        return month_fr(self.year, self.month)
+
+    @property
+    def value(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"

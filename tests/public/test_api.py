@@ -1,0 +1,142 @@
+"""The JSON API: filters, pagination, cache headers, French 400s, and fuzzing (no 5xx)."""
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from hypothesis import HealthCheck, settings
+
+from config.wsgi import application
+
+from .conftest import in_days
+
+API = "/api/v1"
+
+
+def test_operators_sites_partners(client, planning, other_operator):
+    operators = client.get(f"{API}/operators").json()
+    assert [op["slug"] for op in operators["results"]] == ["ccas-test", "ccas-voisin"]
+    assert operators["results"][0]["public_url"] == "http://testserver/ccas-test/"
+    one = client.get(f"{API}/operators/ccas-test").json()
+    assert one["phone"] == "03 21 00 00 00"
+    sites = client.get(f"{API}/operators/ccas-test/sites").json()
+    by_slug = {site["slug"]: site for site in sites["results"]}
+    assert set(by_slug) == {"ecole-jules-ferry", "place-du-regain"}
+    assert by_slug["place-du-regain"]["latitude"] == 50.4589
+    partners = client.get(f"{API}/operators/ccas-test/partners").json()
+    assert {p["slug"] for p in partners["results"]} == {"mission-locale", "plie"}
+
+
+def test_stops_default_to_the_coming_90_days_cancelled_included(client, planning):
+    data = client.get(f"{API}/operators/ccas-test/stops").json()
+    assert data["count"] == 4
+    cancelled = [stop for stop in data["results"] if stop["status"] == "cancelled"]
+    assert len(cancelled) == 1
+    assert cancelled[0]["cancel_reason_label"] == "Panne du bus"
+    assert cancelled[0]["status_label"] == "Annulée"
+    first = data["results"][0]
+    assert first["site"] == "place-du-regain"
+    assert first["start_time"] == "09:00"
+    assert first["partners"] == [{"slug": "mission-locale", "name": "Mission locale"}]
+
+
+@pytest.mark.parametrize(
+    "query, count",
+    [
+        ("site=ecole-jules-ferry", 2),
+        ("partner=mission-locale", 2),
+        ("status=cancelled", 1),
+        ("status=held", 3),
+        ("site=place-du-regain&status=held", 2),
+        (f"start={in_days(2)}&end={in_days(10)}", 2),
+        (f"start={in_days(-401)}&end={in_days(-399)}", 1),
+    ],
+)
+def test_stop_filters(client, planning, query, count):
+    data = client.get(f"{API}/operators/ccas-test/stops?{query}").json()
+    assert data["count"] == count
+
+
+def test_pagination(client, planning):
+    page = client.get(f"{API}/operators/ccas-test/stops?page_size=3").json()
+    assert (page["count"], page["pages"], len(page["results"])) == (4, 2, 3)
+    second = client.get(f"{API}/operators/ccas-test/stops?page_size=3&page=2").json()
+    assert len(second["results"]) == 1
+    beyond = client.get(f"{API}/operators/ccas-test/stops?page=9").json()
+    assert beyond["results"] == []
+
+
+def test_etag_and_not_modified(client, planning):
+    first = client.get(f"{API}/operators/ccas-test/stops")
+    assert first["ETag"]
+    assert "max-age" in first["Cache-Control"]
+    again = client.get(f"{API}/operators/ccas-test/stops", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("start=demain", "Le paramètre « start » doit être une date au format AAAA-MM-JJ"),
+        ("end=2026-02-30", "Le paramètre « end » doit être une date au format AAAA-MM-JJ"),
+        ("start=2026-05-10&end=2026-05-01", "La date de fin (end) doit être après"),
+        ("start=2026-01-01&end=2028-01-01", "ne peut pas dépasser 400 jours"),
+        ("start=1900-01-01", "entre l'an 2000 et l'an 2100"),
+        ("status=perdu", "Le paramètre « status » doit valoir l'une de ces valeurs"),
+        ("page=0", "Le paramètre « page » est trop petit (au moins 1)"),
+        ("page=abc", "Le paramètre « page » doit être un nombre entier"),
+        ("page_size=5000", "Le paramètre « page_size » est trop grand (au plus 200)"),
+        ("site=nulle-part", "Le lieu « nulle-part » n'existe pas."),
+        ("partner=inconnu", "Le partenaire « inconnu » n'existe pas."),
+        ("site=%00%27", "Le paramètre « site » ne doit contenir que des lettres sans accent"),
+    ],
+)
+def test_bad_parameters_answer_400_in_french(client, planning, query, message):
+    response = client.get(f"{API}/operators/ccas-test/stops?{query}")
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+
+
+def test_unknown_operator_is_404(client, planning):
+    response = client.get(f"{API}/operators/inconnu/stops")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Cette structure n'existe pas."
+
+
+def test_the_openapi_description_is_served(client, planning):
+    schema = client.get(f"{API}/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    assert {
+        "/api/v1/operators",
+        "/api/v1/operators/{slug}",
+        "/api/v1/operators/{slug}/sites",
+        "/api/v1/operators/{slug}/partners",
+        "/api/v1/operators/{slug}/stops",
+    } <= set(schema["paths"])
+
+
+schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", application)
+
+
+@pytest.fixture
+def fuzz_data(planning):
+    cache.clear()
+    return planning
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_fuzzing_the_api_never_gets_a_server_error(case, fuzz_data):
+    params = case.path_parameters or {}
+    if "slug" in params and params["slug"] != "ccas-test":
+        # Half of the calls on the real operator, so that its filters are reached.
+        params["slug"] = "ccas-test" if len(str(case.query)) % 2 else "ccas-inconnu"
+    response = case.call()
+    assert response.status_code < 500, (case.as_curl_command(), response.text[:500])
+    assert response.status_code in (200, 304, 400, 404, 405), case.as_curl_command()
+    if response.status_code == 400:
+        assert "detail" in response.json()
