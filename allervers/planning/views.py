@@ -41,6 +41,11 @@ PRESENCE_WRITERS = (Role.COORDINATOR, Role.PARTNER)
 STAFF = (Role.COORDINATOR, Role.AGENT)
 
 
+def _posted(request):
+    """The submitted data, or None: an empty POST is still a submission (and an error)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _is_partner(request) -> bool:
     return request.membership.role == Role.PARTNER
 
@@ -219,7 +224,7 @@ def _form_page(request, context: dict, status: int = 200):
 
 @operator_view(*PLANNERS)
 def stop_create(request):
-    form = StopForm(request.POST or None, operator=request.operator)
+    form = StopForm(_posted(request), operator=request.operator)
     if request.method == "POST" and form.is_valid():
         try:
             stop = services.stop_create_one_off(operator=request.operator, **form.cleaned_data)
@@ -247,7 +252,7 @@ def stop_move(request, stop_id: int):
     if stop.is_cancelled:
         messages.error(request, "Une permanence annulée ne peut pas être déplacée.")
         return redirect("planning:stop_detail", stop_id=stop.pk)
-    form = StopForm(request.POST or None, operator=request.operator, stop=stop)
+    form = StopForm(_posted(request), operator=request.operator, stop=stop)
     if request.method == "POST" and form.is_valid():
         try:
             services.stop_move(stop=stop, by=request.user, **form.cleaned_data)
@@ -278,7 +283,7 @@ def stop_cancel(request, stop_id: int):
     if stop.is_cancelled:
         messages.error(request, "Cette permanence est déjà annulée.")
         return redirect("planning:stop_detail", stop_id=stop.pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.stop_cancel(
@@ -324,7 +329,7 @@ def presence_add(request, stop_id: int):
         )
         return HttpResponseRedirect(detail_url)
     form = PresenceForm(
-        request.POST or None, operator=request.operator, stop=stop, membership=membership
+        _posted(request), operator=request.operator, stop=stop, membership=membership
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -400,7 +405,7 @@ def presence_withdraw(request, presence_id: int):
 def staff_add(request, stop_id: int):
     stop = get_scoped_or_404(request, _stop_queryset(request), pk=stop_id)
     detail_url = reverse("planning:stop_detail", kwargs={"stop_id": stop.pk})
-    form = StaffForm(request.POST or None, operator=request.operator, stop=stop)
+    form = StaffForm(_posted(request), operator=request.operator, stop=stop)
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_assign(
@@ -502,7 +507,7 @@ def site_detail(request, site_id: int):
 
 def _site_form_page(request, site: Site | None):
     instance = site or Site(operator=request.operator)
-    form = SiteForm(request.POST or None, instance=instance)
+    form = SiteForm(_posted(request), instance=instance)
     geocoder = get_geocoder()
     if request.method == "POST" and request.POST.get("action") == "geocode":
         # Look up the coordinates and show the form again, nothing saved yet.
@@ -603,7 +608,7 @@ def pattern_detail(request, pattern_id: int):
 
 def _pattern_form_page(request, pattern: SchedulePattern | None):
     instance = pattern or SchedulePattern(operator=request.operator)
-    form = PatternForm(request.POST or None, instance=instance, operator=request.operator)
+    form = PatternForm(_posted(request), instance=instance, operator=request.operator)
     if request.method == "POST" and form.is_valid():
         try:
             pattern = services.pattern_save(pattern=form.save(commit=False))
