@@ -1,18 +1,142 @@
-"""The demo year's visits, people and referrals (issue 4 fills this in)."""
+"""The demo year's visits, people and referrals, shaped as the Barlin field report describes.
 
+The report gives, for one year: 370 people received, about 3 per session, 45 minutes each on
+average, 54 % women, 70 % from the neighbourhood, mostly without appointment, and requests led by
+employment paperwork, then rights, RSA, health, CAF, ID papers and tax. The shares below are
+applied as quotas (then shuffled with the given random generator), so the generated year matches
+the report closely and deterministically; the current year's past stops get the same rate.
+"""
+
+import datetime
 import random
+from collections.abc import Sequence
+
+from django.utils import timezone
 
 from allervers.operators.models import Operator
+from allervers.partners.models import Partner
+from allervers.planning.models import PartnerPresence, Stop
+from allervers.reception.enums import (
+    AgeBand,
+    ConsentPurpose,
+    CyberPurpose,
+    Gender,
+    HeardFrom,
+    Outcome,
+    ReferralStatus,
+    Situation,
+    VisitChangeKind,
+    VisitMode,
+    YesNoUnknown,
+)
 from allervers.reception.models import (
     CyberUsage,
     Person,
     Referral,
     ReferralEvent,
+    Topic,
     Visit,
     VisitChange,
     VisitPartner,
     VisitTopic,
 )
+
+VISITS_IN_DEMO_YEAR = 370
+AVERAGE_MINUTES = 45
+CYBER_SEATS = 8
+
+# Shares of the answers. Unknown answers are part of real logs: they stay explicit.
+GENDER = [(Gender.UNKNOWN, 0.04), (Gender.FEMALE, 0.54 * 0.96), (Gender.OTHER, 0.01 * 0.96)]
+LIVES_IN_AREA = [(YesNoUnknown.UNKNOWN, 0.03), (YesNoUnknown.YES, 0.70 * 0.97)]
+AGE_BAND = [
+    (AgeBand.UNKNOWN, 0.05),
+    (AgeBand.UNDER_26, 0.21),
+    (AgeBand.FROM_26_TO_49, 0.41),
+    (AgeBand.FROM_50_TO_64, 0.22),
+    (AgeBand.FROM_65, 0.11),
+]
+MODE = [(VisitMode.UNKNOWN, 0.02), (VisitMode.APPOINTMENT, 0.13)]
+SITUATION = [
+    (Situation.UNKNOWN, 0.06),
+    (Situation.JOB_SEEKER, 0.35),
+    (Situation.RSA, 0.19),
+    (Situation.EMPLOYED, 0.10),
+    (Situation.RETIRED, 0.09),
+    (Situation.STUDENT, 0.06),
+    (Situation.INACTIVE, 0.11),
+]
+HEARD_FROM = [
+    (HeardFrom.UNKNOWN, 0.03),
+    (HeardFrom.WORD_OF_MOUTH, 0.38),
+    (HeardFrom.FLYER, 0.18),
+    (HeardFrom.PASSING_BY, 0.12),
+    (HeardFrom.PARTNER, 0.10),
+    (HeardFrom.SOCIAL_NETWORKS, 0.09),
+    (HeardFrom.CITY_WEBSITE, 0.08),
+]
+OUTCOME = [
+    (Outcome.UNKNOWN, 0.02),
+    (Outcome.INFORMATION, 0.30),
+    (Outcome.REFERRAL, 0.18),
+    (Outcome.APPOINTMENT, 0.10),
+    (Outcome.FOLLOW_UP, 0.08),
+]
+# Main theme of each visit, in the order of the report; a second theme for some visits.
+MAIN_TOPIC = [
+    ("emploi", 0.33),
+    ("ouverture-droits", 0.16),
+    ("rsa", 0.13),
+    ("sante", 0.10),
+    ("caf", 0.09),
+    ("papiers-identite", 0.07),
+    ("impots", 0.05),
+    ("numerique", 0.03),
+    ("logement", 0.02),
+    ("mobilite", 0.01),
+]
+SECOND_TOPIC_SHARE = 0.35
+CYBER_SHARE = 0.40
+CYBER_PURPOSES = [
+    CyberPurpose.ONLINE_PROCEDURE,
+    CyberPurpose.ONLINE_PROCEDURE,
+    CyberPurpose.JOB_SEARCH,
+    CyberPurpose.JOB_SEARCH,
+    CyberPurpose.PRINT_SCAN,
+    CyberPurpose.EMAIL,
+    CyberPurpose.LEARNING,
+]
+# Which partner a referral goes to, by main theme.
+REFERRAL_PARTNER = {
+    "emploi": ["france-travail", "mission-locale", "plie", "proch-emploi", "inter-insert"],
+    "ouverture-droits": ["ccas", "departement"],
+    "rsa": ["departement", "france-travail"],
+    "sante": ["ccas", "departement"],
+    "caf": ["ccas"],
+    "papiers-identite": ["ccas"],
+    "impots": ["ccas"],
+    "numerique": ["agglomeration"],
+    "logement": ["ccas"],
+    "mobilite": ["plie", "agglomeration"],
+}
+NOTES = [
+    "Actualisation mensuelle faite ensemble.",
+    "Revient la semaine prochaine avec les justificatifs.",
+    "CV mis à jour et imprimé.",
+    "Aide à la création de l'espace personnel en ligne.",
+    "Prise de rendez-vous en ligne faite sur place.",
+    "",
+]
+FIRST_NAMES = [
+    "Amina", "Bernard", "Chantal", "David", "Élodie", "Farid", "Ginette", "Hugo", "Inès",
+    "Jacques", "Karima", "Léa", "Mohamed", "Nathalie", "Olivier", "Patricia", "Rachid",
+    "Sandrine", "Thierry", "Valérie", "Yasmine", "Zoé", "Dylan", "Monique", "Kevin", "Sabrina",
+    "Jean-Marc", "Laetitia",
+]  # fmt: skip
+LAST_NAMES = [
+    "Lemaire", "Dubois", "Caron", "Lefebvre", "Delattre", "Bensaïd", "Vasseur", "Leroy",
+    "Haddad", "Wattel", "Dupuis", "Cuvelier", "Boulanger", "Delcroix", "Mahieu", "Pruvost",
+]  # fmt: skip
+RETURNING_PEOPLE = 28
 
 
 def remove_reception(operator: Operator) -> None:
@@ -30,5 +154,310 @@ def remove_reception(operator: Operator) -> None:
         model.objects.filter(operator=operator).delete()
 
 
+def quota(count: int, shares: Sequence[tuple[str, float]], rest, rng: random.Random) -> list:
+    """`count` values in the given shares (largest remainders), the rest `rest`, shuffled."""
+    exact = [share * count for _, share in shares]
+    numbers = [int(value) for value in exact]
+    order = sorted(range(len(shares)), key=lambda i: exact[i] - numbers[i], reverse=True)
+    missing = round(sum(exact)) - sum(numbers)
+    for index in order[:missing]:
+        numbers[index] += 1
+    values = [value for (value, _), n in zip(shares, numbers, strict=True) for _ in range(n)]
+    values += [rest] * (count - len(values))
+    rng.shuffle(values)
+    return values
+
+
+def _allocate(stops: list[Stop], total: int, rng: random.Random) -> list[int]:
+    """How many visits each stop gets: `total` in all, more at events, some variation."""
+    weights = []
+    for stop in stops:
+        weight = 2.5 if stop.title and not stop.is_evening else 1.0
+        weights.append(weight * rng.uniform(0.5, 1.5))
+    scale = total / sum(weights)
+    exact = [w * scale for w in weights]
+    counts = [int(value) for value in exact]
+    order = sorted(range(len(stops)), key=lambda i: exact[i] - counts[i], reverse=True)
+    for index in order[: total - sum(counts)]:
+        counts[index] += 1
+    return counts
+
+
+def _durations(count: int, rng: random.Random) -> list[int]:
+    """Minutes spent, between 10 and 120, averaging exactly 45."""
+    minutes = [max(10, min(120, round(rng.gauss(AVERAGE_MINUTES, 17)))) for _ in range(count)]
+    gap = AVERAGE_MINUTES * count - sum(minutes)
+    step = 1 if gap > 0 else -1
+    index = 0
+    while gap and count:
+        value = minutes[index % count] + step
+        if 10 <= value <= 120:
+            minutes[index % count] = value
+            gap -= step
+        index += 1
+    return minutes
+
+
+def _plan_visits(
+    *,
+    operator: Operator,
+    stops: list[Stop],
+    total: int,
+    topics: dict[str, Topic],
+    presences: dict[int, list[Partner]],
+    user,
+    rng: random.Random,
+) -> tuple[list[Visit], list[list[Topic]], list[list[Partner]], list[str]]:
+    counts = _allocate(stops, total, rng)
+    slots = [stop for stop, n in zip(stops, counts, strict=True) for _ in range(n)]
+    n = len(slots)
+    genders = quota(n, GENDER, Gender.MALE, rng)
+    areas = quota(n, LIVES_IN_AREA, YesNoUnknown.NO, rng)
+    ages = quota(n, AGE_BAND, AgeBand.UNKNOWN, rng)
+    modes = quota(n, MODE, VisitMode.WALK_IN, rng)
+    situations = quota(n, SITUATION, Situation.OTHER, rng)
+    heard = quota(n, HEARD_FROM, HeardFrom.OTHER, rng)
+    outcomes = quota(n, OUTCOME, Outcome.DONE_ON_SITE, rng)
+    main_topics = quota(n, MAIN_TOPIC, "autre", rng)
+    cyber = quota(n, [(True, CYBER_SHARE)], False, rng)
+    durations = _durations(n, rng)
+    visits, visit_topics, visit_partners = [], [], []
+    for i, stop in enumerate(slots):
+        start = datetime.datetime.combine(stop.date, stop.start_time)
+        end = datetime.datetime.combine(stop.date, stop.end_time)
+        latest = max(0, int((end - start).total_seconds() // 60) - 20)
+        arrival = start + datetime.timedelta(minutes=rng.randrange(0, latest + 1, 5))
+        arrived_at = timezone.make_aware(arrival)
+        chosen = [topics[main_topics[i]]]
+        if rng.random() < SECOND_TOPIC_SHARE:
+            others = [slug for slug, _ in MAIN_TOPIC if slug != main_topics[i]]
+            weights = [share for slug, share in MAIN_TOPIC if slug != main_topics[i]]
+            chosen.append(topics[rng.choices(others, weights=weights)[0]])
+        present = presences.get(stop.pk, [])
+        seen = [rng.choice(present)] if present and rng.random() < 0.3 else []
+        visits.append(
+            Visit(
+                operator=operator,
+                stop=stop,
+                arrived_at=arrived_at,
+                left_at=arrived_at + datetime.timedelta(minutes=durations[i]),
+                gender=genders[i],
+                age_band=ages[i],
+                lives_in_area=areas[i],
+                situation=situations[i],
+                mode=modes[i],
+                heard_from=heard[i],
+                is_first_visit=rng.choices(
+                    [YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.UNKNOWN], [7, 2, 1]
+                )[0],
+                cyber_used=cyber[i],
+                cyber_purpose=rng.choice(CYBER_PURPOSES) if cyber[i] else "",
+                outcome=outcomes[i],
+                note=rng.choice(NOTES) if rng.random() < 0.25 else "",
+                created_by=user,
+            )
+        )
+        visit_topics.append(chosen)
+        visit_partners.append(seen)
+    return visits, visit_topics, visit_partners, main_topics
+
+
+def _people(operator: Operator, visits: list[Visit], user, rng: random.Random) -> list[Person]:
+    """Some returning people, named with their consent; their visits are linked to them."""
+    people = []
+    pool = sorted(rng.sample(range(len(visits)), RETURNING_PEOPLE * 3))
+    rng.shuffle(pool)
+    names = [(first, rng.choice(LAST_NAMES)) for first in rng.sample(FIRST_NAMES, RETURNING_PEOPLE)]
+    for index, (first, last) in enumerate(names):
+        taken = sorted(pool[index * 3 : index * 3 + rng.choice([2, 3, 3])])
+        own = [visits[i] for i in taken]
+        own.sort(key=lambda v: v.arrived_at)
+        person = Person(
+            operator=operator,
+            first_name=first,
+            last_name=last,
+            phone=f"06 {rng.randrange(10, 99)} {rng.randrange(10, 99)} "
+            f"{rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+            consent_given_on=timezone.localtime(own[0].arrived_at).date(),
+            consent_purpose=rng.choice(list(ConsentPurpose)),
+            consent_recorded_by=user,
+        )
+        people.append((person, own))
+    created = []
+    for person, own in people:
+        person.save()
+        created.append(person)
+        for position, visit in enumerate(own):
+            visit.person = person
+            visit.is_first_visit = YesNoUnknown.YES if position == 0 else YesNoUnknown.NO
+            # The same person keeps the same profile from one visit to the next.
+            if position:
+                for name in ("gender", "age_band", "lives_in_area", "situation"):
+                    setattr(visit, name, getattr(own[0], name))
+    return created
+
+
+def _referrals(
+    *,
+    operator: Operator,
+    visits: list[Visit],
+    main_topics: list[str],
+    partners: dict[str, Partner],
+    users: dict,
+    now: datetime.datetime,
+    rng: random.Random,
+) -> None:
+    agent = users["agent.accueil"]
+    partner_user = users["partenaire.francetravail"]
+    referrals, events = [], []
+    for visit, main in zip(visits, main_topics, strict=True):
+        if visit.outcome != Outcome.REFERRAL:
+            continue
+        partner = partners[rng.choice(REFERRAL_PARTNER.get(main, ["ccas"]))]
+        proposed = visit.arrived_at + datetime.timedelta(minutes=20)
+        steps = [(ReferralStatus.PROPOSED, proposed, agent)]
+        fate = rng.random()
+        sent = proposed + datetime.timedelta(days=rng.randint(1, 3))
+        if fate < 0.88 and sent < now:
+            steps.append((ReferralStatus.SENT, sent, agent))
+            taker = partner_user if partner.slug == "france-travail" else agent
+            if fate < 0.66:
+                taken = sent + datetime.timedelta(days=rng.randint(3, 25))
+                if taken < now:
+                    steps.append((ReferralStatus.TAKEN_UP, taken, taker))
+            elif fate < 0.80:
+                dropped = sent + datetime.timedelta(days=rng.randint(30, 50))
+                if dropped < now:
+                    steps.append((ReferralStatus.DROPPED, dropped, agent))
+        status, changed_at, changed_by = steps[-1]
+        dates = {step: moment for step, moment, _ in steps}
+        referral = Referral(
+            operator=operator,
+            visit=visit,
+            partner=partner,
+            reason=f"{visit.demo_topics[0].name} : orientation vers {partner.name}",
+            status=status,
+            proposed_at=proposed,
+            sent_at=dates.get(ReferralStatus.SENT),
+            taken_up_at=dates.get(ReferralStatus.TAKEN_UP),
+            dropped_at=dates.get(ReferralStatus.DROPPED),
+            status_changed_at=changed_at,
+            status_changed_by=changed_by,
+            created_by=agent,
+        )
+        referrals.append(referral)
+        events.append(steps)
+    Referral.objects.bulk_create(referrals)
+    ReferralEvent.objects.bulk_create(
+        ReferralEvent(
+            operator=operator, referral=referral, status=status, changed_at=at, changed_by=by
+        )
+        for referral, steps in zip(referrals, events, strict=True)
+        for status, at, by in steps
+    )
+
+
 def build_reception(*, operator: Operator, users: dict, rng: random.Random) -> None:
-    """Add the demo visits consistent with the field report. Nothing yet."""
+    """Visits at the demo year's held stops and at this year's past ones, at the same rate."""
+    now = timezone.now()
+    today = timezone.localdate()
+    demo_year = today.year - 1
+    agent = users["agent.accueil"]
+    held = list(
+        Stop.objects.for_operator(operator)
+        .held()
+        .filter(date__gte=datetime.date(demo_year, 1, 1), date__lt=today)
+        .order_by("date", "start_time")
+    )
+    demo_stops = [stop for stop in held if stop.date.year == demo_year]
+    this_year = [stop for stop in held if stop.date.year == today.year]
+    if not demo_stops:
+        return
+    rate = VISITS_IN_DEMO_YEAR / len(demo_stops)
+    topics = {topic.slug: topic for topic in Topic.objects.for_operator(operator)}
+    partners = {partner.slug: partner for partner in Partner.objects.for_operator(operator)}
+    presences: dict[int, list[Partner]] = {}
+    for presence in (
+        PartnerPresence.objects.for_operator(operator)
+        .filter(stop__in=held)
+        .select_related("partner")
+        .order_by("stop_id", "partner__name")
+    ):
+        presences.setdefault(presence.stop_id, []).append(presence.partner)
+
+    visits, visit_topics, visit_partners, main_topics = [], [], [], []
+    for stops, total in (
+        (demo_stops, VISITS_IN_DEMO_YEAR),
+        (this_year, round(rate * len(this_year))),
+    ):
+        if not stops or not total:
+            continue
+        planned = _plan_visits(
+            operator=operator,
+            stops=stops,
+            total=total,
+            topics=topics,
+            presences=presences,
+            user=agent,
+            rng=rng,
+        )
+        visits += planned[0]
+        visit_topics += planned[1]
+        visit_partners += planned[2]
+        main_topics += planned[3]
+
+    _people(operator, visits, agent, rng)
+    Visit.objects.bulk_create(visits)
+    VisitTopic.objects.bulk_create(
+        VisitTopic(operator=operator, visit=visit, topic=topic)
+        for visit, chosen in zip(visits, visit_topics, strict=True)
+        for topic in chosen
+    )
+    VisitPartner.objects.bulk_create(
+        VisitPartner(operator=operator, visit=visit, partner=partner)
+        for visit, seen in zip(visits, visit_partners, strict=True)
+        for partner in seen
+    )
+    VisitChange.objects.bulk_create(
+        VisitChange(
+            operator=operator,
+            visit=visit,
+            kind=VisitChangeKind.CREATED,
+            changed_at=visit.arrived_at,
+            changed_by=agent,
+        )
+        for visit in visits
+    )
+    for visit, chosen in zip(visits, visit_topics, strict=True):
+        visit.demo_topics = chosen
+    _referrals(
+        operator=operator,
+        visits=visits,
+        main_topics=main_topics,
+        partners=partners,
+        users=users,
+        now=now,
+        rng=rng,
+    )
+    _cyber_usages(operator, held, visits, users["agent.cyber"], rng)
+
+
+def _cyber_usages(operator, stops, visits, user, rng: random.Random) -> None:
+    people: dict[int, int] = {}
+    for visit in visits:
+        if visit.cyber_used:
+            people[visit.stop_id] = people.get(visit.stop_id, 0) + 1
+    usages = []
+    for stop in stops:
+        count = people.get(stop.pk, 0)
+        seats = min(CYBER_SEATS, count - (1 if count > 2 and rng.random() < 0.3 else 0))
+        usages.append(
+            CyberUsage(
+                operator=operator,
+                stop=stop,
+                seats_used=seats,
+                people_count=count,
+                recorded_by=user,
+            )
+        )
+    CyberUsage.objects.bulk_create(usages)
