@@ -259,9 +259,7 @@ def stop_move(request, stop_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request, "La permanence est modifiée ; les partenaires et agents sont prévenus."
-            )
+            # No flash message: the stop's page itself says what changed and who was told.
             return redirect("planning:stop_detail", stop_id=stop.pk)
     return _form_page(
         request,
@@ -295,9 +293,7 @@ def stop_cancel(request, stop_id: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request, "La permanence est annulée ; les partenaires et agents sont prévenus."
-            )
+            # No flash message: the stop's page itself says what changed and who was told.
             return redirect("planning:stop_detail", stop_id=stop.pk)
     return _form_page(
         request,

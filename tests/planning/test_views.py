@@ -198,7 +198,8 @@ def test_the_coordinator_cancels_a_stop_with_a_reason_and_people_are_told(
             follow=True,
         )
     page = text_of(response)
-    assert "La permanence est annulée" in page and "Absence de personnel — Formation" in page
+    assert "Permanence annulée" in page and "Absence de personnel — Formation" in page
+    assert "ont été prévenus par courriel" in page
     stop.refresh_from_db()
     assert stop.is_cancelled and stop.cancelled_by == coordinator
     assert [m.to for m in mail.outbox] == [["plie@example.org"]]

@@ -1,0 +1,88 @@
+"""The coordinator cancels a stop with a reason; the partner present sees it cancelled."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from allervers.operators.enums import Role
+from tests.browser.conftest import assert_accessible
+from tests.partners.factories import PartnerFactory
+from tests.planning.factories import PartnerPresenceFactory, StaffAssignmentFactory, StopFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, base_url, user):
+    page.goto(f"{base_url}/compte/connexion/")
+    page.get_by_label("Identifiant").fill(user.username)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name=f"Bonjour {user.first_name}").wait_for()
+
+
+def test_a_cancelled_stop_reaches_the_partner_present(live_server, page, operator, make_member):
+    coordinator = make_member(operator, Role.COORDINATOR, first_name="Nadia")
+    mission_locale = PartnerFactory(operator=operator, name="Mission locale")
+    partner_user = make_member(operator, Role.PARTNER, partner=mission_locale, first_name="Sophie")
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    stop = StopFactory(
+        operator=operator,
+        date=day,
+        site__name="Place du Regain",
+        start_time=datetime.time(14),
+        end_time=datetime.time(17),
+    )
+    PartnerPresenceFactory(stop=stop, operator=operator, partner=mission_locale)
+    StaffAssignmentFactory(stop=stop, operator=operator)
+
+    log_in(page, live_server.url, coordinator)
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Planning"
+    ).click()
+    page.get_by_role("button", name="Afficher").wait_for()
+    page.get_by_label("Mois").fill(f"{day:%Y-%m}")
+    page.get_by_role("button", name="Afficher").click()
+    calendar = page.get_by_role("table")
+    assert f"{day:%Y}" in calendar.locator("caption").inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="14h00–17h00 Place du Regain").click()
+    page.get_by_role("heading", name="Partenaires présents").wait_for()
+    assert "Mission locale" in page.get_by_role("region", name="Partenaires présents").inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Annuler la permanence").click()
+    page.get_by_role("button", name="Annuler la permanence").click()  # no reason chosen yet
+    assert page.get_by_text("Choisissez un motif d'annulation.").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("group", name="Motif de l'annulation").get_by_label("Météo").check()
+    page.get_by_label("Précision").fill("Tempête annoncée")
+    page.get_by_role("button", name="Annuler la permanence").click()
+    note = page.get_by_role("note")
+    note.wait_for()
+    assert "Météo — Tempête annoncée" in note.inner_text()
+    assert "prévenus par courriel" in note.inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    log_in(page, live_server.url, partner_user)
+    notice = page.get_by_role("region", name="Permanences annulées récemment")
+    assert "Place du Regain" in notice.inner_text()
+    assert "Tempête annoncée" in notice.inner_text()
+    assert_accessible(page)
+
+    notice.get_by_role("link").first.click()
+    page.get_by_role("heading", name="Partenaires présents").wait_for()
+    assert "Permanence annulée" in page.get_by_role("note").inner_text()
+    assert page.get_by_role("link", name="Déclarer notre présence").count() == 0
+    assert page.get_by_role("link", name="Annuler la permanence").count() == 0
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Semaine").click()
+    page.get_by_label("Semaine").fill(day.strftime("%G-W%V"))
+    page.get_by_role("button", name="Afficher").click()
+    row = page.get_by_role("row").filter(has_text="Place du Regain")
+    assert "Annulée" in row.inner_text()
+    assert_accessible(page)
