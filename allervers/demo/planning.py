@@ -150,6 +150,7 @@ def _cancel_some(stops: list[Stop], *, coordinator, rng: random.Random) -> None:
     for index, stop in enumerate(chosen):
         reason, note = reasons[index % len(reasons)]
         stop.status = StopStatus.CANCELLED
+        stop.is_edited = True  # as stop_cancel does: regeneration leaves it alone
         stop.cancel_reason = reason
         stop.cancel_note = note
         stop.cancelled_by = coordinator
@@ -159,7 +160,8 @@ def _cancel_some(stops: list[Stop], *, coordinator, rng: random.Random) -> None:
             )
         )
     Stop.objects.bulk_update(
-        chosen, ["status", "cancel_reason", "cancel_note", "cancelled_by", "cancelled_at"]
+        chosen,
+        ["status", "is_edited", "cancel_reason", "cancel_note", "cancelled_by", "cancelled_at"],
     )
 
 
