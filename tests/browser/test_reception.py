@@ -1,0 +1,81 @@
+"""An agent at the bus door records a walk-in with the keyboard alone, then ends it."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from allervers.operators.enums import Role
+from allervers.reception.models import Visit
+from allervers.reception.topics import topics_seed_defaults
+from tests.browser.conftest import assert_accessible
+from tests.planning.factories import StopFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_walk_in_is_recorded_with_the_keyboard_in_8_keystrokes_and_ended(
+    live_server, page, operator, make_member
+):
+    agent = make_member(operator, Role.AGENT, first_name="Karim")
+    topics_seed_defaults(operator=operator)
+    operator.neighbourhood_streets = "Rue du Regain\nRue Pasteur"
+    operator.save()
+    StopFactory(
+        operator=operator,
+        date=timezone.localdate(),
+        start_time=datetime.time(0, 0),
+        end_time=datetime.time(23, 59),
+        site__name="Place du Regain",
+    )
+
+    page.goto(f"{live_server.url}/compte/connexion/?next=/accueil/visites/nouvelle/")
+    page.get_by_label("Identifiant").fill(agent.username)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Nouvelle visite").wait_for()
+    assert_accessible(page)
+
+    # Opened on today's stop, arrival now, every answer « Non renseigné », focus on the first one.
+    assert "Place du Regain" in page.locator("#id_stop option:checked").inner_text()
+    assert page.get_by_label("Heure d'arrivée").input_value() == f"{timezone.localtime():%H:%M}"
+    assert page.evaluate("document.activeElement.id") == "id_gender_0"
+
+    keystrokes = [
+        "ArrowDown",  # genre : Femme
+        "Tab",
+        "ArrowDown",  # âge : moins de 26 ans
+        "Tab",
+        "ArrowDown",  # habite le quartier : oui
+        "Tab",
+        "Space",  # thématique : démarches administratives liées à l'emploi
+        "Enter",  # enregistrer
+    ]
+    assert len(keystrokes) <= 8
+    for key in keystrokes:
+        page.keyboard.press(key)
+    page.get_by_role("heading", name="Visites du jour").wait_for()
+    assert page.get_by_text("Visite enregistrée").is_visible()
+    assert_accessible(page)
+
+    visit = Visit.objects.get()
+    assert (visit.gender, visit.age_band, visit.lives_in_area, visit.mode) == (
+        "female",
+        "under_26",
+        "yes",
+        "walk_in",
+    )
+    assert list(visit.topics.values_list("slug", flat=True)) == ["emploi"]
+
+    in_bus = page.get_by_role("region", name="Place du Regain")
+    assert "Dans le bus (1)" in in_bus.inner_text()
+    assert "Démarches administratives liées à l'emploi" in in_bus.inner_text()
+    terminer = page.get_by_role("button", name="Terminer")
+    terminer.focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Visite terminée").wait_for()
+    assert "Dans le bus (0)" in page.get_by_role("region", name="Place du Regain").inner_text()
+    assert "Parties (1)" in page.get_by_role("region", name="Place du Regain").inner_text()
+    assert_accessible(page)
+    visit.refresh_from_db()
+    assert visit.left_at is not None
