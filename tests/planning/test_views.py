@@ -582,3 +582,29 @@ def test_the_coordinator_assigns_an_agent(client, coordinator, agent, operator):
         reverse("planning:staff_add", kwargs={"stop_id": stop.pk}), {"user": 999999}
     )
     assert response.status_code == 400 and "Sélectionnez un choix valide" in text_of(response)
+
+
+def test_a_partner_cannot_withdraw_its_presence_from_a_past_stop(client, partner_user, operator):
+    membership = partner_user.memberships.get()
+    past = StopFactory(operator=operator, date=timezone.localdate() - datetime.timedelta(days=2))
+    own = PartnerPresenceFactory(stop=past, operator=operator, partner=membership.partner)
+    client.force_login(partner_user)
+    response = client.post(reverse("planning:presence_withdraw", kwargs={"presence_id": own.pk}))
+    assert response.status_code == 400 and "Cette permanence est passée" in text_of(response)
+    assert PartnerPresence.objects.filter(pk=own.pk).exists()
+
+
+def test_the_stop_page_shows_each_role_what_it_may_do_and_see(
+    client, coordinator, partner_user, operator
+):
+    stop = future_stop(operator=operator)
+    StaffAssignmentFactory(stop=stop, operator=operator, user__last_name="Benali")
+    url = reverse("planning:stop_detail", kwargs={"stop_id": stop.pk})
+    client.force_login(coordinator)
+    page = text_of(client.get(url))
+    assert "Annuler la permanence" in page and "Benali" in page
+    assert "Moins de deux agents prévus" in page
+    client.force_login(partner_user)
+    page = text_of(client.get(url))
+    assert "Annuler la permanence" not in page and "Benali" not in page
+    assert "1 agent du CCAS prévu." in page
