@@ -79,3 +79,56 @@ def test_a_walk_in_is_recorded_with_the_keyboard_in_8_keystrokes_and_ended(
     assert_accessible(page)
     visit.refresh_from_db()
     assert visit.left_at is not None
+
+
+def test_every_reception_page_passes_axe(live_server, page, operator, make_member):
+    from allervers.partners.models import Partner
+    from tests.reception.factories import PersonFactory, ReferralFactory, VisitFactory
+
+    coordinator = make_member(operator, Role.COORDINATOR)
+    topics_seed_defaults(operator=operator)
+    stop = StopFactory(
+        operator=operator,
+        date=timezone.localdate(),
+        start_time=datetime.time(0, 0),
+        end_time=datetime.time(23, 59),
+        site__name="Place du Regain",
+    )
+    person = PersonFactory(operator=operator, first_name="Amina", last_name="Lemaire")
+    visit = VisitFactory(operator=operator, stop=stop, person=person, arrived_at=timezone.now())
+    referral = ReferralFactory(operator=operator, visit=visit, partner__name="Mission locale")
+    Partner.objects.filter(pk=referral.partner_id).update(is_archived=False)
+
+    page.goto(f"{live_server.url}/compte/connexion/?next=/accueil/")
+    page.get_by_label("Identifiant").fill(coordinator.username)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Visites du jour").wait_for()
+    assert_accessible(page)
+    for path in [
+        f"/accueil/visites/{visit.pk}/",
+        f"/accueil/visites/{visit.pk}/corriger/",
+        f"/accueil/visites/{visit.pk}/orienter/",
+        "/accueil/visites/",
+        "/accueil/visites/import/",
+        "/accueil/orientations/",
+        f"/accueil/orientations/{referral.pk}/",
+        f"/accueil/personnes/{person.pk}/",
+        "/accueil/personnes/nouvelle/",
+        f"/accueil/permanences/{stop.pk}/cyber/",
+        "/accueil/reglages/",
+        "/accueil/personnes/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page)
+    page.get_by_label("Nom ou prénom").fill("lemaire")
+    page.get_by_role("button", name="Chercher").click()
+    page.get_by_role("heading", name="Résultats").wait_for()
+    assert page.get_by_role("link", name="Amina LEMAIRE").is_visible()
+    assert "lemaire" not in page.url.lower()
+    assert_accessible(page)
+    # A form sent back with errors is accessible too.
+    page.goto(f"{live_server.url}/accueil/personnes/nouvelle/")
+    page.get_by_role("button", name="Créer la fiche").click()
+    page.get_by_text("L'enregistrement n'a pas été fait").wait_for()
+    assert_accessible(page)
