@@ -9,6 +9,7 @@ urlpatterns = [
     path("structure/", include("allervers.operators.urls")),
     path("planning/", include("allervers.planning.urls")),
     path("accueil/", include("allervers.reception.urls")),
+    path("bilan/", include("allervers.reporting.urls")),
     path("admin-plateforme/", admin.site.urls),
     path("gestion/publication/", include("allervers.public.backoffice_urls")),
     # Public pages last: they start with an operator's slug.

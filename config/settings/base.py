@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allervers.partners",
     "allervers.planning",
     "allervers.reception",
+    "allervers.reporting",
     "allervers.public",
     "allervers.demo",
 ]

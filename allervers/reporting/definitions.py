@@ -1,0 +1,223 @@
+"""Every figure's one definition. The interface, the PDF, the spreadsheet and docs/indicators.md
+all show these same words (a test checks that the doc contains each of them).
+
+The definitions are French because the interface shows them to French users as they are.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    definition: str
+
+
+_INDICATORS = [
+    Indicator(
+        "stops_held",
+        "Permanences tenues",
+        "Passages du bus de la période dont la date est passée (aujourd'hui compris) et qui "
+        "n'ont pas été annulés.",
+    ),
+    Indicator(
+        "stops_cancelled",
+        "Permanences annulées",
+        "Passages du bus de la période qui ont été annulés, quel qu'en soit le motif.",
+    ),
+    Indicator(
+        "sites_used",
+        "Lieux de stationnement",
+        "Nombre de lieux différents où s'est tenue au moins une permanence de la période.",
+    ),
+    Indicator(
+        "visits",
+        "Personnes accueillies (visites)",
+        "Nombre de visites enregistrées sur les permanences de la période. Une personne venue "
+        "deux fois compte deux fois. Une visite appartient au jour de sa permanence, en heure de "
+        "Paris.",
+    ),
+    Indicator(
+        "people",
+        "Personnes différentes",
+        "Personnes suivies (nommées avec leur accord) comptées une seule fois, plus les visites "
+        "anonymes dont la personne venait pour la première fois. Les visites anonymes de "
+        "personnes déjà venues ou dont on ne sait pas si c'était leur première visite ne sont "
+        "pas comptées : c'est un minimum.",
+    ),
+    Indicator(
+        "visits_per_stop",
+        "Visites par permanence",
+        "Nombre de visites divisé par le nombre de permanences tenues.",
+    ),
+    Indicator(
+        "duration_mean",
+        "Durée moyenne d'une visite",
+        "Moyenne, en minutes, du temps entre l'arrivée et le départ, sur les visites dont le "
+        "départ est enregistré.",
+    ),
+    Indicator(
+        "duration_median",
+        "Durée médiane d'une visite",
+        "Durée, en minutes, qui partage en deux moitiés les visites dont le départ est "
+        "enregistré (moyenne des deux durées du milieu quand leur nombre est pair).",
+    ),
+    Indicator(
+        "women_share",
+        "Part de femmes",
+        "Visites de femmes divisées par les visites dont le genre est renseigné (femme, homme "
+        "ou autre). Les visites au genre non renseigné sont comptées à part.",
+    ),
+    Indicator(
+        "area_share",
+        "Part d'habitants du quartier",
+        "Visites de personnes habitant le quartier divisées par les visites où la question a "
+        "reçu une réponse (oui ou non). Les réponses non renseignées sont comptées à part.",
+    ),
+    Indicator(
+        "walk_in_share",
+        "Part des visites sans rendez-vous",
+        "Visites venues sans rendez-vous divisées par les visites dont le mode de venue est "
+        "renseigné.",
+    ),
+    Indicator(
+        "first_visit_share",
+        "Part des premières visites",
+        "Visites de personnes venues pour la première fois divisées par les visites où la "
+        "question a reçu une réponse (oui ou non).",
+    ),
+    Indicator(
+        "gender",
+        "Genre",
+        "Répartition des visites selon le genre déclaré, non renseigné compris.",
+    ),
+    Indicator(
+        "lives_in_area",
+        "Habite le quartier",
+        "Répartition des visites selon que la personne habite ou non le quartier, non "
+        "renseigné compris.",
+    ),
+    Indicator(
+        "mode",
+        "Avec ou sans rendez-vous",
+        "Répartition des visites entre venues sans rendez-vous et sur rendez-vous, non "
+        "renseigné compris.",
+    ),
+    Indicator(
+        "first_visit",
+        "Première visite ou retour",
+        "Répartition des visites entre premières visites et personnes déjà venues, non "
+        "renseigné compris.",
+    ),
+    Indicator(
+        "age_band",
+        "Tranches d'âge",
+        "Répartition des visites par tranche d'âge déclarée, non renseigné compris.",
+    ),
+    Indicator(
+        "situation",
+        "Situations",
+        "Répartition des visites selon la situation de la personne, non renseigné compris.",
+    ),
+    Indicator(
+        "heard_from",
+        "A connu le bus par",
+        "Répartition des visites selon la façon dont la personne a connu le bus, non "
+        "renseigné compris.",
+    ),
+    Indicator(
+        "outcome",
+        "Suite donnée",
+        "Répartition des visites selon la suite donnée (information, démarche faite sur place, "
+        "orientation, rendez-vous, suivi), non renseigné compris.",
+    ),
+    Indicator(
+        "topics",
+        "Thématiques des demandes",
+        "Pour chaque thématique, nombre de visites qui la mentionnent et part de ces visites "
+        "dans l'ensemble des visites. Une visite peut mentionner plusieurs thématiques : les "
+        "parts ne s'additionnent pas. Les visites sans thématique sont comptées à part.",
+    ),
+    Indicator(
+        "partners",
+        "Partenaires",
+        "Pour chaque partenaire : ses permanences dans le bus (présences sur des permanences "
+        "tenues), les visites où il a été rencontré, les orientations qu'il a reçues et celles "
+        "qu'il a prises en charge.",
+    ),
+    Indicator(
+        "referrals",
+        "Orientations vers un partenaire",
+        "Orientations proposées lors des visites de la période, selon leur statut actuel "
+        "(proposée, transmise, prise en charge, abandonnée).",
+    ),
+    Indicator(
+        "take_up_rate",
+        "Taux de prise en charge",
+        "Orientations prises en charge divisées par l'ensemble des orientations de la période, "
+        "y compris celles encore en cours.",
+    ),
+    Indicator(
+        "referral_delay_median",
+        "Délai médian de prise en charge",
+        "Pour les orientations prises en charge, durée en jours entre la proposition et la prise "
+        "en charge, celle qui partage ces orientations en deux moitiés.",
+    ),
+    Indicator(
+        "cyber_seats",
+        "Postes du cyber@atelier utilisés",
+        "Somme, sur les permanences tenues de la période, des postes du cyber@atelier utilisés "
+        "relevés par l'animateur ; le taux d'occupation les divise par les postes disponibles "
+        "sur ces mêmes permanences.",
+    ),
+    Indicator(
+        "cyber_visits",
+        "Visites avec usage du cyber@atelier",
+        "Visites au cours desquelles la personne a utilisé le cyber@atelier.",
+    ),
+    Indicator(
+        "evening",
+        "Soirée ou journée",
+        "Une permanence de soirée commence à 17 h ou plus tard ; les autres sont de journée. "
+        "Les visites suivent leur permanence.",
+    ),
+    Indicator(
+        "by_site",
+        "Par lieu de stationnement",
+        "Les mêmes chiffres, calculés pour chaque lieu de stationnement.",
+    ),
+    Indicator(
+        "by_month",
+        "Par mois",
+        "Les mêmes chiffres, calculés pour chaque mois de la période (selon la date de la "
+        "permanence).",
+    ),
+    Indicator(
+        "comparison",
+        "Période précédente",
+        "La période de même nature qui précède : l'année, le trimestre ou le mois précédent, ou, "
+        "pour des dates choisies, le même nombre de jours juste avant.",
+    ),
+    Indicator(
+        "small_counts",
+        "Petits effectifs",
+        "Pour les lecteurs des chiffres (financeurs, élus), tout nombre inférieur à 5 est "
+        "affiché « < 5 », et une part, une moyenne ou une médiane qui permettrait de le "
+        "retrouver est affichée « n.c. » (non communiqué), pour que personne ne puisse être "
+        "reconnu.",
+    ),
+    Indicator(
+        "closed_year",
+        "Année close",
+        "Quand la coordination clôt une année, ses chiffres sont enregistrés tels quels : le "
+        "bilan de cette année les relit, et les corrections ou effacements ultérieurs ne les "
+        "changent plus. Une réouverture est possible et reste tracée.",
+    ),
+]
+
+INDICATORS: dict[str, Indicator] = {indicator.key: indicator for indicator in _INDICATORS}
+
+
+def definition(key: str) -> str:
+    return INDICATORS[key].definition

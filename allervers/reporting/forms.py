@@ -1,0 +1,121 @@
+"""The report's filters, read from the URL (a GET form): period, site, partner."""
+
+import datetime
+
+from django import forms
+
+from .periods import CUSTOM, MONTH, MONTHS, QUARTER, YEAR, Period
+
+MAX_DAYS = 10 * 366
+
+
+class ReportFilterForm(forms.Form):
+    periode = forms.ChoiceField(
+        label="Période",
+        choices=[
+            (YEAR, "Une année"),
+            (QUARTER, "Un trimestre"),
+            (MONTH, "Un mois"),
+            (CUSTOM, "Des dates choisies"),
+        ],
+        required=False,
+    )
+    annee = forms.IntegerField(
+        label="Année",
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        error_messages={"invalid": "Indiquez une année en chiffres, par exemple 2025."},
+    )
+    trimestre = forms.TypedChoiceField(
+        label="Trimestre",
+        choices=[(n, f"{'1er' if n == 1 else f'{n}e'} trimestre") for n in range(1, 5)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    mois = forms.TypedChoiceField(
+        label="Mois",
+        choices=[(n, name) for n, name in enumerate(MONTHS, start=1)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    du = forms.DateField(
+        label="Du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date de début invalide : utilisez le format jj/mm/aaaa."},
+    )
+    au = forms.DateField(
+        label="Au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Date de fin invalide : utilisez le format jj/mm/aaaa."},
+    )
+    lieu = forms.ModelChoiceField(
+        label="Lieu de stationnement",
+        queryset=None,
+        required=False,
+        empty_label="Tous les lieux",
+        error_messages={"invalid_choice": "Ce lieu de stationnement n'existe pas."},
+    )
+    partenaire = forms.ModelChoiceField(
+        label="Partenaire",
+        queryset=None,
+        required=False,
+        empty_label="Tous les partenaires",
+        error_messages={"invalid_choice": "Ce partenaire n'existe pas."},
+    )
+
+    def __init__(self, data, *, sites, partners, today: datetime.date):
+        """`sites` and `partners`: the operator's (scoped) querysets; `partners=None` removes
+        the partner filter (a partner user sees its own organisation only)."""
+        data = data.copy()
+        self.today = today
+        # The default report is the last complete year.
+        data.setdefault("periode", YEAR)
+        if data.get("periode") in (YEAR, QUARTER, MONTH) and not data.get("annee"):
+            data["annee"] = str(today.year - 1 if data["periode"] == YEAR else today.year)
+        if data.get("periode") == QUARTER and not data.get("trimestre"):
+            data["trimestre"] = str((today.month - 1) // 3 + 1)
+        if data.get("periode") == MONTH and not data.get("mois"):
+            data["mois"] = str(today.month)
+        super().__init__(data)
+        self.fields["lieu"].queryset = sites
+        if partners is None:
+            del self.fields["partenaire"]
+        else:
+            self.fields["partenaire"].queryset = partners
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("periode") or YEAR
+        if kind == CUSTOM:
+            start, end = cleaned.get("du"), cleaned.get("au")
+            if "du" in self.errors or "au" in self.errors:
+                return cleaned
+            if start is None or end is None:
+                raise forms.ValidationError(
+                    "Pour des dates choisies, indiquez la date de début et la date de fin."
+                )
+            if end < start:
+                raise forms.ValidationError(
+                    "La date de fin est avant la date de début : inversez-les."
+                )
+            if (end - start).days > MAX_DAYS:
+                raise forms.ValidationError("Choisissez une période de dix ans au plus.")
+            cleaned["period"] = Period.custom(start, end)
+        elif cleaned.get("annee") is not None:
+            year = cleaned["annee"]
+            if kind == QUARTER and cleaned.get("trimestre"):
+                cleaned["period"] = Period.quarter(year, cleaned["trimestre"])
+            elif kind == MONTH and cleaned.get("mois"):
+                cleaned["period"] = Period.month(year, cleaned["mois"])
+            elif kind == YEAR:
+                cleaned["period"] = Period.year(year)
+        return cleaned
+
+    @property
+    def period(self) -> Period | None:
+        return self.cleaned_data.get("period") if self.is_valid() else None

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from allervers.operators.tenancy import OperatorOwnedQuerySet
+
+
+class YearClosureQuerySet(OperatorOwnedQuerySet):
+    def in_force(self) -> "YearClosureQuerySet":
+        """Closures not reopened: the years whose published figures are frozen."""
+        return self.filter(reopened_at__isnull=True)
+
+
+class YearClosure(models.Model):
+    """A closed year: its figures stored as they were published, who closed it and when.
+
+    Reopening keeps the row (with who reopened it, when and why), so that the history of what was
+    published stays; closing again adds a new row. At most one closure per year is in force.
+    """
+
+    operator = models.ForeignKey(
+        "operators.Operator", on_delete=models.CASCADE, related_name="year_closures"
+    )
+    year = models.PositiveSmallIntegerField("année")
+    figures = models.JSONField("chiffres enregistrés")
+    closed_at = models.DateTimeField("close le")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="close par",
+    )
+    reopened_at = models.DateTimeField("rouverte le", null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="rouverte par",
+    )
+    reopen_reason = models.CharField("motif de la réouverture", max_length=300, blank=True)
+
+    objects = YearClosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "année close"
+        verbose_name_plural = "années closes"
+        ordering = ["-year", "-closed_at"]
+        indexes = [models.Index(fields=["operator", "year"], name="yearclosure_operator_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "year"],
+                condition=Q(reopened_at__isnull=True),
+                name="yearclosure_one_in_force_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | Q(reopened_at__gte=models.F("closed_at")),
+                name="yearclosure_reopened_after_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Année {self.year} close le {self.closed_at:%d/%m/%Y}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.reopened_at is None

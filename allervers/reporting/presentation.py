@@ -1,0 +1,379 @@
+"""From a report's counts (indicators.report_compute, or a closed year's stored copy) to what
+people read: key figures, tables, the results paragraph — formatted in French, and with small
+counts hidden for viewers. The page, the PDF, the XLSX and the CSV all render these same objects,
+so they cannot disagree.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .definitions import INDICATORS
+from .periods import Period, month_label
+
+SMALL = 5  # a count below this is never shown to a viewer
+MASKED_COUNT = "< 5"
+NOT_DISCLOSED = "n.c."
+NO_DATA = "—"
+
+FULL, VIEWER = "full", "viewer"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A figure: `raw` is what a spreadsheet stores (None when hidden or empty), `text` what a
+    person reads."""
+
+    raw: float | int | None
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _number(value: float, decimals: int = 0) -> str:
+    """French writing, rounded half up as people do by hand (12.5 % reads 13 %)."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+class Formatter:
+    """Formats figures for an audience: a viewer never reads a count below 5, nor a share,
+    mean or median from which such a count could be worked out."""
+
+    def __init__(self, audience: str):
+        self.masking = audience == VIEWER
+
+    def count(self, n: int | None) -> Value:
+        n = n or 0
+        if self.masking and n < SMALL:
+            return Value(None, MASKED_COUNT)
+        return Value(n, _number(n))
+
+    def share(self, part: int, whole: int) -> Value:
+        if not whole:
+            return Value(None, NO_DATA)
+        if self.masking and (part < SMALL or whole - part < SMALL):
+            return Value(None, NOT_DISCLOSED)
+        fraction = part / whole
+        return Value(round(fraction, 4), f"{_number(fraction * 100)}\u00a0%")
+
+    def _measure(self, value: float | None, n: int, decimals: int, unit: str) -> Value:
+        if value is None or not n:
+            return Value(None, NO_DATA)
+        if self.masking and n < SMALL:
+            return Value(None, NOT_DISCLOSED)
+        rounded = round(value, decimals)
+        return Value(rounded, f"{_number(value, decimals)}{unit}")
+
+    def minutes(self, value: float | None, n: int) -> Value:
+        return self._measure(value, n, 0, "\u00a0min")
+
+    def days(self, value: float | None, n: int) -> Value:
+        return self._measure(
+            value, n, 0, "\u00a0jours" if value is None or value >= 1.5 else "\u00a0jour"
+        )
+
+    def ratio(self, part: int, whole: int) -> Value:
+        if not whole:
+            return Value(None, NO_DATA)
+        return self._measure(part / whole, part, 1, "")
+
+
+@dataclass
+class KeyFigure:
+    key: str
+    label: str
+    value: Value
+    previous: Value | None = None
+
+    @property
+    def definition(self) -> str:
+        return INDICATORS[self.key].definition
+
+
+@dataclass
+class Table:
+    slug: str
+    caption: str
+    key: str  # the indicator whose definition explains the table
+    columns: list[str]  # the first one heads the row labels
+    rows: list[list] = field(default_factory=list)  # [label, Value, Value, ...]
+    chart_column: int | None = 1  # which column the bar chart draws (1 = first figure)
+
+    @property
+    def definition(self) -> str:
+        return INDICATORS[self.key].definition
+
+    def chart_bars(self) -> list[tuple[str, Value]]:
+        if self.chart_column is None:
+            return []
+        return [(str(row[0]), row[self.chart_column]) for row in self.rows]
+
+
+def key_figures(report: dict, fmt: Formatter) -> list[KeyFigure]:
+    def figures(part: dict) -> dict[str, Value]:
+        stops, visits, referrals = part["stops"], part["visits"], part["referrals"]
+        return {
+            "stops_held": fmt.count(stops["held"]),
+            "stops_cancelled": fmt.count(stops["cancelled"]),
+            "sites_used": fmt.count(stops["sites_used"]),
+            "visits": fmt.count(visits["visits"]),
+            "people": fmt.count(visits["people"]),
+            "visits_per_stop": fmt.ratio(visits["visits"], stops["held"]),
+            "duration_mean": fmt.minutes(visits["duration_mean"], visits["with_duration"]),
+            "duration_median": fmt.minutes(visits["duration_median"], visits["with_duration"]),
+            "women_share": fmt.share(visits["women"], visits["gender_known"]),
+            "area_share": fmt.share(visits["in_area"], visits["area_known"]),
+            "walk_in_share": fmt.share(visits["walk_in"], visits["mode_known"]),
+            "first_visit_share": fmt.share(visits["first"], visits["first_known"]),
+            "referrals": fmt.count(referrals["total"]),
+            "take_up_rate": fmt.share(referrals["taken_up"], referrals["total"]),
+            "referral_delay_median": fmt.days(
+                referrals["delay_median_days"], referrals["taken_up"]
+            ),
+        }
+
+    current = figures(report)
+    previous = figures(report["previous"]) if report.get("previous") else {}
+    return [
+        KeyFigure(key, INDICATORS[key].label, value, previous.get(key))
+        for key, value in current.items()
+    ]
+
+
+GROUP_COLUMNS = [
+    "Permanences tenues",
+    "Permanences annulées",
+    "Visites",
+    "Visites par permanence",
+    "Durée moyenne",
+    "Part de femmes",
+    "Part d'habitants du quartier",
+    "Orientations",
+    "Prises en charge",
+]
+
+
+def _group_row(label: str, row: dict, fmt: Formatter) -> list:
+    return [
+        label,
+        fmt.count(row["held"]),
+        fmt.count(row["cancelled"]),
+        fmt.count(row["visits"]),
+        fmt.ratio(row["visits"], row["held"]),
+        fmt.minutes(row["duration_mean"], row["with_duration"]),
+        fmt.share(row["women"], row["gender_known"]),
+        fmt.share(row["in_area"], row["area_known"]),
+        fmt.count(row["referrals"]),
+        fmt.count(row["taken_up"]),
+    ]
+
+
+BREAKDOWN_CAPTIONS = {
+    "gender": "Genre des personnes accueillies",
+    "age_band": "Tranches d'âge",
+    "lives_in_area": "Habitants du quartier",
+    "mode": "Venues avec ou sans rendez-vous",
+    "first_visit": "Premières visites et retours",
+    "situation": "Situation des personnes accueillies",
+    "heard_from": "Comment les personnes ont connu le bus",
+    "outcome": "Suite donnée aux visites",
+}
+
+
+def report_tables(report: dict, fmt: Formatter) -> list[Table]:
+    visits, stops = report["visits"], report["stops"]
+    total = visits["visits"]
+    tables = []
+
+    by_site = Table("lieux", "Par lieu de stationnement", "by_site", ["Lieu", *GROUP_COLUMNS])
+    by_site.chart_column = 3
+    by_site.rows = [_group_row(row["name"], row, fmt) for row in report["by_site"]]
+    tables.append(by_site)
+
+    by_month = Table("mois", "Par mois", "by_month", ["Mois", *GROUP_COLUMNS])
+    by_month.chart_column = 3
+    by_month.rows = [
+        _group_row(month_label(row["year"], row["month"]), row, fmt) for row in report["by_month"]
+    ]
+    tables.append(by_month)
+
+    evening = Table(
+        "soiree",
+        "Permanences de soirée et de journée",
+        "evening",
+        ["Moment", "Permanences tenues", "Visites", "Visites par permanence"],
+    )
+    evening.chart_column = 2
+    for label, held, count in [
+        ("Soirée (à partir de 17 h)", stops["evening_held"], visits["evening"]),
+        ("Journée", stops["held"] - stops["evening_held"], total - visits["evening"]),
+    ]:
+        evening.rows.append([label, fmt.count(held), fmt.count(count), fmt.ratio(count, held)])
+    tables.append(evening)
+
+    topics = Table(
+        "thematiques",
+        "Thématiques des demandes",
+        "topics",
+        ["Thématique", "Visites qui la mentionnent", "Part des visites"],
+    )
+    topics.rows = [
+        [row["name"], fmt.count(row["count"]), fmt.share(row["count"], total)]
+        for row in report["topics"]
+    ]
+    topics.rows.append(
+        [
+            "Sans thématique (non renseigné)",
+            fmt.count(visits["without_topic"]),
+            fmt.share(visits["without_topic"], total),
+        ]
+    )
+    tables.append(topics)
+
+    for name, caption in BREAKDOWN_CAPTIONS.items():
+        table = Table(
+            name.replace("_", "-"),
+            caption,
+            name,
+            ["Réponse", "Visites", "Part des visites", "Part parmi les réponses renseignées"],
+        )
+        answers = report["breakdowns"][name]
+        known = sum(count for value, _label, count in answers if value != "unknown")
+        for value, label, count in answers:
+            table.rows.append(
+                [
+                    label,
+                    fmt.count(count),
+                    fmt.share(count, total),
+                    Value(None, NO_DATA) if value == "unknown" else fmt.share(count, known),
+                ]
+            )
+        tables.append(table)
+
+    referrals = report["referrals"]
+    status_table = Table(
+        "orientations",
+        "Orientations selon leur statut",
+        "referrals",
+        ["Statut", "Orientations", "Part des orientations"],
+    )
+    for value, label in [
+        ("proposed", "Proposée"),
+        ("sent", "Transmise"),
+        ("taken_up", "Prise en charge"),
+        ("dropped", "Abandonnée"),
+    ]:
+        status_table.rows.append(
+            [label, fmt.count(referrals[value]), fmt.share(referrals[value], referrals["total"])]
+        )
+    tables.append(status_table)
+
+    partners = Table(
+        "partenaires",
+        "Partenaires",
+        "partners",
+        [
+            "Partenaire",
+            "Permanences dans le bus",
+            "Visites où il a été rencontré",
+            "Orientations reçues",
+            "Prises en charge",
+            "Taux de prise en charge",
+        ],
+    )
+    partners.chart_column = 2
+    partners.rows = [
+        [
+            row["name"],
+            fmt.count(row["presences"]),
+            fmt.count(row["visits_seen"]),
+            fmt.count(row["referrals"]),
+            fmt.count(row["taken_up"]),
+            fmt.share(row["taken_up"], row["referrals"]),
+        ]
+        for row in report["partners"]
+    ]
+    tables.append(partners)
+
+    cyber = report["cyber"]
+    cyber_table = Table("cyber", "Cyber@atelier", "cyber_seats", ["Mesure", "Valeur"])
+    cyber_table.chart_column = None
+    cyber_table.rows = [
+        ["Permanences avec un relevé", fmt.count(cyber["stops_recorded"])],
+        ["Postes utilisés", fmt.count(cyber["seats_used"])],
+        ["Postes disponibles", fmt.count(cyber["seats_offered"])],
+        ["Taux d'occupation des postes", fmt.share(cyber["seats_used"], cyber["seats_offered"])],
+        ["Personnes accueillies au cyber@atelier", fmt.count(cyber["people"])],
+        ["Visites avec usage du cyber@atelier", fmt.count(visits["cyber_used"])],
+    ]
+    tables.append(cyber_table)
+    return tables
+
+
+def _neighbourhood(name: str) -> str:
+    name = name.strip()
+    if not name:
+        return "du quartier"
+    if name.lower().startswith("quartier"):
+        return "du q" + name[1:]
+    return f"du quartier {name}"
+
+
+def results_paragraph(report: dict, fmt: Formatter, neighbourhood_name: str = "") -> str:
+    """The results in words, in the field report's style ("En un an, le bus a stationné...")."""
+    period = Period.from_dict(report["period"])
+    stops, visits, referrals = report["stops"], report["visits"], report["referrals"]
+    opening = "En un an" if period.kind == "annee" else f"Sur la période ({period.label})"
+    sites = stops["sites_used"]
+    if not stops["held"]:
+        return f"{opening}, le bus n'a tenu aucune permanence."
+    where = (
+        "sur 1 lieu de stationnement"
+        if sites == 1
+        else f"sur les {fmt.count(sites)} lieux de stationnement"
+    )
+    sentences = [
+        f"{opening}, le bus a stationné {fmt.count(stops['held'])} fois {where}.",
+    ]
+    count = visits["visits"]
+    if not count:
+        sentences.append("Aucune visite n'a été enregistrée.")
+        return " ".join(sentences)
+    mean = fmt.minutes(visits["duration_mean"], visits["with_duration"])
+    welcomed = f"Il a accueilli {fmt.count(count)} personnes"
+    if mean.raw is not None:
+        welcomed += f" pour une durée moyenne de {mean.text.replace('min', 'minutes')}"
+    per_stop = fmt.ratio(count, stops["held"])
+    if per_stop.raw is not None:
+        welcomed += f", soit {per_stop} en moyenne par permanence"
+    sentences.append(welcomed + ".")
+    walk_in = fmt.share(visits["walk_in"], visits["mode_known"])
+    if walk_in.raw is not None:
+        if walk_in.raw > 0.5:
+            sentences.append(
+                f"La majorité des prises en charge s'est faite sans rendez-vous ({walk_in})."
+            )
+        else:
+            sentences.append(f"{walk_in} des prises en charge se sont faites sans rendez-vous.")
+    women = fmt.share(visits["women"], visits["gender_known"])
+    if women.raw is not None:
+        sentences.append(f"Le public accueilli compte {women} de femmes.")
+    in_area = fmt.share(visits["in_area"], visits["area_known"])
+    if in_area.raw is not None:
+        sentences.append(
+            f"{in_area} des personnes accueillies venaient {_neighbourhood(neighbourhood_name)}."
+        )
+    top = [row for row in report["topics"] if fmt.count(row["count"]).raw is not None][:3]
+    if top:
+        listed = ", ".join(f"{row['name']} ({fmt.share(row['count'], count)})" for row in top)
+        sentences.append(f"Les demandes les plus fréquentes concernaient : {listed}.")
+    if referrals["total"]:
+        rate = fmt.share(referrals["taken_up"], referrals["total"])
+        sentence = (
+            f"{fmt.count(referrals['total'])} orientations vers les partenaires ont été proposées"
+        )
+        if rate.raw is not None:
+            sentence += f", dont {rate} déjà prises en charge"
+        sentences.append(sentence + ".")
+    return " ".join(sentences)

@@ -1,0 +1,109 @@
+"""A report ready to read: the figures of a scope (stored ones for a closed year), formatted for
+an audience. The page, the PDF, the XLSX and the CSV all render one `ReportView`."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from allervers.operators.models import Operator
+
+from .charts import bar_chart
+from .definitions import INDICATORS, Indicator
+from .indicators import Scope, report_compute
+from .models import YearClosure
+from .periods import YEAR, Period
+from .presentation import (
+    FULL,
+    VIEWER,
+    Formatter,
+    KeyFigure,
+    Table,
+    key_figures,
+    report_tables,
+    results_paragraph,
+)
+
+
+def report_figures(scope: Scope) -> tuple[dict, YearClosure | None]:
+    """A closed year's stored figures when the scope is that whole year without filters;
+    otherwise the figures computed now."""
+    if scope.period.kind == YEAR and not scope.site_id and not scope.partner_id:
+        closure = (
+            YearClosure.objects.for_operator(scope.operator_id)
+            .in_force()
+            .filter(year=scope.period.start.year)
+            .select_related("closed_by")
+            .first()
+        )
+        if closure is not None:
+            return closure.figures, closure
+    return report_compute(scope), None
+
+
+@dataclass
+class ReportView:
+    operator: Operator
+    report: dict
+    audience: str = FULL
+    closure: YearClosure | None = None
+    site_name: str = ""
+    partner_name: str = ""
+    partner_only: bool = False  # a partner user's own figures
+
+    @cached_property
+    def formatter(self) -> Formatter:
+        return Formatter(self.audience)
+
+    @property
+    def masked(self) -> bool:
+        return self.audience == VIEWER
+
+    @cached_property
+    def period(self) -> Period:
+        return Period.from_dict(self.report["period"])
+
+    @cached_property
+    def previous_label(self) -> str:
+        previous = self.report.get("previous")
+        if not previous:
+            return "Période précédente"
+        return Period.from_dict(previous["period"]).label
+
+    @cached_property
+    def key_figures(self) -> list[KeyFigure]:
+        return key_figures(self.report, self.formatter)
+
+    @cached_property
+    def tables(self) -> list[Table]:
+        return report_tables(self.report, self.formatter)
+
+    def charts(self, id_prefix: str = "graphique") -> list[tuple[Table, str]]:
+        return [(table, bar_chart(table, id_prefix=id_prefix)) for table in self.tables]
+
+    @cached_property
+    def charted_tables(self) -> list[tuple[Table, str]]:
+        return self.charts()
+
+    @cached_property
+    def paragraph(self) -> str:
+        return results_paragraph(self.report, self.formatter, self.operator.neighbourhood_name)
+
+    @property
+    def definitions(self) -> list[Indicator]:
+        return list(INDICATORS.values())
+
+    def filter_lines(self) -> list[tuple[str, str]]:
+        lines = []
+        if self.site_name:
+            lines.append(("Lieu de stationnement", self.site_name))
+        if self.partner_name:
+            lines.append(("Partenaire", self.partner_name))
+        return lines
+
+    @property
+    def file_stem(self) -> str:
+        period = self.period
+        if period.kind == YEAR:
+            stem = f"{period.start.year}"
+        else:
+            stem = f"{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}"
+        return f"bilan-{self.operator.slug}-{stem}"

@@ -1,0 +1,185 @@
+"""The reporting screens: the dashboard, its exports (PDF, XLSX, CSV) and the closing of years.
+
+Roles: the coordinator sees everything and closes years; a partner user sees its own
+organisation's figures; a viewer (funder, elected official) sees aggregates with small counts
+hidden. Agents have no reporting screen. No page here ever shows a person.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from allervers.operators.enums import Role
+from allervers.operators.tenancy import operator_view, scoped
+from allervers.partners.models import Partner
+from allervers.planning.models import Site
+
+from . import services
+from .exports import report_csv, report_pdf, report_xlsx
+from .forms import ReportFilterForm
+from .indicators import Scope
+from .models import YearClosure
+from .presentation import FULL, VIEWER
+from .report import ReportView, report_figures
+
+READERS = (Role.COORDINATOR, Role.PARTNER, Role.VIEWER)
+CLOSERS = (Role.COORDINATOR,)
+
+
+def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
+    membership = request.membership
+    is_partner = membership.role == Role.PARTNER
+    form = ReportFilterForm(
+        request.GET,
+        sites=scoped(request, Site).order_by("name"),
+        partners=None if is_partner else scoped(request, Partner).order_by("name"),
+        today=timezone.localdate(),
+    )
+    if not form.is_valid() or form.period is None:
+        return form, None
+    site = form.cleaned_data.get("lieu")
+    partner = membership.partner if is_partner else form.cleaned_data.get("partenaire")
+    scope = Scope(
+        operator_id=request.operator.pk,
+        period=form.period,
+        today=form.today,
+        site_id=site.pk if site else None,
+        partner_id=partner.pk if partner else None,
+    )
+    figures, closure = report_figures(scope)
+    view = ReportView(
+        operator=request.operator,
+        report=figures,
+        audience=VIEWER if membership.role == Role.VIEWER else FULL,
+        closure=closure,
+        site_name=site.name if site else "",
+        partner_name=partner.name if partner else "",
+        partner_only=is_partner,
+    )
+    return form, view
+
+
+def _page(request, form, view, status=200):
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "form": form,
+            "view": view,
+            "query": f"?{query}" if query else "",
+            "can_close": request.membership.role == Role.COORDINATOR,
+        },
+        status=status,
+    )
+
+
+@operator_view(*READERS)
+def dashboard(request):
+    form, view = _report(request)
+    return _page(request, form, view)
+
+
+def _download(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@operator_view(*READERS)
+def export_pdf(request):
+    form, view = _report(request)
+    if view is None:
+        return _page(request, form, view, status=400)
+    return _download(report_pdf(view, request), "application/pdf", f"{view.file_stem}.pdf")
+
+
+@operator_view(*READERS)
+def export_xlsx(request):
+    form, view = _report(request)
+    if view is None:
+        return _page(request, form, view, status=400)
+    return _download(
+        report_xlsx(view),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{view.file_stem}.xlsx",
+    )
+
+
+@operator_view(*READERS)
+def export_csv(request):
+    form, view = _report(request)
+    if view is None:
+        return _page(request, form, view, status=400)
+    return _download(report_csv(view), "text/csv; charset=utf-8", f"{view.file_stem}.csv")
+
+
+@operator_view(*CLOSERS)
+def closures(request):
+    """Closed years, their history, and the forms to close or reopen one."""
+    today = timezone.localdate()
+    history = list(
+        scoped(request, YearClosure)
+        .select_related("closed_by", "reopened_by")
+        .order_by("-year", "-closed_at")
+        .defer("figures")
+    )
+    in_force = {closure.year for closure in history if closure.in_force}
+    closable = [year for year in range(today.year - 1, today.year - 11, -1) if year not in in_force]
+    return render(
+        request,
+        "reporting/closures.html",
+        {"history": history, "in_force": sorted(in_force, reverse=True), "closable": closable},
+    )
+
+
+def _year(request) -> int | None:
+    try:
+        return int(request.POST.get("annee", ""))
+    except ValueError:
+        return None
+
+
+@operator_view(*CLOSERS)
+@require_POST
+def year_close(request):
+    year = _year(request)
+    if year is None:
+        messages.error(request, "Choisissez l'année à clore.")
+        return redirect("reporting:closures")
+    try:
+        services.year_close(operator=request.operator, year=year, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"L'année {year} est close : son bilan lit désormais les chiffres enregistrés.",
+        )
+    return redirect("reporting:closures")
+
+
+@operator_view(*CLOSERS)
+@require_POST
+def year_reopen(request):
+    year = _year(request)
+    if year is None:
+        messages.error(request, "Choisissez l'année à rouvrir.")
+        return redirect("reporting:closures")
+    try:
+        services.year_reopen(
+            operator=request.operator,
+            year=year,
+            user=request.user,
+            reason=request.POST.get("motif", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"L'année {year} est rouverte : ses chiffres sont de nouveau calculés."
+        )
+    return redirect("reporting:closures")

@@ -1,0 +1,255 @@
+"""The dashboard and its exports, by role; bad input; closing a year."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from allervers.operators.enums import Role
+from allervers.reporting.models import YearClosure
+from tests.html import text_of
+from tests.reception.factories import VisitFactory
+
+from .conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+YEAR_QUERY = {"periode": "annee", "annee": str(YEAR)}
+
+
+def normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def dashboard(client, **params):
+    return client.get(reverse("reporting:dashboard"), {**YEAR_QUERY, **params})
+
+
+PARAGRAPH = (
+    "En un an, le bus a stationné 4 fois sur les 2 lieux de stationnement. "
+    "Il a accueilli 8 personnes pour une durée moyenne de 46 minutes, soit 2,0 en moyenne par "
+    "permanence. La majorité des prises en charge s'est faite sans rendez-vous (86 %). "
+    "Le public accueilli compte 57 % de femmes. "
+    "71 % des personnes accueillies venaient du quartier du Regain."
+)
+
+
+def test_the_coordinator_reads_every_figure(client, dataset, coordinator):
+    client.force_login(coordinator)
+    response = dashboard(client)
+    assert response.status_code == 200
+    text = normalised(text_of(response))
+    assert PARAGRAPH in text
+    assert "Démarches emploi (38 %), CAF (25 %), Santé (13 %)" in text
+    assert "5 orientations vers les partenaires ont été proposées, dont 40 % déjà prises" in text
+    figures = {f.key: f for f in response.context["view"].key_figures}
+    assert figures["visits"].value.text == "8"
+    assert figures["visits"].previous.text == "1"
+    assert normalised(figures["duration_median"].value.text) == "45 min"
+    assert normalised(figures["take_up_rate"].value.text) == "40 %"
+    assert normalised(figures["referral_delay_median"].value.text) == "7 jours"
+    assert "Non renseigné" in text  # unknown answers are shown
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in text
+    assert '<th scope="row">Place A</th>' in text
+
+
+def test_the_dashboard_makes_a_fixed_number_of_queries(
+    client, dataset, coordinator, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(45) as captured:
+        dashboard(client)
+    baseline = len(captured.captured_queries)
+    stop = dataset.operator.stops.filter(date__year=YEAR).first()
+    VisitFactory.create_batch(30, operator=dataset.operator, stop=stop)
+    with django_assert_max_num_queries(baseline):
+        assert dashboard(client).status_code == 200
+
+
+def test_a_viewer_reads_small_counts_as_less_than_five(client, dataset, operator, make_member):
+    client.force_login(make_member(operator, Role.VIEWER))
+    response = dashboard(client)
+    text = normalised(text_of(response))
+    figures = {f.key: f for f in response.context["view"].key_figures}
+    assert figures["visits"].value.text == "8"
+    assert figures["people"].value.text == "< 5"
+    assert figures["stops_held"].value.text == "< 5"
+    assert figures["women_share"].value.text == "n.c."  # 4 women: the share would give it away
+    assert "Il a accueilli 8 personnes" in text
+    for table in response.context["view"].tables:
+        for row in table.rows:
+            for value in row[1:]:
+                assert value.raw is None or not isinstance(value.raw, int) or value.raw >= 5
+
+
+def test_a_partner_sees_its_own_organisation_only(client, dataset, operator, make_member):
+    client.force_login(make_member(operator, Role.PARTNER, partner=dataset.p1))
+    response = dashboard(client, partenaire=str(dataset.p2.pk))  # ignored: not its own
+    assert response.status_code == 200
+    view = response.context["view"]
+    assert view.partner_name == "Mission locale"
+    assert [
+        row[0] for row in view.tables[[t.slug for t in view.tables].index("partenaires")].rows
+    ] == ["Mission locale"]
+    figures = {f.key: f for f in view.key_figures}
+    assert figures["visits"].value.text == "2"
+    assert figures["referrals"].value.text == "3"
+    assert "PLIE" not in text_of(response).split("<main")[1].split("Lieu de stationnement")[1]
+
+
+def test_an_agent_has_no_report(client, dataset, agent):
+    client.force_login(agent)
+    assert dashboard(client).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lieu": "999999"}, "Ce lieu de stationnement n'existe pas."),
+        ({"lieu": "abc"}, "Ce lieu de stationnement n'existe pas."),
+        ({"partenaire": "999999"}, "Ce partenaire n'existe pas."),
+        (
+            {"periode": "dates", "du": "2024-05-01", "au": "2024-01-01"},
+            "La date de fin est avant la date de début",
+        ),
+        ({"periode": "dates", "du": "2024-13-45", "au": "2024-01-01"}, "Date de début invalide"),
+        ({"periode": "dates", "du": "2024-01-01"}, "indiquez la date de début et la date de fin"),
+        ({"annee": "deux mille"}, "Indiquez une année en chiffres"),
+        ({"periode": "trimestre", "trimestre": "7"}, "Sélectionnez un choix valide"),
+        ({"periode": "n'importe"}, "Sélectionnez un choix valide"),
+    ],
+)
+def test_bad_filters_get_a_french_message(client, dataset, coordinator, params, message):
+    client.force_login(coordinator)
+    response = dashboard(client, **params)
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert response.context["view"] is None
+    export = client.get(reverse("reporting:export_xlsx"), {**YEAR_QUERY, **params})
+    assert export.status_code == 400
+    assert message in text_of(export)
+
+
+def test_another_operators_site_is_unknown(client, dataset, other_operator, coordinator):
+    from tests.planning.factories import SiteFactory
+
+    client.force_login(coordinator)
+    foreign = SiteFactory(operator=other_operator)
+    assert "Ce lieu de stationnement n'existe pas." in text_of(dashboard(client, lieu=foreign.pk))
+
+
+def test_a_year_without_data_is_an_empty_well_formed_report(client, dataset, coordinator):
+    client.force_login(coordinator)
+    response = dashboard(client, annee="2012")
+    assert response.status_code == 200
+    assert "En un an, le bus n'a tenu aucune permanence." in normalised(text_of(response))
+    for name in ("export_pdf", "export_xlsx", "export_csv"):
+        assert client.get(reverse(f"reporting:{name}"), {"annee": "2012"}).status_code == 200
+
+
+def test_custom_dates_and_quarters(client, dataset, coordinator):
+    client.force_login(coordinator)
+    response = dashboard(client, periode="dates", du="2024-03-01", au="2024-07-31")
+    figures = {f.key: f for f in response.context["view"].key_figures}
+    assert figures["visits"].value.text == "5"  # March (3) and July (2)
+    assert response.context["view"].previous_label == "du 30/09/2023 au 29/02/2024"  # 153 days
+    response = dashboard(client, periode="trimestre", trimestre="1")
+    assert response.context["view"].period.label == "1er trimestre 2024"
+    assert response.context["view"].previous_label == "4e trimestre 2023"
+
+
+def test_the_pdf_contains_the_results_paragraph(client, dataset, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("reporting:export_pdf"), YEAR_QUERY)
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = normalised(" ".join(page.extract_text() for page in reader.pages))
+    assert "Bilan d'activité" in text
+    assert PARAGRAPH in text
+    assert "Définitions" in text
+
+
+def test_the_xlsx_holds_the_dashboards_figures(client, dataset, coordinator):
+    client.force_login(coordinator)
+    view = dashboard(client).context["view"]
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("reporting:export_xlsx"), YEAR_QUERY).content)
+    )
+    key_sheet = workbook["Chiffres clés"]
+    read = {row[0]: row[1] for row in key_sheet.iter_rows(min_row=2, values_only=True)}
+    for figure in view.key_figures:
+        expected = figure.value.raw if figure.value.raw is not None else figure.value.text
+        assert read[figure.label] == expected, figure.label
+    assert read["Personnes accueillies (visites)"] == 8
+    assert read["Part de femmes"] == pytest.approx(4 / 7, abs=1e-4)
+    for table in view.tables:
+        sheet = workbook[table.caption[:31]]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert list(rows[0]) == table.columns
+        for row, read_row in zip(table.rows, rows[1:], strict=False):
+            assert read_row[0] == str(row[0])
+            assert list(read_row[1 : len(row)]) == [
+                v.raw if v.raw is not None else v.text for v in row[1:]
+            ]
+    sites = workbook["Par lieu de stationnement"]
+    assert [c.value for c in sites[2]][:4] == ["Place A", 3, 0, 5]
+
+
+def test_the_csv_lists_every_figure(client, dataset, operator, make_member):
+    client.force_login(make_member(operator, Role.VIEWER))
+    content = client.get(reverse("reporting:export_csv"), YEAR_QUERY).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert rows[0] == ["tableau", "ligne", "colonne", "valeur", "texte"]
+    assert ["Chiffres clés", "Personnes accueillies (visites)", "année 2024", "8", "8"] in rows
+    assert ["Chiffres clés", "Personnes différentes", "année 2024", "", "< 5"] in rows
+    # No free text for viewers: no note, no referral reason, no name.
+    assert "Inscription comme demandeur" not in content
+    assert "Fatima" not in content
+
+
+def test_closing_a_year_freezes_its_figures(client, dataset, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("reporting:year_close"), {"annee": str(YEAR)}, follow=True)
+    assert f"L'année {YEAR} est close" in text_of(response)
+    stop = dataset.operator.stops.filter(date__year=YEAR).first()
+    VisitFactory.create_batch(3, operator=dataset.operator, stop=stop)  # a later correction
+    view = dashboard(client).context["view"]
+    assert view.closure is not None
+    assert {f.key: f for f in view.key_figures}["visits"].value.text == "8"
+    # A filtered report is computed from today's data.
+    filtered = dashboard(client, lieu=stop.site_id).context["view"]
+    assert filtered.closure is None
+
+    again = client.post(reverse("reporting:year_close"), {"annee": str(YEAR)}, follow=True)
+    assert f"L'année {YEAR} est déjà close." in text_of(again)
+    assert YearClosure.objects.filter(year=YEAR).count() == 1
+
+    refused = client.post(
+        reverse("reporting:year_reopen"), {"annee": str(YEAR), "motif": " "}, follow=True
+    )
+    assert "Indiquez le motif de la réouverture." in text_of(refused)
+    client.post(reverse("reporting:year_reopen"), {"annee": str(YEAR), "motif": "Oubli de saisie"})
+    closure = YearClosure.objects.get(year=YEAR)
+    assert (closure.reopened_by, closure.reopen_reason) == (coordinator, "Oubli de saisie")
+    view = dashboard(client).context["view"]
+    assert view.closure is None
+    assert {f.key: f for f in view.key_figures}["visits"].value.text == "11"
+    history = text_of(client.get(reverse("reporting:closures")))
+    assert "Oubli de saisie" in history
+
+
+def test_the_current_year_cannot_be_closed_and_bad_years_are_refused(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("reporting:year_close"), {"annee": "2999"}, follow=True)
+    assert "n'est pas terminée" in text_of(response)
+    response = client.post(reverse("reporting:year_close"), {"annee": "abc"}, follow=True)
+    assert "Choisissez l'année à clore." in text_of(response)
+    response = client.post(
+        reverse("reporting:year_reopen"), {"annee": "2001", "motif": "x"}, follow=True
+    )
+    assert "L'année 2001 n'est pas close." in text_of(response)
+    assert not YearClosure.objects.exists()
