@@ -7,8 +7,10 @@
 
 import datetime
 import math
+import re
 from collections.abc import Callable
 from enum import StrEnum
+from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -19,7 +21,7 @@ from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
-from .cache import cached_response
+from .cache import cached_response, operator_id_by_slug
 from .schedule import public_partners, public_sites, public_stops, today
 
 SLUG = r"^[-a-zA-Z0-9_]{1,80}$"
@@ -214,16 +216,6 @@ def _page(items: list, paging: Paging) -> dict:
     }
 
 
-def _cached(
-    request: HttpRequest, kind: str, operator_id: int, parts: tuple, build: Callable
-) -> HttpResponse:
-    response = cached_response(
-        request, kind=f"api-{kind}", operator_id=operator_id, parts=parts, build=build
-    )
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
 def _absolute(request: HttpRequest, name: str, *args) -> str:
     return request.build_absolute_uri(reverse(f"public:{name}", args=args))
 
@@ -247,11 +239,8 @@ ERRORS = {400: Error, 404: Error}
 
 @api.get("/operators", response={200: OperatorPage, 400: Error}, summary="Les structures")
 def operators(request: HttpRequest, paging: Query[Paging]):
-    def build() -> HttpResponse:
-        items = [_operator_out(request, op) for op in Operator.objects.order_by("name", "pk")]
-        return _json(OperatorPage(**_page(items, paging)))
-
-    return _cached(request, "operators", 0, (paging.page, paging.page_size), build)
+    items = [_operator_out(request, op) for op in Operator.objects.order_by("name", "pk")]
+    return _json(OperatorPage(**_page(items, paging)))
 
 
 class OperatorPath(Schema):
@@ -260,36 +249,30 @@ class OperatorPath(Schema):
 
 @api.get("/operators/{slug}", response={200: OperatorOut, **ERRORS}, summary="Une structure")
 def operator_detail(request: HttpRequest, path: Path[OperatorPath]):
-    operator = _operator(path.slug)
-    return _cached(
-        request, "operator", operator.pk, (), lambda: _json(_operator_out(request, operator))
-    )
+    return _json(_operator_out(request, _operator(path.slug)))
 
 
 @api.get("/operators/{slug}/sites", response={200: SitePage, **ERRORS}, summary="Ses lieux")
 def sites(request: HttpRequest, path: Path[OperatorPath], paging: Query[Paging]):
     operator = _operator(path.slug)
 
-    def build() -> HttpResponse:
-        items = [
-            SiteOut(
-                slug=site.slug,
-                name=site.name,
-                address=site.address,
-                postcode=site.postcode,
-                city=site.city,
-                latitude=float(site.latitude) if site.latitude is not None else None,
-                longitude=float(site.longitude) if site.longitude is not None else None,
-                access_notes=site.access_notes,
-                accessibility_notes=site.accessibility_notes,
-                public_url=_absolute(request, "site", operator.slug, site.slug),
-                feed_url=_absolute(request, "site_feed", operator.slug, site.slug),
-            )
-            for site in public_sites(operator)
-        ]
-        return _json(SitePage(**_page(items, paging)))
-
-    return _cached(request, "sites", operator.pk, (paging.page, paging.page_size), build)
+    items = [
+        SiteOut(
+            slug=site.slug,
+            name=site.name,
+            address=site.address,
+            postcode=site.postcode,
+            city=site.city,
+            latitude=float(site.latitude) if site.latitude is not None else None,
+            longitude=float(site.longitude) if site.longitude is not None else None,
+            access_notes=site.access_notes,
+            accessibility_notes=site.accessibility_notes,
+            public_url=_absolute(request, "site", operator.slug, site.slug),
+            feed_url=_absolute(request, "site_feed", operator.slug, site.slug),
+        )
+        for site in public_sites(operator)
+    ]
+    return _json(SitePage(**_page(items, paging)))
 
 
 @api.get(
@@ -298,20 +281,17 @@ def sites(request: HttpRequest, path: Path[OperatorPath], paging: Query[Paging])
 def partners(request: HttpRequest, path: Path[OperatorPath], paging: Query[Paging]):
     operator = _operator(path.slug)
 
-    def build() -> HttpResponse:
-        items = [
-            PartnerOut(
-                slug=partner.slug,
-                name=partner.name,
-                description=partner.description,
-                network=partner.get_network_display() if partner.network else "",
-                feed_url=_absolute(request, "partner_feed", operator.slug, partner.slug),
-            )
-            for partner in public_partners(operator)
-        ]
-        return _json(PartnerPage(**_page(items, paging)))
-
-    return _cached(request, "partners", operator.pk, (paging.page, paging.page_size), build)
+    items = [
+        PartnerOut(
+            slug=partner.slug,
+            name=partner.name,
+            description=partner.description,
+            network=partner.get_network_display() if partner.network else "",
+            feed_url=_absolute(request, "partner_feed", operator.slug, partner.slug),
+        )
+        for partner in public_partners(operator)
+    ]
+    return _json(PartnerPage(**_page(items, paging)))
 
 
 @api.get(
@@ -343,54 +323,92 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
         if partner is None:
             raise HttpError(400, f"Le partenaire « {filters.partner} » n'existe pas.")
 
-    def build() -> HttpResponse:
-        queryset = public_stops(operator).between(start, end)
-        if site is not None:
-            queryset = queryset.filter(site=site)
-        if partner is not None:
-            queryset = queryset.filter(presences__partner=partner)
-        if filters.status:
-            queryset = queryset.filter(status=filters.status.value)
-        count = queryset.count()
-        first = (filters.page - 1) * filters.page_size
-        results = [
-            StopOut(
-                id=stop.pk,
-                date=stop.date,
-                start_time=f"{stop.start_time:%H:%M}",
-                end_time=f"{stop.end_time:%H:%M}",
-                title=stop.title,
-                status=stop.status,
-                status_label=stop.get_status_display(),
-                cancel_reason=stop.cancel_reason or None,
-                cancel_reason_label=stop.get_cancel_reason_display() or None,
-                cancel_note=stop.cancel_note,
-                site=stop.site.slug,
-                site_name=stop.site.name,
-                partners=[
-                    PartnerRef(slug=presence.partner.slug, name=presence.partner.name)
-                    for presence in stop.presences.all()
-                ],
-            )
-            for stop in queryset[first : first + filters.page_size]
-        ]
-        return _json(
-            StopPage(
-                count=count,
-                page=filters.page,
-                page_size=filters.page_size,
-                pages=max(1, math.ceil(count / filters.page_size)),
-                results=results,
+    queryset = public_stops(operator).between(start, end)
+    if site is not None:
+        queryset = queryset.filter(site=site)
+    if partner is not None:
+        queryset = queryset.filter(presences__partner=partner)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status.value)
+    count = queryset.count()
+    first = (filters.page - 1) * filters.page_size
+    results = [
+        StopOut(
+            id=stop.pk,
+            date=stop.date,
+            start_time=f"{stop.start_time:%H:%M}",
+            end_time=f"{stop.end_time:%H:%M}",
+            title=stop.title,
+            status=stop.status,
+            status_label=stop.get_status_display(),
+            cancel_reason=stop.cancel_reason or None,
+            cancel_reason_label=stop.get_cancel_reason_display() or None,
+            cancel_note=stop.cancel_note,
+            site=stop.site.slug,
+            site_name=stop.site.name,
+            partners=[
+                PartnerRef(slug=presence.partner.slug, name=presence.partner.name)
+                for presence in stop.presences.all()
+            ],
+        )
+        for stop in queryset[first : first + filters.page_size]
+    ]
+    return _json(
+        StopPage(
+            count=count,
+            page=filters.page,
+            page_size=filters.page_size,
+            pages=max(1, math.ceil(count / filters.page_size)),
+            results=results,
+        )
+    )
+
+
+# --- caching and URLs ----------------------------------------------------------------------------
+
+_SLUG = re.compile(SLUG)
+
+
+def _front_cached(view: Callable) -> Callable:
+    """Answer from the cache before ninja parses anything: a cached answer costs two lookups.
+
+    The key holds the operator's planning revision (see cache.py), the path and the raw query
+    string. Only GET/HEAD 200 answers are stored; errors are computed each time.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        slug = kwargs.get("slug")
+        operator_id = 0  # the list of operators: no planning of its own
+        if slug is not None:
+            operator_id = operator_id_by_slug(slug) if _SLUG.match(slug) else None
+            if operator_id is None:
+                return _cors(view(request, *args, **kwargs))
+        return _cors(
+            cached_response(
+                request,
+                kind="api",
+                operator_id=operator_id,
+                parts=(request.path, request.META.get("QUERY_STRING", "")),
+                build=lambda: _cors(view(request, *args, **kwargs)),
             )
         )
 
-    parts = (start, end, filters.site, filters.partner, filters.status, filters.page)
-    return _cached(request, "stops", operator.pk, (*parts, filters.page_size), build)
+    return wrapper
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def anonymous_urls():
-    """The API's URL patterns, open without login (LoginRequiredMiddleware)."""
+    """The API's URL patterns: open without login (LoginRequiredMiddleware), cached in front."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
+        if pattern.name not in ("openapi-json", "api-root"):
+            pattern.callback = _front_cached(pattern.callback)
         pattern.callback.login_required = False
     return patterns, app_name, namespace

@@ -5,13 +5,15 @@ holds `planning_revision(operator)`: a planning change (a cancellation...) gives
 so the next request builds a fresh copy at once; the old copies simply expire. The key also holds
 today's date (what is "next" changes at midnight), the scheme and host (bodies carry absolute
 addresses) and the request's own parameters. Operator settings (name, phone, widget origins) are
-not part of the planning revision: they show within `PUBLIC_CACHE_SECONDS`.
+not part of the planning revision: they show within `PUBLIC_CACHE_SECONDS` (the operator itself
+is cached `OPERATOR_CACHE_SECONDS`).
 
 HTML bodies are stored with a placeholder where the CSP nonce goes; each response gets its own
 nonce, so a cached page never reuses one.
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,11 +22,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csp import get_nonce
 from django.utils.http import quote_etag
 
+from allervers.operators.models import Operator
 from allervers.planning.revision import planning_revision
 
 from .schedule import today
 
 PUBLIC_CACHE_SECONDS = 300
+OPERATOR_CACHE_SECONDS = 60
 NONCE_PLACEHOLDER = "allervers-csp-nonce-placeholder"
 _NONCE_BYTES = NONCE_PLACEHOLDER.encode()
 
@@ -35,14 +39,44 @@ class StoredResponse:
     content_type: str
     etag: str
     headers: tuple[tuple[str, str], ...]
+    csp_config: dict | None  # a view's own Content-Security-Policy (the widget's)
+
+
+_day_memo: tuple[int, str] = (-1, "")
+
+
+def _today_text() -> str:
+    """Today's date in the operator's time zone, recomputed once a minute (a hot path)."""
+    global _day_memo
+    minute = int(time.time() // 60)
+    if _day_memo[0] != minute:
+        _day_memo = (minute, today().isoformat())
+    return _day_memo[1]
+
+
+def operator_id_by_slug(slug: str) -> int | None:
+    """The id of the operator of a public address, cached briefly: a cached answer then needs
+    no query (an id, not the whole operator: it is read on every request)."""
+    key = f"pub:op:{slug}"
+    operator_id = cache.get(key)
+    if operator_id is None:
+        operator_id = Operator.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if operator_id is not None:
+            cache.set(key, operator_id, OPERATOR_CACHE_SECONDS)
+    return operator_id
+
+
+def operator_by_slug(slug: str) -> Operator | None:
+    return Operator.objects.filter(slug=slug).first()
 
 
 def cache_key(request: HttpRequest, *, kind: str, operator_id: int, parts: tuple = ()) -> str:
-    varying = "|".join(
-        [request.scheme, request.get_host(), today().isoformat(), *(str(part) for part in parts)]
-    )
-    digest = hashlib.sha256(varying.encode()).hexdigest()[:32]
-    return f"public:{kind}:{operator_id}:{planning_revision(operator_id)}:{digest}"
+    # The raw Host header: CommonMiddleware has already validated it against ALLOWED_HOSTS.
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    varying = "|".join([request.scheme, host, _today_text(), *(str(part) for part in parts)])
+    digest = hashlib.sha256(varying.encode()).hexdigest()[:24]
+    # Short keys: the cache backends check every character of every key on every call.
+    return f"pub:{kind}:{operator_id}:{planning_revision(operator_id)[:12]}:{digest}"
 
 
 def _store(response: HttpResponse) -> StoredResponse:
@@ -56,6 +90,7 @@ def _store(response: HttpResponse) -> StoredResponse:
             for name, value in response.headers.items()
             if name in ("Content-Disposition", "Access-Control-Allow-Origin")
         ),
+        csp_config=getattr(response, "_csp_config", None),
     )
 
 
@@ -91,6 +126,8 @@ def cached_response(
     response = HttpResponse(content, content_type=stored.content_type)
     for name, value in stored.headers:
         response[name] = value
+    if stored.csp_config is not None:
+        response._csp_config = stored.csp_config
     if html:
         # Each HTML answer has its own CSP nonce: shared caches must not replay it.
         response["Cache-Control"] = "no-cache"

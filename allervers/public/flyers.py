@@ -11,7 +11,6 @@ import datetime
 import logging
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from allervers.operators.models import Operator
 from allervers.planning.models import Site
@@ -22,6 +21,12 @@ from .schedule import Month, day_fr, hours_fr, month_stops, partners_of, upcomin
 POSTER_WEEKS = 8
 # WeasyPrint logs every layout step at INFO: noise in the server log for each download.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported on first use: heavy, and only coordinators need it
+
+    return HTML(string=html).write_pdf()
 
 
 def _rows(stops) -> list[dict]:
@@ -55,7 +60,7 @@ def flyer_pdf(*, operator: Operator, month: Month, two_up: bool, page_url: str) 
             "two_up": two_up,
         },
     )
-    return HTML(string=html).write_pdf()
+    return _pdf(html)
 
 
 def poster_pdf(*, operator: Operator, site: Site, site_url: str) -> bytes:
@@ -71,4 +76,4 @@ def poster_pdf(*, operator: Operator, site: Site, site_url: str) -> bytes:
             "printed": day_fr(datetime.date.today(), with_year=True),
         },
     )
-    return HTML(string=html).write_pdf()
+    return _pdf(html)

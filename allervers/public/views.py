@@ -22,7 +22,13 @@ from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
 from . import opendata
-from .cache import NONCE_PLACEHOLDER, cached_response, with_nonce
+from .cache import (
+    NONCE_PLACEHOLDER,
+    cached_response,
+    operator_by_slug,
+    operator_id_by_slug,
+    with_nonce,
+)
 from .feeds import build_calendar
 from .jsonld import as_script_content, stop_event
 from .qr import qr_svg
@@ -57,7 +63,15 @@ def not_found(request: HttpRequest, message: str, operator: Operator | None = No
 
 
 def _operator(slug: str) -> Operator | None:
-    return Operator.objects.filter(slug=slug).first()
+    return operator_by_slug(slug)
+
+
+def _load(operator_id: int) -> Operator | None:
+    """The operator behind a cached id (None if it was deleted since)."""
+    return Operator.objects.filter(pk=operator_id).first()
+
+
+GONE = "Nous ne connaissons pas cette adresse."
 
 
 def _urls(request: HttpRequest, operator: Operator) -> dict:
@@ -112,11 +126,14 @@ def _render(template: str, context: dict, status: int = 200) -> HttpResponse:
 
 @public_view
 def operator_page(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator = _operator(operator_slug)
-    if operator is None:
-        return not_found(request, "Nous ne connaissons pas cette adresse.")
+    operator_id = operator_id_by_slug(operator_slug)
+    if operator_id is None:
+        return not_found(request, GONE)
 
     def build() -> HttpResponse:
+        operator = _load(operator_id)
+        if operator is None:
+            return not_found(request, GONE)
         urls = _urls(request, operator)
         stops = upcoming_stops(operator)
         rows = stop_rows(stops)
@@ -137,16 +154,19 @@ def operator_page(request: HttpRequest, operator_slug: str) -> HttpResponse:
             },
         )
 
-    return cached_response(request, kind="page", operator_id=operator.pk, build=build, html=True)
+    return cached_response(request, kind="page", operator_id=operator_id, build=build, html=True)
 
 
 @public_view
 def site_page(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpResponse:
-    operator = _operator(operator_slug)
-    if operator is None:
-        return not_found(request, "Nous ne connaissons pas cette adresse.")
+    operator_id = operator_id_by_slug(operator_slug)
+    if operator_id is None:
+        return not_found(request, GONE)
 
     def build() -> HttpResponse:
+        operator = _load(operator_id)
+        if operator is None:
+            return not_found(request, GONE)
         site = Site.objects.for_operator(operator).filter(slug=site_slug).first()
         if site is None:
             return not_found(request, "Ce lieu n'existe pas, ou il n'existe plus.", operator)
@@ -169,7 +189,7 @@ def site_page(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpR
         )
 
     return cached_response(
-        request, kind="site", operator_id=operator.pk, parts=(site_slug,), build=build, html=True
+        request, kind="site", operator_id=operator_id, parts=(site_slug,), build=build, html=True
     )
 
 
@@ -186,27 +206,28 @@ def widget_origins(operator: Operator) -> list[str]:
 @public_view
 @xframe_options_exempt
 def widget(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator = _operator(operator_slug)
-    if operator is None:
-        return not_found(request, "Nous ne connaissons pas cette adresse.")
+    operator_id = operator_id_by_slug(operator_slug)
+    if operator_id is None:
+        return not_found(request, GONE)
 
     def build() -> HttpResponse:
+        operator = _load(operator_id)
+        if operator is None:
+            return not_found(request, GONE)
         stops = upcoming_stops(operator, days=21)
-        return _render(
+        response = _render(
             "public/widget.html",
             {"operator": operator, "urls": _urls(request, operator), "rows": stop_rows(stops[:5])},
         )
+        # Only this view may be framed, and only by the sites the operator lists (and by
+        # itself, for the preview in the back office). Kept with the cached copy.
+        response._csp_config = {
+            **settings.SECURE_CSP,
+            "frame-ancestors": [CSP.SELF, *widget_origins(operator)],
+        }
+        return response
 
-    response = cached_response(
-        request, kind="widget", operator_id=operator.pk, build=build, html=True
-    )
-    # Only this view may be framed, and only by the sites the operator lists (and by itself,
-    # for the preview in the back office).
-    response._csp_config = {
-        **settings.SECURE_CSP,
-        "frame-ancestors": [CSP.SELF, *widget_origins(operator)],
-    }
-    return response
+    return cached_response(request, kind="widget", operator_id=operator_id, build=build, html=True)
 
 
 @public_view
@@ -215,7 +236,7 @@ def accessibility(request: HttpRequest, operator_slug: str | None = None) -> Htt
     if operator_slug is not None:
         operator = _operator(operator_slug)
         if operator is None:
-            return not_found(request, "Nous ne connaissons pas cette adresse.")
+            return not_found(request, GONE)
     return with_nonce(request, _render("public/accessibility.html", {"operator": operator}))
 
 
@@ -245,30 +266,35 @@ def _calendar_response(
 
 @public_view
 def feed(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator = _operator(operator_slug)
-    if operator is None:
-        return not_found(request, "Nous ne connaissons pas cette adresse.")
-    return cached_response(
-        request,
-        kind="feed",
-        operator_id=operator.pk,
-        build=lambda: _calendar_response(
+    operator_id = operator_id_by_slug(operator_slug)
+    if operator_id is None:
+        return not_found(request, GONE)
+
+    def build() -> HttpResponse:
+        operator = _load(operator_id)
+        if operator is None:
+            return not_found(request, GONE)
+        return _calendar_response(
             request,
             operator,
             stops=feed_stops(operator),
             name=f"Le bus — {operator.name}",
             filename=f"{operator.slug}.ics",
-        ),
-    )
+        )
+
+    return cached_response(request, kind="feed", operator_id=operator_id, build=build)
 
 
 @public_view
 def site_feed(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpResponse:
-    operator = _operator(operator_slug)
-    if operator is None:
-        return not_found(request, "Nous ne connaissons pas cette adresse.")
+    operator_id = operator_id_by_slug(operator_slug)
+    if operator_id is None:
+        return not_found(request, GONE)
 
     def build() -> HttpResponse:
+        operator = _load(operator_id)
+        if operator is None:
+            return not_found(request, GONE)
         site = Site.objects.for_operator(operator).filter(slug=site_slug).first()
         if site is None:
             return not_found(request, "Ce lieu n'existe pas, ou il n'existe plus.", operator)
@@ -281,17 +307,20 @@ def site_feed(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpR
         )
 
     return cached_response(
-        request, kind="site-feed", operator_id=operator.pk, parts=(site_slug,), build=build
+        request, kind="site-feed", operator_id=operator_id, parts=(site_slug,), build=build
     )
 
 
 @public_view
 def partner_feed(request: HttpRequest, operator_slug: str, partner_slug: str) -> HttpResponse:
-    operator = _operator(operator_slug)
-    if operator is None:
-        return not_found(request, "Nous ne connaissons pas cette adresse.")
+    operator_id = operator_id_by_slug(operator_slug)
+    if operator_id is None:
+        return not_found(request, GONE)
 
     def build() -> HttpResponse:
+        operator = _load(operator_id)
+        if operator is None:
+            return not_found(request, GONE)
         partner = Partner.objects.for_operator(operator).filter(slug=partner_slug).first()
         if partner is None:
             return not_found(
@@ -306,7 +335,7 @@ def partner_feed(request: HttpRequest, operator_slug: str, partner_slug: str) ->
         )
 
     return cached_response(
-        request, kind="partner-feed", operator_id=operator.pk, parts=(partner_slug,), build=build
+        request, kind="partner-feed", operator_id=operator_id, parts=(partner_slug,), build=build
     )
 
 
@@ -315,15 +344,18 @@ def partner_feed(request: HttpRequest, operator_slug: str, partner_slug: str) ->
 
 @public_view
 def data_inclusion(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator = _operator(operator_slug)
-    if operator is None:
-        return not_found(request, "Nous ne connaissons pas cette adresse.")
+    operator_id = operator_id_by_slug(operator_slug)
+    if operator_id is None:
+        return not_found(request, GONE)
 
     def build() -> HttpResponse:
+        operator = _load(operator_id)
+        if operator is None:
+            return not_found(request, GONE)
         urls = _urls(request, operator)
         data = opendata.data_inclusion_export(operator, page_url=urls["page"])
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
-    return cached_response(request, kind="data-inclusion", operator_id=operator.pk, build=build)
+    return cached_response(request, kind="data-inclusion", operator_id=operator_id, build=build)
