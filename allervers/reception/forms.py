@@ -153,7 +153,12 @@ class VisitForm(forms.Form):
             stops.insert(0, visit.stop)
         self.stops_by_id = {stop.pk: stop for stop in stops}
         self.fields["stop"].widget.choices = [(s.pk, stop_label(s)) for s in stops]
-        self.fields["topics"].queryset = Topic.objects.for_operator(operator).active()
+        topics = Topic.objects.for_operator(operator).active()
+        if visit is not None:  # a topic archived since keeps its place on the visits it had
+            topics = topics | Topic.objects.for_operator(operator).filter(
+                pk__in=[t.pk for t in visit.topics.all()]
+            )
+        self.fields["topics"].queryset = topics.distinct()
         partners = Partner.objects.for_operator(operator).active()
         if visit is not None:
             partners = (

@@ -134,20 +134,26 @@ def _check_answers(answers: dict) -> None:
             _refuse(f"Usage du cyber@atelier inconnu : {purpose!r}.", "unknown_value")
 
 
-def _check_topics(operator: Operator, topics: Iterable[Topic]) -> list[Topic]:
-    topics = list(topics)
+def _check_topics(
+    operator: Operator, topics: Iterable[Topic], kept: Iterable[Topic] = ()
+) -> list[Topic]:
+    """Active topics of the operator; an archived one only if the visit already had it."""
+    topics, kept_ids = list(topics), {topic.pk for topic in kept}
     for topic in topics:
-        if topic.operator_id != operator.pk or topic.is_archived:
+        if topic.operator_id != operator.pk or (topic.is_archived and topic.pk not in kept_ids):
             _refuse(f"Thématique inconnue : « {topic} ».", "unknown_topic")
     return topics
 
 
-def _check_partners(operator: Operator, partners: Iterable[Partner]) -> list[Partner]:
-    partners = list(partners)
+def _check_partners(
+    operator: Operator, partners: Iterable[Partner], kept: Iterable[Partner] = ()
+) -> list[Partner]:
+    """Active partners of the operator; an archived one only if the visit already had it."""
+    partners, kept_ids = list(partners), {partner.pk for partner in kept}
     for partner in partners:
         if partner.operator_id != operator.pk:
             _refuse(f"Partenaire inconnu : « {partner} ».", "unknown_partner")
-        if partner.is_archived:
+        if partner.is_archived and partner.pk not in kept_ids:
             _refuse(f"Le partenaire « {partner} » est archivé.", "archived_partner")
     return partners
 
@@ -306,9 +312,11 @@ def visit_correct(
         setattr(visit, name, value)
     visit.save()
     if topics is not None:
-        _set_topics(visit, _check_topics(operator, topics))
+        _set_topics(visit, _check_topics(operator, topics, kept=visit.topics.all()))
     if partners_seen is not None:
-        _set_partners(visit, _check_partners(operator, partners_seen))
+        _set_partners(
+            visit, _check_partners(operator, partners_seen, kept=visit.partners_seen.all())
+        )
     changes = {}
     for name, old in before.items():
         new = _display(visit, name)
