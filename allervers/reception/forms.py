@@ -152,7 +152,9 @@ class VisitForm(forms.Form):
         if visit is not None and visit.stop not in stops:
             stops.insert(0, visit.stop)
         self.stops_by_id = {stop.pk: stop for stop in stops}
-        self.fields["stop"].widget.choices = [(s.pk, stop_label(s)) for s in stops]
+        self.fields["stop"].widget.choices = [("", "— Choisissez la permanence —")] + [
+            (s.pk, stop_label(s)) for s in stops
+        ]
         topics = Topic.objects.for_operator(operator).active()
         if visit is not None:  # a topic archived since keeps its place on the visits it had
             topics = topics | Topic.objects.for_operator(operator).filter(

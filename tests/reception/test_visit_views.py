@@ -237,3 +237,14 @@ def test_the_visit_list_reads_in_a_few_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("reception:visit_list"))
     assert "30 visites" in text_of(response)
+
+
+def test_without_a_stop_today_the_agent_must_pick_one(client, agent, operator):
+    StopFactory(operator=operator, date=timezone.localdate() - datetime.timedelta(days=2))
+    client.force_login(agent)
+    response = client.get(reverse("reception:visit_create"))
+    assert response.context["form"].initial["stop"] is None
+    assert '<option value="" selected>— Choisissez la permanence —</option>' in text_of(response)
+    response = client.post(reverse("reception:visit_create"), {"stop": "", "gender": "female"})
+    assert "Choisissez la permanence." in text_of(response)
+    assert not Visit.objects.exists()
