@@ -1,0 +1,17 @@
+from pathlib import Path
+
+from allervers.reporting.definitions import INDICATORS
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "indicators.md"
+
+
+def test_the_documentation_holds_every_definition_word_for_word():
+    text = DOC.read_text(encoding="utf-8")
+    for indicator in INDICATORS.values():
+        assert f"| {indicator.label} | `{indicator.key}` | {indicator.definition} |" in text
+
+
+def test_every_figure_and_table_has_a_definition():
+    from allervers.reporting.presentation import BREAKDOWN_CAPTIONS
+
+    assert set(BREAKDOWN_CAPTIONS) <= set(INDICATORS)
