@@ -3,6 +3,8 @@
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
@@ -119,8 +121,14 @@ schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", application)
 
 @pytest.fixture
 def fuzz_data(planning):
+    """The test data; and, like Django's test client, the database connection is not closed
+    around each WSGI request (it holds the test's transaction)."""
     cache.clear()
-    return planning
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield planning
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @schema.parametrize()
