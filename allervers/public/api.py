@@ -386,15 +386,15 @@ def _front_cached(view: Callable) -> Callable:
             operator_id = operator_id_by_slug(slug) if _SLUG.match(slug) else None
             if operator_id is None:
                 return _cors(view(request, *args, **kwargs))
-        return _cors(
-            cached_response(
-                request,
-                kind="api",
-                operator_id=operator_id,
-                parts=(request.path, request.META.get("QUERY_STRING", "")),
-                build=lambda: _cors(view(request, *args, **kwargs)),
-            )
+        # Stored answers keep their CORS header; only a 304 needs it added.
+        response = cached_response(
+            request,
+            kind="api",
+            operator_id=operator_id,
+            parts=(request.path, request.META.get("QUERY_STRING", "")),
+            build=lambda: _cors(view(request, *args, **kwargs)),
         )
+        return response if response.status_code == 200 else _cors(response)
 
     return wrapper
 
