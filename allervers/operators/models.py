@@ -1,15 +1,47 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from .enums import Role
+
+# First path segments taken by the application: an operator's public page lives at /<slug>/, so
+# these can never be slugs. tests/operators/test_operator_slug.py checks the list against the URLs.
+RESERVED_SLUGS = frozenset(
+    {
+        "accessibilite",
+        "accueil",
+        "admin-plateforme",
+        "api",
+        "bilan",
+        "compte",
+        "gestion",
+        "media",
+        "planning",
+        "static",
+        "structure",
+    }
+)
+
+
+def validate_operator_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            "Cet identifiant est réservé par l'application : choisissez-en un autre."
+        )
 
 
 class Operator(models.Model):
     """The tenant: the structure that runs the mobile service."""
 
     name = models.CharField("nom", max_length=200)
-    slug = models.SlugField("identifiant d'adresse", max_length=80, unique=True)
+    slug = models.SlugField(
+        "identifiant d'adresse",
+        max_length=80,
+        unique=True,
+        validators=[validate_operator_slug],
+        help_text="La page publique sera à l'adresse /identifiant/.",
+    )
     phone = models.CharField("téléphone", max_length=30, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
     address = models.TextField("adresse", blank=True)
@@ -33,6 +65,11 @@ class Operator(models.Model):
         verbose_name = "structure porteuse"
         verbose_name_plural = "structures porteuses"
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(slug__in=sorted(RESERVED_SLUGS)), name="operator_slug_not_reserved"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
