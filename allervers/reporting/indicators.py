@@ -96,8 +96,12 @@ def scoped_stops(scope: Scope) -> QuerySet:
 
 def scoped_visits(scope: Scope) -> QuerySet:
     """Visits at the stops of the period; with a partner, the visits where it was seen."""
-    visits = Visit.objects.for_operator(scope.operator_id).between(
-        scope.period.start, scope.period.end
+    # The stop's operator too: the planner then walks the stops of the period through their
+    # (operator, date) index, and their visits through the (operator, stop) one.
+    visits = (
+        Visit.objects.for_operator(scope.operator_id)
+        .filter(stop__operator_id=scope.operator_id)
+        .between(scope.period.start, scope.period.end)
     )
     if scope.site_id:
         visits = visits.filter(stop__site_id=scope.site_id)
@@ -111,7 +115,10 @@ def scoped_visits(scope: Scope) -> QuerySet:
 def scoped_referrals(scope: Scope) -> QuerySet:
     """Referrals made during the visits of the period; with a partner, those it received."""
     referrals = Referral.objects.for_operator(scope.operator_id).filter(
-        visit__stop__date__gte=scope.period.start, visit__stop__date__lte=scope.period.end
+        visit__operator_id=scope.operator_id,
+        visit__stop__operator_id=scope.operator_id,
+        visit__stop__date__gte=scope.period.start,
+        visit__stop__date__lte=scope.period.end,
     )
     if scope.site_id:
         referrals = referrals.filter(visit__stop__site_id=scope.site_id)
