@@ -76,6 +76,8 @@ class Formatter:
     def ratio(self, part: int, whole: int) -> Value:
         if not whole:
             return Value(None, NO_DATA)
+        if self.masking and whole < SMALL:  # with the part shown, it would give the whole
+            return Value(None, NOT_DISCLOSED)
         return self._measure(part / whole, part, 1, "")
 
 

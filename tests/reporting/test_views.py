@@ -253,3 +253,32 @@ def test_the_current_year_cannot_be_closed_and_bad_years_are_refused(client, coo
     )
     assert "L'année 2001 n'est pas close." in text_of(response)
     assert not YearClosure.objects.exists()
+
+
+def test_a_viewers_spreadsheet_hides_small_counts(client, dataset, operator, make_member):
+    client.force_login(make_member(operator, Role.VIEWER))
+    content = client.get(reverse("reporting:export_xlsx"), YEAR_QUERY).content
+    workbook = load_workbook(io.BytesIO(content))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, int) and 0 <= value < 5 and sheet.title != "Résumé")
+    key = {row[0]: row[1] for row in workbook["Chiffres clés"].iter_rows(values_only=True)}
+    assert key["Personnes différentes"] == "< 5"
+    assert key["Personnes accueillies (visites)"] == 8
+
+
+def test_no_page_with_a_person_is_open_to_viewers():
+    """The reception pages (visits, people, referrals) never let a viewer in."""
+    from allervers.operators.tenancy import GUARD_ATTRIBUTE
+    from tests.operators.sweep import back_office_routes
+
+    person_pages = [r for r in back_office_routes() if r.namespace == "reception"]
+    assert person_pages
+    for route in person_pages:
+        assert Role.VIEWER not in getattr(route.callback, GUARD_ATTRIBUTE), route.name
+
+
+def test_a_viewer_is_refused_the_list_of_visits(client, operator, make_member):
+    client.force_login(make_member(operator, Role.VIEWER))
+    assert client.get(reverse("reception:visit_list")).status_code == 403

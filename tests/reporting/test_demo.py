@@ -1,0 +1,40 @@
+"""On the demo year, the report tells the field report's figures (issue 5, point 6)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from allervers.demo import data
+from allervers.demo.loader import demo_load
+from allervers.operators.enums import Role
+from allervers.operators.models import Membership
+from tests.html import text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _number(pattern: str, text: str) -> float:
+    return float(re.search(pattern, text).group(1).replace(",", "."))
+
+
+def test_the_demo_years_report_shows_the_seeds_figures(client):
+    demo_load()
+    coordinator = Membership.objects.get(
+        operator__slug=data.OPERATOR["slug"], role=Role.COORDINATOR
+    ).user
+    client.force_login(coordinator)
+    year = timezone.localdate().year - 1
+    response = client.get(reverse("reporting:dashboard"), {"periode": "annee", "annee": year})
+    paragraph = re.sub(r"\s+", " ", response.context["view"].paragraph.replace("\xa0", " "))
+    assert paragraph.startswith("En un an, le bus a stationné")
+    assert _number(r"stationné (\d+) fois", paragraph) > 100
+    assert "sur les 4 lieux de stationnement" in paragraph
+    assert 340 <= _number(r"accueilli (\d+) personnes", paragraph) <= 400
+    assert 40 <= _number(r"durée moyenne de (\d+) minutes", paragraph) <= 50
+    assert 2.3 <= _number(r"soit ([\d,]+) en moyenne par permanence", paragraph) <= 3.7
+    assert 50 <= _number(r"compte (\d+) % de femmes", paragraph) <= 58
+    assert 65 <= _number(r"(\d+) % des personnes accueillies venaient du quartier", paragraph) <= 75
+    assert "sans rendez-vous" in paragraph
+    assert paragraph in re.sub(r"\s+", " ", text_of(response).replace("\xa0", " "))
