@@ -100,6 +100,12 @@ class ReportView:
         return lines
 
     @property
+    def pdf_footer(self) -> str:
+        """The page footer of the PDF, safe inside a CSS string in a <style> element."""
+        text = f"{self.operator.name} — bilan {self.period.label}"
+        return "".join(char for char in text if char not in '"\\<>')
+
+    @property
     def file_stem(self) -> str:
         period = self.period
         if period.kind == YEAR:
