@@ -376,3 +376,8 @@ class PlanningFilterForm(forms.Form):
         if not self.is_bound or (not self.is_valid() and name in self.errors):
             return None
         return self.cleaned_data.get(name)
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether a site or partner filter is applied (a wrong one is ignored, so it is not)."""
+        return self.value("site") is not None or self.value("partner") is not None

@@ -109,6 +109,41 @@ def test_the_month_filters_by_site_and_by_partner(client, agent, operator, vehic
 
 
 @pytest.mark.parametrize(
+    ("view", "params"),
+    [
+        ("planning:month", {"month": "2026-07", "site": "999999"}),
+        ("planning:month", {"month": "2026-07", "site": "abc", "partner": "0"}),
+        ("planning:month", {"month": "2025-13", "partner": "999999"}),
+        ("planning:week", {"week": "2026-W28", "site": "999999"}),
+        ("planning:upcoming", {"partner": "abc"}),
+    ],
+)
+def test_an_ignored_filter_does_not_say_the_planning_is_filtered(
+    client, agent, operator, vehicle, view, params
+):
+    july_stop(operator, vehicle, 6)
+    client.force_login(agent)
+    response = client.get(reverse(view), params)
+    assert response.status_code == 400
+    assert "n'existe pas" in text_of(response) or "invalide" in text_of(response)
+    assert "planning filtré" not in text_of(response)
+
+
+def test_a_valid_filter_beside_a_wrong_one_still_says_the_planning_is_filtered(
+    client, agent, operator, vehicle
+):
+    regain = SiteFactory(operator=operator, name="Place du Regain")
+    july_stop(operator, vehicle, 6, site=regain)
+    july_stop(operator, vehicle, 8)
+    client.force_login(agent)
+    params = {"month": "2026-07", "site": regain.pk, "partner": "999999"}
+    page = text_of(client.get(reverse("planning:month"), params))
+    assert "1 permanence (planning filtré)" in page
+    week = text_of(client.get(reverse("planning:week"), {"week": "2026-W28", "site": regain.pk}))
+    assert "(planning filtré)" in week
+
+
+@pytest.mark.parametrize(
     ("view", "params", "message"),
     [
         ("planning:month", {"month": "2025-13"}, "Mois invalide"),
