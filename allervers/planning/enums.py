@@ -13,6 +13,12 @@ class StopStatus(models.TextChoices):
     CANCELLED = "cancelled", "Annulée"
 
 
+class StopEventKind(models.TextChoices):
+    CANCELLED = "cancelled", "Annulée"
+    RESTORED = "restored", "Rétablie"
+    MOVED = "moved", "Déplacée ou horaires changés"
+
+
 class CancelReason(models.TextChoices):
     BREAKDOWN = "breakdown", "Panne du bus"
     WEATHER = "weather", "Météo"

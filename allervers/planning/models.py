@@ -2,11 +2,12 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from allervers.operators.tenancy import OperatorOwnedQuerySet
 
-from .enums import CancelReason, DutyRole, SpaceKind, StopStatus, Weekday
+from .enums import CancelReason, DutyRole, SpaceKind, StopEventKind, StopStatus, Weekday
 
 EVENING_START = datetime.time(17, 0)
 
@@ -191,6 +192,34 @@ class StopQuerySet(OperatorOwnedQuerySet):
     def for_partner(self, partner_id: int):
         return self.filter(presences__partner_id=partner_id)
 
+    def with_links(self):
+        """Annotate `linked_<name>` for every table that points at a stop: presences, staff,
+        history, and the other apps' rows (visits, cyber@atelier use, later bookings). Found
+        through the reverse relations, so the planning imports none of those apps."""
+        return self.annotate(
+            **{
+                f"linked_{name}": Exists(
+                    relation.related_model._base_manager.filter(
+                        **{relation.field.name: OuterRef("pk")}
+                    )
+                )
+                for name, relation in stop_links()
+            }
+        )
+
+    def untouched(self):
+        """Held stops as generation made them: never edited, moved or cancelled, and nothing
+        attached to them. Only these may be deleted with their pattern."""
+        return (
+            self.with_links()
+            .held()
+            .filter(
+                is_edited=False,
+                moved_at__isnull=True,
+                **{f"linked_{name}": False for name, _ in stop_links()},
+            )
+        )
+
     def with_details(self):
         return self.select_related("site", "vehicle").prefetch_related(
             models.Prefetch(
@@ -204,6 +233,18 @@ class StopQuerySet(OperatorOwnedQuerySet):
                 queryset=StaffAssignment.objects.select_related("user").order_by("duty_role"),
             ),
         )
+
+
+def stop_links() -> list[tuple[str, models.ForeignObjectRel]]:
+    """The reverse relations of `Stop` (accessor name, relation), in a stable order."""
+    return sorted(
+        (
+            (relation.get_accessor_name(), relation)
+            for relation in Stop._meta.related_objects
+            if relation.field.concrete
+        ),
+        key=lambda item: item[0],
+    )
 
 
 class Stop(models.Model):
@@ -286,6 +327,56 @@ class Stop(models.Model):
             f"{self.date:%d/%m/%Y} de {self.start_time:%H:%M} à {self.end_time:%H:%M}, "
             f"{self.site.name}"
         )
+
+
+class StopEventQuerySet(OperatorOwnedQuerySet):
+    def restored(self):
+        return self.filter(kind=StopEventKind.RESTORED)
+
+
+class StopEvent(models.Model):
+    """One change of a stop — cancelled, restored, moved — with who, when and why.
+
+    The stop's own fields say what it is now (the current cancellation, the last move); its
+    events say what happened to it, in order, so that nothing is lost when a cancelled stop is
+    restored. A separate table rather than more columns on `Stop`: adding columns there makes
+    SQLite rebuild `planning_stop` and drop its overlap triggers."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE)
+    stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("changement", max_length=20, choices=StopEventKind.choices)
+    at = models.DateTimeField("le", default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="par",
+    )
+    cancel_reason = models.CharField(
+        "motif d'annulation", max_length=20, choices=CancelReason.choices, blank=True
+    )
+    note = models.CharField("précision", max_length=300, blank=True)
+    previous = models.CharField("avant le changement", max_length=300, blank=True)
+
+    objects = StopEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "changement d'une permanence"
+        verbose_name_plural = "changements des permanences"
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["operator", "kind", "at"], name="stopevent_operator_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=StopEventKind.CANCELLED) & ~Q(cancel_reason=""))
+                | (~Q(kind=StopEventKind.CANCELLED) & Q(cancel_reason="")),
+                name="stopevent_cancel_reason_iff_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} le {self.at:%d/%m/%Y} — {self.stop}"
 
 
 class PartnerPresence(models.Model):

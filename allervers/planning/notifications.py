@@ -1,4 +1,4 @@
-"""Who else must hear when a stop is cancelled or moved.
+"""Who else must hear when a stop is cancelled, moved or restored.
 
 The planning tells partners and agents itself (see `tasks.py`). Other apps — bookings, once they
 exist — register a listener here to tell the people booked on the stop: the planning never
@@ -15,6 +15,7 @@ from enum import StrEnum
 class StopChangeKind(StrEnum):
     CANCELLED = "cancelled"
     MOVED = "moved"
+    RESTORED = "restored"  # a cancelled stop takes place after all
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,8 @@ class StopChange:
     operator_id: int
     stop_id: int
     kind: StopChangeKind
-    previous: str  # the slot before the change, in words ("12/03/2026 de 09:00 à 12:00, ...")
+    previous: str  # the slot before the change, in words ("12/03/2026 de 09:00 à 12:00, ...");
+    # for a cancellation or a restoration, the stop's slot (it does not change)
     at: datetime.datetime
 
 

@@ -14,8 +14,17 @@ from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 
 from .calendars import is_school_holiday, public_holiday_name
-from .enums import CancelReason, DutyRole, StopStatus
-from .models import PartnerPresence, SchedulePattern, Site, StaffAssignment, Stop, Vehicle
+from .enums import CancelReason, DutyRole, StopEventKind, StopStatus
+from .models import (
+    PartnerPresence,
+    SchedulePattern,
+    Site,
+    StaffAssignment,
+    Stop,
+    StopEvent,
+    Vehicle,
+    stop_links,
+)
 from .notifications import StopChange, StopChangeKind, stop_change_announce
 from .revision import planning_revision_bump
 from .tasks import stop_change_email
@@ -31,6 +40,11 @@ OTHER_ORGANISATION_MESSAGE = (
     "Vous ne pouvez déclarer ou retirer que la présence de votre organisation."
 )
 CANCELLED_STOP_MESSAGE = "Cette permanence est annulée."
+NOT_CANCELLED_MESSAGE = "Cette permanence n'est pas annulée : il n'y a rien à rétablir."
+RESTORE_PAST_MESSAGE = "Cette permanence est passée : elle ne peut plus être rétablie."
+RESTORE_ARCHIVED_SITE_MESSAGE = (
+    "Le lieu de cette permanence est archivé : remettez-le en service avant de la rétablir."
+)
 
 
 def overlap_message(other: Stop | None = None) -> str:
@@ -83,6 +97,19 @@ def _check_slot(
     )
     if other is not None:
         raise ValidationError(overlap_message(other), code="overlap")
+
+
+def _lock(stop: Stop) -> None:
+    """Lock the stop's row until the end of the transaction and read it again, so that two
+    coordinators acting at once see each other's change (PostgreSQL; SQLite locks the file)."""
+    stop.refresh_from_db(from_queryset=Stop.objects.select_for_update())
+
+
+def _record(stop: Stop, kind: StopEventKind, by, **fields) -> StopEvent:
+    """Add a line to the stop's history."""
+    return StopEvent.objects.create(
+        operator_id=stop.operator_id, stop=stop, kind=kind, by=by, **fields
+    )
 
 
 def _tell_everyone(stop: Stop, kind: StopChangeKind, previous: str) -> None:
@@ -246,6 +273,107 @@ def pattern_generate(*, pattern: SchedulePattern) -> PatternPlan:
     return plan
 
 
+# Deleting a pattern: its untouched future stops go, every other stop stays, detached.
+
+# Why a stop of a deleted pattern is kept, by reverse relation of Stop; the relations of other
+# apps (visits, cyber@atelier use, later bookings) are named by their model's verbose name.
+LINK_REASONS = {
+    "presences": "partenaires prévus",
+    "staff_assignments": "agents désignés",
+    "events": "historique de changements",
+}
+
+
+@dataclass
+class KeptStop:
+    stop: Stop
+    reasons: list[str]
+
+
+@dataclass
+class PatternDeletePlan:
+    """What deleting a pattern would do: the stops deleted, the stops kept (and why)."""
+
+    to_delete: list[Stop] = field(default_factory=list)
+    to_keep: list[KeptStop] = field(default_factory=list)
+
+
+def _kept_reasons(stop: Stop, today: datetime.date) -> list[str]:
+    """Why `stop` (annotated by `with_links()`) must outlive its pattern; empty if it need not."""
+    reasons = []
+    if stop.date < today:
+        reasons.append("passée")
+    elif stop.date == today:
+        reasons.append("aujourd'hui")
+    if stop.is_cancelled:
+        reasons.append("annulée")
+    elif stop.is_edited or stop.moved_at:
+        reasons.append("modifiée ou déplacée")
+    used = []
+    for name, relation in stop_links():
+        if not getattr(stop, f"linked_{name}"):
+            continue
+        if name in LINK_REASONS:
+            if name != "events" or not (stop.is_cancelled or stop.is_edited):
+                reasons.append(LINK_REASONS[name])
+        else:
+            used.append(str(relation.related_model._meta.verbose_name))
+    if used:
+        reasons.append(f"déjà utilisée ({', '.join(used)})")
+    return reasons
+
+
+def pattern_delete_preview(*, pattern: SchedulePattern) -> PatternDeletePlan:
+    """Which stops of the pattern deleting it would remove (future, untouched: never edited,
+    moved or cancelled, nothing attached) and which it keeps, detached, with the reasons."""
+    today = timezone.localdate()
+    plan = PatternDeletePlan()
+    stops = (
+        Stop.objects.filter(pattern=pattern)
+        .with_links()
+        .select_related("site")
+        .order_by("date", "start_time")
+    )
+    for stop in stops:
+        reasons = _kept_reasons(stop, today)
+        if reasons:
+            plan.to_keep.append(KeptStop(stop, reasons))
+        else:
+            plan.to_delete.append(stop)
+    return plan
+
+
+@dataclass
+class PatternDeleteResult:
+    deleted: int
+    detached: int
+
+
+@transaction.atomic
+def pattern_delete(*, pattern: SchedulePattern) -> PatternDeleteResult:
+    """Delete a pattern with its untouched future stops; every other stop of it is kept, with
+    no pattern (its history, presences, staff and visits stay). A stop that gets a visit or a
+    presence meanwhile is kept too: the selection is made again here, rows locked."""
+    today = timezone.localdate()
+    doomed = list(
+        Stop.objects.filter(pattern=pattern, date__gt=today)
+        .untouched()
+        .select_for_update(of=("self",))
+        .values_list("pk", flat=True)
+    )
+    detached = Stop.objects.filter(pattern=pattern).exclude(pk__in=doomed).count()
+    try:
+        with transaction.atomic():
+            Stop.objects.filter(pk__in=doomed).delete()
+            pattern.delete()
+    except IntegrityError as error:  # ProtectedError: a visit recorded on a stop meanwhile
+        raise ValidationError(
+            "Le planning a changé pendant la suppression : rien n'a été supprimé, réessayez."
+        ) from error
+    planning_revision_bump(pattern.operator_id)
+    return PatternDeleteResult(deleted=len(doomed), detached=detached)
+
+
 # Stops ---------------------------------------------------------------------------------------
 
 
@@ -322,6 +450,8 @@ def stop_move(
         stop.moved_from = previous
         stop.moved_by = by
     _save_stop(stop)
+    if moved:
+        _record(stop, StopEventKind.MOVED, by, at=stop.moved_at, previous=previous)
     planning_revision_bump(stop.operator_id)
     if moved:
         _tell_everyone(stop, StopChangeKind.MOVED, previous)
@@ -331,6 +461,7 @@ def stop_move(
 @transaction.atomic
 def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     """Cancel a stop with its reason, recording who and when; the people concerned are told."""
+    _lock(stop)
     if stop.is_cancelled:
         raise ValidationError("Cette permanence est déjà annulée.")
     if reason not in CancelReason.values:
@@ -345,8 +476,62 @@ def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     stop.cancelled_by = by
     stop.is_edited = True
     _save_stop(stop)
+    _record(
+        stop,
+        StopEventKind.CANCELLED,
+        by,
+        at=stop.cancelled_at,
+        cancel_reason=reason,
+        note=note,
+    )
     planning_revision_bump(stop.operator_id)
     _tell_everyone(stop, StopChangeKind.CANCELLED, stop.slot_label)
+    return stop
+
+
+@transaction.atomic
+def stop_restore(*, stop: Stop, by) -> Stop:
+    """Hold a cancelled stop after all (the breakdown was repaired, the storm went elsewhere).
+
+    Refused for a past stop, on an archived site, or where the vehicle has meanwhile been given
+    another stop at those hours (the form check, then the database trigger). The cancellation
+    stays in the stop's history; the partners and agents still planned on it are told."""
+    _lock(stop)
+    if not stop.is_cancelled:
+        raise ValidationError(NOT_CANCELLED_MESSAGE, code="not_cancelled")
+    if stop.date < timezone.localdate():
+        raise ValidationError(RESTORE_PAST_MESSAGE, code="past_stop")
+    if stop.site.is_archived:
+        raise ValidationError(RESTORE_ARCHIVED_SITE_MESSAGE, code="archived_site")
+    _check_slot(
+        operator_id=stop.operator_id,
+        vehicle=stop.vehicle,
+        site=stop.site,
+        date=stop.date,
+        start_time=stop.start_time,
+        end_time=stop.end_time,
+        exclude_id=stop.pk,
+    )
+    if not stop.events.filter(kind=StopEventKind.CANCELLED).exists():
+        # Cancelled without leaving a history line (written directly, as the demo does): keep
+        # the cancellation in the history before its fields are cleared.
+        _record(
+            stop,
+            StopEventKind.CANCELLED,
+            stop.cancelled_by,
+            at=stop.cancelled_at or stop.updated_at,
+            cancel_reason=stop.cancel_reason,
+            note=stop.cancel_note,
+        )
+    stop.status = StopStatus.HELD
+    stop.cancel_reason = ""
+    stop.cancel_note = ""
+    stop.cancelled_at = None
+    stop.cancelled_by = None
+    _save_stop(stop)
+    _record(stop, StopEventKind.RESTORED, by)
+    planning_revision_bump(stop.operator_id)
+    _tell_everyone(stop, StopChangeKind.RESTORED, stop.slot_label)
     return stop
 
 

@@ -1,4 +1,5 @@
-"""Background work of the planning: telling partners and agents that a stop changed."""
+"""Background work of the planning: telling partners and agents that a stop changed (cancelled,
+moved or restored)."""
 
 from django.core.mail import EmailMessage, mailers
 from django.tasks import task
@@ -32,7 +33,12 @@ def stop_change_recipients(stop: Stop) -> list[str]:
 def stop_change_email(stop_id: int, kind: str, previous: str) -> int:
     """One message per recipient (nobody sees the others' addresses); returns how many."""
     stop = Stop.objects.select_related("site", "operator").get(pk=stop_id)
-    context = {"stop": stop, "previous": previous, "cancelled": kind == StopChangeKind.CANCELLED}
+    context = {
+        "stop": stop,
+        "previous": previous,
+        "cancelled": kind == StopChangeKind.CANCELLED,
+        "restored": kind == StopChangeKind.RESTORED,
+    }
     subject = render_to_string("planning/email/stop_change_subject.txt", context).strip()
     body = render_to_string("planning/email/stop_change_body.txt", context)
     messages = [

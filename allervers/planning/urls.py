@@ -14,6 +14,7 @@ urlpatterns = [
     path("permanences/<int:stop_id>/", views.stop_detail, name="stop_detail"),
     path("permanences/<int:stop_id>/deplacer/", views.stop_move, name="stop_move"),
     path("permanences/<int:stop_id>/annuler/", views.stop_cancel, name="stop_cancel"),
+    path("permanences/<int:stop_id>/retablir/", views.stop_restore, name="stop_restore"),
     path("permanences/<int:stop_id>/partenaires/", views.presence_add, name="presence_add"),
     path("permanences/<int:stop_id>/agents/", views.staff_add, name="staff_add"),
     path(
@@ -32,4 +33,5 @@ urlpatterns = [
     path("rythmes/<int:pattern_id>/", views.pattern_detail, name="pattern_detail"),
     path("rythmes/<int:pattern_id>/modifier/", views.pattern_edit, name="pattern_edit"),
     path("rythmes/<int:pattern_id>/generer/", views.pattern_generate, name="pattern_generate"),
+    path("rythmes/<int:pattern_id>/supprimer/", views.pattern_delete, name="pattern_delete"),
 ]

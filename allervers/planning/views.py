@@ -18,6 +18,7 @@ from allervers.operators.enums import ALL_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
 
 from . import services
+from .enums import StopStatus
 from .forms import (
     CancelForm,
     PatternForm,
@@ -28,7 +29,7 @@ from .forms import (
     StopForm,
 )
 from .geocoding import get_geocoder
-from .models import PartnerPresence, SchedulePattern, Site, StaffAssignment, Stop
+from .models import PartnerPresence, SchedulePattern, Site, StaffAssignment, Stop, StopEvent
 from .overviews import add_months, month_bounds, month_coverage, month_rota, month_weeks, week_days
 
 UPCOMING_ON_HOME = 6
@@ -80,6 +81,13 @@ def home(request):
         .upcoming(today)
         .filter(cancelled_at__gte=since)
         .select_related("site")[:5]
+    )
+    context["recent_restorations"] = list(
+        scoped(request, StopEvent)
+        .restored()
+        .filter(at__gte=since, stop__date__gte=today, stop__status=StopStatus.HELD)
+        .select_related("stop__site")
+        .order_by("-at")[:5]
     )
     context["recent_moves"] = list(
         scoped(request, Stop)
@@ -208,6 +216,7 @@ def stop_detail(request, stop_id: int):
         "stop": stop,
         "presences": presences,
         "assignments": list(stop.staff_assignments.all()),
+        "events": list(stop.events.select_related("by")),
         "is_future": stop.date >= today,
         "own_presence": own_presence,
         "may_declare": membership.role == Role.PARTNER
@@ -307,6 +316,44 @@ def stop_cancel(request, stop_id: int):
             "back_label": "Ne pas annuler",
         },
         status=400 if form.errors else 200,
+    )
+
+
+@operator_view(*PLANNERS)
+@require_http_methods(["GET", "POST"])
+def stop_restore(request, stop_id: int):
+    """Hold a cancelled stop after all. The stop page posts here directly; a GET asks first."""
+    stop = get_scoped_or_404(request, Stop.objects.select_related("site", "vehicle"), pk=stop_id)
+    detail_url = reverse("planning:stop_detail", kwargs={"stop_id": stop.pk})
+    if request.method == "GET" and not stop.is_cancelled:
+        messages.info(request, services.NOT_CANCELLED_MESSAGE)
+        return HttpResponseRedirect(detail_url)
+    error = None
+    if request.method == "POST":
+        try:
+            services.stop_restore(stop=stop, by=request.user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+            stop.refresh_from_db()
+        else:
+            messages.success(
+                request,
+                "La permanence est rétablie. Les partenaires et agents prévus sont prévenus "
+                "par courriel.",
+            )
+            return HttpResponseRedirect(detail_url)
+    return render(
+        request,
+        "planning/confirm.html",
+        {
+            "title": f"Rétablir la permanence du {stop.date:%d/%m/%Y}",
+            "intro": f"{stop.slot_label}. Elle aura lieu à nouveau ; les partenaires et agents "
+            "prévus recevront un message. L'annulation reste dans l'historique de la permanence.",
+            "error": error,
+            "submit": "Rétablir la permanence",
+            "back_url": detail_url,
+        },
+        status=400 if error else 200,
     )
 
 
@@ -660,3 +707,35 @@ def pattern_generate(request, pattern_id: int):
                 else "Rien à créer : toutes les permanences de ce rythme existent déjà.",
             )
     return redirect("planning:pattern_detail", pattern_id=pattern.pk)
+
+
+@operator_view(*PLANNERS)
+@require_http_methods(["GET", "POST"])
+def pattern_delete(request, pattern_id: int):
+    """Confirm first, listing the stops that go and those that stay (detached), then delete."""
+    pattern = get_scoped_or_404(
+        request, SchedulePattern.objects.select_related("site", "vehicle"), pk=pattern_id
+    )
+    error = None
+    if request.method == "POST":
+        name = str(pattern)
+        try:
+            result = services.pattern_delete(pattern=pattern)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            deleted, kept = result.deleted, result.detached
+            messages.success(
+                request,
+                f"Le rythme « {name} » est supprimé : {deleted} permanence"
+                f"{'s' if deleted > 1 else ''} supprimée{'s' if deleted > 1 else ''}, "
+                f"{kept} conservée{'s' if kept > 1 else ''} sans rythme.",
+            )
+            return redirect("planning:pattern_list")
+    plan = services.pattern_delete_preview(pattern=pattern)
+    return render(
+        request,
+        "planning/pattern_delete.html",
+        {"pattern": pattern, "plan": plan, "error": error},
+        status=400 if error else 200,
+    )
