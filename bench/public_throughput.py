@@ -1,11 +1,17 @@
 """Throughput of the cached public answers against a trivial Django view, in the same run.
 
-Served the same way: Django's WSGI handler called in a loop (full middleware stack, no network),
-on the demo service (three years of planning) in a fresh SQLite database. Each target is warmed
-up (its cache filled), then measured in alternating rounds; the best round of each counts.
-The goal (issue 6): public page, feed and API at >= 70 % of the trivial view's throughput.
+Served the same way: Django's WSGI handler called in a loop (full middleware stack, same
+settings, no network), on the demo service (three years of planning) in a fresh SQLite database
+with the project's default cache (local memory). The trivial view is mounted in front of the
+public URLs (bench/_public_throughput_urls.py). Each target is warmed up (its cache filled),
+then measured in short alternating rounds; the best round of each counts.
 
-    python -m bench public_throughput   [BENCH_REQUESTS=1000 BENCH_ROUNDS=7]
+Throughput is requests per second of this process's CPU time (`time.process_time`): on a
+machine shared with other jobs, wall-clock time also measures the neighbours. Wall-clock rates
+are printed too. The goal (issue 6): public page, feed and API at >= 70 % of the trivial view's
+throughput; the command exits with status 1 when one is below.
+
+    python -m bench public_throughput   [BENCH_REQUESTS=300 BENCH_ROUNDS=20]
 """
 
 import io
@@ -64,16 +70,17 @@ def _serve(handler, path: str, query: str = "") -> tuple[str, int]:
     return status_holder[0], size
 
 
-def _throughput(handler, path: str, query: str, requests: int) -> float:
-    started = time.perf_counter()
+def _throughput(handler, path: str, query: str, requests: int) -> tuple[float, float]:
+    """(requests per CPU second, requests per wall-clock second) of one round."""
+    cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(requests):
         _serve(handler, path, query)
-    return requests / (time.perf_counter() - started)
+    return requests / (time.process_time() - cpu), requests / (time.perf_counter() - wall)
 
 
 def main() -> None:
-    requests = int(os.environ.get("BENCH_REQUESTS", "1000"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "7"))
+    requests = int(os.environ.get("BENCH_REQUESTS", "300"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "20"))
     with tempfile.TemporaryDirectory() as folder:
         _setup(Path(folder) / "bench.sqlite3")
         from django.core.handlers.wsgi import WSGIHandler
@@ -98,13 +105,16 @@ def main() -> None:
             status, sizes[name] = _serve(handler, path, query)
             assert status.startswith("200"), (name, status)
         best = dict.fromkeys(targets, 0.0)
+        best_wall = dict.fromkeys(targets, 0.0)
         for _ in range(rounds):
             for name, (path, query) in targets.items():
-                best[name] = max(best[name], _throughput(handler, path, query, requests))
+                cpu, wall = _throughput(handler, path, query, requests)
+                best[name] = max(best[name], cpu)
+                best_wall[name] = max(best_wall[name], wall)
 
-    baseline = best["trivial view"]
+    baseline, baseline_wall = best["trivial view"], best_wall["trivial view"]
     print(f"Demo service: {stops} stops. {requests} requests x {rounds} rounds, best round.")
-    print(f"{'answer':<16} {'req/s':>9} {'ratio':>7} {'bytes':>8}")
+    print(f"{'answer':<16} {'req/s':>9} {'ratio':>7} {'wall req/s':>11} {'ratio':>7} {'bytes':>8}")
     failed = []
     for name, rate in best.items():
         ratio = rate / baseline
@@ -112,10 +122,15 @@ def main() -> None:
         if name != "trivial view" and ratio < TARGET_RATIO:
             mark = "  < target"
             failed.append(name)
-        print(f"{name:<16} {rate:>9.0f} {ratio:>6.0%} {sizes[name]:>8}{mark}")
-    print(f"Target: every cached answer >= {TARGET_RATIO:.0%} of the trivial view.")
+        wall = best_wall[name]
+        print(
+            f"{name:<16} {rate:>9.0f} {ratio:>6.0%} {wall:>11.0f} {wall / baseline_wall:>6.0%} "
+            f"{sizes[name]:>8}{mark}"
+        )
+    print(f"Target: every cached answer >= {TARGET_RATIO:.0%} of the trivial view (CPU time).")
     if failed:
         print("Below target: " + ", ".join(failed))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

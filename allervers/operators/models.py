@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -31,6 +32,11 @@ def validate_operator_slug(value: str) -> None:
         )
 
 
+validate_siret = RegexValidator(
+    r"^\d{14}\Z", "Le numéro SIRET compte 14 chiffres, sans espace ni point."
+)
+
+
 class Operator(models.Model):
     """The tenant: the structure that runs the mobile service."""
 
@@ -59,7 +65,17 @@ class Operator(models.Model):
     referral_overdue_days = models.PositiveSmallIntegerField(
         "délai de prise en charge d'une orientation (jours)", default=30
     )
+    siret = models.CharField(
+        "numéro SIRET",
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text="14 chiffres (annuaire-entreprises.data.gouv.fr). Il identifie la structure "
+        "dans les données ouvertes.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Changes at every save: the public pages' cache keys hold it (allervers/public/cache.py).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "structure porteuse"
@@ -68,7 +84,11 @@ class Operator(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(slug__in=sorted(RESERVED_SLUGS)), name="operator_slug_not_reserved"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
+                name="operator_siret_14_digits",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
-from .cache import cached_response, operator_id_by_slug
+from .cache import cached_response, operators_stamp, public_operator
 from .schedule import public_partners, public_sites, public_stops, today
 
 SLUG = r"^[-a-zA-Z0-9_]{1,80}$"
@@ -370,10 +370,10 @@ _SLUG = re.compile(SLUG)
 
 
 def _front_cached(view: Callable) -> Callable:
-    """Answer from the cache before ninja parses anything: a cached answer costs two lookups.
+    """Answer from the cache before ninja parses anything: a cached answer needs no query.
 
-    The key holds the operator's planning revision (see cache.py), the path and the raw query
-    string. Only GET/HEAD 200 answers are stored; errors are computed each time.
+    The key holds the operator's stamp and planning revision (see cache.py), the path and the
+    raw query string. Only GET/HEAD 200 answers are stored; errors are computed each time.
     """
 
     @wraps(view)
@@ -381,16 +381,19 @@ def _front_cached(view: Callable) -> Callable:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         slug = kwargs.get("slug")
-        operator_id = 0  # the list of operators: no planning of its own
-        if slug is not None:
-            operator_id = operator_id_by_slug(slug) if _SLUG.match(slug) else None
-            if operator_id is None:
+        if slug is None:  # the list of operators: no planning of its own
+            operator_id, stamp = 0, operators_stamp()
+        else:
+            found = public_operator(slug) if _SLUG.match(slug) else None
+            if found is None:
                 return _cors(view(request, *args, **kwargs))
+            operator_id, stamp = found
         # Stored answers keep their CORS header; only a 304 needs it added.
         response = cached_response(
             request,
             kind="api",
             operator_id=operator_id,
+            stamp=stamp,
             parts=(request.path, request.META.get("QUERY_STRING", "")),
             build=lambda: _cors(view(request, *args, **kwargs)),
         )

@@ -26,7 +26,7 @@ from .cache import (
     NONCE_PLACEHOLDER,
     cached_response,
     operator_by_slug,
-    operator_id_by_slug,
+    public_operator,
     with_nonce,
 )
 from .feeds import build_calendar
@@ -66,12 +66,40 @@ def _operator(slug: str) -> Operator | None:
     return operator_by_slug(slug)
 
 
-def _load(operator_id: int) -> Operator | None:
-    """The operator behind a cached id (None if it was deleted since)."""
-    return Operator.objects.filter(pk=operator_id).first()
-
-
 GONE = "Nous ne connaissons pas cette adresse."
+
+
+def _cached(
+    request: HttpRequest,
+    operator_slug: str,
+    *,
+    kind: str,
+    build: Callable[[Operator], HttpResponse],
+    parts: tuple = (),
+    html: bool = False,
+) -> HttpResponse:
+    """The answer `build(operator)` makes for the operator of this address, from the cache when
+    possible (see cache.py); the residents' 404 for an unknown operator."""
+    found = public_operator(operator_slug)
+    if found is None:
+        return not_found(request, GONE)
+    operator_id, stamp = found
+
+    def build_now() -> HttpResponse:
+        operator = Operator.objects.filter(pk=operator_id).first()
+        if operator is None:  # deleted since its id was cached
+            return not_found(request, GONE)
+        return build(operator)
+
+    return cached_response(
+        request,
+        kind=kind,
+        operator_id=operator_id,
+        stamp=stamp,
+        build=build_now,
+        parts=parts,
+        html=html,
+    )
 
 
 def _urls(request: HttpRequest, operator: Operator) -> dict:
@@ -126,14 +154,7 @@ def _render(template: str, context: dict, status: int = 200) -> HttpResponse:
 
 @public_view
 def operator_page(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator_id = operator_id_by_slug(operator_slug)
-    if operator_id is None:
-        return not_found(request, GONE)
-
-    def build() -> HttpResponse:
-        operator = _load(operator_id)
-        if operator is None:
-            return not_found(request, GONE)
+    def build(operator: Operator) -> HttpResponse:
         urls = _urls(request, operator)
         stops = upcoming_stops(operator)
         rows = stop_rows(stops)
@@ -154,19 +175,12 @@ def operator_page(request: HttpRequest, operator_slug: str) -> HttpResponse:
             },
         )
 
-    return cached_response(request, kind="page", operator_id=operator_id, build=build, html=True)
+    return _cached(request, operator_slug, kind="page", build=build, html=True)
 
 
 @public_view
 def site_page(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpResponse:
-    operator_id = operator_id_by_slug(operator_slug)
-    if operator_id is None:
-        return not_found(request, GONE)
-
-    def build() -> HttpResponse:
-        operator = _load(operator_id)
-        if operator is None:
-            return not_found(request, GONE)
+    def build(operator: Operator) -> HttpResponse:
         site = Site.objects.for_operator(operator).filter(slug=site_slug).first()
         if site is None:
             return not_found(request, "Ce lieu n'existe pas, ou il n'existe plus.", operator)
@@ -188,9 +202,7 @@ def site_page(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpR
             },
         )
 
-    return cached_response(
-        request, kind="site", operator_id=operator_id, parts=(site_slug,), build=build, html=True
-    )
+    return _cached(request, operator_slug, kind="site", parts=(site_slug,), build=build, html=True)
 
 
 def widget_origins(operator: Operator) -> list[str]:
@@ -206,14 +218,7 @@ def widget_origins(operator: Operator) -> list[str]:
 @public_view
 @xframe_options_exempt
 def widget(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator_id = operator_id_by_slug(operator_slug)
-    if operator_id is None:
-        return not_found(request, GONE)
-
-    def build() -> HttpResponse:
-        operator = _load(operator_id)
-        if operator is None:
-            return not_found(request, GONE)
+    def build(operator: Operator) -> HttpResponse:
         stops = upcoming_stops(operator, days=21)
         response = _render(
             "public/widget.html",
@@ -227,7 +232,7 @@ def widget(request: HttpRequest, operator_slug: str) -> HttpResponse:
         }
         return response
 
-    return cached_response(request, kind="widget", operator_id=operator_id, build=build, html=True)
+    return _cached(request, operator_slug, kind="widget", build=build, html=True)
 
 
 @public_view
@@ -266,14 +271,7 @@ def _calendar_response(
 
 @public_view
 def feed(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator_id = operator_id_by_slug(operator_slug)
-    if operator_id is None:
-        return not_found(request, GONE)
-
-    def build() -> HttpResponse:
-        operator = _load(operator_id)
-        if operator is None:
-            return not_found(request, GONE)
+    def build(operator: Operator) -> HttpResponse:
         return _calendar_response(
             request,
             operator,
@@ -282,19 +280,12 @@ def feed(request: HttpRequest, operator_slug: str) -> HttpResponse:
             filename=f"{operator.slug}.ics",
         )
 
-    return cached_response(request, kind="feed", operator_id=operator_id, build=build)
+    return _cached(request, operator_slug, kind="feed", build=build)
 
 
 @public_view
 def site_feed(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpResponse:
-    operator_id = operator_id_by_slug(operator_slug)
-    if operator_id is None:
-        return not_found(request, GONE)
-
-    def build() -> HttpResponse:
-        operator = _load(operator_id)
-        if operator is None:
-            return not_found(request, GONE)
+    def build(operator: Operator) -> HttpResponse:
         site = Site.objects.for_operator(operator).filter(slug=site_slug).first()
         if site is None:
             return not_found(request, "Ce lieu n'existe pas, ou il n'existe plus.", operator)
@@ -306,21 +297,12 @@ def site_feed(request: HttpRequest, operator_slug: str, site_slug: str) -> HttpR
             filename=f"{operator.slug}-{site.slug}.ics",
         )
 
-    return cached_response(
-        request, kind="site-feed", operator_id=operator_id, parts=(site_slug,), build=build
-    )
+    return _cached(request, operator_slug, kind="site-feed", parts=(site_slug,), build=build)
 
 
 @public_view
 def partner_feed(request: HttpRequest, operator_slug: str, partner_slug: str) -> HttpResponse:
-    operator_id = operator_id_by_slug(operator_slug)
-    if operator_id is None:
-        return not_found(request, GONE)
-
-    def build() -> HttpResponse:
-        operator = _load(operator_id)
-        if operator is None:
-            return not_found(request, GONE)
+    def build(operator: Operator) -> HttpResponse:
         partner = Partner.objects.for_operator(operator).filter(slug=partner_slug).first()
         if partner is None:
             return not_found(
@@ -334,9 +316,7 @@ def partner_feed(request: HttpRequest, operator_slug: str, partner_slug: str) ->
             filename=f"{operator.slug}-{partner.slug}.ics",
         )
 
-    return cached_response(
-        request, kind="partner-feed", operator_id=operator_id, parts=(partner_slug,), build=build
-    )
+    return _cached(request, operator_slug, kind="partner-feed", parts=(partner_slug,), build=build)
 
 
 # --- open data -----------------------------------------------------------------------------------
@@ -344,18 +324,11 @@ def partner_feed(request: HttpRequest, operator_slug: str, partner_slug: str) ->
 
 @public_view
 def data_inclusion(request: HttpRequest, operator_slug: str) -> HttpResponse:
-    operator_id = operator_id_by_slug(operator_slug)
-    if operator_id is None:
-        return not_found(request, GONE)
-
-    def build() -> HttpResponse:
-        operator = _load(operator_id)
-        if operator is None:
-            return not_found(request, GONE)
+    def build(operator: Operator) -> HttpResponse:
         urls = _urls(request, operator)
         data = opendata.data_inclusion_export(operator, page_url=urls["page"])
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
-    return cached_response(request, kind="data-inclusion", operator_id=operator_id, build=build)
+    return _cached(request, operator_slug, kind="data-inclusion", build=build)

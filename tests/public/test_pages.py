@@ -229,3 +229,45 @@ def test_fixed_prefixes_win_over_operator_slugs(planning):
     assert resolve("/gestion/publication/").namespace == "publication"
     assert resolve("/api/v1/openapi.json").namespace == "public:api"
     assert resolve("/accessibilite/").url_name == "accessibility"
+
+
+def test_operator_settings_show_at_once_despite_the_cache(
+    client, planning, django_capture_on_commit_callbacks
+):
+    operator = planning["operator"]
+    urls = ["/ccas-test/widget/", "/ccas-test/agenda.ics", "/api/v1/operators/ccas-test"]
+    for url in [*urls, "/api/v1/operators"]:
+        client.get(url)  # cached
+    assert "03 21 00 00 00" in text_of(client.get("/ccas-test/"))
+    assert "03 21 00 00 00" in text_of(client.get("/ccas-test/"))  # now from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.phone = "03 21 99 99 99"
+        operator.name = "CCAS de Barlin-les-Bains"
+        operator.widget_allowed_origins = "https://www.barlin-les-bains.fr"
+        operator.save()
+    text = text_of(client.get("/ccas-test/"))
+    assert "03 21 99 99 99" in text and "03 21 00 00 00" not in text
+    assert "CCAS de Barlin-les-Bains" in text
+    widget = client.get("/ccas-test/widget/")
+    assert "https://www.barlin-les-bains.fr" in widget["Content-Security-Policy"]
+    feed = client.get("/ccas-test/agenda.ics").content.decode()
+    assert "CCAS de Barlin-les-Bains" in feed
+    api = client.get("/api/v1/operators/ccas-test").json()
+    assert api["phone"] == "03 21 99 99 99"
+    listed = client.get("/api/v1/operators").json()["results"]
+    assert "03 21 99 99 99" in {item["phone"] for item in listed}
+
+
+def test_operator_settings_show_at_once_even_before_the_commit(client, planning):
+    """The saving request's own reads (and tests' transactions) already see the new stamp."""
+    client.get("/ccas-test/")
+    planning["operator"].phone = "03 21 11 11 11"
+    planning["operator"].save()
+    assert "03 21 11 11 11" in text_of(client.get("/ccas-test/"))
+
+
+def test_a_deleted_operator_is_gone_at_once(client, other_operator):
+    url = f"/{other_operator.slug}/"
+    assert client.get(url).status_code == 200
+    other_operator.delete()
+    assert client.get(url).status_code == 404
