@@ -49,7 +49,19 @@ _INDICATORS = [
     Indicator(
         "visits_per_stop",
         "Visites par permanence",
-        "Nombre de visites divisé par le nombre de permanences tenues.",
+        "Nombre de visites divisé par le nombre de permanences tenues. Non montré pour les "
+        "chiffres d'un partenaire, qui ont leur propre mesure (visites où le partenaire a été "
+        "rencontré, par permanence où il était présent).",
+    ),
+    Indicator(
+        "visits_per_presence",
+        "Visites où le partenaire a été rencontré, par permanence où il était présent",
+        "Pour les chiffres d'un partenaire (le sien pour un partenaire, ou le filtre partenaire) : "
+        "visites où le partenaire a été rencontré lors des permanences tenues où il était "
+        "présent, divisées par le nombre de ces permanences. Les visites où il a été rencontré "
+        "sans être inscrit présent ne comptent pas dans cette mesure. Elle dit combien de "
+        "personnes le partenaire rencontre quand il vient dans le bus ; elle ne se compare pas "
+        "au nombre de visites par permanence de l'ensemble du bus, qui compte toutes les visites.",
     ),
     Indicator(
         "duration_mean",
@@ -62,6 +74,12 @@ _INDICATORS = [
         "Durée médiane d'une visite",
         "Durée, en minutes, qui partage en deux moitiés les visites dont le départ est "
         "enregistré (moyenne des deux durées du milieu quand leur nombre est pair).",
+    ),
+    Indicator(
+        "durations",
+        "Durée des visites",
+        "Nombre de visites dont le départ est enregistré, leur durée moyenne et leur durée "
+        "médiane, en minutes, comme pour la durée moyenne et la durée médiane d'une visite.",
     ),
     Indicator(
         "women_share",
@@ -185,13 +203,19 @@ _INDICATORS = [
     Indicator(
         "by_site",
         "Par lieu de stationnement",
-        "Les mêmes chiffres, calculés pour chaque lieu de stationnement.",
+        "Les mêmes chiffres, calculés pour chaque lieu de stationnement : les chiffres "
+        "principaux dans un tableau, et chaque répartition (durées, thématiques, réponses, "
+        "orientations, cyber@atelier, soirée ou journée, partenaires) dans le sien. Une visite "
+        "ou une orientation compte pour le lieu de sa permanence. Les lieux sans permanence sur "
+        "la période n'apparaissent pas.",
     ),
     Indicator(
         "by_month",
         "Par mois",
         "Les mêmes chiffres, calculés pour chaque mois de la période (selon la date de la "
-        "permanence).",
+        "permanence) : les chiffres principaux dans un tableau, et chaque répartition (durées, "
+        "thématiques, réponses, orientations, cyber@atelier, soirée ou journée, partenaires) "
+        "dans le sien. Tous les mois de la période apparaissent, même sans activité.",
     ),
     Indicator(
         "comparison",
@@ -210,9 +234,12 @@ _INDICATORS = [
     Indicator(
         "closed_year",
         "Année close",
-        "Quand la coordination clôt une année, ses chiffres sont enregistrés tels quels : le "
-        "bilan de cette année les relit, et les corrections ou effacements ultérieurs ne les "
-        "changent plus. Une réouverture est possible et reste tracée.",
+        "Quand la coordination clôt une année, ses chiffres sont enregistrés tels quels, pour "
+        "l'ensemble et pour chaque lieu de stationnement et chaque partenaire pris séparément : "
+        "le bilan de cette année les relit, et les corrections ou effacements ultérieurs ne les "
+        "changent plus. Un bilan filtré à la fois par lieu et par partenaire, ou sur un lieu ou "
+        "un partenaire créé après la clôture, est calculé sur les données actuelles, et le dit. "
+        "Une réouverture est possible et reste tracée.",
     ),
 ]
 

@@ -57,6 +57,8 @@ def report_xlsx(view) -> bytes:
         summary.append([label, value])
     if view.closure:
         summary.append(["Année close le", timezone.localtime(view.closure.closed_at).date()])
+    if view.live_notice:
+        summary.append(["Chiffres actuels", view.live_notice])
     summary.append([])
     summary.append(["Résultats", view.paragraph])
     summary.cell(row=summary.max_row, column=2).alignment = wrap
@@ -79,8 +81,8 @@ def report_xlsx(view) -> bytes:
     figures.column_dimensions["A"].width = 38
     figures.column_dimensions["D"].width = 90
 
-    for table in view.tables:
-        sheet = workbook.create_sheet(_sheet_title(table.caption, used))
+    for table in view.all_tables:
+        sheet = workbook.create_sheet(_sheet_title(table.sheet_title, used))
         sheet.append(table.columns)
         for row in table.rows:
             sheet.append([_cell(value) for value in row])
@@ -126,10 +128,11 @@ def report_csv(view) -> str:
             writer.writerow(
                 ["Chiffres clés", figure.label, view.previous_label, *_pair(figure.previous)]
             )
-    for table in view.tables:
+    for table in view.all_tables:
         for row in table.rows:
-            for column, value in zip(table.columns[1:], row[1:], strict=True):
-                writer.writerow([table.caption, str(row[0]), column, *_pair(value)])
+            label = " — ".join(table.labels(row))
+            for column, value in zip(table.figure_columns, table.figures(row), strict=True):
+                writer.writerow([table.caption, label, column, *_pair(value)])
     return out.getvalue()
 
 

@@ -68,3 +68,43 @@ class YearClosure(models.Model):
     @property
     def in_force(self) -> bool:
         return self.reopened_at is None
+
+
+class FilterKind(models.TextChoices):
+    SITE = "site", "lieu de stationnement"
+    PARTNER = "partner", "partenaire"
+
+
+class YearClosureFilterQuerySet(OperatorOwnedQuerySet):
+    pass
+
+
+class YearClosureFilter(models.Model):
+    """A closed year's figures for one site or one partner, stored with the closure.
+
+    The site or partner is kept as a plain id and name, not a foreign key: deleting or renaming it
+    later must not change what was published.
+    """
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="+")
+    closure = models.ForeignKey(
+        YearClosure, on_delete=models.CASCADE, related_name="filters", verbose_name="clôture"
+    )
+    kind = models.CharField("filtre", max_length=10, choices=FilterKind.choices)
+    subject_id = models.PositiveBigIntegerField("identifiant du lieu ou du partenaire")
+    subject_name = models.CharField("nom à la clôture", max_length=200)
+    figures = models.JSONField("chiffres enregistrés")
+
+    objects = YearClosureFilterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "chiffres filtrés d'une année close"
+        verbose_name_plural = "chiffres filtrés des années closes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closure", "kind", "subject_id"], name="yearclosurefilter_one_per_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.closure} — {self.get_kind_display()} {self.subject_name}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from .definitions import INDICATORS
+from .indicators import BREAKDOWNS
 from .periods import Period, month_label
 
 SMALL = 5  # a count below this is never shown to a viewer
@@ -98,21 +99,65 @@ class Table:
     slug: str
     caption: str
     key: str  # the indicator whose definition explains the table
-    columns: list[str]  # the first one heads the row labels
-    rows: list[list] = field(default_factory=list)  # [label, Value, Value, ...]
+    columns: list[str]  # the first `row_headers` ones head the row labels
+    rows: list[list] = field(default_factory=list)  # [label(s)..., Value, Value, ...]
     chart_column: int | None = 1  # which column the bar chart draws (1 = first figure)
+    row_headers: int = 1  # leading label cells of each row (2: a site or month, a partner)
+    group_key: str | None = None  # "by_site" / "by_month" for a breakdown by site or month
+    sheet: str = ""  # the spreadsheet's sheet name (31 characters at most), else the caption
 
     @property
     def definition(self) -> str:
-        return INDICATORS[self.key].definition
+        text = INDICATORS[self.key].definition
+        if self.group_key:
+            text += " " + INDICATORS[self.group_key].definition
+        return text
+
+    @property
+    def sheet_title(self) -> str:
+        return (self.sheet or self.caption)[:31]  # a spreadsheet's limit
+
+    @property
+    def figure_columns(self) -> list[str]:
+        return self.columns[self.row_headers :]
+
+    def labels(self, row: list) -> list[str]:
+        return [str(label) for label in row[: self.row_headers]]
+
+    def figures(self, row: list) -> list[Value]:
+        return row[self.row_headers :]
 
     def chart_bars(self) -> list[tuple[str, Value]]:
         if self.chart_column is None:
             return []
-        return [(str(row[0]), row[self.chart_column]) for row in self.rows]
+        return [(" — ".join(self.labels(row)), row[self.chart_column]) for row in self.rows]
+
+
+def partner_scope(report: dict) -> bool:
+    """Figures filtered on a partner (a partner user's own, or a coordinator's filter)."""
+    return bool((report.get("filters") or {}).get("partner_id"))
+
+
+def per_stop(row: dict, held: int, fmt: Formatter, partner: bool, *, evening=None) -> Value:
+    """Visits per held stop; for a partner, the visits where it was seen at the stops where it
+    was present, per such stop (`visits_per_presence`). `evening`: True / False for the evening
+    or daytime share of `row`, None for all of it."""
+    if partner:
+        count = row.get("at_presence", 0)
+        if evening is not None:
+            count_evening = row.get("evening_at_presence", 0)
+            count = count_evening if evening else count - count_evening
+    else:
+        count = row["visits"]
+        if evening is not None:
+            count = row["evening"] if evening else count - row["evening"]
+    return fmt.ratio(count, held)
 
 
 def key_figures(report: dict, fmt: Formatter) -> list[KeyFigure]:
+    partner = partner_scope(report)
+    ratio_key = "visits_per_presence" if partner else "visits_per_stop"
+
     def figures(part: dict) -> dict[str, Value]:
         stops, visits, referrals = part["stops"], part["visits"], part["referrals"]
         return {
@@ -121,7 +166,7 @@ def key_figures(report: dict, fmt: Formatter) -> list[KeyFigure]:
             "sites_used": fmt.count(stops["sites_used"]),
             "visits": fmt.count(visits["visits"]),
             "people": fmt.count(visits["people"]),
-            "visits_per_stop": fmt.ratio(visits["visits"], stops["held"]),
+            ratio_key: per_stop(visits, stops["held"], fmt, partner),
             "duration_mean": fmt.minutes(visits["duration_mean"], visits["with_duration"]),
             "duration_median": fmt.minutes(visits["duration_median"], visits["with_duration"]),
             "women_share": fmt.share(visits["women"], visits["gender_known"]),
@@ -143,26 +188,27 @@ def key_figures(report: dict, fmt: Formatter) -> list[KeyFigure]:
     ]
 
 
-GROUP_COLUMNS = [
-    "Permanences tenues",
-    "Permanences annulées",
-    "Visites",
-    "Visites par permanence",
-    "Durée moyenne",
-    "Part de femmes",
-    "Part d'habitants du quartier",
-    "Orientations",
-    "Prises en charge",
-]
+def group_columns(partner: bool) -> list[str]:
+    return [
+        "Permanences tenues",
+        "Permanences annulées",
+        "Visites",
+        INDICATORS["visits_per_presence" if partner else "visits_per_stop"].label,
+        "Durée moyenne",
+        "Part de femmes",
+        "Part d'habitants du quartier",
+        "Orientations",
+        "Prises en charge",
+    ]
 
 
-def _group_row(label: str, row: dict, fmt: Formatter) -> list:
+def _group_row(label: str, row: dict, fmt: Formatter, partner: bool) -> list:
     return [
         label,
         fmt.count(row["held"]),
         fmt.count(row["cancelled"]),
         fmt.count(row["visits"]),
-        fmt.ratio(row["visits"], row["held"]),
+        per_stop(row, row["held"], fmt, partner),
         fmt.minutes(row["duration_mean"], row["with_duration"]),
         fmt.share(row["women"], row["gender_known"]),
         fmt.share(row["in_area"], row["area_known"]),
@@ -186,32 +232,44 @@ BREAKDOWN_CAPTIONS = {
 def report_tables(report: dict, fmt: Formatter) -> list[Table]:
     visits, stops = report["visits"], report["stops"]
     total = visits["visits"]
+    partner = partner_scope(report)
     tables = []
 
-    by_site = Table("lieux", "Par lieu de stationnement", "by_site", ["Lieu", *GROUP_COLUMNS])
+    by_site = Table(
+        "lieux", "Par lieu de stationnement", "by_site", ["Lieu", *group_columns(partner)]
+    )
     by_site.chart_column = 3
-    by_site.rows = [_group_row(row["name"], row, fmt) for row in report["by_site"]]
+    by_site.rows = [_group_row(row["name"], row, fmt, partner) for row in report["by_site"]]
     tables.append(by_site)
 
-    by_month = Table("mois", "Par mois", "by_month", ["Mois", *GROUP_COLUMNS])
+    by_month = Table("mois", "Par mois", "by_month", ["Mois", *group_columns(partner)])
     by_month.chart_column = 3
     by_month.rows = [
-        _group_row(month_label(row["year"], row["month"]), row, fmt) for row in report["by_month"]
+        _group_row(month_label(row["year"], row["month"]), row, fmt, partner)
+        for row in report["by_month"]
     ]
     tables.append(by_month)
 
+    ratio_label = INDICATORS["visits_per_presence" if partner else "visits_per_stop"].label
     evening = Table(
         "soiree",
         "Permanences de soirée et de journée",
         "evening",
-        ["Moment", "Permanences tenues", "Visites", "Visites par permanence"],
+        ["Moment", "Permanences tenues", "Visites", ratio_label],
     )
     evening.chart_column = 2
-    for label, held, count in [
-        ("Soirée (à partir de 17 h)", stops["evening_held"], visits["evening"]),
-        ("Journée", stops["held"] - stops["evening_held"], total - visits["evening"]),
+    for label, held, count, is_evening in [
+        ("Soirée (à partir de 17 h)", stops["evening_held"], visits["evening"], True),
+        ("Journée", stops["held"] - stops["evening_held"], total - visits["evening"], False),
     ]:
-        evening.rows.append([label, fmt.count(held), fmt.count(count), fmt.ratio(count, held)])
+        evening.rows.append(
+            [
+                label,
+                fmt.count(held),
+                fmt.count(count),
+                per_stop(visits, held, fmt, partner, evening=is_evening),
+            ]
+        )
     tables.append(evening)
 
     topics = Table(
@@ -313,6 +371,205 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
     return tables
 
 
+# --- every breakdown by site and by month -------------------------------------------------------
+
+GROUPINGS = [
+    # (report key, slug suffix, caption suffix, sheet suffix, row header)
+    ("by_site", "lieu", "par lieu de stationnement", "par lieu", "Lieu"),
+    ("by_month", "mois", "par mois", "par mois", "Mois"),
+]
+
+# Breakdowns by site and by month with a share among known answers: (question, label, answer
+# counted, known answers).
+KNOWN_SHARES = {
+    "gender": ("Part de femmes", "women", "gender_known"),
+    "lives_in_area": ("Part d'habitants du quartier", "in_area", "area_known"),
+    "mode": ("Part des visites sans rendez-vous", "walk_in", "mode_known"),
+    "first_visit": ("Part des premières visites", "first", "first_known"),
+}
+BREAKDOWN_SHEETS = {
+    "gender": "Genre",
+    "age_band": "Tranches d'âge",
+    "lives_in_area": "Habitants du quartier",
+    "mode": "Rendez-vous",
+    "first_visit": "Premières visites",
+    "situation": "Situations",
+    "heard_from": "Connaissance du bus",
+    "outcome": "Suite donnée",
+}
+
+
+def _group_label(report_key: str, row: dict) -> str:
+    if report_key == "by_site":
+        return row["name"]
+    return month_label(row["year"], row["month"])
+
+
+def detail_tables(report: dict, fmt: Formatter) -> list[Table]:
+    """Every breakdown by site and by month: one table per family of figures and grouping.
+    Stored reports of closed years from before these tables have no group details: none shown."""
+    partner = partner_scope(report)
+    topics = report["topics"]
+    partner_names = {
+        str(row["partner_id"]): row["name"] for row in report["partners"] if "partner_id" in row
+    }
+    families = [
+        ("duree", "Durée des visites", "Durée des visites", "durations"),
+        ("thematiques", "Thématiques des demandes", "Thématiques", "topics"),
+        *[
+            (name.replace("_", "-"), caption, BREAKDOWN_SHEETS[name], name)
+            for name, caption in BREAKDOWN_CAPTIONS.items()
+        ],
+        ("orientations", "Orientations selon leur statut", "Orientations", "referrals"),
+        ("cyber", "Cyber@atelier", "Cyber@atelier", "cyber_seats"),
+        ("soiree", "Permanences de soirée et de journée", "Soirée et journée", "evening"),
+        ("partenaires", "Partenaires", "Partenaires", "partners"),
+    ]
+    tables = []
+    for slug, caption, sheet, key in families:
+        for report_key, suffix, caption_suffix, sheet_suffix, header in GROUPINGS:
+            groups = report.get(report_key) or []
+            if groups and "breakdowns" not in groups[0]:
+                continue  # a year closed before the details existed
+            table = Table(
+                f"{slug}-{suffix}",
+                f"{caption} {caption_suffix}",
+                key,
+                [header],
+                chart_column=None,
+                group_key=report_key,
+                sheet=f"{sheet} {sheet_suffix}",
+            )
+            for row in groups:
+                label = _group_label(report_key, row)
+                if key == "partners":
+                    for partner_id, name in partner_names.items():  # in the partners' order
+                        counts = row["partners"].get(partner_id)
+                        if counts and any(counts.values()):
+                            table.rows.append([label, name, *_partner_cells(counts, fmt)])
+                    continue
+                columns, cells = _detail_cells(key, row, fmt, topics, partner)
+                table.columns = [header, *columns]
+                table.rows.append([label, *cells])
+            if key == "partners":
+                table.columns = [header, "Partenaire", *PARTNER_COLUMNS]
+                table.row_headers = 2
+            elif not groups:
+                table.columns = [header, *_detail_cells(key, None, fmt, topics, partner)[0]]
+            tables.append(table)
+    return tables
+
+
+PARTNER_COLUMNS = [
+    "Permanences dans le bus",
+    "Visites où il a été rencontré",
+    "Orientations reçues",
+    "Prises en charge",
+    "Taux de prise en charge",
+]
+
+
+def _partner_cells(counts: dict, fmt: Formatter) -> list[Value]:
+    return [
+        fmt.count(counts["presences"]),
+        fmt.count(counts["visits_seen"]),
+        fmt.count(counts["referrals"]),
+        fmt.count(counts["taken_up"]),
+        fmt.share(counts["taken_up"], counts["referrals"]),
+    ]
+
+
+REFERRAL_STATUSES = [
+    ("proposed", "Proposée"),
+    ("sent", "Transmise"),
+    ("taken_up", "Prise en charge"),
+    ("dropped", "Abandonnée"),
+]
+
+
+def _detail_cells(
+    key: str, row: dict | None, fmt: Formatter, topics: list[dict], partner: bool
+) -> tuple[list[str], list[Value]]:
+    """The columns and, for `row` (a site's or a month's figures), the cells of one family."""
+    columns: list[str] = []
+    cells: list[Value] = []
+
+    def add(column: str, value=None) -> None:
+        columns.append(column)
+        if row is not None:
+            cells.append(value())
+
+    if key == "durations":
+        add("Visites avec départ enregistré", lambda: fmt.count(row["with_duration"]))
+        add("Durée moyenne", lambda: fmt.minutes(row["duration_mean"], row["with_duration"]))
+        add(
+            "Durée médiane",
+            lambda: fmt.minutes(row["duration_median"], row["with_duration"]),
+        )
+    elif key == "topics":
+        add("Visites", lambda: fmt.count(row["visits"]))
+        for topic in topics:
+            ident = str(topic["topic_id"])
+            add(
+                f"{topic['name']} : visites",
+                lambda ident=ident: fmt.count(row["topics"].get(ident, 0)),
+            )
+            add(
+                f"{topic['name']} : part",
+                lambda ident=ident: fmt.share(row["topics"].get(ident, 0), row["visits"]),
+            )
+        add("Sans thématique : visites", lambda: fmt.count(row["without_topic"]))
+        add(
+            "Sans thématique : part",
+            lambda: fmt.share(row["without_topic"], row["visits"]),
+        )
+    elif key in BREAKDOWN_CAPTIONS:
+        add("Visites", lambda: fmt.count(row["visits"]))
+        for index, (_value, label) in enumerate(BREAKDOWNS[key][1].choices):
+            add(label, lambda index=index: fmt.count(row["breakdowns"][key][index][2]))
+        if key in KNOWN_SHARES:
+            label, part, whole = KNOWN_SHARES[key]
+            add(label, lambda: fmt.share(row[part], row[whole]))
+    elif key == "referrals":
+        add("Orientations", lambda: fmt.count(row["referrals"]))
+        for status, label in REFERRAL_STATUSES:
+            add(label, lambda status=status: fmt.count(row[status]))
+        add("Taux de prise en charge", lambda: fmt.share(row["taken_up"], row["referrals"]))
+        add(
+            "Délai médian de prise en charge",
+            lambda: fmt.days(row["delay_median_days"], row["taken_up"]),
+        )
+    elif key == "cyber_seats":
+        cyber = (row or {}).get("cyber", {})
+        add("Permanences avec un relevé", lambda: fmt.count(cyber["stops_recorded"]))
+        add("Postes utilisés", lambda: fmt.count(cyber["seats_used"]))
+        add("Postes disponibles", lambda: fmt.count(cyber["seats_offered"]))
+        add(
+            "Taux d'occupation des postes",
+            lambda: fmt.share(cyber["seats_used"], cyber["seats_offered"]),
+        )
+        add("Personnes accueillies au cyber@atelier", lambda: fmt.count(cyber["people"]))
+        add("Visites avec usage du cyber@atelier", lambda: fmt.count(row["cyber_used"]))
+    elif key == "evening":
+        ratio = INDICATORS["visits_per_presence" if partner else "visits_per_stop"].label
+        add("Permanences de soirée", lambda: fmt.count(row["evening_held"]))
+        add(
+            "Permanences de journée",
+            lambda: fmt.count(row["held"] - row["evening_held"]),
+        )
+        add("Visites en soirée", lambda: fmt.count(row["evening"]))
+        add("Visites en journée", lambda: fmt.count(row["visits"] - row["evening"]))
+        add(
+            f"{ratio} (soirée)",
+            lambda: per_stop(row, row["evening_held"], fmt, partner, evening=True),
+        )
+        add(
+            f"{ratio} (journée)",
+            lambda: per_stop(row, row["held"] - row["evening_held"], fmt, partner, evening=False),
+        )
+    return columns, cells
+
+
 def _neighbourhood(name: str) -> str:
     name = name.strip()
     if not name:
@@ -346,9 +603,10 @@ def results_paragraph(report: dict, fmt: Formatter, neighbourhood_name: str = ""
     welcomed = f"Il a accueilli {fmt.count(count)} personnes"
     if mean.raw is not None:
         welcomed += f" pour une durée moyenne de {mean.text.replace('min', 'minutes')}"
-    per_stop = fmt.ratio(count, stops["held"])
-    if per_stop.raw is not None:
-        welcomed += f", soit {per_stop} en moyenne par permanence"
+    # A partner's visits per presence has its own definition: not worded here.
+    per_stop_value = fmt.ratio(count, stops["held"])
+    if per_stop_value.raw is not None and not partner_scope(report):
+        welcomed += f", soit {per_stop_value} en moyenne par permanence"
     sentences.append(welcomed + ".")
     walk_in = fmt.share(visits["walk_in"], visits["mode_known"])
     if walk_in.raw is not None:

@@ -9,7 +9,7 @@ from allervers.operators.models import Operator
 from .charts import bar_chart
 from .definitions import INDICATORS, Indicator
 from .indicators import Scope, report_compute
-from .models import YearClosure
+from .models import FilterKind, YearClosure, YearClosureFilter
 from .periods import YEAR, Period
 from .presentation import (
     FULL,
@@ -17,26 +17,54 @@ from .presentation import (
     Formatter,
     KeyFigure,
     Table,
+    detail_tables,
     key_figures,
     report_tables,
     results_paragraph,
 )
 
 
-def report_figures(scope: Scope) -> tuple[dict, YearClosure | None]:
-    """A closed year's stored figures when the scope is that whole year without filters;
-    otherwise the figures computed now."""
-    if scope.period.kind == YEAR and not scope.site_id and not scope.partner_id:
-        closure = (
-            YearClosure.objects.for_operator(scope.operator_id)
-            .in_force()
-            .filter(year=scope.period.start.year)
-            .select_related("closed_by")
+@dataclass(frozen=True)
+class Figures:
+    report: dict
+    closure: YearClosure | None = None  # the figures are the ones stored at its closing
+    live_closure: YearClosure | None = None  # a closed year, but these figures are live ones
+
+
+def report_figures(scope: Scope) -> Figures:
+    """A closed year's stored figures when the scope is that whole year, unfiltered or filtered
+    on one site or one partner; otherwise the figures computed now (for a closed year, with the
+    closure as `live_closure` so that the page can say so)."""
+    if scope.period.kind != YEAR:
+        return Figures(report_compute(scope))
+    closure = (
+        YearClosure.objects.for_operator(scope.operator_id)
+        .in_force()
+        .filter(year=scope.period.start.year)
+        .select_related("closed_by")
+        .defer("figures")
+        .first()
+    )
+    if closure is None:
+        return Figures(report_compute(scope))
+    if not scope.site_id and not scope.partner_id:
+        closure.refresh_from_db(fields=["figures"])
+        return Figures(closure.figures, closure)
+    if not (scope.site_id and scope.partner_id):
+        kind, subject = (
+            (FilterKind.SITE, scope.site_id)
+            if scope.site_id
+            else (FilterKind.PARTNER, scope.partner_id)
+        )
+        stored = (
+            YearClosureFilter.objects.for_operator(scope.operator_id)
+            .filter(closure=closure, kind=kind, subject_id=subject)
+            .values_list("figures", flat=True)
             .first()
         )
-        if closure is not None:
-            return closure.figures, closure
-    return report_compute(scope), None
+        if stored is not None:
+            return Figures(stored, closure)
+    return Figures(report_compute(scope), live_closure=closure)
 
 
 @dataclass
@@ -45,6 +73,7 @@ class ReportView:
     report: dict
     audience: str = FULL
     closure: YearClosure | None = None
+    live_closure: YearClosure | None = None  # a closed year whose filtered figures are live
     site_name: str = ""
     partner_name: str = ""
     partner_only: bool = False  # a partner user's own figures
@@ -75,6 +104,27 @@ class ReportView:
     @cached_property
     def tables(self) -> list[Table]:
         return report_tables(self.report, self.formatter)
+
+    @cached_property
+    def detail_tables(self) -> list[Table]:
+        """Every breakdown by site and by month (the dashboard, the XLSX and the CSV)."""
+        return detail_tables(self.report, self.formatter)
+
+    @property
+    def all_tables(self) -> list[Table]:
+        return [*self.tables, *self.detail_tables]
+
+    @property
+    def live_notice(self) -> str:
+        """For a closed year whose filtered figures are computed now, the French notice."""
+        if self.live_closure is None:
+            return ""
+        return (
+            f"L'année {self.live_closure.year} est close, mais ces chiffres filtrés "
+            f"n'ont pas été enregistrés à la clôture : ils sont calculés sur les données "
+            f"actuelles et peuvent différer de ce qui a été publié (corrections ou effacements "
+            f"faits depuis)."
+        )
 
     def charts(self, id_prefix: str = "graphique") -> list[tuple[Table, str]]:
         return [(table, bar_chart(table, id_prefix=id_prefix)) for table in self.tables]

@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from allervers.operators.models import Operator
+from allervers.partners.models import Partner
+from allervers.planning.models import Site
 
 from .indicators import Scope, report_compute
-from .models import YearClosure
+from .models import FilterKind, YearClosure, YearClosureFilter
 from .periods import Period
 
 
@@ -17,7 +19,9 @@ from .periods import Period
 def year_close(
     *, operator: Operator, year: int, user, today: datetime.date | None = None
 ) -> YearClosure:
-    """Store the year's figures as they are now; the year's report reads them from then on."""
+    """Store the year's figures as they are now, for the whole operator and for each of its sites
+    and partners taken alone; the year's report (unfiltered, or filtered on one site or one
+    partner) reads them from then on."""
     today = today or timezone.localdate()
     if year >= today.year:
         raise ValidationError(
@@ -26,10 +30,19 @@ def year_close(
         )
     if YearClosure.objects.for_operator(operator).in_force().filter(year=year).exists():
         raise ValidationError(f"L'année {year} est déjà close.")
-    figures = report_compute(Scope(operator.pk, Period.year(year), today))
+    period = Period.year(year)
+    figures = report_compute(Scope(operator.pk, period, today))
+    subjects = [
+        (FilterKind.SITE, pk, name, Scope(operator.pk, period, today, site_id=pk))
+        for pk, name in Site.objects.for_operator(operator).values_list("pk", "name")
+    ] + [
+        (FilterKind.PARTNER, pk, name, Scope(operator.pk, period, today, partner_id=pk))
+        for pk, name in Partner.objects.for_operator(operator).values_list("pk", "name")
+    ]
+    filtered = [(kind, pk, name, report_compute(scope)) for kind, pk, name, scope in subjects]
     try:
         with transaction.atomic():
-            return YearClosure.objects.create(
+            closure = YearClosure.objects.create(
                 operator=operator,
                 year=year,
                 figures=figures,
@@ -38,6 +51,18 @@ def year_close(
             )
     except IntegrityError as error:  # closed meanwhile by someone else
         raise ValidationError(f"L'année {year} est déjà close.") from error
+    YearClosureFilter.objects.bulk_create(
+        YearClosureFilter(
+            operator=operator,
+            closure=closure,
+            kind=kind,
+            subject_id=pk,
+            subject_name=name,
+            figures=report,
+        )
+        for kind, pk, name, report in filtered
+    )
+    return closure
 
 
 @transaction.atomic

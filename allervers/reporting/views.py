@@ -49,12 +49,13 @@ def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
         site_id=site.pk if site else None,
         partner_id=partner.pk if partner else None,
     )
-    figures, closure = report_figures(scope)
+    figures = report_figures(scope)
     view = ReportView(
         operator=request.operator,
-        report=figures,
+        report=figures.report,
         audience=VIEWER if membership.role == Role.VIEWER else FULL,
-        closure=closure,
+        closure=figures.closure,
+        live_closure=figures.live_closure,
         site_name=site.name if site else "",
         partner_name=partner.name if partner else "",
         partner_only=is_partner,

@@ -61,10 +61,10 @@ def test_breakdowns_count_unknown_answers(dataset):
     assert sum(situations.values()) == 8
     heard = breakdown(report, "heard_from")
     assert (heard["word_of_mouth"], heard["flyer"], heard["unknown"]) == (1, 1, 6)
-    assert report["topics"] == [
-        {"name": "Démarches emploi", "count": 3},
-        {"name": "CAF", "count": 2},
-        {"name": "Santé", "count": 1},
+    assert [(row["name"], row["count"]) for row in report["topics"]] == [
+        ("Démarches emploi", 3),
+        ("CAF", 2),
+        ("Santé", 1),
     ]
 
 
@@ -75,11 +75,14 @@ def test_referrals_and_partners(dataset):
     assert (referrals["taken_up"], referrals["dropped"]) == (2, 1)
     assert (referrals["proposed"], referrals["sent"]) == (1, 1)
     assert referrals["delay_median_days"] == 7  # taken up after 4 and 10 days
+    p1, p2 = dataset.p1.pk, dataset.p2.pk
     assert report["partners"] == [
-        {"name": "Mission locale", "presences": 2, "visits_seen": 2, "referrals": 3, "taken_up": 2},
+        {"partner_id": p1, "name": "Mission locale", "presences": 2, "visits_seen": 2,
+         "referrals": 3, "taken_up": 2},
         # PLIE's presence on the cancelled stop s4 does not count.
-        {"name": "PLIE", "presences": 2, "visits_seen": 2, "referrals": 2, "taken_up": 0},
-    ]
+        {"partner_id": p2, "name": "PLIE", "presences": 2, "visits_seen": 2, "referrals": 2,
+         "taken_up": 0},
+    ]  # fmt: skip
 
 
 def test_cyber_atelier(dataset):
@@ -149,7 +152,7 @@ def test_quarter_and_month_periods(dataset):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(dataset, django_assert_max_num_queries):
-    with django_assert_max_num_queries(30) as captured:
+    with django_assert_max_num_queries(40) as captured:
         compute(dataset)
     baseline = len(captured.captured_queries)
     from tests.reception.factories import VisitFactory

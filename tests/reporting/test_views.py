@@ -1,6 +1,7 @@
 """The dashboard and its exports, by role; bad input; closing a year."""
 
 import csv
+import datetime
 import io
 import re
 
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 from allervers.operators.enums import Role
 from allervers.reporting.models import YearClosure
 from tests.html import text_of
+from tests.planning.factories import SiteFactory, StopFactory
 from tests.reception.factories import VisitFactory
 
 from .conftest import YEAR
@@ -55,6 +57,13 @@ def test_the_coordinator_reads_every_figure(client, dataset, coordinator):
     assert "Non renseigné" in text  # unknown answers are shown
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in text
     assert '<th scope="row">Place A</th>' in text
+    # Every breakdown by site and by month, in collapsible sections with accessible tables.
+    assert "Détail par lieu et par mois" in text
+    assert "<summary>Tranches d'âge par lieu de stationnement</summary>" in text
+    assert (
+        '<caption id="legende-partenaires-mois">Partenaires par mois : année 2024</caption>' in text
+    )
+    assert '<th scope="row">Place A</th><th scope="row">Mission locale</th>' in text
 
 
 def test_the_dashboard_makes_a_fixed_number_of_queries(
@@ -66,8 +75,18 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
     baseline = len(captured.captured_queries)
     stop = dataset.operator.stops.filter(date__year=YEAR).first()
     VisitFactory.create_batch(30, operator=dataset.operator, stop=stop)
+    # More sites, with stops and visits in more months: still the same number of queries.
+    for index in range(3):
+        site = SiteFactory(operator=dataset.operator, name=f"Place {index}")
+        for month in (2, 4, 8):
+            other = StopFactory(
+                operator=dataset.operator, site=site, date=datetime.date(YEAR, month, 3 + index)
+            )
+            VisitFactory.create_batch(2, operator=dataset.operator, stop=other)
     with django_assert_max_num_queries(baseline):
-        assert dashboard(client).status_code == 200
+        response = dashboard(client)
+    assert response.status_code == 200
+    assert len(response.context["view"].report["by_site"]) == 5
 
 
 def test_a_viewer_reads_small_counts_as_less_than_five(client, dataset, operator, make_member):
@@ -80,9 +99,9 @@ def test_a_viewer_reads_small_counts_as_less_than_five(client, dataset, operator
     assert figures["stops_held"].value.text == "< 5"
     assert figures["women_share"].value.text == "n.c."  # 4 women: the share would give it away
     assert "Il a accueilli 8 personnes" in text
-    for table in response.context["view"].tables:
+    for table in response.context["view"].all_tables:
         for row in table.rows:
-            for value in row[1:]:
+            for value in table.figures(row):
                 assert value.raw is None or not isinstance(value.raw, int) or value.raw >= 5
 
 
@@ -186,17 +205,33 @@ def test_the_xlsx_holds_the_dashboards_figures(client, dataset, coordinator):
         assert read[figure.label] == expected, figure.label
     assert read["Personnes accueillies (visites)"] == 8
     assert read["Part de femmes"] == pytest.approx(4 / 7, abs=1e-4)
-    for table in view.tables:
-        sheet = workbook[table.caption[:31]]
+    assert len(view.detail_tables) == 28  # 14 families, by site and by month
+    for table in view.all_tables:
+        sheet = workbook[table.sheet_title]
         rows = list(sheet.iter_rows(values_only=True))
         assert list(rows[0]) == table.columns
         for row, read_row in zip(table.rows, rows[1:], strict=False):
-            assert read_row[0] == str(row[0])
-            assert list(read_row[1 : len(row)]) == [
-                v.raw if v.raw is not None else v.text for v in row[1:]
+            assert list(read_row[: table.row_headers]) == table.labels(row)
+            assert list(read_row[table.row_headers : len(row)]) == [
+                v.raw if v.raw is not None else v.text for v in table.figures(row)
             ]
     sites = workbook["Par lieu de stationnement"]
     assert [c.value for c in sites[2]][:4] == ["Place A", 3, 0, 5]
+    ages = workbook["Tranches d'âge par lieu"]
+    assert [c.value for c in ages[1]] == [
+        "Lieu",
+        "Visites",
+        "Moins de 26 ans",
+        "26 à 49 ans",
+        "50 à 64 ans",
+        "65 ans et plus",
+        "Non renseigné",
+    ]
+    assert [c.value for c in ages[2]] == ["Place A", 5, 1, 3, 0, 0, 1]
+    durations = workbook["Durée des visites par lieu"]
+    assert [c.value for c in durations[2]][:4] == ["Place A", 5, 51, 55]
+    partners = workbook["Partenaires par mois"]
+    assert [c.value for c in partners[2]][:7] == ["janvier 2024", "Mission locale", 1, 2, 1, 1, 1]
 
 
 def test_the_csv_lists_every_figure(client, dataset, operator, make_member):
@@ -206,6 +241,23 @@ def test_the_csv_lists_every_figure(client, dataset, operator, make_member):
     assert rows[0] == ["tableau", "ligne", "colonne", "valeur", "texte"]
     assert ["Chiffres clés", "Personnes accueillies (visites)", "année 2024", "8", "8"] in rows
     assert ["Chiffres clés", "Personnes différentes", "année 2024", "", "< 5"] in rows
+    # The breakdowns by site and by month, hidden the same way.
+    assert [
+        "Tranches d'âge par lieu de stationnement",
+        "Place A",
+        "Visites",
+        "5",
+        "5",
+    ] in rows
+    assert ["Tranches d'âge par lieu de stationnement", "Place A", "26 à 49 ans", "", "< 5"] in rows
+    assert [
+        "Partenaires par lieu de stationnement",
+        "Place A — Mission locale",
+        "Visites où il a été rencontré",
+        "",
+        "< 5",
+    ] in rows
+    assert ["Durée des visites par mois", "juillet 2024", "Durée médiane", "", "n.c."] in rows
     # No free text for viewers: no note, no referral reason, no name.
     assert "Inscription comme demandeur" not in content
     assert "Fatima" not in content
@@ -220,9 +272,10 @@ def test_closing_a_year_freezes_its_figures(client, dataset, coordinator):
     view = dashboard(client).context["view"]
     assert view.closure is not None
     assert {f.key: f for f in view.key_figures}["visits"].value.text == "8"
-    # A filtered report is computed from today's data.
+    # The site's and the partners' figures were stored at closing too.
     filtered = dashboard(client, lieu=stop.site_id).context["view"]
-    assert filtered.closure is None
+    assert filtered.closure is not None and filtered.live_closure is None
+    assert {f.key: f for f in filtered.key_figures}["visits"].value.text == "5"  # not 8
 
     again = client.post(reverse("reporting:year_close"), {"annee": str(YEAR)}, follow=True)
     assert f"L'année {YEAR} est déjà close." in text_of(again)
@@ -282,3 +335,104 @@ def test_no_page_with_a_person_is_open_to_viewers():
 def test_a_viewer_is_refused_the_list_of_visits(client, operator, make_member):
     client.force_login(make_member(operator, Role.VIEWER))
     assert client.get(reverse("reception:visit_list")).status_code == 403
+
+
+def test_a_closed_years_filtered_figures_are_the_stored_ones(client, dataset, make_member):
+    from allervers.reporting.services import year_close
+    from tests.partners.factories import PartnerFactory
+    from tests.planning.factories import SiteFactory
+
+    coordinator = make_member(dataset.operator, Role.COORDINATOR)
+    closure = year_close(operator=dataset.operator, year=YEAR, user=coordinator)
+    assert {(f.kind, f.subject_name) for f in closure.filters.all()} == {
+        ("site", "Place A"),
+        ("site", "Place B"),
+        ("partner", "Mission locale"),
+        ("partner", "PLIE"),
+    }
+    # Later corrections: three more visits at Place A where the Mission locale was seen.
+    stop = dataset.operator.stops.get(date=f"{YEAR}-01-15")
+    for visit in VisitFactory.create_batch(3, operator=dataset.operator, stop=stop):
+        visit.partners_seen.add(dataset.p1, through_defaults={"operator": dataset.operator})
+
+    def read(user, **params):
+        client.force_login(user)
+        response = dashboard(client, **params)
+        view = response.context["view"]
+        return view, {f.key: f.value.text for f in view.key_figures}, normalised(text_of(response))
+
+    view, figures, text = read(coordinator, lieu=dataset.site_a.pk)
+    assert (view.closure, view.live_closure, figures["visits"]) == (closure, None, "5")
+    assert "ce bilan montre les chiffres enregistrés à la clôture" in text
+    assert "Détail par lieu et par mois" in text
+    view, figures, _text = read(coordinator, partenaire=dataset.p1.pk)
+    assert (view.closure, figures["visits"]) == (closure, "2")
+    # A partner user reads its own stored figures.
+    view, figures, _text = read(make_member(dataset.operator, Role.PARTNER, partner=dataset.p1))
+    assert (view.closure, figures["visits"], figures["referrals"]) == (closure, "2", "3")
+    # Live figures for what was not stored: a site and a partner together, a site created since.
+    notice = (
+        f"L'année {YEAR} est close, mais ces chiffres filtrés n'ont pas été enregistrés à la "
+        "clôture : ils sont calculés sur les données actuelles"
+    )
+    view, figures, text = read(coordinator, lieu=dataset.site_a.pk, partenaire=dataset.p1.pk)
+    assert (view.closure, view.live_closure, figures["visits"]) == (None, closure, "5")
+    assert notice in text
+    new_site = SiteFactory(operator=dataset.operator, name="Place C")
+    view, _figures, text = read(coordinator, lieu=new_site.pk)
+    assert view.live_closure == closure and notice in text
+    new_partner = PartnerFactory(operator=dataset.operator, name="Nouveau partenaire")
+    view, _figures, text = read(coordinator, partenaire=new_partner.pk)
+    assert view.live_closure == closure and notice in text
+    # The notice is in the exports too.
+    client.force_login(coordinator)
+    params = {**YEAR_QUERY, "lieu": new_site.pk}
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("reporting:export_xlsx"), params).content)
+    )
+    summary = {row[0]: row[1] for row in workbook["Résumé"].iter_rows(values_only=True)}
+    assert normalised(summary["Chiffres actuels"]).startswith(notice)
+    pdf = PdfReader(io.BytesIO(client.get(reverse("reporting:export_pdf"), params).content))
+    assert "ils sont calculés sur les données actuelles" in normalised(
+        " ".join(page.extract_text() for page in pdf.pages)
+    )
+    # Reopened: every figure is live again, without the notice.
+    services_reopen(dataset.operator, coordinator)
+    view, figures, text = read(coordinator, lieu=dataset.site_a.pk)
+    assert (view.closure, view.live_closure, figures["visits"]) == (None, None, "8")
+    assert "calculés sur les données actuelles" not in text
+
+
+def services_reopen(operator, user):
+    from allervers.reporting.services import year_reopen
+
+    year_reopen(operator=operator, year=YEAR, user=user, reason="Correction")
+
+
+def test_a_partners_visits_per_presence(client, dataset, make_member):
+    """A partner's ratio counts the visits where it was seen at the stops where it was present,
+    per such stop; the whole bus's visits per stop is not shown for a partner."""
+    # The Mission locale is also seen at v6 (s3, where it was not present).
+    v6 = dataset.operator.visits.get(
+        stop__date=f"{YEAR}-07-09", left_at__isnull=False, gender="female", person__isnull=False
+    )
+    v6.partners_seen.add(dataset.p1, through_defaults={"operator": dataset.operator})
+    client.force_login(make_member(dataset.operator, Role.PARTNER, partner=dataset.p1))
+    response = dashboard(client)
+    view = response.context["view"]
+    figures = {f.key: f for f in view.key_figures}
+    assert "visits_per_stop" not in figures
+    ratio = figures["visits_per_presence"]
+    assert ratio.label == (
+        "Visites où le partenaire a été rencontré, par permanence où il était présent"
+    )
+    assert figures["visits"].value.text == "3"  # v1, v2 and v6
+    assert figures["stops_held"].value.text == "2"  # s1 and s2
+    assert ratio.value.text == "1,0"  # v1 and v2 (at s1) over s1 and s2, not 3 / 2
+    text = normalised(text_of(response))
+    assert "en moyenne par permanence" not in view.paragraph
+    assert ratio.definition in text
+    by_site = next(t for t in view.tables if t.slug == "lieux")
+    assert by_site.columns[4] == ratio.label
+    place_a = next(row for row in by_site.rows if row[0] == "Place A")
+    assert place_a[4].text == "2,0"  # v1 and v2 at s1, the one stop at Place A where present
