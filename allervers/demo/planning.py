@@ -8,13 +8,14 @@ from django.utils import timezone
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.calendars import public_holiday_name
-from allervers.planning.enums import CancelReason, DutyRole, StopStatus
+from allervers.planning.enums import CancelReason, DutyRole, StopEventKind, StopStatus
 from allervers.planning.models import (
     PartnerPresence,
     SchedulePattern,
     Site,
     StaffAssignment,
     Stop,
+    StopEvent,
     Vehicle,
 )
 from allervers.planning.services import pattern_generate
@@ -162,6 +163,18 @@ def _cancel_some(stops: list[Stop], *, coordinator, rng: random.Random) -> None:
     Stop.objects.bulk_update(
         chosen,
         ["status", "is_edited", "cancel_reason", "cancel_note", "cancelled_by", "cancelled_at"],
+    )
+    StopEvent.objects.bulk_create(
+        StopEvent(
+            operator_id=stop.operator_id,
+            stop=stop,
+            kind=StopEventKind.CANCELLED,
+            at=stop.cancelled_at,
+            by=coordinator,
+            cancel_reason=stop.cancel_reason,
+            note=stop.cancel_note,
+        )
+        for stop in chosen
     )
 
 

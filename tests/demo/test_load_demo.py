@@ -15,7 +15,7 @@ from allervers.demo.loader import _remove_demo_operator, demo_load
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 from allervers.planning.calendars import public_holidays
-from allervers.planning.enums import SpaceKind
+from allervers.planning.enums import SpaceKind, StopEventKind
 from allervers.planning.models import PartnerPresence, Site, Space, Stop
 from allervers.reception.models import Topic
 
@@ -86,7 +86,6 @@ def test_loading_twice_neither_fails_nor_duplicates(demo):
     assert "Barlin-demo-2026" in output.getvalue()
     assert Operator.objects.filter(slug=data.OPERATOR["slug"]).count() == 1
     assert (Stop.objects.count(), Partner.objects.count(), Membership.objects.count()) == before
-    demo.operator = Operator.objects.get(slug=data.OPERATOR["slug"])
 
 
 @pytest.mark.parametrize("username", [u[0] for u in data.USERS])
@@ -99,3 +98,13 @@ def test_each_demo_user_logs_in_and_sees_the_home_page_of_their_role(client, dem
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "Bonjour" in response.content.decode()
+
+
+def test_demo_cancellations_have_their_history_line(demo):
+    operator = Operator.objects.get(slug=data.OPERATOR["slug"])
+    cancelled = Stop.objects.for_operator(operator).cancelled()
+    assert cancelled.exists()
+    for stop in cancelled:
+        event = stop.events.get()
+        assert event.kind == StopEventKind.CANCELLED
+        assert event.cancel_reason == stop.cancel_reason
