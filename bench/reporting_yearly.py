@@ -367,7 +367,8 @@ HAND_SQL = {
           AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
         GROUP BY GROUPING SETS ((), (s.site_id), (extract(month FROM s.date)))""",
     "breakdowns": """
-        SELECT question, answer, count(*) FROM reception_visit v
+        SELECT s.site_id, extract(month FROM s.date)::int AS month, question, answer, count(*)
+        FROM reception_visit v
         JOIN planning_stop s ON s.id = v.stop_id
         CROSS JOIN LATERAL (VALUES ('gender', v.gender), ('lives_in_area', v.lives_in_area),
             ('mode', v.mode), ('first_visit', v.is_first_visit), ('age_band', v.age_band),
@@ -375,40 +376,55 @@ HAND_SQL = {
         ) AS a(question, answer)
         WHERE v.operator_id = %(op)s
           AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
-        GROUP BY question, answer""",
+        GROUP BY GROUPING SETS ((question, answer), (s.site_id, question, answer),
+                                (extract(month FROM s.date), question, answer))""",
     "median_duration": """
-        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v.left_at - v.arrived_at)
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v.left_at - v.arrived_at),
+               s.site_id, extract(month FROM s.date)::int AS month
         FROM reception_visit v JOIN planning_stop s ON s.id = v.stop_id
         WHERE v.operator_id = %(op)s
           AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
-          AND v.left_at IS NOT NULL""",
+          AND v.left_at IS NOT NULL
+        GROUP BY GROUPING SETS ((), (s.site_id), (extract(month FROM s.date)))
+        ORDER BY grouping(s.site_id, extract(month FROM s.date)) DESC""",
     "topics": """
-        SELECT t.name, count(DISTINCT vt.visit_id) FROM reception_visittopic vt
+        WITH pv AS MATERIALIZED (
+            SELECT v.id, s.site_id, extract(month FROM s.date)::int AS month
+            FROM reception_visit v JOIN planning_stop s ON s.id = v.stop_id
+            WHERE v.operator_id = %(op)s
+              AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s)
+        SELECT pv.site_id, pv.month, t.id, min(t.name), count(DISTINCT vt.visit_id)
+        FROM pv JOIN reception_visittopic vt ON vt.visit_id = pv.id
         JOIN reception_topic t ON t.id = vt.topic_id
-        JOIN reception_visit v ON v.id = vt.visit_id JOIN planning_stop s ON s.id = v.stop_id
-        WHERE vt.operator_id = %(op)s
+        GROUP BY GROUPING SETS ((t.id), (pv.site_id, t.id), (pv.month, t.id))
+        ORDER BY 5 DESC""",
+    "partners": """SELECT id, name, is_archived FROM partners_partner
+        WHERE operator_id = %(op)s""",
+    "partner_presences": """
+        SELECT pp.partner_id, s.site_id, extract(month FROM s.date)::int, count(*)
+        FROM planning_partnerpresence pp JOIN planning_stop s ON s.id = pp.stop_id
+        WHERE pp.operator_id = %(op)s AND s.status = 'held' AND s.date <= %(today)s
           AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
-        GROUP BY t.id, t.name ORDER BY 2 DESC""",
-    "partners": """
-        WITH st AS (SELECT id, status, date FROM planning_stop
-                    WHERE operator_id = %(op)s AND date BETWEEN %(start)s AND %(end)s),
-        pres AS (SELECT pp.partner_id, count(*) AS n FROM planning_partnerpresence pp
-                 JOIN st ON st.id = pp.stop_id
-                 WHERE pp.operator_id = %(op)s AND st.status = 'held' AND st.date <= %(today)s
-                 GROUP BY pp.partner_id),
-        seen AS (SELECT vp.partner_id, count(DISTINCT vp.visit_id) AS n
-                 FROM reception_visitpartner vp JOIN reception_visit v ON v.id = vp.visit_id
-                 JOIN st ON st.id = v.stop_id WHERE vp.operator_id = %(op)s
-                 GROUP BY vp.partner_id),
-        ref AS (SELECT r.partner_id, count(*) AS total,
-                       count(*) FILTER (WHERE r.status = 'taken_up') AS taken_up
-                FROM reception_referral r JOIN reception_visit v ON v.id = r.visit_id
-                JOIN st ON st.id = v.stop_id WHERE r.operator_id = %(op)s
-                GROUP BY r.partner_id)
-        SELECT p.name, pres.n, seen.n, ref.total, ref.taken_up FROM partners_partner p
-        LEFT JOIN pres ON pres.partner_id = p.id LEFT JOIN seen ON seen.partner_id = p.id
-        LEFT JOIN ref ON ref.partner_id = p.id
-        WHERE p.operator_id = %(op)s""",
+        GROUP BY GROUPING SETS ((pp.partner_id), (pp.partner_id, s.site_id),
+                                (pp.partner_id, extract(month FROM s.date)))""",
+    "partner_seen": """
+        SELECT vp.partner_id, s.site_id, extract(month FROM s.date)::int,
+               count(DISTINCT vp.visit_id)
+        FROM reception_visitpartner vp JOIN reception_visit v ON v.id = vp.visit_id
+        JOIN planning_stop s ON s.id = v.stop_id
+        WHERE vp.operator_id = %(op)s
+          AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
+        GROUP BY GROUPING SETS ((vp.partner_id), (vp.partner_id, s.site_id),
+                                (vp.partner_id, extract(month FROM s.date)))""",
+    "partner_referrals": """
+        SELECT r.partner_id, s.site_id, extract(month FROM s.date)::int, count(*),
+               count(*) FILTER (WHERE r.status = 'taken_up')
+        FROM reception_referral r JOIN reception_visit v ON v.id = r.visit_id
+        JOIN planning_stop s ON s.id = v.stop_id
+        WHERE r.operator_id = %(op)s
+          AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
+        GROUP BY GROUPING SETS ((r.partner_id), (r.partner_id, s.site_id),
+                                (r.partner_id, extract(month FROM s.date)))""",
     "referrals": """
         SELECT s.site_id, extract(month FROM s.date)::int, count(*),
                count(*) FILTER (WHERE r.status = 'proposed'),
@@ -423,13 +439,16 @@ HAND_SQL = {
           AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
         GROUP BY GROUPING SETS ((), (s.site_id), (extract(month FROM s.date)))""",
     "cyber": """
-        SELECT count(*), sum(c.seats_used), sum(c.people_count), sum(sp.capacity)
+        SELECT s.site_id, extract(month FROM s.date)::int, count(*), sum(c.seats_used),
+               sum(c.people_count), sum(sp.capacity)
         FROM reception_cyberusage c JOIN planning_stop s ON s.id = c.stop_id
         LEFT JOIN planning_space sp ON sp.vehicle_id = s.vehicle_id AND sp.kind = 'cyber'
         WHERE c.operator_id = %(op)s AND s.status = 'held' AND s.date <= %(today)s
-          AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s""",
+          AND s.operator_id = %(op)s AND s.date BETWEEN %(start)s AND %(end)s
+        GROUP BY GROUPING SETS ((), (s.site_id), (extract(month FROM s.date)))""",
 }
-# The previous year's key figures: the same stops, visits, medians and referrals queries.
+# The previous year's key figures: the same stops, visits, medians and referrals queries (they
+# compute the sites and months too: more than the Django side does for the previous year).
 PREVIOUS = ["stops", "visits", "median_duration", "referrals"]
 
 
@@ -462,8 +481,33 @@ def _check_same_figures(report: dict, hand: dict) -> None:
     assert report["visits"]["visits"] == total_visits[2], "visits differ"
     assert report["visits"]["people"] == total_visits[3] + total_visits[4], "people differ"
     assert report["visits"]["women"] == total_visits[7], "women differ"
-    median = hand["median_duration"][0][0]
+    median = hand["median_duration"][0][0]  # the grand total sorts first
     assert abs(report["visits"]["duration_median"] - median.total_seconds() / 60) < 0.01
+    # The breakdowns by site and by month: a few cells of each family.
+    site_medians = {row[1]: row[0] for row in hand["median_duration"] if row[1] is not None}
+    for row in report["by_site"]:
+        expected = site_medians[row["site_id"]].total_seconds() / 60
+        assert abs(row["duration_median"] - expected) < 0.01, "median by site differs"
+    ages = {
+        (row[0], row[3]): row[4]
+        for row in hand["breakdowns"]
+        if row[0] is not None and row[2] == "age_band"
+    }
+    for row in report["by_site"]:
+        for value, _label, count in row["breakdowns"]["age_band"]:
+            assert ages.get((row["site_id"], value), 0) == count, "age bands by site differ"
+    topics = {(row[1], row[2]): row[4] for row in hand["topics"] if row[1] is not None}
+    for row in report["by_month"]:
+        for topic_id, count in row["topics"].items():
+            assert topics[(row["month"], int(topic_id))] == count, "topics by month differ"
+    seen = {(row[0], row[1]): row[3] for row in hand["partner_seen"] if row[1] is not None}
+    for row in report["by_site"]:
+        for partner_id, counts in row["partners"].items():
+            expected = seen.get((int(partner_id), row["site_id"]), 0)
+            assert expected == counts["visits_seen"], "partners by site differ"
+    cyber = {row[1]: row[3] for row in hand["cyber"] if row[1] is not None}
+    for row in report["by_month"]:
+        assert (cyber.get(row["month"]) or 0) == row["cyber"]["seats_used"], "cyber differs"
     total_referrals = next(row for row in hand["referrals"] if row[0] is None and row[1] is None)
     assert report["referrals"]["total"] == total_referrals[2], "referrals differ"
 
