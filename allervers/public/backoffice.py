@@ -14,6 +14,7 @@ from allervers.operators.tenancy import get_scoped_or_404, operator_view
 from allervers.planning.models import Site
 
 from .flyers import flyer_pdf, poster_pdf
+from .opendata import mediation_sites
 from .schedule import Month, public_sites
 from .social import social_png, social_text
 from .views import widget_origins
@@ -31,6 +32,12 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _sites_left_out(operator) -> list[Site]:
+    """Sites the "lieux de médiation numérique" file cannot hold (no postcode or commune)."""
+    kept = {site.pk for site in mediation_sites(operator)}
+    return [site for site in public_sites(operator) if site.pk not in kept]
 
 
 @require_safe
@@ -58,6 +65,11 @@ def index(request: HttpRequest) -> HttpResponse:
             "data_url": request.build_absolute_uri(
                 reverse("public:data_inclusion", args=[operator.slug])
             ),
+            "mediation_url": request.build_absolute_uri(
+                reverse("public:lieux_mediation", args=[operator.slug])
+            ),
+            "siret": operator.siret,
+            "sites_left_out": _sites_left_out(operator),
             "widget_url": widget_url,
             "snippet": snippet,
             "origins": widget_origins(operator),

@@ -1,16 +1,22 @@
-"""Open data: the operator and its services in the data·inclusion schema (v1).
+"""Open data: the operator's offer in two national schemas.
 
-One `Structure` (the operator) and one `Service` per active site: the bus's walk-in reception at
-that place, with the coming stops as OpenStreetMap opening hours. Validated in the tests with the
-`data-inclusion-schema` package.
+- data·inclusion (v1): one `Structure` (the operator) and one `Service` per active site: the
+  bus's walk-in reception at that place, with the coming stops as OpenStreetMap opening hours.
+  Validated in the tests with the `data-inclusion-schema` package.
+- "Lieux de médiation numérique" (LaMednum Table Schema v1.0.2): one CSV row per active site,
+  an itinerant place of digital mediation. Validated in the tests against the schema's JSON.
 """
 
+import csv
 import datetime
+import io
+import re
 
 from django.db.models import Max
 
 from allervers.operators.models import Operator
-from allervers.planning.models import Stop
+from allervers.planning.enums import SpaceKind
+from allervers.planning.models import Space, Stop
 
 from .schedule import public_sites, today, upcoming_stops
 
@@ -26,9 +32,10 @@ THEMES = [
 
 
 def _last_change(operator: Operator) -> datetime.date:
+    """The last change of what the exports say: a stop or the operator's own settings."""
     latest = Stop.objects.for_operator(operator).aggregate(latest=Max("updated_at"))["latest"]
-    moment = latest or operator.created_at
-    return min(moment.date(), today()) if moment else today()
+    moments = [moment for moment in (latest, operator.updated_at) if moment is not None]
+    return min(max(moments).date(), today()) if moments else today()
 
 
 def _opening_hours(stops) -> str | None:
@@ -98,3 +105,144 @@ def data_inclusion_export(operator: Operator, *, page_url: str) -> dict:
             }
         )
     return {"structures": [structure], "services": services}
+
+
+# --- Lieux de médiation numérique ----------------------------------------------------------------
+
+MEDIATION_FIELDS = [
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "itinerance",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+]
+# The schema requires a SIRET (or RNA) "pivot" and documents no value for "unknown": without the
+# operator's SIRET, this all-zero value fits the pattern and cannot be mistaken for a real
+# establishment (SIREN 000 000 000 does not exist). See docs/publication.md.
+UNKNOWN_PIVOT = "00000000000000"
+POSTCODE = re.compile(r"[0-9]{5}")
+
+
+def international_phone(phone: str) -> str:
+    """'03 21 00 00 00' -> '+33321000000' (the schema's format); '' when it is not a French
+    ten-digit number."""
+    digits = re.sub(r"[^0-9+]", "", phone)
+    if digits.startswith("+33") and len(digits) == 12:
+        return digits
+    if re.fullmatch(r"0[1-9][0-9]{8}", digits):
+        return "+33" + digits[1:]
+    return ""
+
+
+def mediation_sites(operator: Operator):
+    """The sites that can be exported: the schema requires a postcode and a commune."""
+    return [
+        site
+        for site in public_sites(operator)
+        if POSTCODE.fullmatch(site.postcode.replace(" ", "")) and site.city.strip()
+    ]
+
+
+def _mediation_services(operator: Operator) -> str:
+    services = ["Aide aux démarches administratives"]
+    if Space.objects.for_operator(operator).filter(kind=SpaceKind.CYBER).exists():
+        services += [
+            "Maîtrise des outils numériques du quotidien",
+            "Accès internet et matériel informatique",
+        ]
+    return "|".join(services)
+
+
+def lieux_mediation_rows(operator: Operator, *, page_url: str, site_url_of) -> list[dict]:
+    updated = _last_change(operator).isoformat()
+    services = _mediation_services(operator)
+    phone = international_phone(operator.phone)
+    access = ["Se présenter"]
+    if phone:
+        access.append("Téléphoner")
+    if operator.email:
+        access.append("Contacter par mail")
+    rows = []
+    for site in mediation_sites(operator):
+        stops = upcoming_stops(operator, days=8 * 7, site=site)
+        detail = " ".join(
+            " ".join(part.split())  # one line: the notes are typed in a text area
+            for part in [
+                f"Le bus de {operator.name} s'arrête à {site.name}, aux jours et heures "
+                "indiqués. On y est reçu sans rendez-vous, gratuitement.",
+                f"Comment venir : {site.access_notes}" if site.access_notes else "",
+                f"Accessibilité : {site.accessibility_notes}" if site.accessibility_notes else "",
+                f"Tous les passages : {page_url}",
+            ]
+            if part
+        )
+        rows.append(
+            {
+                "id": f"{SOURCE}--{operator.slug}--{site.slug}",
+                "pivot": operator.siret or UNKNOWN_PIVOT,
+                "nom": f"Le bus de {operator.name} à {site.name}",
+                "commune": site.city.strip(),
+                "code_postal": site.postcode.replace(" ", ""),
+                "adresse": site.address,
+                "latitude": f"{site.latitude}" if site.latitude is not None else "",
+                "longitude": f"{site.longitude}" if site.longitude is not None else "",
+                "telephone": phone,
+                "courriels": operator.email,
+                "site_web": "|".join(
+                    dict.fromkeys(url for url in [site_url_of(site), operator.website] if url)
+                ),
+                "horaires": _opening_hours(stops) or "",
+                "presentation_resume": _clip(
+                    "Un bus itinérant vient dans les quartiers. On y est aidé pour les "
+                    "démarches en ligne, l'emploi et l'ordinateur, sans rendez-vous et "
+                    "gratuitement.",
+                    280,
+                ),
+                "presentation_detail": detail,
+                "source": operator.name,
+                "itinerance": "Itinérant",
+                "structure_parente": operator.name,
+                "date_maj": updated,
+                "services": services,
+                "frais_a_charge": "Gratuit",
+                "modalites_acces": "|".join(access),
+                "modalites_accompagnement": "Accompagnement individuel",
+            }
+        )
+    return rows
+
+
+def lieux_mediation_csv(operator: Operator, *, page_url: str, site_url_of) -> str:
+    """The CSV file: UTF-8, comma-separated, a header row with the schema's fields in order."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=MEDIATION_FIELDS, restval="", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(lieux_mediation_rows(operator, page_url=page_url, site_url_of=site_url_of))
+    return out.getvalue()

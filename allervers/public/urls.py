@@ -34,6 +34,11 @@ urlpatterns = [
         views.data_inclusion,
         name="data_inclusion",
     ),
+    path(
+        "<slug:operator_slug>/donnees/lieux-mediation-numerique.csv",
+        views.lieux_mediation,
+        name="lieux_mediation",
+    ),
     # Any other address under an operator (ending with "/", so that APPEND_SLASH still works):
     # the residents' 404, with a link to the operator's page.
     re_path(

@@ -332,3 +332,20 @@ def data_inclusion(request: HttpRequest, operator_slug: str) -> HttpResponse:
         return response
 
     return _cached(request, operator_slug, kind="data-inclusion", build=build)
+
+
+@public_view
+def lieux_mediation(request: HttpRequest, operator_slug: str) -> HttpResponse:
+    def build(operator: Operator) -> HttpResponse:
+        body = opendata.lieux_mediation_csv(
+            operator,
+            page_url=_urls(request, operator)["page"],
+            site_url_of=lambda site: site_url(request, operator, site),
+        )
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        filename = f"{operator.slug}-lieux-mediation-numerique.csv"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return _cached(request, operator_slug, kind="lieux-mediation", build=build)

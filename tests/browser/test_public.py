@@ -47,6 +47,11 @@ def test_a_resident_reads_the_next_stop_without_javascript(live_server, resident
         "tel:0321000000"
     )
 
+    open_data = page.get_by_role("region", name="Données ouvertes")
+    csv_link = open_data.get_by_role("link", name="Nos lieux de médiation numérique (tableau CSV)")
+    csv = page.request.get(f"{live_server.url}{csv_link.get_attribute('href')}")
+    assert csv.ok and csv.text().startswith("id,pivot,nom,commune,code_postal,")
+
     next_stop.get_by_role("link", name="Comment venir à Place du Regain").click()
     page.get_by_role("heading", level=1, name="Le bus à Place du Regain").wait_for()
     assert "Trottoir abaissé devant le bus." in page.inner_text("main")

@@ -1,6 +1,20 @@
-"""Open data: the data·inclusion export validates against the official schema package."""
+"""Open data: the data·inclusion export validates against the official schema package, the
+"lieux de médiation numérique" export against the standard's Table Schema."""
 
+import csv
+import io
+
+import pytest
 from data_inclusion.schema.v1 import Service, Structure
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from allervers.operators.models import Operator
+from allervers.planning.enums import SpaceKind
+from allervers.public.opendata import UNKNOWN_PIVOT, international_phone
+from tests.planning.factories import SiteFactory, SpaceFactory
+
+from .table_schema import STANDARDS, load_schema, validate_csv
 
 
 def test_the_data_inclusion_export_validates(client, planning):
@@ -34,3 +48,133 @@ def test_the_data_inclusion_export_validates(client, planning):
 
 def test_unknown_operator_has_no_export(client, planning):
     assert client.get("/ccas-inconnu/donnees/data-inclusion.json").status_code == 404
+
+
+# --- Lieux de médiation numérique (Table Schema) -------------------------------------------------
+
+MEDIATION_URL = "/ccas-test/donnees/lieux-mediation-numerique.csv"
+
+
+def mediation_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.content.decode(), newline="")))
+
+
+def test_our_validator_accepts_the_standards_example_and_refuses_broken_rows():
+    schema = load_schema("lieux-mediation-numerique")
+    example = (STANDARDS / "lieux-mediation-numerique" / "exemple-valide.csv").read_text("utf-8")
+    assert validate_csv(example, schema) == []
+    header, row = example.splitlines()[:2]
+    broken = (
+        row.replace('"43493312300029"', '"434 933 123"')
+        .replace('"51100"', '"5110"')
+        .replace('"2024-04-02"', '"02/04/2024"')
+        .replace('"Itinérant"', '"En bus"')
+        .replace('"structure-1"', '""')
+    )
+    errors = validate_csv(f"{header}\n{broken}\n", schema)
+    for field in ("pivot", "code_postal", "date_maj", "itinerance", "id"):
+        assert any(f", {field}:" in error for error in errors), (field, errors)
+
+
+def test_the_lieux_de_mediation_numerique_export_validates(client, planning):
+    operator = planning["operator"]
+    operator.siret = "21620074500016"
+    operator.website = "https://www.ville-barlin.fr/"
+    operator.save()
+    response = client.get(MEDIATION_URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert validate_csv(response.content.decode(), load_schema("lieux-mediation-numerique")) == []
+    rows = {row["id"]: row for row in mediation_rows(response)}
+    assert set(rows) == {
+        "allervers--ccas-test--place-du-regain",
+        "allervers--ccas-test--ecole-jules-ferry",
+    }
+    regain = rows["allervers--ccas-test--place-du-regain"]
+    assert regain["pivot"] == "21620074500016"
+    assert regain["itinerance"] == "Itinérant"
+    assert regain["telephone"] == "+33321000000"
+    assert (regain["code_postal"], regain["commune"]) == ("62620", "Barlin")
+    assert (regain["latitude"], regain["longitude"]) == ("50.458900", "2.613500")
+    assert regain["site_web"] == (
+        "http://testserver/ccas-test/lieux/place-du-regain/|https://www.ville-barlin.fr/"
+    )
+    assert regain["modalites_acces"] == "Se présenter|Téléphoner|Contacter par mail"
+    assert "Trottoir abaissé devant le bus." in regain["presentation_detail"]
+    # Held stops only, in OpenStreetMap opening-hours syntax, as in the data·inclusion export.
+    assert regain["horaires"].count("09:00-12:00") == 1 and "17:00-20:00" in regain["horaires"]
+    ecole = rows["allervers--ccas-test--ecole-jules-ferry"]
+    assert ecole["horaires"].count(";") == 0  # the cancelled stop is left out
+    assert regain["services"] == "Aide aux démarches administratives"  # no cyber space
+
+
+def test_without_siret_or_postcode_the_file_stays_valid(client, planning):
+    """The schema requires a pivot and a postcode: a placeholder pivot, and a site without
+    postcode is left out (the coordinator is told so)."""
+    SiteFactory(operator=planning["operator"], name="Marché", slug="marche", postcode="")
+    SpaceFactory(operator=planning["operator"], vehicle=planning["vehicle"], kind=SpaceKind.CYBER)
+    response = client.get(MEDIATION_URL)
+    assert validate_csv(response.content.decode(), load_schema("lieux-mediation-numerique")) == []
+    rows = mediation_rows(response)
+    assert {row["pivot"] for row in rows} == {UNKNOWN_PIVOT}
+    assert "Marché" not in response.content.decode()
+    assert "Accès internet et matériel informatique" in rows[0]["services"]
+
+
+def test_the_coordinator_is_told_what_the_file_lacks(coordinator_client, planning):
+    SiteFactory(operator=planning["operator"], name="Marché", slug="marche", city="")
+    text = coordinator_client.get("/gestion/publication/").content.decode()
+    assert "/ccas-test/donnees/lieux-mediation-numerique.csv" in text
+    assert "Le numéro SIRET de la structure n'est pas renseigné" in text
+    assert "ne sont pas dans les lieux de médiation numérique : Marché." in text
+
+
+def test_the_public_page_links_both_open_data_files(client, planning):
+    text = client.get("/ccas-test/").content.decode()
+    assert 'href="/ccas-test/donnees/data-inclusion.json"' in text
+    assert 'href="/ccas-test/donnees/lieux-mediation-numerique.csv"' in text
+
+
+def test_the_lieux_export_is_cached_and_follows_the_operator(
+    client, planning, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    first = client.get(MEDIATION_URL)
+    with django_assert_max_num_queries(0):
+        again = client.get(MEDIATION_URL, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        planning["operator"].siret = "21620074500016"
+        planning["operator"].save()
+    assert {row["pivot"] for row in mediation_rows(client.get(MEDIATION_URL))} == {"21620074500016"}
+    assert client.get("/ccas-inconnu/donnees/lieux-mediation-numerique.csv").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "phone, expected",
+    [
+        ("03 21 00 00 00", "+33321000000"),
+        ("03.21.00.00.00", "+33321000000"),
+        ("+33 3 21 00 00 00", "+33321000000"),
+        ("3237", ""),
+        ("", ""),
+    ],
+)
+def test_phones_are_written_in_the_international_format(phone, expected):
+    assert international_phone(phone) == expected
+
+
+@pytest.mark.parametrize("siret", ["2162007450001", "216 200 745 00016", "2162007450001A"])
+def test_a_siret_has_14_digits(operator, siret):
+    operator.siret = siret
+    with pytest.raises(ValidationError) as error:
+        operator.full_clean()
+    assert (
+        "Le numéro SIRET compte 14 chiffres, sans espace ni point."
+        in (error.value.message_dict["siret"])
+    )
+
+
+def test_the_database_refuses_a_malformed_siret(operator):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Operator.objects.filter(pk=operator.pk).update(siret="12345")

@@ -37,12 +37,6 @@ def decoded_qr_codes(reader: PdfReader) -> list[str]:
     return texts
 
 
-@pytest.fixture
-def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
-
-
 def month_of(day) -> str:
     return f"{day.year}-{day.month:02d}"
 
