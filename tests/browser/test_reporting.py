@@ -53,6 +53,17 @@ def test_a_coordinator_reads_the_report_changes_the_period_and_downloads_the_pdf
     page.keyboard.press("Enter")
     assert page.get_by_text("Une personne venue deux fois compte deux fois.").first.is_visible()
 
+    # A breakdown by site opens from the keyboard; its table is accessible too.
+    detail = page.locator("summary", has_text="Tranches d'âge par lieu de stationnement")
+    detail.focus()
+    page.keyboard.press("Enter")
+    table = page.get_by_role(
+        "table", name=f"Tranches d'âge par lieu de stationnement : année {year}"
+    )
+    assert table.is_visible()
+    assert table.get_by_role("columnheader", name="Non renseigné").is_visible()
+    assert_accessible(page)
+
     page.get_by_role("combobox", name="Période").select_option(label="Un trimestre")
     page.get_by_role("combobox", name="Trimestre").select_option(label="2e trimestre")
     page.get_by_role("spinbutton", name="Année").fill(str(year))

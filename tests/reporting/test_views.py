@@ -436,3 +436,30 @@ def test_a_partners_visits_per_presence(client, dataset, make_member):
     assert by_site.columns[4] == ratio.label
     place_a = next(row for row in by_site.rows if row[0] == "Place A")
     assert place_a[4].text == "2,0"  # v1 and v2 at s1, the one stop at Place A where present
+
+
+def test_a_year_closed_before_the_detail_tables_still_reads(client, dataset, coordinator):
+    """Figures stored by an earlier version (no breakdowns by site and month, no ids): the page
+    and the exports show what was stored, without the detail tables."""
+    from allervers.reporting.services import year_close
+
+    closure = year_close(operator=dataset.operator, year=YEAR, user=coordinator)
+    figures = closure.figures
+    for row in figures["topics"]:
+        row.pop("topic_id")
+    for row in figures["partners"]:
+        row.pop("partner_id")
+    for key in ("by_site", "by_month"):
+        for row in figures[key]:
+            for name in ("breakdowns", "topics", "cyber", "partners", "duration_median"):
+                row.pop(name)
+    figures.pop("filters")
+    closure.save()
+    client.force_login(coordinator)
+    response = dashboard(client)
+    assert response.status_code == 200
+    view = response.context["view"]
+    assert view.closure == closure and view.detail_tables == []
+    assert {f.key: f for f in view.key_figures}["visits"].value.text == "8"
+    for name in ("export_pdf", "export_xlsx", "export_csv"):
+        assert client.get(reverse(f"reporting:{name}"), YEAR_QUERY).status_code == 200
