@@ -226,10 +226,12 @@ _INDICATORS = [
     Indicator(
         "small_counts",
         "Petits effectifs",
-        "Pour les lecteurs des chiffres (financeurs, élus), tout nombre inférieur à 5 est "
-        "affiché « < 5 », et une part, une moyenne ou une médiane qui permettrait de le "
-        "retrouver est affichée « n.c. » (non communiqué), pour que personne ne puisse être "
-        "reconnu.",
+        "Pour les lecteurs des chiffres (financeurs, élus), tout nombre de personnes, de "
+        "visites ou d'orientations inférieur à 5 est affiché « < 5 », et une part, une moyenne "
+        "ou une médiane qui permettrait de le retrouver est affichée « n.c. » (non "
+        "communiqué), pour que personne ne puisse être reconnu. Les nombres qui décrivent "
+        "l'activité du bus (permanences, lieux, présences des partenaires, postes offerts) "
+        "sont affichés tels quels : ils ne disent rien de personne.",
     ),
     Indicator(
         "closed_year",

@@ -22,10 +22,12 @@ FULL, VIEWER = "full", "viewer"
 @dataclass(frozen=True)
 class Value:
     """A figure: `raw` is what a spreadsheet stores (None when hidden or empty), `text` what a
-    person reads."""
+    person reads. `about_people` is False for counts of the service's own activity (stops,
+    sites, presences), which the small-count rule leaves alone."""
 
     raw: float | int | None
     text: str
+    about_people: bool = True
 
     def __str__(self) -> str:
         return self.text
@@ -49,6 +51,12 @@ class Formatter:
         if self.masking and n < SMALL:
             return Value(None, MASKED_COUNT)
         return Value(n, _number(n))
+
+    def activity(self, n: int | None) -> Value:
+        """A count of the service's own activity (stops, sites, presences, seats offered): no
+        person can be recognised from it, so it is shown to every audience."""
+        n = n or 0
+        return Value(n, _number(n), about_people=False)
 
     def share(self, part: int, whole: int) -> Value:
         if not whole:
@@ -161,9 +169,9 @@ def key_figures(report: dict, fmt: Formatter) -> list[KeyFigure]:
     def figures(part: dict) -> dict[str, Value]:
         stops, visits, referrals = part["stops"], part["visits"], part["referrals"]
         return {
-            "stops_held": fmt.count(stops["held"]),
-            "stops_cancelled": fmt.count(stops["cancelled"]),
-            "sites_used": fmt.count(stops["sites_used"]),
+            "stops_held": fmt.activity(stops["held"]),
+            "stops_cancelled": fmt.activity(stops["cancelled"]),
+            "sites_used": fmt.activity(stops["sites_used"]),
             "visits": fmt.count(visits["visits"]),
             "people": fmt.count(visits["people"]),
             ratio_key: per_stop(visits, stops["held"], fmt, partner),
@@ -205,8 +213,8 @@ def group_columns(partner: bool) -> list[str]:
 def _group_row(label: str, row: dict, fmt: Formatter, partner: bool) -> list:
     return [
         label,
-        fmt.count(row["held"]),
-        fmt.count(row["cancelled"]),
+        fmt.activity(row["held"]),
+        fmt.activity(row["cancelled"]),
         fmt.count(row["visits"]),
         per_stop(row, row["held"], fmt, partner),
         fmt.minutes(row["duration_mean"], row["with_duration"]),
@@ -265,7 +273,7 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
         evening.rows.append(
             [
                 label,
-                fmt.count(held),
+                fmt.activity(held),
                 fmt.count(count),
                 per_stop(visits, held, fmt, partner, evening=is_evening),
             ]
@@ -346,7 +354,7 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
     partners.rows = [
         [
             row["name"],
-            fmt.count(row["presences"]),
+            fmt.activity(row["presences"]),
             fmt.count(row["visits_seen"]),
             fmt.count(row["referrals"]),
             fmt.count(row["taken_up"]),
@@ -360,9 +368,9 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
     cyber_table = Table("cyber", "Cyber@atelier", "cyber_seats", ["Mesure", "Valeur"])
     cyber_table.chart_column = None
     cyber_table.rows = [
-        ["Permanences avec un relevé", fmt.count(cyber["stops_recorded"])],
+        ["Permanences avec un relevé", fmt.activity(cyber["stops_recorded"])],
         ["Postes utilisés", fmt.count(cyber["seats_used"])],
-        ["Postes disponibles", fmt.count(cyber["seats_offered"])],
+        ["Postes disponibles", fmt.activity(cyber["seats_offered"])],
         ["Taux d'occupation des postes", fmt.share(cyber["seats_used"], cyber["seats_offered"])],
         ["Personnes accueillies au cyber@atelier", fmt.count(cyber["people"])],
         ["Visites avec usage du cyber@atelier", fmt.count(visits["cyber_used"])],
@@ -471,7 +479,7 @@ PARTNER_COLUMNS = [
 
 def _partner_cells(counts: dict, fmt: Formatter) -> list[Value]:
     return [
-        fmt.count(counts["presences"]),
+        fmt.activity(counts["presences"]),
         fmt.count(counts["visits_seen"]),
         fmt.count(counts["referrals"]),
         fmt.count(counts["taken_up"]),
@@ -541,9 +549,9 @@ def _detail_cells(
         )
     elif key == "cyber_seats":
         cyber = (row or {}).get("cyber", {})
-        add("Permanences avec un relevé", lambda: fmt.count(cyber["stops_recorded"]))
+        add("Permanences avec un relevé", lambda: fmt.activity(cyber["stops_recorded"]))
         add("Postes utilisés", lambda: fmt.count(cyber["seats_used"]))
-        add("Postes disponibles", lambda: fmt.count(cyber["seats_offered"]))
+        add("Postes disponibles", lambda: fmt.activity(cyber["seats_offered"]))
         add(
             "Taux d'occupation des postes",
             lambda: fmt.share(cyber["seats_used"], cyber["seats_offered"]),
@@ -552,10 +560,10 @@ def _detail_cells(
         add("Visites avec usage du cyber@atelier", lambda: fmt.count(row["cyber_used"]))
     elif key == "evening":
         ratio = INDICATORS["visits_per_presence" if partner else "visits_per_stop"].label
-        add("Permanences de soirée", lambda: fmt.count(row["evening_held"]))
+        add("Permanences de soirée", lambda: fmt.activity(row["evening_held"]))
         add(
             "Permanences de journée",
-            lambda: fmt.count(row["held"] - row["evening_held"]),
+            lambda: fmt.activity(row["held"] - row["evening_held"]),
         )
         add("Visites en soirée", lambda: fmt.count(row["evening"]))
         add("Visites en journée", lambda: fmt.count(row["visits"] - row["evening"]))
@@ -590,10 +598,10 @@ def results_paragraph(report: dict, fmt: Formatter, neighbourhood_name: str = ""
     where = (
         "sur 1 lieu de stationnement"
         if sites == 1
-        else f"sur les {fmt.count(sites)} lieux de stationnement"
+        else f"sur les {fmt.activity(sites)} lieux de stationnement"
     )
     sentences = [
-        f"{opening}, le bus a stationné {fmt.count(stops['held'])} fois {where}.",
+        f"{opening}, le bus a stationné {fmt.activity(stops['held'])} fois {where}.",
     ]
     count = visits["visits"]
     if not count:
