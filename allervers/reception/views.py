@@ -352,7 +352,7 @@ def person_search(request):
 
 def _visit_to_link(request) -> Visit | None:
     raw = request.POST.get("visit") or request.GET.get("visite")
-    if not raw or not str(raw).isdigit():
+    if not raw or not str(raw).isdecimal():
         return None
     return scoped(request, Visit).filter(pk=int(raw)).first()
 
@@ -421,7 +421,7 @@ def visit_link_person(request, visit_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     raw = request.POST.get("person", "")
-    person = scoped(request, Person).filter(pk=int(raw)).first() if raw.isdigit() else None
+    person = scoped(request, Person).filter(pk=int(raw)).first() if raw.isdecimal() else None
     if person is None:
         messages.error(request, "Personne inconnue : cherchez-la à nouveau.")
     else:
@@ -617,7 +617,7 @@ def reception_settings(request):
                     return redirect("reception:settings")
         elif action in ("topic_archive", "topic_restore"):
             raw = request.POST.get("topic", "")
-            topic = scoped(request, Topic).filter(pk=int(raw)).first() if raw.isdigit() else None
+            topic = scoped(request, Topic).filter(pk=int(raw)).first() if raw.isdecimal() else None
             if topic is None:
                 messages.error(request, "Thématique inconnue.")
             else:

@@ -266,3 +266,18 @@ def test_the_coordinator_sets_the_neighbourhood_and_the_topics(
     form = text_of(client.get(reverse("reception:visit_create")))
     assert "Déclaration d'impôts" not in form and "Énergie" in form
     assert "Rues du quartier : Rue du Regain, Rue Pasteur." in form
+
+
+def test_non_ascii_digits_in_an_id_are_refused_not_a_server_error(client, coordinator, operator):
+    """'²'.isdigit() is True but int('²') fails: ids are checked with isdecimal()."""
+    visit = VisitFactory(operator=operator)
+    client.force_login(coordinator)
+    assert client.get(reverse("reception:person_search") + "?visite=²").status_code == 200
+    assert client.get(reverse("reception:person_create") + "?visite=²").status_code == 200
+    url = reverse("reception:visit_link_person", kwargs={"visit_id": visit.pk})
+    response = client.post(url, {"person": "²"}, follow=True)
+    assert "Personne inconnue" in text_of(response)
+    response = client.post(
+        reverse("reception:settings"), {"action": "topic_archive", "topic": "²"}, follow=True
+    )
+    assert "Thématique inconnue" in text_of(response)
