@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from .periods import CUSTOM, MONTH, MONTHS, QUARTER, YEAR, Period
+from .periods import CUSTOM, FIRST_YEAR, LAST_YEAR, MONTH, MONTHS, QUARTER, YEAR, Period
 
 MAX_DAYS = 10 * 366
 
@@ -22,8 +22,8 @@ class ReportFilterForm(forms.Form):
     )
     annee = forms.IntegerField(
         label="Année",
-        min_value=2000,
-        max_value=2100,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
         required=False,
         error_messages={"invalid": "Indiquez une année en chiffres, par exemple 2025."},
     )
@@ -102,6 +102,10 @@ class ReportFilterForm(forms.Form):
             if end < start:
                 raise forms.ValidationError(
                     "La date de fin est avant la date de début : inversez-les."
+                )
+            if start.year < FIRST_YEAR or end.year > LAST_YEAR:
+                raise forms.ValidationError(
+                    f"Choisissez des dates entre {FIRST_YEAR} et {LAST_YEAR}."
                 )
             if (end - start).days > MAX_DAYS:
                 raise forms.ValidationError("Choisissez une période de dix ans au plus.")

@@ -19,6 +19,8 @@ MONTHS = [
 ]
 
 YEAR, QUARTER, MONTH, CUSTOM = "annee", "trimestre", "mois", "dates"
+# The years a report may cover (and a year be closed): dates far outside cannot be computed.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _month_end(year: int, month: int) -> datetime.date:

@@ -12,7 +12,7 @@ from allervers.planning.models import Site
 
 from .indicators import Scope, report_compute
 from .models import FilterKind, YearClosure, YearClosureFilter
-from .periods import Period
+from .periods import FIRST_YEAR, Period
 
 
 @transaction.atomic
@@ -23,6 +23,8 @@ def year_close(
     and partners taken alone; the year's report (unfiltered, or filtered on one site or one
     partner) reads them from then on."""
     today = today or timezone.localdate()
+    if year < FIRST_YEAR:
+        raise ValidationError(f"L'année {year} n'est pas une année du service.")
     if year >= today.year:
         raise ValidationError(
             f"L'année {year} n'est pas terminée : elle pourra être close à partir du "

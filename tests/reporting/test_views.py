@@ -140,6 +140,14 @@ def test_an_agent_has_no_report(client, dataset, agent):
         ({"periode": "dates", "du": "2024-13-45", "au": "2024-01-01"}, "Date de début invalide"),
         ({"periode": "dates", "du": "2024-01-01"}, "indiquez la date de début et la date de fin"),
         ({"annee": "deux mille"}, "Indiquez une année en chiffres"),
+        (
+            {"periode": "dates", "du": "0001-01-01", "au": "0001-01-02"},
+            "Choisissez des dates entre 2000 et 2100.",
+        ),
+        (
+            {"periode": "dates", "du": "2100-12-01", "au": "9999-12-31"},
+            "Choisissez des dates entre 2000 et 2100.",
+        ),
         ({"periode": "trimestre", "trimestre": "7"}, "Sélectionnez un choix valide"),
         ({"periode": "n'importe"}, "Sélectionnez un choix valide"),
     ],
@@ -303,6 +311,9 @@ def test_the_current_year_cannot_be_closed_and_bad_years_are_refused(client, coo
     assert "n'est pas terminée" in text_of(response)
     response = client.post(reverse("reporting:year_close"), {"annee": "abc"}, follow=True)
     assert "Choisissez l'année à clore." in text_of(response)
+    for year in ("0", "-4", "1999"):
+        response = client.post(reverse("reporting:year_close"), {"annee": year}, follow=True)
+        assert f"L'année {year} n'est pas une année du service." in text_of(response)
     response = client.post(
         reverse("reporting:year_reopen"), {"annee": "2001", "motif": "x"}, follow=True
     )
