@@ -7,6 +7,7 @@ produce is public information, made from the same reads as the public page.
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
 from allervers.operators.enums import Role
@@ -50,7 +51,8 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     widget_url = request.build_absolute_uri(reverse("public:widget", args=[operator.slug]))
     snippet = (
-        f'<iframe src="{widget_url}" title="Où est le bus ? — {operator.name}" '
+        # Pasted as HTML into another site: the operator's name is escaped for the attribute.
+        f'<iframe src="{escape(widget_url)}" title="Où est le bus ? — {escape(operator.name)}" '
         'width="100%" height="460" style="border:0;max-width:32rem" loading="lazy"></iframe>'
     )
     return render(

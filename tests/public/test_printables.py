@@ -111,6 +111,16 @@ def test_the_widget_snippet_is_ready_to_copy(coordinator_client, planning):
     assert "Aucun site n'est autorisé à afficher le widget." in page
 
 
+def test_the_widget_snippet_escapes_the_operators_name(coordinator_client, planning):
+    operator = planning["operator"]
+    operator.name = 'CCAS "test" <script>alert(1)</script>'
+    operator.save()
+    response = coordinator_client.get(reverse("publication:index"))
+    snippet = response.context["snippet"]
+    assert 'title="Où est le bus ? — CCAS &quot;test&quot; &lt;script&gt;' in snippet
+    assert "<script>" not in snippet
+
+
 def test_downloads_are_for_coordinators_only(client, planning, make_member):
     client.force_login(make_member(planning["operator"], Role.AGENT))
     assert client.get(reverse("publication:flyer")).status_code == 403
