@@ -39,7 +39,8 @@ def stop_change_email(stop_id: int, kind: str, previous: str) -> int:
         "cancelled": kind == StopChangeKind.CANCELLED,
         "restored": kind == StopChangeKind.RESTORED,
     }
-    subject = render_to_string("planning/email/stop_change_subject.txt", context).strip()
+    # One line: a header cannot hold a line break (a site name might).
+    subject = " ".join(render_to_string("planning/email/stop_change_subject.txt", context).split())
     body = render_to_string("planning/email/stop_change_body.txt", context)
     messages = [
         EmailMessage(subject=subject, body=body, to=[address])

@@ -80,6 +80,18 @@ def test_cancelling_records_reason_who_and_when_and_tells_partners_agents_and_li
     assert planning_revision(stop.operator_id) != revision
 
 
+def test_a_line_break_in_a_site_name_does_not_stop_the_emails(
+    stop_with_people, coordinator, django_capture_on_commit_callbacks
+):
+    """A header cannot hold a line break: the subject is written on one line."""
+    stop_with_people.site.name = "Place du\r\nRegain"
+    stop_with_people.site.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stop_cancel(stop=stop_with_people, reason=CancelReason.BREAKDOWN, by=coordinator)
+    assert len(mail.outbox) == 3
+    assert mail.outbox[0].subject.endswith(", Place du Regain")
+
+
 def test_a_cancellation_needs_a_known_reason_and_a_note_for_other(stop_with_people, coordinator):
     for reason, note in [("", ""), ("flood", ""), (CancelReason.OTHER, "  ")]:
         with pytest.raises(ValidationError):
