@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -22,6 +22,9 @@ def operator_switch(request):
         request.session[SESSION_KEY] = membership.operator_id
         messages.success(request, f"Vous travaillez maintenant pour : {membership.operator}.")
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "home"
-    return redirect(next_url)
+    # A path of this site only: redirect() would read anything else as a URL name ("abc": 500).
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
+        return HttpResponseRedirect(next_url)
+    return redirect("home")

@@ -53,6 +53,18 @@ def test_switch_ignores_an_external_next_url(client, agent, operator):
     assert response["Location"] == reverse("home")
 
 
+@pytest.mark.parametrize("bad", ["abc", "admin", "planning:month", "//evil.example/", "home"])
+def test_switch_only_follows_a_path_of_the_site(client, agent, operator, bad):
+    client.force_login(agent)
+    response = client.post(reverse("operators:switch"), {"operator": operator.pk, "next": bad})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    response = client.post(
+        reverse("operators:switch"), {"operator": operator.pk, "next": "/planning/?mois=2025-07"}
+    )
+    assert response["Location"] == "/planning/?mois=2025-07"
+
+
 def test_switch_refuses_get(client, agent):
     client.force_login(agent)
     assert client.get(reverse("operators:switch")).status_code == 405
