@@ -22,6 +22,9 @@ from .enums import (
 )
 from .models import Topic
 
+# More people than this at one stop's cyber-atelier is a typing error (and would not fit the
+# column, a small integer).
+MAX_CYBER_PEOPLE = 999
 # How far back the visit form offers held stops (older visits come through the import).
 RECENT_STOPS_DAYS = 60
 NOTE_REMINDER = (
@@ -357,10 +360,12 @@ class CyberUsageForm(forms.Form):
     people_count = forms.IntegerField(
         label="Personnes accueillies au cyber@atelier",
         min_value=0,
+        max_value=MAX_CYBER_PEOPLE,
         error_messages={
             "required": "Indiquez le nombre de personnes.",
             "invalid": "Nombre de personnes invalide.",
             "min_value": "Le nombre de personnes ne peut pas être négatif.",
+            "max_value": "Le nombre de personnes est limité à %(limit_value)d par permanence.",
         },
     )
 

@@ -220,6 +220,9 @@ def test_cyber_usage_per_stop(client, agent, operator):
     assert "n'a que 8 postes" in text_of(response)
     response = client.post(url, {"seats_used": "5", "people_count": "3"})
     assert "ne peut pas être inférieur au nombre de postes" in text_of(response)
+    for too_many in ("1000", "99999999999999999999"):
+        response = client.post(url, {"seats_used": "5", "people_count": too_many})
+        assert "limité à 999 par permanence" in text_of(response)
     assert not CyberUsage.objects.exists()
     client.post(url, {"seats_used": "6", "people_count": "9"})
     client.post(url, {"seats_used": "7", "people_count": "9"})
