@@ -16,7 +16,7 @@ from allervers.planning.enums import SpaceKind
 from allervers.planning.models import Space, Stop
 
 from . import exporting, importing, services
-from .enums import REFERRAL_TRANSITIONS, ReferralStatus
+from .enums import REFERRAL_TRANSITIONS, ConsentPurpose, ReferralStatus
 from .forms import (
     CyberUsageForm,
     PeriodForm,
@@ -522,6 +522,12 @@ def referral_detail(request, referral_id: int):
         messages.error(request, "Cette orientation est close : son statut ne change plus.")
     events = referral.events.select_related("changed_by").order_by("changed_at", "pk")
     overdue = referral.is_overdue(now=timezone.now(), days=request.operator.referral_overdue_days)
+    # A partner reads the person's name and contact only if the person agreed to be followed in
+    # their referrals to partners; consent for the bus team's follow-up or reminders is not that.
+    person = referral.visit.person
+    show_person = person is not None and (
+        not _is_partner(request) or person.consent_purpose == ConsentPurpose.REFERRAL
+    )
     return render(
         request,
         "reception/referral_detail.html",
@@ -531,6 +537,7 @@ def referral_detail(request, referral_id: int):
             "events": events,
             "overdue": overdue,
             "partner_view": _is_partner(request),
+            "show_person": show_person,
         },
     )
 

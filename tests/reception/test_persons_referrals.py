@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allervers.operators.enums import Role
-from allervers.reception.enums import ReferralStatus
+from allervers.reception.enums import ConsentPurpose, ReferralStatus
 from allervers.reception.models import CyberUsage, Person, Referral, ReferralEvent, Topic
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
@@ -165,7 +165,12 @@ def test_a_partner_sees_only_its_referrals_and_never_the_visit_details(
 ):
     mine = PartnerFactory(operator=operator, name="France Travail")
     theirs = PartnerFactory(operator=operator, name="BGE")
-    person = PersonFactory(operator=operator, first_name="Rachid", phone="06 99 88 77 66")
+    person = PersonFactory(
+        operator=operator,
+        first_name="Rachid",
+        phone="06 99 88 77 66",
+        consent_purpose=ConsentPurpose.REFERRAL,
+    )
     visit = VisitFactory(operator=operator, person=person, note="Note interne")
     own = ReferralFactory(operator=operator, visit=visit, partner=mine, reason="Inscription")
     for _ in range(10):
@@ -188,6 +193,26 @@ def test_a_partner_sees_only_its_referrals_and_never_the_visit_details(
     assert other.status == ReferralStatus.PROPOSED
     visit_url = reverse("reception:visit_detail", kwargs={"visit_id": visit.pk})
     assert client.get(visit_url).status_code == 403
+
+
+@pytest.mark.parametrize("purpose", [ConsentPurpose.FOLLOW_UP, ConsentPurpose.REMINDERS])
+def test_a_partner_reads_no_name_without_consent_to_referrals(
+    client, operator, make_member, agent, purpose
+):
+    mine = PartnerFactory(operator=operator)
+    person = PersonFactory(
+        operator=operator, first_name="Rachid", phone="06 99 88 77 66", consent_purpose=purpose
+    )
+    referral = ReferralFactory(
+        operator=operator, visit=VisitFactory(operator=operator, person=person), partner=mine
+    )
+    url = reverse("reception:referral_detail", kwargs={"referral_id": referral.pk})
+    client.force_login(make_member(operator, Role.PARTNER, partner=mine))
+    page = text_of(client.get(url))
+    assert "Rachid" not in page and "06 99 88 77 66" not in page
+    assert "l'équipe du bus fait le lien" in page
+    client.force_login(agent)
+    assert "06 99 88 77 66" in text_of(client.get(url))
 
 
 def test_overdue_referrals_are_listed_for_the_agents(client, agent, operator):
