@@ -230,7 +230,8 @@ class CancelForm(forms.Form):
         label="Précision",
         max_length=300,
         required=False,
-        help_text="Obligatoire pour « Autre raison ». Elle figure dans le message envoyé.",
+        help_text="Obligatoire pour « Autre raison ». Elle figure dans le message envoyé et elle "
+        "est publiée (page publique, agendas, API) : ni nom ni détail personnel.",
     )
 
     def clean(self):
