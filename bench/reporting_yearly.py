@@ -550,10 +550,13 @@ def main() -> None:
     ratio = django_time / hand_time
     print(f"Django report_compute: {django_time * 1000:.1f} ms (median of {rounds})")
     print(f"hand-written SQL:      {hand_time * 1000:.1f} ms (median of {rounds})")
-    print(
-        f"ratio: {ratio:.2f}× (goal ≤ {GOAL_RATIO}×); goal < {GOAL_SECONDS} s: "
-        f"{'met' if django_time < GOAL_SECONDS and ratio <= GOAL_RATIO else 'NOT MET'}"
-    )
+    # Each goal's verdict on its own: one failing never reads as the other.
+    print(f"goal < {GOAL_SECONDS} s: {_verdict(django_time < GOAL_SECONDS)}")
+    print(f"goal ratio ≤ {GOAL_RATIO}× (measured {ratio:.2f}×): {_verdict(ratio <= GOAL_RATIO)}")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ A visit belongs to the date of its stop (`Stop.date`, a local date), so that a v
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db.models import (
-    Avg,
     Count,
     DurationField,
     Exists,
@@ -171,12 +171,12 @@ def _visit_measures(scope: Scope) -> dict:
     evening = Q(stop__start_time__gte=EVENING_START)
     measures = {
         "visits": Count("pk"),
-        "named_people": Count("person", distinct=True),
         "anonymous_first": Count(
             "pk", filter=Q(person__isnull=True, is_first_visit=YesNoUnknown.YES)
         ),
         "with_duration": Count("pk", filter=Q(left_at__isnull=False)),
-        "duration_mean": Avg(VISIT_DURATION, filter=Q(left_at__isnull=False)),
+        # Summed, not averaged, so that the cells of a grouping add up (the mean is sum / count).
+        "duration_sum": Sum(VISIT_DURATION, filter=Q(left_at__isnull=False)),
         "women": Count("pk", filter=Q(gender=Gender.FEMALE)),
         "in_area": Count("pk", filter=Q(lives_in_area=YesNoUnknown.YES)),
         "walk_in": Count("pk", filter=Q(mode=VisitMode.WALK_IN)),
@@ -224,151 +224,205 @@ def _days(duration: datetime.timedelta | None) -> float | None:
     return None if duration is None else round(duration.total_seconds() / 86400, 2)
 
 
-def _median(queryset: QuerySet, expression, count: int) -> datetime.timedelta | None:
-    """The median of `expression` over `count` rows, in one query that returns one or two values
-    (ORDER BY ... LIMIT 1 or 2 OFFSET (count - 1) / 2): portable to SQLite and PostgreSQL."""
-    if not count:
-        return None
-    offset = (count - 1) // 2
-    middle = list(
-        queryset.annotate(measure=expression)
-        .order_by("measure")
-        .values_list("measure", flat=True)[offset : offset + (1 if count % 2 else 2)]
-    )
-    if not middle:
-        return None
-    return sum(middle, datetime.timedelta()) / len(middle)
+# --- cells, and how they add up --------------------------------------------------------------
+#
+# Every family of figures is computed in one query grouped by cell — a site in a month (with a
+# partner or a topic for their families) — and the few grouped rows are summed here into the
+# figures of the whole scope, of each site and of each month: the scope's rows are read once per
+# family, not once per grouping. Only what adds up is folded: counts and sums (a mean is a sum
+# divided by a count); distinct people come from the cells' distinct persons; the medians are
+# computed exactly in SQL for every grouping at once (`_medians`).
+
+SCOPE, SITE, MONTH = "scope", "site", "month"
 
 
-def _grouped_medians(queryset: QuerySet, expression, keys: dict) -> dict:
-    """The median of `expression` in each group of `keys`, in one query.
-
-    Each row gets its rank in its group (ROW_NUMBER) and the group's size (COUNT OVER); only the
-    middle rows come back — one per group with an odd size, two with an even one (2 × rank − size
-    is 0 or 2 for them, 1 for the single middle) — and the two middle values are averaged here.
-    Portable to SQLite (3.25+) and PostgreSQL.
-    """
-    partition = list(keys.values())
-    middle_rows = (
-        queryset.annotate(
-            measure=expression,
-            **keys,
-            middle=Window(RowNumber(), partition_by=partition, order_by=expression.asc()) * 2
-            - Window(Count("pk"), partition_by=partition),
-        )
-        .filter(middle__gte=0, middle__lte=2)
-        .values("measure", *keys)
-        .order_by()
-    )
-    found: dict = {}
-    for row in middle_rows:  # at most two rows per group
-        found.setdefault(tuple(row[name] for name in keys), []).append(row["measure"])
-    return {key: sum(values, datetime.timedelta()) / len(values) for key, values in found.items()}
-
-
-def _breakdowns_of(row: dict) -> dict:
-    """Move the conditional counts `b_<question>_<index>` of a row into [value, label, count]
-    lists, "non renseigné" included."""
+def _cell_keys(path: str) -> dict:
+    """The key of a cell, `path` leading from the grouped model to its stop ("" for a stop,
+    "stop__" for a visit...)."""
     return {
-        name: [
-            [value, label, row.pop(f"b_{name}_{index}")]
-            for index, (value, label) in enumerate(choices.choices)
-        ]
-        for name, (field, choices) in BREAKDOWNS.items()
+        "g_site": F(f"{path}site_id"),
+        "g_year": ExtractYear(f"{path}date"),
+        "g_month": ExtractMonth(f"{path}date"),
     }
 
 
-def _clean_visit_row(row: dict) -> dict:
-    row = dict(row)
-    row["duration_mean"] = _minutes(row["duration_mean"])
-    row["people"] = row["named_people"] + row["anonymous_first"]
-    return row
+def _targets(row: dict) -> tuple:
+    """Pop the cell key of a grouped row: the groups it adds to (the scope, its site, its
+    month)."""
+    site, year, month = row.pop("g_site"), row.pop("g_year"), row.pop("g_month")
+    return ((SCOPE,), (SITE, site), (MONTH, year, month))
 
 
-# --- the report ---------------------------------------------------------------------------
+def _add(into: dict, row: dict) -> None:
+    """Add the counts and sums of `row` to `into` (a sum over no row, None, adds nothing)."""
+    for name, value in row.items():
+        current = into.get(name)
+        if current is None:
+            into[name] = value
+        elif value is not None:
+            into[name] = current + value
 
 
-def core_figures(scope: Scope) -> dict:
-    """The key figures of a scope: stops, visits, referrals (five queries)."""
-    stops = scoped_stops(scope).aggregate(
-        **_stop_measures(scope),
-        sites_used=Count(
-            "site", distinct=True, filter=Q(status=StopStatus.HELD, date__lte=scope.today)
-        ),
+def _medians(queryset: QuerySet, expression, path: str) -> dict:
+    """The median of `expression` over the scope, each site and each month, in one query:
+    {(SCOPE,) | (SITE, site) | (MONTH, year, month): median}.
+
+    Each row gets its rank (ROW_NUMBER) and its group's size (COUNT OVER) in each grouping; only
+    the middle rows of some group come back — one per group of odd size, two of even size
+    (2 × rank − size is 0 or 2 for them, 1 for the single middle) — and the two middle values are
+    averaged here. Exact, and portable to SQLite (3.25+) and PostgreSQL.
+    """
+    keys = _cell_keys(path)
+    partitions = {
+        SCOPE: [],
+        SITE: [keys["g_site"]],
+        MONTH: [keys["g_year"], keys["g_month"]],
+    }
+    middles = {
+        f"m_{name}": Window(RowNumber(), partition_by=partition or None, order_by=expression.asc())
+        * 2
+        - Window(Count("pk"), partition_by=partition or None)
+        for name, partition in partitions.items()
+    }
+    in_middle = Q()
+    for name in middles:
+        in_middle |= Q(**{f"{name}__gte": 0, f"{name}__lte": 2})
+    rows = (
+        queryset.annotate(measure=expression, **keys, **middles)
+        .filter(in_middle)
+        .values("measure", *keys, *middles)
+        .order_by()
     )
+    found: dict = {}
+    for row in rows:  # at most two rows per group
+        for target in _targets(row):
+            if 0 <= row[f"m_{target[0]}"] <= 2:
+                found.setdefault(target, []).append(row["measure"])
+    return {key: sum(values, datetime.timedelta()) / len(values) for key, values in found.items()}
+
+
+class _Folds(dict):
+    """{(SCOPE,) | (SITE, site) | (MONTH, year, month): {family: figures}}."""
+
+    def slots(self, row: dict, family: str) -> list[dict]:
+        return [self.setdefault(target, {}).setdefault(family, {}) for target in _targets(row)]
+
+    def of(self, family: str) -> dict:
+        return {target: slot[family] for target, slot in self.items() if family in slot}
+
+
+def _fold_stops(scope: Scope, folds: _Folds) -> None:
+    keys = {**_cell_keys(""), "g_label": F("site__name")}
+    rows = scoped_stops(scope).values(**keys).annotate(**_stop_measures(scope)).order_by()
+    for row in rows:
+        label = row.pop("g_label")
+        slots = folds.slots(row, "stops")
+        for slot in slots:
+            _add(slot, row)
+        slots[1]["g_label"] = label  # the site's
+
+
+def _fold_visits(scope: Scope, folds: _Folds) -> None:
+    """Visits by cell; the distinct named people of each cell, which are united (a person counts
+    once in a site or a month where they came several times); the medians of the durations."""
     visits_qs = scoped_visits(scope)
-    visits = visits_qs.aggregate(**_visit_measures(scope))
-    breakdowns = _breakdowns_of(visits)
-    visits = _clean_visit_row(visits)
-    visits["duration_median"] = _minutes(
-        _median(visits_qs.filter(left_at__isnull=False), VISIT_DURATION, visits["with_duration"])
+    rows = visits_qs.values(**_cell_keys("stop__")).annotate(**_visit_measures(scope)).order_by()
+    for row in rows:
+        for slot in folds.slots(row, "visits"):
+            _add(slot, row)
+    people = (
+        visits_qs.filter(person__isnull=False)
+        .values_list("person_id", *_cell_keys("stop__").values())
+        .distinct()
+        .order_by()
     )
+    for person, *cell in people:
+        for target in _targets(dict(zip(("g_site", "g_year", "g_month"), cell, strict=True))):
+            folds[target]["visits"].setdefault("persons", set()).add(person)
+    medians = _medians(visits_qs.filter(left_at__isnull=False), VISIT_DURATION, "stop__")
+    for target, median in medians.items():
+        folds[target]["visits"]["duration_median"] = _minutes(median)
+
+
+def _fold_referrals(scope: Scope, folds: _Folds) -> None:
+    """Referrals by status, and each partner's received and taken up."""
     referrals_qs = scoped_referrals(scope)
-    referrals = referrals_qs.aggregate(**_referral_measures())
-    referrals["delay_median_days"] = _days(
-        _median(
-            referrals_qs.filter(status=ReferralStatus.TAKEN_UP, taken_up_at__isnull=False),
-            REFERRAL_DELAY,
-            referrals[ReferralStatus.TAKEN_UP.value],
-        )
+    rows = (
+        referrals_qs.values("partner_id", **_cell_keys("visit__stop__"))
+        .annotate(**_referral_measures())
+        .order_by()
     )
-    return {"stops": stops, "visits": visits, "breakdowns": breakdowns, "referrals": referrals}
+    for row in rows:
+        partner_id = row.pop("partner_id")
+        for slot in folds.slots(row, "referrals"):
+            _add(slot, row)
+            _add(
+                slot.setdefault("partners", {}).setdefault(partner_id, {}),
+                {"n": row["total"], "taken_up": row[ReferralStatus.TAKEN_UP.value]},
+            )
+    delays = _medians(
+        referrals_qs.filter(status=ReferralStatus.TAKEN_UP, taken_up_at__isnull=False),
+        REFERRAL_DELAY,
+        "visit__stop__",
+    )
+    for target, median in delays.items():
+        folds[target]["referrals"]["delay_median_days"] = _days(median)
 
 
-# --- by site and by month -------------------------------------------------------------------
-#
-# Every family of figures is grouped in SQL by the same key, once per grouping: ten grouped
-# queries for the sites, ten for the months, however many sites and months there are.
+def _fold_topics(scope: Scope, folds: _Folds) -> dict:
+    """Visits mentioning each topic (a visit is in one cell: the cells' counts add up); returns
+    the topics {id: (name, position)} in the order of their position and name."""
+    rows = (
+        _visit_rows_of(scope, VisitTopic)
+        # Redundant, but without it PostgreSQL misjudges the join with every operator's topics
+        # (≈ 60 ms on the benchmark, ≈ 5 ms with it).
+        .filter(topic__operator_id=scope.operator_id)
+        .values("topic_id", "topic__name", "topic__position", **_cell_keys("visit__stop__"))
+        .annotate(n=Count("visit", distinct=True))
+        .order_by("topic__position", "topic__name")
+    )
+    topics: dict = {}
+    for row in rows:
+        topics.setdefault(row["topic_id"], row["topic__name"])
+        for slot in folds.slots(row, "topics"):
+            slot[row["topic_id"]] = slot.get(row["topic_id"], 0) + row["n"]
+    return topics
 
 
-@dataclass(frozen=True)
-class Grouping:
-    """How rows are grouped: `keys(path)` gives the key expressions, `path` leading from the
-    grouped model to its stop ("" for a stop, "stop__" for a visit...)."""
+def _fold_partners(scope: Scope, folds: _Folds) -> None:
+    """Each partner's presences on held stops and visits where seen (a visit is in one cell)."""
+    presences = PartnerPresence.objects.for_operator(scope.operator_id).filter(
+        stop__in=_held_stops(scope)
+    )
+    seen = _visit_rows_of(scope, VisitPartner)
+    if scope.partner_id:
+        presences = presences.filter(partner_id=scope.partner_id)
+        seen = seen.filter(partner_id=scope.partner_id)
+    for family, queryset, path, count in [
+        ("presences", presences, "stop__", Count("pk")),
+        ("visits_seen", seen, "visit__stop__", Count("visit", distinct=True)),
+    ]:
+        rows = queryset.values("partner_id", **_cell_keys(path)).annotate(n=count).order_by()
+        for row in rows:
+            for slot in folds.slots(row, family):
+                slot[row["partner_id"]] = slot.get(row["partner_id"], 0) + row["n"]
 
-    name: str
 
-    def keys(self, path: str) -> dict:
-        if self.name == "site":
-            return {"g_site": F(f"{path}site_id")}
-        return {"g_year": ExtractYear(f"{path}date"), "g_month": ExtractMonth(f"{path}date")}
+def _fold_cyber(scope: Scope, folds: _Folds) -> None:
+    rows = (
+        CyberUsage.objects.for_operator(scope.operator_id)
+        .filter(stop__in=_held_stops(scope))
+        .values(**_cell_keys("stop__"))
+        .annotate(**_cyber_measures())
+        .order_by()
+    )
+    for row in rows:
+        for slot in folds.slots(row, "cyber"):
+            _add(slot, row)
 
 
-BY_SITE, BY_MONTH = Grouping("site"), Grouping("month")
-
-GROUP_FIELDS = {
-    "held": 0,
-    "cancelled": 0,
-    "evening_held": 0,
-    "visits": 0,
-    "people": 0,
-    "named_people": 0,
-    "anonymous_first": 0,
-    "with_duration": 0,
-    "duration_mean": None,
-    "duration_median": None,
-    "women": 0,
-    "gender_known": 0,
-    "in_area": 0,
-    "area_known": 0,
-    "walk_in": 0,
-    "mode_known": 0,
-    "first": 0,
-    "first_known": 0,
-    "cyber_used": 0,
-    "evening": 0,
-    "without_topic": 0,
-    "at_presence": 0,
-    "evening_at_presence": 0,
-    "referrals": 0,
-    "proposed": 0,
-    "sent": 0,
-    "taken_up": 0,
-    "dropped": 0,
-    "delay_median_days": None,
-}
-CYBER_FIELDS = ("stops_recorded", "seats_used", "people", "seats_offered")
-PARTNER_FIELDS = ("presences", "visits_seen", "referrals", "taken_up")
+def _held_stops(scope: Scope) -> QuerySet:
+    return scoped_stops(scope).filter(status=StopStatus.HELD, date__lte=scope.today)
 
 
 def _cyber_measures() -> dict:
@@ -383,201 +437,209 @@ def _cyber_measures() -> dict:
     }
 
 
-def _held_stops(scope: Scope) -> QuerySet:
-    return scoped_stops(scope).filter(status=StopStatus.HELD, date__lte=scope.today)
+# --- the figures of a group ------------------------------------------------------------------
+
+STOP_FIELDS = ("held", "cancelled", "evening_held")
+REFERRAL_FIELDS = tuple(_referral_measures())
+CYBER_FIELDS = ("stops_recorded", "seats_used", "people", "seats_offered")
+PARTNER_FIELDS = ("presences", "visits_seen", "referrals", "taken_up")
 
 
-def _grouped(scope: Scope, grouping: Grouping) -> dict:
-    """Every family of figures for each group of `grouping` (ten grouped queries)."""
-    groups: dict = {}
-
-    def rows(queryset: QuerySet, keys: dict):
-        for row in queryset:
-            key = tuple(row.pop(name) for name in keys)
-            yield groups.setdefault(key, {}), row
-
-    keys = grouping.keys("")
-    stop_values = {**keys, "g_label": F("site__name")} if grouping.name == "site" else keys
-    stops = scoped_stops(scope).values(**stop_values).annotate(**_stop_measures(scope)).order_by()
-    for slot, row in rows(stops, keys):
-        slot.update(row)
-
-    keys = grouping.keys("stop__")
-    visits_qs = scoped_visits(scope)
-    visits = visits_qs.values(**keys).annotate(**_visit_measures(scope)).order_by()
-    for slot, row in rows(visits, keys):
-        slot["breakdowns"] = _breakdowns_of(row)
-        slot.update(_clean_visit_row(row))
-    durations = _grouped_medians(
-        visits_qs.filter(left_at__isnull=False), VISIT_DURATION, grouping.keys("stop__")
-    )
-    for key, median in durations.items():
-        groups.setdefault(key, {})["duration_median"] = _minutes(median)
-
-    keys = grouping.keys("visit__stop__")
-    referrals_qs = scoped_referrals(scope)
-    referrals = referrals_qs.values(**keys).annotate(**_referral_measures()).order_by()
-    for slot, row in rows(referrals, keys):
-        row["referrals"] = row.pop("total")
-        slot.update(row)
-    delays = _grouped_medians(
-        referrals_qs.filter(status=ReferralStatus.TAKEN_UP, taken_up_at__isnull=False),
-        REFERRAL_DELAY,
-        grouping.keys("visit__stop__"),
-    )
-    for key, median in delays.items():
-        groups.setdefault(key, {})["delay_median_days"] = _days(median)
-
-    topics = (
-        _visit_rows_of(scope, VisitTopic)
-        .values("topic_id", **keys)
-        .annotate(n=Count("visit", distinct=True))
-        .order_by()
-    )
-    for slot, row in rows(topics, keys):
-        slot.setdefault("topics", {})[str(row["topic_id"])] = row["n"]
-
-    keys = grouping.keys("stop__")
-    cyber = (
-        CyberUsage.objects.for_operator(scope.operator_id)
-        .filter(stop__in=_held_stops(scope))
-        .values(**keys)
-        .annotate(**_cyber_measures())
-        .order_by()
-    )
-    for slot, row in rows(cyber, keys):
-        slot["cyber"] = {name: row[name] or 0 for name in CYBER_FIELDS}
-
-    for name, queryset, keys in _partner_counts(scope, grouping):
-        for slot, row in rows(queryset, keys):
-            partner = slot.setdefault("partners", {}).setdefault(
-                str(row["partner_id"]), dict.fromkeys(PARTNER_FIELDS, 0)
-            )
-            partner[name] = row["n"]
-            if "taken_up" in row:
-                partner["taken_up"] = row["taken_up"]
-    return groups
+def _stop_figures(folded: dict) -> dict:
+    return {name: folded.get(name, 0) for name in STOP_FIELDS}
 
 
-def _partner_counts(scope: Scope, grouping: Grouping | None = None) -> list:
-    """(figure, queryset of partner_id [+ group keys] → n, group keys) for each partner figure:
-    presences on held stops, visits where seen, referrals received (with those taken up)."""
-    presences = PartnerPresence.objects.for_operator(scope.operator_id).filter(
-        stop__in=_held_stops(scope)
-    )
-    seen = _visit_rows_of(scope, VisitPartner)
-    referrals = scoped_referrals(scope)
-    if scope.partner_id:
-        presences = presences.filter(partner_id=scope.partner_id)
-        seen = seen.filter(partner_id=scope.partner_id)
-    referral_measures = {
-        "n": Count("pk"),
-        "taken_up": Count("pk", filter=Q(status=ReferralStatus.TAKEN_UP)),
+def _breakdowns_of(row: dict) -> dict:
+    """Move the conditional counts `b_<question>_<index>` of a row into [value, label, count]
+    lists, "non renseigné" included."""
+    return {
+        name: [
+            [value, label, row.pop(f"b_{name}_{index}")]
+            for index, (value, label) in enumerate(choices.choices)
+        ]
+        for name, (field, choices) in BREAKDOWNS.items()
     }
-    result = []
-    for name, queryset, path, measures in [
-        ("presences", presences, "stop__", {"n": Count("pk")}),
-        ("visits_seen", seen, "visit__stop__", {"n": Count("visit", distinct=True)}),
-        ("referrals", referrals, "visit__stop__", referral_measures),
-    ]:
-        keys = grouping.keys(path) if grouping else {}
-        grouped = queryset.values("partner_id", **keys).annotate(**measures).order_by()
-        result.append((name, grouped, keys))
-    return result
 
 
-def _complete(row: dict) -> dict:
-    complete = {name: row.get(name, default) for name, default in GROUP_FIELDS.items()}
-    complete["breakdowns"] = row.get("breakdowns") or _breakdowns_of(
-        {
-            f"b_{name}_{index}": 0
-            for name, (field, choices) in BREAKDOWNS.items()
-            for index in range(len(choices.values))
-        }
+@functools.cache
+def _visit_fields(with_partner: bool) -> tuple[str, ...]:
+    """The names of the visits' measures (building the measures themselves is not free)."""
+    scope = Scope(0, Period.year(2000), datetime.date(2000, 1, 1), partner_id=with_partner or None)
+    return tuple(_visit_measures(scope))
+
+
+def _visit_figures(scope: Scope, folded: dict) -> tuple[dict, dict]:
+    """The visits' figures of a group, and its breakdowns."""
+    row = {name: folded.get(name, 0) for name in _visit_fields(bool(scope.partner_id))}
+    breakdowns = _breakdowns_of(row)
+    duration_sum = row.pop("duration_sum")
+    row["named_people"] = len(folded.get("persons", ()))
+    row["duration_mean"] = (
+        _minutes(duration_sum / row["with_duration"]) if row["with_duration"] else None
     )
-    complete["topics"] = row.get("topics", {})
-    complete["cyber"] = row.get("cyber") or dict.fromkeys(CYBER_FIELDS, 0)
-    complete["partners"] = row.get("partners", {})
+    row["people"] = row["named_people"] + row["anonymous_first"]
+    row["duration_median"] = folded.get("duration_median")
+    return row, breakdowns
+
+
+def _referral_figures(folded: dict) -> dict:
+    row = {name: folded.get(name, 0) for name in REFERRAL_FIELDS}
+    row["delay_median_days"] = folded.get("delay_median_days")
+    return row
+
+
+def _cyber_figures(folded: dict) -> dict:
+    return {name: folded.get(name) or 0 for name in CYBER_FIELDS}
+
+
+def _core(scope: Scope) -> tuple[dict, _Folds]:
+    """The key figures of a scope (stops, visits, referrals), and the folds they come from, by
+    site and by month (five queries)."""
+    folds = _Folds()
+    _fold_stops(scope, folds)
+    _fold_visits(scope, folds)
+    _fold_referrals(scope, folds)
+    total = folds.get((SCOPE,), {})
+    stops = _stop_figures(total.get("stops", {}))
+    stops["sites_used"] = sum(
+        1
+        for target, slot in folds.items()
+        if target[0] == SITE and slot.get("stops", {}).get("held")
+    )
+    visits, breakdowns = _visit_figures(scope, total.get("visits", {}))
+    referrals = _referral_figures(total.get("referrals", {}))
+    core = {"stops": stops, "visits": visits, "breakdowns": breakdowns, "referrals": referrals}
+    return core, folds
+
+
+def core_figures(scope: Scope) -> dict:
+    """The key figures of a scope: stops, visits, referrals (five queries)."""
+    return _core(scope)[0]
+
+
+def _group(scope: Scope, slot: dict) -> dict:
+    """Every figure of one site or one month."""
+    visits, breakdowns = _visit_figures(scope, slot.get("visits", {}))
+    referrals = _referral_figures(slot.get("referrals", {}))
+    referrals["referrals"] = referrals.pop("total")
+    partners: dict = {}
+    for name in ("presences", "visits_seen"):
+        for partner_id, n in slot.get(name, {}).items():
+            partners.setdefault(str(partner_id), dict.fromkeys(PARTNER_FIELDS, 0))[name] = n
+    for partner_id, counts in slot.get("referrals", {}).get("partners", {}).items():
+        partner = partners.setdefault(str(partner_id), dict.fromkeys(PARTNER_FIELDS, 0))
+        partner["referrals"], partner["taken_up"] = counts["n"], counts["taken_up"]
+    return {
+        **_stop_figures(slot.get("stops", {})),
+        **visits,
+        **referrals,
+        "breakdowns": breakdowns,
+        "topics": {str(topic_id): n for topic_id, n in slot.get("topics", {}).items()},
+        "cyber": _cyber_figures(slot.get("cyber", {})),
+        "partners": partners,
+    }
+
+
+GROUP_FIELDS = (
+    "held",
+    "cancelled",
+    "evening_held",
+    "visits",
+    "people",
+    "named_people",
+    "anonymous_first",
+    "with_duration",
+    "duration_mean",
+    "duration_median",
+    "women",
+    "gender_known",
+    "in_area",
+    "area_known",
+    "walk_in",
+    "mode_known",
+    "first",
+    "first_known",
+    "cyber_used",
+    "evening",
+    "without_topic",
+    "at_presence",
+    "evening_at_presence",
+    "referrals",
+    "proposed",
+    "sent",
+    "taken_up",
+    "dropped",
+    "delay_median_days",
+)
+
+
+def _complete(scope: Scope, slot: dict) -> dict:
+    figures = _group(scope, slot)
+    complete = {name: figures.get(name, 0) for name in GROUP_FIELDS}
+    for name in ("breakdowns", "topics", "cyber", "partners"):
+        complete[name] = figures[name]
     return complete
 
 
-def _by_site(scope: Scope) -> list[dict]:
-    groups = _grouped(scope, BY_SITE)
-    rows = [
-        {"site_id": key[0], "name": row.get("g_label", ""), **_complete(row)}
-        for key, row in groups.items()
-    ]
-    return sorted(rows, key=lambda row: row["name"])
-
-
-def _by_month(scope: Scope) -> list[dict]:
-    groups = _grouped(scope, BY_MONTH)
-    return [
-        {"year": year, "month": month, **_complete(groups.get((year, month), {}))}
-        for year, month in scope.period.months()
-    ]
-
-
-def _topics(scope: Scope) -> list[dict]:
-    rows = (
-        _visit_rows_of(scope, VisitTopic)
-        # Redundant, but without it PostgreSQL misjudges the join with every operator's topics
-        # (≈ 60 ms on the benchmark, ≈ 5 ms with it).
-        .filter(topic__operator_id=scope.operator_id)
-        .values("topic_id", "topic__name", "topic__position")
-        .annotate(count=Count("visit", distinct=True))
-        .order_by("-count", "topic__position", "topic__name")
-    )
-    return [
-        {"topic_id": row["topic_id"], "name": row["topic__name"], "count": row["count"]}
-        for row in rows
-    ]
-
-
-def _partners(scope: Scope) -> list[dict]:
+def _partners(scope: Scope, folded: dict) -> list[dict]:
     """Each partner's presences, visits where seen, referrals received and taken up."""
     partners = Partner.objects.for_operator(scope.operator_id)
     if scope.partner_id:
         partners = partners.filter(pk=scope.partner_id)
-    rows = {
-        row["pk"]: {"partner_id": row["pk"], "name": row["name"], "archived": row["is_archived"]}
-        for row in partners.values("pk", "name", "is_archived")
-    }
-    for name, queryset, _keys in _partner_counts(scope):
-        for row in queryset:
-            if row["partner_id"] in rows:
-                rows[row["partner_id"]][name] = row["n"]
-                if "taken_up" in row:
-                    rows[row["partner_id"]]["taken_up"] = row["taken_up"]
     result = []
-    for row in rows.values():
-        for name in PARTNER_FIELDS:
-            row.setdefault(name, 0)
-        archived = row.pop("archived")
+    for pk, name, archived in partners.values_list("pk", "name", "is_archived"):
+        referred = folded.get("referrals", {}).get("partners", {}).get(pk, {})
+        row = {
+            "partner_id": pk,
+            "name": name,
+            "presences": folded.get("presences", {}).get(pk, 0),
+            "visits_seen": folded.get("visits_seen", {}).get(pk, 0),
+            "referrals": referred.get("n", 0),
+            "taken_up": referred.get("taken_up", 0),
+        }
         if any(row[name] for name in PARTNER_FIELDS) or not archived:
             result.append(row)
     return sorted(result, key=lambda row: row["name"])
 
 
-def _cyber(scope: Scope) -> dict:
-    usages = CyberUsage.objects.for_operator(scope.operator_id).filter(stop__in=_held_stops(scope))
-    figures = usages.aggregate(**_cyber_measures())
-    return {name: value or 0 for name, value in figures.items()}
-
-
 def report_compute(scope: Scope, *, with_previous: bool = True) -> dict:
     """Every figure of the report for `scope` (a fixed number of queries)."""
+    core, folds = _core(scope)
+    topic_names = _fold_topics(scope, folds)
+    _fold_partners(scope, folds)
+    _fold_cyber(scope, folds)
+    total = folds.get((SCOPE,), {})
+    counts = total.get("topics", {})
+    topics = sorted(  # stable: ties stay in the order of position and name
+        (
+            {"topic_id": topic_id, "name": name, "count": counts[topic_id]}
+            for topic_id, name in topic_names.items()
+        ),
+        key=lambda row: -row["count"],
+    )
+    sites = [
+        {
+            "site_id": target[1],
+            "name": slot.get("stops", {}).get("g_label", ""),
+            **_complete(scope, slot),
+        }
+        for target, slot in folds.items()
+        if target[0] == SITE
+    ]
     report = {
         "period": scope.period.as_dict(),
         "today": scope.today.isoformat(),
         # What the figures are filtered on: a partner's visits per stop read differently.
         "filters": {"site_id": scope.site_id, "partner_id": scope.partner_id},
-        **core_figures(scope),
-        "topics": _topics(scope),
-        "partners": _partners(scope),
-        "cyber": _cyber(scope),
-        "by_site": _by_site(scope),
-        "by_month": _by_month(scope),
+        **core,
+        "topics": topics,
+        "partners": _partners(scope, total),
+        "cyber": _cyber_figures(total.get("cyber", {})),
+        "by_site": sorted(sites, key=lambda row: row["name"]),
+        "by_month": [
+            {"year": year, "month": month, **_complete(scope, folds.get((MONTH, year, month), {}))}
+            for year, month in scope.period.months()
+        ],
         "previous": None,
     }
     if with_previous:
