@@ -1,9 +1,10 @@
 """The figures of a report, computed by SQL aggregation.
 
-Every figure comes from `aggregate()` / grouped `annotate()` with conditional counts: the number
-of queries is fixed (about twenty) whatever the amount of data, and no Python code loops over
-visits. The result is a plain, JSON-ready dict of counts (and a few minutes/days as floats): the
-same dict is stored when a year is closed, and every rendering (page, PDF, XLSX, CSV) reads it.
+Every figure comes from grouped `annotate()` with conditional counts: the number of queries is
+fixed (seventeen) whatever the amount of data, and no Python code loops over visits (only over
+the few grouped rows, summed into the scope, each site and each month). The result is a plain,
+JSON-ready dict of counts (and a few minutes/days as floats): the same dict is stored when a year
+is closed, and every rendering (page, PDF, XLSX, CSV) reads it.
 
 A visit belongs to the date of its stop (`Stop.date`, a local date), so that a visit at 23:30 on
 31 December, Paris time, is counted in that year whatever UTC says.
@@ -494,7 +495,7 @@ def _cyber_figures(folded: dict) -> dict:
 
 def _core(scope: Scope) -> tuple[dict, _Folds]:
     """The key figures of a scope (stops, visits, referrals), and the folds they come from, by
-    site and by month (five queries)."""
+    site and by month (six queries)."""
     folds = _Folds()
     _fold_stops(scope, folds)
     _fold_visits(scope, folds)
@@ -513,7 +514,7 @@ def _core(scope: Scope) -> tuple[dict, _Folds]:
 
 
 def core_figures(scope: Scope) -> dict:
-    """The key figures of a scope: stops, visits, referrals (five queries)."""
+    """The key figures of a scope: stops, visits, referrals (six queries)."""
     return _core(scope)[0]
 
 
