@@ -6,4 +6,8 @@ app_name = "operators"
 
 urlpatterns = [
     path("changer/", views.operator_switch, name="switch"),
+    path("reglages/", views.operator_settings, name="settings"),
+    path("equipe/", views.member_list, name="member_list"),
+    path("equipe/ajouter/", views.member_add, name="member_add"),
+    path("equipe/<int:membership_id>/", views.member_edit, name="member_edit"),
 ]

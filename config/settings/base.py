@@ -32,6 +32,8 @@ DEBUG = env_bool("ALLERVERS_DEBUG", False)
 SECRET_KEY = env("ALLERVERS_SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLERVERS_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("ALLERVERS_CSRF_TRUSTED_ORIGINS")
+# The site's own address, for links in e-mails sent by background tasks (no request there).
+ALLERVERS_SITE_URL = env("ALLERVERS_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

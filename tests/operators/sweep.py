@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.operators.factories import MembershipFactory
 from tests.planning.factories import SiteFactory, StopFactory
 
 # Views open to anyone, by URL name. Everything else must be guarded by operator_view.
@@ -67,6 +68,7 @@ def back_office_routes() -> list[Route]:
 OBJECT_MAKERS: dict[str, Callable] = {
     "stop_id": lambda operator, membership: StopFactory(operator=operator).pk,
     "site_id": lambda operator, membership: SiteFactory(operator=operator).pk,
+    "membership_id": lambda operator, membership: MembershipFactory(operator=operator).pk,
 }
 for _app in ("planning", "reception", "reporting"):
     try:

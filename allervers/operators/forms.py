@@ -1,0 +1,97 @@
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from allervers.partners.models import Partner
+
+from .enums import Role
+from .models import Membership, Operator
+
+ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$", re.IGNORECASE)
+
+
+class OperatorSettingsForm(forms.ModelForm):
+    """What a coordinator may change of its own structure (the address slug stays with the
+    platform staff: changing it would break every link, flyer and subscribed calendar)."""
+
+    class Meta:
+        model = Operator
+        fields = ["name", "phone", "email", "address", "website", "siret", "widget_allowed_origins"]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "widget_allowed_origins": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "name": {"required": "Indiquez le nom de la structure."},
+            "email": {"invalid": "Adresse électronique invalide."},
+            "website": {"invalid": "Adresse de site invalide : elle commence par https://"},
+        }
+
+    def clean_widget_allowed_origins(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["widget_allowed_origins"].splitlines()]
+        origins = [line.rstrip("/") for line in lines if line]
+        wrong = [origin for origin in origins if not ORIGIN.match(origin)]
+        if wrong:
+            raise forms.ValidationError(
+                "Adresse de site invalide : %(lines)s. Une adresse par ligne, sans chemin, "
+                "par exemple https://www.ville-barlin.fr",
+                params={"lines": ", ".join(wrong)},
+            )
+        return "\n".join(dict.fromkeys(origins))
+
+
+class RoleForm(forms.Form):
+    """A role in the structure; a partner role names its organisation."""
+
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices, widget=forms.RadioSelect)
+    partner = forms.ModelChoiceField(
+        label="Organisation partenaire",
+        queryset=Partner.objects.none(),
+        required=False,
+        help_text="Seulement pour le rôle « Partenaire ».",
+        error_messages={"invalid_choice": "Choisissez une organisation de la liste."},
+    )
+
+    def __init__(self, *args, operator: Operator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.operator = operator
+        self.fields["partner"].queryset = Partner.objects.for_operator(operator).active()
+
+    def clean(self):
+        cleaned = super().clean()
+        role, partner = cleaned.get("role"), cleaned.get("partner")
+        if role == Role.PARTNER and partner is None:
+            self.add_error("partner", "Choisissez l'organisation de ce partenaire.")
+        if role and role != Role.PARTNER:
+            cleaned["partner"] = None
+        return cleaned
+
+
+class MemberForm(RoleForm):
+    """Add a person to the team: a new account, or an existing one joining this structure."""
+
+    field_order = ["first_name", "last_name", "email", "role", "partner"]
+
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    email = forms.EmailField(
+        label="Adresse électronique",
+        help_text="Elle sert d'identifiant. Un lien pour choisir le mot de passe y est envoyé.",
+        error_messages={"invalid": "Adresse électronique invalide."},
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user and Membership.objects.filter(operator=self.operator, user=user).exists():
+            raise forms.ValidationError("Cette personne fait déjà partie de l'équipe.")
+        return email
+
+
+class MembershipForm(RoleForm):
+    is_active = forms.BooleanField(
+        label="Accès actif",
+        required=False,
+        help_text="Décochez pour retirer l'accès sans effacer l'historique de cette personne.",
+    )
