@@ -76,3 +76,28 @@ def test_admin_is_for_platform_staff_only(client, coordinator):
     response = client.get("/admin-plateforme/")
     assert response.status_code == 302
     assert "/admin-plateforme/login/" in response["Location"]
+
+
+def test_platform_staff_create_an_operator_and_its_coordinator_in_the_admin(
+    client, django_user_model
+):
+    staff = django_user_model.objects.create_superuser("plateforme", "p@example.org", "x")
+    future = django_user_model.objects.create_user("future-coordination", password="x")
+    client.force_login(staff)
+    assert client.get("/admin-plateforme/operators/operator/add/").status_code == 200
+    response = client.post(
+        "/admin-plateforme/operators/operator/add/",
+        {
+            "name": "CCAS de Nulle-Part",
+            "slug": "ccas-nulle-part",
+            "time_zone": "Europe/Paris",
+            "referral_overdue_days": "30",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": str(future.pk),
+            "memberships-0-role": "coordinator",
+            "memberships-0-is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert future.memberships.get().operator.slug == "ccas-nulle-part"
