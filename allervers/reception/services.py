@@ -8,8 +8,10 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
@@ -587,9 +589,6 @@ def reception_settings_update(
 
 @transaction.atomic
 def topic_create(*, operator: Operator, name: str) -> Topic:
-    from django.db.models import Max
-    from django.utils.text import slugify
-
     name = name.strip()
     slug = slugify(name)[:80]
     if not slug:
@@ -598,7 +597,11 @@ def topic_create(*, operator: Operator, name: str) -> Topic:
     if existing.filter(slug=slug).exists():
         _refuse(f"La thématique « {name} » existe déjà.", "duplicate_topic")
     position = (existing.aggregate(Max("position"))["position__max"] or 0) + 1
-    return Topic.objects.create(operator=operator, name=name, slug=slug, position=position)
+    try:
+        with transaction.atomic():  # another agent may add the same topic at the same instant
+            return Topic.objects.create(operator=operator, name=name, slug=slug, position=position)
+    except IntegrityError:
+        _refuse(f"La thématique « {name} » existe déjà.", "duplicate_topic")
 
 
 @transaction.atomic
