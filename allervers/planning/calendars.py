@@ -1,10 +1,31 @@
-"""French calendars that shape the planning: public holidays and school holidays."""
+"""French calendars: month and day names, public holidays and school holidays."""
 
 import datetime
 from functools import lru_cache
 
 import holidays
 from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
+
+MONTH_NAMES = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+WEEKDAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def month_label(year: int, month: int) -> str:
+    """'mars 2026': the way every page, report and flyer names a month."""
+    return f"{MONTH_NAMES[month - 1]} {year}"
 
 
 @lru_cache(maxsize=64)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
+from allervers.planning.calendars import MONTH_NAMES, WEEKDAY_NAMES, month_label
 from allervers.planning.models import Site, Stop
 
 PAGE_WEEKS = 4  # the public page shows the next four weeks
@@ -93,32 +94,11 @@ def hours_fr(start: datetime.time, end: datetime.time) -> str:
     return f"de {said(start)} à {said(end)}"
 
 
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-
 def day_fr(day: datetime.date, *, with_year: bool = False) -> str:
     """'lundi 4 mai' (and the year when asked): no abbreviation, no number-only date."""
     number = "1er" if day.day == 1 else str(day.day)
-    text = f"{WEEKDAYS[day.weekday()]} {number} {MONTHS[day.month - 1]}"
+    text = f"{WEEKDAY_NAMES[day.weekday()]} {number} {MONTH_NAMES[day.month - 1]}"
     return f"{text} {day.year}" if with_year else text
-
-
-def month_fr(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
 
 
 @dataclass(frozen=True)
@@ -144,7 +124,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return month_fr(self.year, self.month)
+        return month_label(self.year, self.month)
 
     @property
     def value(self) -> str:

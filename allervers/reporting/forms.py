@@ -4,7 +4,9 @@ import datetime
 
 from django import forms
 
-from .periods import CUSTOM, FIRST_YEAR, LAST_YEAR, MONTH, MONTHS, QUARTER, YEAR, Period
+from allervers.planning.calendars import MONTH_NAMES
+
+from .periods import CUSTOM, FIRST_YEAR, LAST_YEAR, MONTH, QUARTER, YEAR, Period
 
 MAX_DAYS = 10 * 366
 
@@ -36,7 +38,7 @@ class ReportFilterForm(forms.Form):
     )
     mois = forms.TypedChoiceField(
         label="Mois",
-        choices=[(n, name) for n, name in enumerate(MONTHS, start=1)],
+        choices=[(n, name) for n, name in enumerate(MONTH_NAMES, start=1)],
         coerce=int,
         required=False,
         empty_value=None,

@@ -3,20 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+from allervers.planning.calendars import MONTH_NAMES
 
 YEAR, QUARTER, MONTH, CUSTOM = "annee", "trimestre", "mois", "dates"
 # The years a report may cover (and a year be closed): dates far outside cannot be computed.
@@ -65,7 +52,7 @@ class Period:
             rank = "1er" if quarter == 1 else f"{quarter}e"
             return f"{rank} trimestre {self.start.year}"
         if self.kind == MONTH:
-            return f"{MONTHS[self.start.month - 1]} {self.start.year}"
+            return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
         return f"du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}"
 
     def previous(self) -> "Period":
@@ -105,7 +92,3 @@ class Period:
             datetime.date.fromisoformat(data["start"]),
             datetime.date.fromisoformat(data["end"]),
         )
-
-
-def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"

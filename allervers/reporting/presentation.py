@@ -7,9 +7,11 @@ so they cannot disagree.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from allervers.planning.calendars import month_label
+
 from .definitions import INDICATORS
 from .indicators import BREAKDOWNS
-from .periods import Period, month_label
+from .periods import Period
 
 SMALL = 5  # a count below this is never shown to a viewer
 MASKED_COUNT = "< 5"
