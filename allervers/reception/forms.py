@@ -20,7 +20,7 @@ from .enums import (
     VisitMode,
     YesNoUnknown,
 )
-from .models import Topic
+from .models import Topic, Visit
 
 # More people than this at one stop's cyber-atelier is a typing error (and would not fit the
 # column, a small integer).
@@ -84,6 +84,19 @@ def current_stop(stops: list[Stop], now: datetime.datetime) -> Stop | None:
             - datetime.datetime.combine(local.date(), local.time())
         ),
     )
+
+
+# The visit's one-choice answers, each with a "non renseigné" value.
+ANSWER_FIELDS = (
+    "gender",
+    "age_band",
+    "lives_in_area",
+    "situation",
+    "mode",
+    "heard_from",
+    "is_first_visit",
+    "outcome",
+)
 
 
 class VisitForm(forms.Form):
@@ -223,21 +236,27 @@ class VisitForm(forms.Form):
             "cyber_used": data["cyber_used"],
             "cyber_purpose": data["cyber_purpose"],
         }
-        for name in (
-            "gender",
-            "age_band",
-            "lives_in_area",
-            "situation",
-            "mode",
-            "heard_from",
-            "is_first_visit",
-            "outcome",
-        ):
+        for name in ANSWER_FIELDS:
             arguments[name] = data[name]
         if "departure_time" in self.fields:
             departure = data.get("departure_time")
             arguments["left_at"] = self._moment(stop, departure) if departure else None
         return arguments
+
+    @staticmethod
+    def initial_for(visit: Visit) -> dict:
+        """A recorded visit as the form's initial answers, for a correction."""
+        initial = {
+            name: getattr(visit, name)
+            for name in (*ANSWER_FIELDS, "cyber_used", "cyber_purpose", "note")
+        }
+        return initial | {
+            "stop": visit.stop_id,
+            "arrival_time": timezone.localtime(visit.arrived_at).time(),
+            "departure_time": timezone.localtime(visit.left_at).time() if visit.left_at else None,
+            "topics": list(visit.topics.all()),
+            "partners_seen": list(visit.partners_seen.all()),
+        }
 
 
 class PersonSearchForm(forms.Form):

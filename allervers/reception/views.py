@@ -198,30 +198,9 @@ def visit_edit(request, visit_id: int):
                 )
                 return redirect("reception:visit_detail", visit_id=visit.pk)
     else:
-        initial = {
-            name: getattr(visit, name)
-            for name in (
-                "gender",
-                "age_band",
-                "lives_in_area",
-                "situation",
-                "mode",
-                "heard_from",
-                "is_first_visit",
-                "outcome",
-                "cyber_used",
-                "cyber_purpose",
-                "note",
-            )
-        }
-        initial |= {
-            "stop": visit.stop_id,
-            "arrival_time": timezone.localtime(visit.arrived_at).time(),
-            "departure_time": timezone.localtime(visit.left_at).time() if visit.left_at else None,
-            "topics": list(visit.topics.all()),
-            "partners_seen": list(visit.partners_seen.all()),
-        }
-        form = VisitForm(operator=request.operator, now=now, visit=visit, initial=initial)
+        form = VisitForm(
+            operator=request.operator, now=now, visit=visit, initial=VisitForm.initial_for(visit)
+        )
     return render(
         request,
         "reception/visit_form.html",
