@@ -41,3 +41,20 @@ def coordinator(operator, make_member):
 @pytest.fixture
 def agent(operator, make_member):
     return make_member(operator, Role.AGENT)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo service, loaded once per test module (it takes a few seconds) and removed after."""
+    from django.contrib.auth import get_user_model
+
+    from allervers.demo import data
+    from allervers.demo.loader import demo_load, demo_remove
+    from allervers.operators.models import Operator
+
+    with django_db_blocker.unblock():
+        summary = demo_load()
+    yield summary
+    with django_db_blocker.unblock():
+        demo_remove(Operator.objects.get(slug=data.OPERATOR["slug"]))
+        get_user_model().objects.filter(username__in=[u[0] for u in data.USERS]).delete()

@@ -33,7 +33,7 @@ class DemoSummary:
     users: list[tuple[str, str]]  # (username, role label)
 
 
-def _remove_demo_operator(operator: Operator) -> None:
+def demo_remove(operator: Operator) -> None:
     """Delete the previous demo, children first: history is PROTECTed everywhere else."""
     remove_reception(operator)
     for model in (PartnerPresence, StaffAssignment, Stop, SchedulePattern, Membership):
@@ -46,7 +46,7 @@ def demo_load() -> DemoSummary:
     User = get_user_model()
     previous = Operator.objects.filter(slug=data.OPERATOR["slug"]).first()
     if previous is not None:
-        _remove_demo_operator(previous)
+        demo_remove(previous)
     User.objects.filter(username__in=[u[0] for u in data.USERS]).delete()
 
     rng = random.Random(data.RANDOM_SEED)

@@ -5,13 +5,11 @@ import io
 from collections import Counter
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from allervers.demo import data
-from allervers.demo.loader import _remove_demo_operator, demo_load
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 from allervers.planning.calendars import public_holidays
@@ -20,16 +18,6 @@ from allervers.planning.models import PartnerPresence, Site, Space, Stop
 from allervers.reception.models import Topic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        summary = demo_load()
-    yield summary
-    with django_db_blocker.unblock():
-        _remove_demo_operator(Operator.objects.get(slug=data.OPERATOR["slug"]))
-        get_user_model().objects.filter(username__in=[u[0] for u in data.USERS]).delete()
 
 
 def test_the_demo_service_matches_the_field_report(demo):

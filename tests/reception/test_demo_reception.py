@@ -7,24 +7,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.demo import data
-from allervers.demo.loader import _remove_demo_operator, demo_load
-from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 from allervers.reception.enums import Gender, ReferralStatus, VisitMode, YesNoUnknown
 from allervers.reception.models import CyberUsage, Person, Referral, Visit, VisitTopic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        summary = demo_load()
-    yield summary
-    with django_db_blocker.unblock():
-        _remove_demo_operator(Operator.objects.get(slug=data.OPERATOR["slug"]))
-        get_user_model().objects.filter(username__in=[u[0] for u in data.USERS]).delete()
 
 
 def _year_visits(operator):
