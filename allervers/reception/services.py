@@ -261,6 +261,13 @@ def visit_finish(*, visit: Visit, user, now: datetime.datetime | None = None) ->
             f"({_local(visit.arrived_at):%H:%M}) : corrigez l'arrivée.",
             "left_before_arrived",
         )
+    if _local(visit.arrived_at).date() != _local(now).date():
+        # "Now" would give a visit of another day a duration of days, and skew every mean.
+        _refuse(
+            "Cette visite n'a pas eu lieu aujourd'hui : indiquez son heure de départ "
+            "en corrigeant la visite.",
+            "not_today",
+        )
     visit.left_at = now
     visit.save(update_fields=["left_at", "updated_at"])
     _history(

@@ -172,6 +172,8 @@ def visit_detail(request, visit_id: int):
         "reception/visit_detail.html",
         {
             "visit": visit,
+            "can_finish": not visit.left_at
+            and timezone.localtime(visit.arrived_at).date() == timezone.localdate(),
             "referrals": referrals,
             "referral_form": ReferralForm(operator=request.operator),
             "person_search_form": PersonSearchForm(),

@@ -144,3 +144,18 @@ def test_a_referral_needs_a_reason_and_an_own_partner(operator, other_operator, 
             visit=visit, partner=PartnerFactory(operator=other_operator), reason="x", user=agent
         )
     assert not Referral.objects.exists()
+
+
+def test_a_visit_of_another_day_is_not_finished_with_now(operator, agent):
+    stop = StopFactory(
+        operator=operator,
+        date=timezone.localdate() - datetime.timedelta(days=2),
+        start_time=datetime.time(9),
+        end_time=datetime.time(12),
+    )
+    arrived = timezone.make_aware(datetime.datetime.combine(stop.date, datetime.time(9, 30)))
+    visit = _record(operator, agent, stop, arrived_at=arrived)
+    with pytest.raises(ValidationError, match="n'a pas eu lieu aujourd'hui"):
+        services.visit_finish(visit=visit, user=agent)
+    visit.refresh_from_db()
+    assert visit.left_at is None

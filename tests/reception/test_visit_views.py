@@ -248,3 +248,13 @@ def test_without_a_stop_today_the_agent_must_pick_one(client, agent, operator):
     response = client.post(reverse("reception:visit_create"), {"stop": "", "gender": "female"})
     assert "Choisissez la permanence." in text_of(response)
     assert not Visit.objects.exists()
+
+
+def test_terminer_is_offered_only_for_todays_visits(client, agent, operator, today_stop):
+    past = StopFactory(operator=operator, date=timezone.localdate() - datetime.timedelta(days=3))
+    arrived = timezone.make_aware(datetime.datetime.combine(past.date, datetime.time(9, 30)))
+    old = VisitFactory(operator=operator, stop=past, arrived_at=arrived, left_at=None)
+    client.force_login(agent)
+    page = text_of(client.get(reverse("reception:visit_detail", kwargs={"visit_id": old.pk})))
+    assert "Terminer" not in page
+    assert "Corriger" in page
