@@ -8,5 +8,15 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Financeur / élu (lecture des chiffres)"
 
 
-STAFF_ROLES = frozenset({Role.COORDINATOR, Role.AGENT})
+# The role sets that guard views, named once for the whole site (`operator_view(*ROLES)`).
 ALL_ROLES = frozenset(Role)
+# The operator's own staff: they work with named people.
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.AGENT})
+# Who reads the planning (stops, presences, rota): everyone but the funders.
+PLANNING_READER_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})
+# Who declares a partner's presence at a stop.
+PRESENCE_WRITER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER})
+# Who reads the figures (dashboard, report): never a person, so no agent is needed here.
+FIGURE_READER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER, Role.VIEWER})
+# Who changes the structure itself: planning rules, settings, team, closing a year.
+COORDINATOR_ROLES = frozenset({Role.COORDINATOR})
