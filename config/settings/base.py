@@ -91,6 +91,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'allervers.sqlite3'}"),
         conn_max_age=int(env("ALLERVERS_DB_CONN_MAX_AGE", "60")),
+        # A kept connection that the database dropped is reopened before use, not failed on.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -172,10 +174,23 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Who is e-mailed the details of every server error (comma-separated addresses).
+ADMINS = env_list("ALLERVERS_ADMINS")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "client_error_without_traceback": {
+            "()": "allervers.core.logging.ClientErrorWithoutTraceback"
+        },
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # 403 and 404 on one line; 5xx keep their traceback, and Django's own default logging
+        # (the `django` logger's `mail_admins` handler, DEBUG off) e-mails them to ADMINS.
+        "django.request": {"filters": ["client_error_without_traceback"], "level": "WARNING"},
+    },
     "root": {"handlers": ["console"], "level": env("ALLERVERS_LOG_LEVEL", "INFO")},
 }
 
