@@ -121,10 +121,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# One cache shared by every worker process: the public answers and the planning revision live
+# there, so a per-process cache would serve a cancelled stop as held until it expires. The
+# default, the database (table made by `manage.py createcachetable`), needs no other service;
+# Redis (client locked in requirements) is faster for a busy installation.
 CACHES = {
     "default": {
-        "BACKEND": env("ALLERVERS_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env("ALLERVERS_CACHE_LOCATION", "allervers"),
+        "BACKEND": env("ALLERVERS_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": env("ALLERVERS_CACHE_LOCATION", "allervers_cache"),
     }
 }
 
