@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allervers.reception",
     "allervers.reporting",
     "allervers.public",
+    "allervers.backups",
     "allervers.demo",
 ]
 
