@@ -2,7 +2,8 @@
 
 Every back-office view is wrapped by `operator_view(...)`. It resolves the current operator from
 the user's memberships (the session remembers which one when the user has several), refuses a
-missing right with 403, and exposes `request.operator` and `request.membership`. Views then read
+missing right with 403, and exposes `request.operator` and `request.membership`. Its answers
+carry `Cache-Control: no-store` (they may hold personal data). Views then read
 through `scoped()` / `get_scoped_or_404()`, so that an object of another operator is a 404.
 
 The sweep test in tests/operators/test_sweep.py walks every URL pattern and fails for any view
@@ -16,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 
 from .enums import Role
 from .models import Membership, Operator
@@ -71,7 +73,10 @@ def operator_view(*roles: Role) -> Callable:
                 raise PermissionDenied("Votre rôle ne donne pas accès à cette page.")
             request.membership = membership
             request.operator = membership.operator
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            # Back-office answers may hold personal data: no browser or proxy keeps a copy.
+            add_never_cache_headers(response)
+            return response
 
         setattr(wrapper, GUARD_ATTRIBUTE, allowed)
         return wrapper
