@@ -13,7 +13,7 @@ from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
 from .. import services
 from ..forms import ConfirmForm, PatternForm
 from ..models import SchedulePattern
-from .stops import form_page
+from .pages import form_page
 
 
 def _plural(count: int) -> str:
@@ -52,15 +52,13 @@ def _pattern_form_page(request, pattern: SchedulePattern | None):
         return redirect("planning:pattern_detail", pattern_id=submission.result.pk)
     return form_page(
         request,
-        {
-            "title": "Modifier le rythme" if pattern else "Nouveau rythme",
-            "intro": "Un rythme crée une permanence chaque semaine, le même jour et aux mêmes "
-            "heures, sur une période. Les jours fériés sont toujours sautés."
-            + (" Les permanences déjà créées ne changent pas." if pattern else ""),
-            "form": form,
-            "submit": "Enregistrer et prévisualiser",
-            "back_url": reverse("planning:pattern_list"),
-        },
+        form,
+        title="Modifier le rythme" if pattern else "Nouveau rythme",
+        intro="Un rythme crée une permanence chaque semaine, le même jour et aux mêmes "
+        "heures, sur une période. Les jours fériés sont toujours sautés."
+        + (" Les permanences déjà créées ne changent pas." if pattern else ""),
+        submit="Enregistrer et prévisualiser",
+        back_url=reverse("planning:pattern_list"),
     )
 
 

@@ -4,7 +4,6 @@ and partner coverage."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +22,8 @@ from ..forms import ConfirmForm, PresenceForm, StaffForm
 from ..models import PartnerPresence, StaffAssignment, Stop
 from ..queries import month_coverage, month_rota
 from .filters import filter_form, filtered_stops, month_links, shown_month
-from .stops import form_page, stop_queryset
+from .pages import back_to_stop, confirm_page, stop_form_page, stop_url
+from .stops import stop_queryset
 
 # Partners present ----------------------------------------------------------------------------
 
@@ -33,13 +33,11 @@ def presence_add(request, stop_id: int):
     stop = get_scoped_or_404(request, stop_queryset(request), pk=stop_id)
     membership = request.membership
     is_partner = has_role(request, {Role.PARTNER})
-    detail_url = reverse("planning:stop_detail", kwargs={"stop_id": stop.pk})
-    if stop.is_cancelled or (is_partner and stop.date < timezone.localdate()):
-        messages.error(
-            request,
-            services.CANCELLED_STOP_MESSAGE if stop.is_cancelled else services.PAST_STOP_MESSAGE,
-        )
-        return HttpResponseRedirect(detail_url)
+    detail_url = stop_url(stop.pk)
+    if stop.is_cancelled:
+        return back_to_stop(request, stop.pk, services.CANCELLED_STOP_MESSAGE)
+    if is_partner and stop.date < timezone.localdate():
+        return back_to_stop(request, stop.pk, services.PAST_STOP_MESSAGE)
     form = PresenceForm(
         posted(request), operator=request.operator, stop=stop, membership=membership
     )
@@ -61,16 +59,7 @@ def presence_add(request, stop_id: int):
         if is_partner
         else "Ajouter un partenaire"
     )
-    return form_page(
-        request,
-        {
-            "title": title,
-            "intro": stop.slot_label,
-            "form": form,
-            "submit": "Enregistrer la présence",
-            "back_url": detail_url,
-        },
-    )
+    return stop_form_page(request, stop, form, title=title, submit="Enregistrer la présence")
 
 
 @operator_view(*PRESENCE_WRITER_ROLES)
@@ -80,7 +69,7 @@ def presence_withdraw(request, presence_id: int):
         request, PartnerPresence.objects.select_related("stop__site", "partner"), pk=presence_id
     )
     stop = presence.stop
-    detail_url = reverse("planning:stop_detail", kwargs={"stop_id": stop.pk})
+    detail_url = stop_url(stop.pk)
     if has_role(request, {Role.PARTNER}) and presence.partner_id != request.membership.partner_id:
         raise PermissionDenied(services.OTHER_ORGANISATION_MESSAGE)
     form = ConfirmForm(posted(request))
@@ -91,16 +80,13 @@ def presence_withdraw(request, presence_id: int):
     ).done:
         messages.success(request, f"{presence.partner.name} n'est plus prévu sur cette permanence.")
         return HttpResponseRedirect(detail_url)
-    return render_form(
+    return confirm_page(
         request,
-        "planning/confirm.html",
-        {
-            "title": f"Retirer {presence.partner.name} de la permanence",
-            "intro": stop.slot_label,
-            "form": form,
-            "submit": "Retirer la présence",
-            "back_url": detail_url,
-        },
+        form,
+        title=f"Retirer {presence.partner.name} de la permanence",
+        intro=stop.slot_label,
+        submit="Retirer la présence",
+        back_url=detail_url,
     )
 
 
@@ -126,7 +112,7 @@ def coverage(request):
 @operator_view(*COORDINATOR_ROLES)
 def staff_add(request, stop_id: int):
     stop = get_scoped_or_404(request, stop_queryset(request), pk=stop_id)
-    detail_url = reverse("planning:stop_detail", kwargs={"stop_id": stop.pk})
+    detail_url = stop_url(stop.pk)
     form = StaffForm(posted(request), operator=request.operator, stop=stop)
     if form_submit(
         request,
@@ -137,16 +123,7 @@ def staff_add(request, stop_id: int):
     ).done:
         messages.success(request, "L'agent est désigné sur cette permanence.")
         return HttpResponseRedirect(detail_url)
-    return form_page(
-        request,
-        {
-            "title": "Désigner un agent",
-            "intro": stop.slot_label,
-            "form": form,
-            "submit": "Désigner",
-            "back_url": detail_url,
-        },
-    )
+    return stop_form_page(request, stop, form, title="Désigner un agent", submit="Désigner")
 
 
 @operator_view(*COORDINATOR_ROLES)
@@ -155,22 +132,19 @@ def staff_remove(request, assignment_id: int):
     assignment = get_scoped_or_404(
         request, StaffAssignment.objects.select_related("stop__site", "user"), pk=assignment_id
     )
-    detail_url = reverse("planning:stop_detail", kwargs={"stop_id": assignment.stop_id})
+    detail_url = stop_url(assignment.stop_id)
     form = ConfirmForm(posted(request))
     if form_submit(request, form, lambda data: services.staff_unassign(assignment=assignment)).done:
         messages.success(request, "L'agent n'est plus désigné sur cette permanence.")
         return HttpResponseRedirect(detail_url)
     name = assignment.user.get_full_name() or assignment.user.username
-    return render_form(
+    return confirm_page(
         request,
-        "planning/confirm.html",
-        {
-            "title": f"Retirer {name} de la permanence",
-            "intro": assignment.stop.slot_label,
-            "form": form,
-            "submit": "Retirer l'agent",
-            "back_url": detail_url,
-        },
+        form,
+        title=f"Retirer {name} de la permanence",
+        intro=assignment.stop.slot_label,
+        submit="Retirer l'agent",
+        back_url=detail_url,
     )
 
 

@@ -14,6 +14,7 @@ from .. import services
 from ..forms import ConfirmForm, SiteForm
 from ..geocoding import get_geocoder
 from ..models import Site
+from .pages import confirm_page
 
 
 @operator_view(*PLANNING_READER_ROLES)
@@ -104,15 +105,12 @@ def site_archive(request, site_id: int):
             else "Le lieu est de nouveau en service.",
         )
         return redirect("planning:site_detail", site_id=site.pk)
-    return render_form(
+    return confirm_page(
         request,
-        "planning/confirm.html",
-        {
-            "title": f"{'Remettre en service' if site.is_archived else 'Archiver'} « {site.name} »",
-            "intro": "Un lieu n'est jamais supprimé : ses permanences passées le gardent. "
-            "Archivé, il n'est plus proposé pour de nouvelles permanences.",
-            "form": form,
-            "submit": "Remettre en service" if site.is_archived else "Archiver le lieu",
-            "back_url": reverse("planning:site_detail", kwargs={"site_id": site.pk}),
-        },
+        form,
+        title=f"{'Remettre en service' if site.is_archived else 'Archiver'} « {site.name} »",
+        intro="Un lieu n'est jamais supprimé : ses permanences passées le gardent. "
+        "Archivé, il n'est plus proposé pour de nouvelles permanences.",
+        submit="Remettre en service" if site.is_archived else "Archiver le lieu",
+        back_url=reverse("planning:site_detail", kwargs={"site_id": site.pk}),
     )

@@ -7,21 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.form_views import form_submit, posted
 from allervers.operators.enums import COORDINATOR_ROLES, PLANNING_READER_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
 
 from .. import services
 from ..forms import CancelForm, ConfirmForm, StopForm
 from ..models import Stop
+from .pages import back_to_stop, confirm_page, form_page, stop_url
 
 
 def stop_queryset(request):
     return scoped(request, Stop).with_details()
-
-
-def form_page(request, context: dict):
-    return render_form(request, "planning/form_page.html", context)
 
 
 @operator_view(*PLANNING_READER_ROLES)
@@ -61,13 +58,11 @@ def stop_create(request):
         return redirect("planning:stop_detail", stop_id=submission.result.pk)
     return form_page(
         request,
-        {
-            "title": "Ajouter une permanence ponctuelle",
-            "intro": "Une soirée, un événement : une permanence hors des rythmes habituels.",
-            "form": form,
-            "submit": "Ajouter la permanence",
-            "back_url": reverse("planning:month"),
-        },
+        form,
+        title="Ajouter une permanence ponctuelle",
+        intro="Une soirée, un événement : une permanence hors des rythmes habituels.",
+        submit="Ajouter la permanence",
+        back_url=reverse("planning:month"),
     )
 
 
@@ -75,8 +70,7 @@ def stop_create(request):
 def stop_move(request, stop_id: int):
     stop = get_scoped_or_404(request, stop_queryset(request), pk=stop_id)
     if stop.is_cancelled:
-        messages.error(request, "Une permanence annulée ne peut pas être déplacée.")
-        return redirect("planning:stop_detail", stop_id=stop.pk)
+        return back_to_stop(request, stop.pk, "Une permanence annulée ne peut pas être déplacée.")
     form = StopForm(posted(request), operator=request.operator, stop=stop)
     if form_submit(
         request, form, lambda data: services.stop_move(stop=stop, by=request.user, **data)
@@ -85,14 +79,12 @@ def stop_move(request, stop_id: int):
         return redirect("planning:stop_detail", stop_id=stop.pk)
     return form_page(
         request,
-        {
-            "title": f"Déplacer la permanence du {stop.date:%d/%m/%Y}",
-            "intro": f"Actuellement : {stop.slot_label}. Les partenaires et agents prévus "
-            "recevront un message.",
-            "form": form,
-            "submit": "Enregistrer le changement",
-            "back_url": reverse("planning:stop_detail", kwargs={"stop_id": stop.pk}),
-        },
+        form,
+        title=f"Déplacer la permanence du {stop.date:%d/%m/%Y}",
+        intro=f"Actuellement : {stop.slot_label}. Les partenaires et agents prévus "
+        "recevront un message.",
+        submit="Enregistrer le changement",
+        back_url=stop_url(stop.pk),
     )
 
 
@@ -100,8 +92,7 @@ def stop_move(request, stop_id: int):
 def stop_cancel(request, stop_id: int):
     stop = get_scoped_or_404(request, stop_queryset(request), pk=stop_id)
     if stop.is_cancelled:
-        messages.error(request, "Cette permanence est déjà annulée.")
-        return redirect("planning:stop_detail", stop_id=stop.pk)
+        return back_to_stop(request, stop.pk, "Cette permanence est déjà annulée.")
     form = CancelForm(posted(request))
     if form_submit(
         request,
@@ -114,15 +105,13 @@ def stop_cancel(request, stop_id: int):
         return redirect("planning:stop_detail", stop_id=stop.pk)
     return form_page(
         request,
-        {
-            "title": f"Annuler la permanence du {stop.date:%d/%m/%Y}",
-            "intro": f"{stop.slot_label}. Les partenaires et agents prévus recevront un message.",
-            "form": form,
-            "submit": "Annuler la permanence",
-            "submit_class": "danger",
-            "back_url": reverse("planning:stop_detail", kwargs={"stop_id": stop.pk}),
-            "back_label": "Ne pas annuler",
-        },
+        form,
+        title=f"Annuler la permanence du {stop.date:%d/%m/%Y}",
+        intro=f"{stop.slot_label}. Les partenaires et agents prévus recevront un message.",
+        submit="Annuler la permanence",
+        submit_class="danger",
+        back_url=stop_url(stop.pk),
+        back_label="Ne pas annuler",
     )
 
 
@@ -131,7 +120,7 @@ def stop_cancel(request, stop_id: int):
 def stop_restore(request, stop_id: int):
     """Hold a cancelled stop after all. The stop page posts here directly; a GET asks first."""
     stop = get_scoped_or_404(request, Stop.objects.select_related("site", "vehicle"), pk=stop_id)
-    detail_url = reverse("planning:stop_detail", kwargs={"stop_id": stop.pk})
+    detail_url = stop_url(stop.pk)
     if request.method == "GET" and not stop.is_cancelled:
         messages.info(request, services.NOT_CANCELLED_MESSAGE)
         return HttpResponseRedirect(detail_url)
@@ -147,15 +136,12 @@ def stop_restore(request, stop_id: int):
         return HttpResponseRedirect(detail_url)
     if form.errors:
         stop.refresh_from_db()
-    return render_form(
+    return confirm_page(
         request,
-        "planning/confirm.html",
-        {
-            "title": f"Rétablir la permanence du {stop.date:%d/%m/%Y}",
-            "intro": f"{stop.slot_label}. Elle aura lieu à nouveau ; les partenaires et agents "
-            "prévus recevront un message. L'annulation reste dans l'historique de la permanence.",
-            "form": form,
-            "submit": "Rétablir la permanence",
-            "back_url": detail_url,
-        },
+        form,
+        title=f"Rétablir la permanence du {stop.date:%d/%m/%Y}",
+        intro=f"{stop.slot_label}. Elle aura lieu à nouveau ; les partenaires et agents "
+        "prévus recevront un message. L'annulation reste dans l'historique de la permanence.",
+        submit="Rétablir la permanence",
+        back_url=detail_url,
     )
