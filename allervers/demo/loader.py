@@ -18,7 +18,6 @@ from allervers.planning.models import (
     Stop,
     Vehicle,
 )
-from allervers.planning.revision import planning_revision_bump
 from allervers.reception.topics import topics_seed_defaults
 
 from . import data
@@ -98,7 +97,6 @@ def demo_load() -> DemoSummary:
         rng=rng,
     )
     build_reception(operator=operator, users=users, rng=rng)
-    planning_revision_bump(operator.pk)
     stops_by_year: dict[int, int] = {}
     for stop_date in Stop.objects.for_operator(operator).values_list("date", flat=True):
         stops_by_year[stop_date.year] = stops_by_year.get(stop_date.year, 0) + 1

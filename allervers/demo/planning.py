@@ -18,6 +18,7 @@ from allervers.planning.models import (
     StopEvent,
     Vehicle,
 )
+from allervers.planning.revision import planning_write
 from allervers.planning.services import pattern_generate
 
 MORNING = (datetime.time(9, 0), datetime.time(12, 0))
@@ -67,6 +68,7 @@ def festival_day(year: int) -> datetime.date:
     return day + datetime.timedelta(days=(5 - day.weekday()) % 7)
 
 
+@planning_write
 def build_planning(
     *,
     operator: Operator,
@@ -79,6 +81,8 @@ def build_planning(
     last_year: int,
     rng: random.Random,
 ) -> None:
+    """The demo operator's patterns, stops, rota and changes: a planning write like any other, so
+    that the public copies refresh once the load commits."""
     for label, start, end, rhythm in season_ranges(first_year, last_year):
         for weekday, (start_time, end_time), site_index in rhythm:
             pattern = SchedulePattern.objects.create(

@@ -219,6 +219,10 @@ class StopForm(forms.Form):
         return cleaned
 
 
+class ConfirmForm(forms.Form):
+    """A confirmation button: no field; a refusal of the service shows as the form's error."""
+
+
 class CancelForm(forms.Form):
     reason = forms.ChoiceField(
         label="Motif de l'annulation",

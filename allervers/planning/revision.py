@@ -1,14 +1,28 @@
-"""A revision stamp per operator's planning, changed by every planning write.
+"""A revision stamp per operator's planning, and the declaration that makes every planning write
+change it.
 
 Readers that cache what they derive from the planning (the public pages, feeds and API) put the
 stamp in their cache keys: a change of planning makes every cached copy unreachable at once, and
 the planning never needs to know who caches it.
+
+A function that writes the planning declares itself with `@planning_write`: it then runs in one
+transaction and, once that transaction commits, the revision of the operator concerned changes.
+Nobody calls `planning_revision_bump()` by hand, so nobody can forget it; a test finds every
+write of the planning services and fails when one is not declared.
 """
 
+import functools
+import inspect
 import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
+
+from allervers.operators.models import Operator
+
+PLANNING_WRITE_MARK = "is_planning_write"
 
 
 def _key(operator_id: int) -> str:
@@ -20,5 +34,65 @@ def planning_revision(operator_id: int) -> str:
 
 
 def planning_revision_bump(operator_id: int) -> None:
-    """Call from every service that changes stops, presences or sites (after the commit)."""
-    transaction.on_commit(lambda: cache.set(_key(operator_id), uuid.uuid4().hex, timeout=None))
+    """Give the operator's planning a new revision once the current transaction commits (at
+    once outside a transaction); nothing changes if it rolls back. `@planning_write` calls it."""
+    transaction.on_commit(
+        lambda: cache.set(_key(operator_id), uuid.uuid4().hex, timeout=None), robust=True
+    )
+
+
+class OperatorNotFound(TypeError):
+    """A planning write was called without any argument naming its operator."""
+
+
+def operators_concerned(arguments: dict[str, Any]) -> set[int]:
+    """The operators a write changes, read from its arguments: the `operator` argument (an
+    `Operator` or its id) when there is one, else every model instance that carries an
+    `operator_id` (or is an `Operator`). Several ids are all refreshed: a write mixing
+    operators is refused by its service anyway, and a refresh too many costs nothing."""
+    operator = arguments.get("operator")
+    if operator is not None:
+        return {operator.pk if isinstance(operator, models.Model) else int(operator)}
+    found = set()
+    for value in _instances(arguments.values()):
+        operator_id = (
+            value.pk if isinstance(value, Operator) else getattr(value, "operator_id", None)
+        )
+        if operator_id is not None:
+            found.add(operator_id)
+    return found
+
+
+def _instances(values: Iterable[Any]) -> Iterable[models.Model]:
+    return (value for value in values if isinstance(value, models.Model))
+
+
+def planning_write[F: Callable](function: F) -> F:
+    """Declare `function` a write of the planning: atomic, and the public copies of the
+    operator concerned refresh after the commit.
+
+    The operator is found in the arguments before anything runs (see `operators_concerned`);
+    a call where none is found raises `OperatorNotFound` and writes nothing.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def write(*args, **kwargs):
+        operator_ids = operators_concerned(signature.bind(*args, **kwargs).arguments)
+        if not operator_ids:
+            raise OperatorNotFound(
+                f"{function.__qualname__}: no argument names the operator whose planning it "
+                "changes (pass `operator=` or a model instance carrying `operator_id`)."
+            )
+        with transaction.atomic():
+            result = function(*args, **kwargs)
+            for operator_id in sorted(operator_ids):
+                planning_revision_bump(operator_id)
+        return result
+
+    setattr(write, PLANNING_WRITE_MARK, True)
+    return write  # type: ignore[return-value]
+
+
+def is_planning_write(function: Any) -> bool:
+    return getattr(function, PLANNING_WRITE_MARK, False) is True

@@ -1,5 +1,6 @@
-"""Writes of the planning. Each one is atomic, refuses bad input with a French ValidationError
-(nothing saved), and bumps the planning revision so that public caches refresh."""
+"""Writes of the planning. Each one is declared `@planning_write` (atomic; the public copies of
+the operator's planning refresh after the commit, see `revision.py`) and refuses bad input with a
+French ValidationError (nothing saved)."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -25,8 +26,8 @@ from .models import (
     Vehicle,
     stop_links,
 )
-from .notifications import StopChange, StopChangeKind, stop_change_announce
-from .revision import planning_revision_bump
+from .revision import planning_write
+from .signals import stop_changed_on_commit
 from .tasks import stop_change_email
 
 OVERLAP_MESSAGE = (
@@ -112,19 +113,12 @@ def _record(stop: Stop, kind: StopEventKind, by, **fields) -> StopEvent:
     )
 
 
-def _tell_everyone(stop: Stop, kind: StopChangeKind, previous: str) -> None:
-    """E-mail the partners and agents (after the commit, by a task) and the other listeners."""
-    stop_change_announce(
-        StopChange(
-            operator_id=stop.operator_id,
-            stop_id=stop.pk,
-            kind=kind,
-            previous=previous,
-            at=timezone.now(),
-        )
-    )
-    stop_id = stop.pk
-    transaction.on_commit(lambda: stop_change_email.enqueue(stop_id, str(kind), previous))
+def _tell_everyone(event: StopEvent, previous: str) -> None:
+    """After the commit, tell the people concerned by the change `event` records: e-mails to the
+    partners and agents (a task) and the `stop_changed` signal to the other apps."""
+    stop_changed_on_commit(event.stop, StopEventKind(event.kind), previous, at=event.at)
+    stop_id, kind = event.stop_id, str(event.kind)
+    transaction.on_commit(lambda: stop_change_email.enqueue(stop_id, kind, previous))
 
 
 # Sites ---------------------------------------------------------------------------------------
@@ -143,7 +137,7 @@ def _free_slug(operator_id: int, name: str, exclude_id: int | None) -> str:
     return slug
 
 
-@transaction.atomic
+@planning_write
 def site_save(*, site: Site) -> Site:
     """Create or update a site; a new site gets a free slug from its name."""
     if not site.slug:
@@ -151,16 +145,14 @@ def site_save(*, site: Site) -> Site:
     if (site.latitude is None) != (site.longitude is None):
         raise ValidationError("Indiquez la latitude et la longitude, ou aucune des deux.")
     site.save()
-    planning_revision_bump(site.operator_id)
     return site
 
 
-@transaction.atomic
+@planning_write
 def site_archive(*, site: Site, archived: bool = True) -> Site:
     """Archive (or bring back) a site. A site is never deleted here: its stops keep it."""
     site.is_archived = archived
     site.save(update_fields=["is_archived"])
-    planning_revision_bump(site.operator_id)
     return site
 
 
@@ -226,7 +218,7 @@ def pattern_preview(*, pattern: SchedulePattern) -> PatternPlan:
     return plan
 
 
-@transaction.atomic
+@planning_write
 def pattern_save(*, pattern: SchedulePattern) -> SchedulePattern:
     """Create or update a pattern. Stops it already created stay as they are."""
     if pattern.end_time <= pattern.start_time:
@@ -236,11 +228,10 @@ def pattern_save(*, pattern: SchedulePattern) -> SchedulePattern:
     if pattern.site.is_archived:
         raise ValidationError(ARCHIVED_SITE_MESSAGE)
     pattern.save()
-    planning_revision_bump(pattern.operator_id)
     return pattern
 
 
-@transaction.atomic
+@planning_write
 def pattern_generate(*, pattern: SchedulePattern) -> PatternPlan:
     """Create the missing stops of a pattern. Never edits or deletes a stop: running it twice
     changes nothing, and edited, moved or cancelled stops are left as they are."""
@@ -268,8 +259,6 @@ def pattern_generate(*, pattern: SchedulePattern) -> PatternPlan:
         raise ValidationError(
             "Le planning a changé pendant la génération : rien n'a été créé, réessayez."
         ) from error
-    if plan.to_create:
-        planning_revision_bump(pattern.operator_id)
     return plan
 
 
@@ -349,7 +338,7 @@ class PatternDeleteResult:
     detached: int
 
 
-@transaction.atomic
+@planning_write
 def pattern_delete(*, pattern: SchedulePattern) -> PatternDeleteResult:
     """Delete a pattern with its untouched future stops; every other stop of it is kept, with
     no pattern (its history, presences, staff and visits stay). A stop that gets a visit or a
@@ -370,14 +359,13 @@ def pattern_delete(*, pattern: SchedulePattern) -> PatternDeleteResult:
         raise ValidationError(
             "Le planning a changé pendant la suppression : rien n'a été supprimé, réessayez."
         ) from error
-    planning_revision_bump(pattern.operator_id)
     return PatternDeleteResult(deleted=len(doomed), detached=detached)
 
 
 # Stops ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@planning_write
 def stop_create_one_off(
     *,
     operator: Operator,
@@ -407,11 +395,10 @@ def stop_create_one_off(
         title=title,
     )
     _save_stop(stop)
-    planning_revision_bump(operator.pk)
     return stop
 
 
-@transaction.atomic
+@planning_write
 def stop_move(
     *,
     stop: Stop,
@@ -451,14 +438,12 @@ def stop_move(
         stop.moved_by = by
     _save_stop(stop)
     if moved:
-        _record(stop, StopEventKind.MOVED, by, at=stop.moved_at, previous=previous)
-    planning_revision_bump(stop.operator_id)
-    if moved:
-        _tell_everyone(stop, StopChangeKind.MOVED, previous)
+        event = _record(stop, StopEventKind.MOVED, by, at=stop.moved_at, previous=previous)
+        _tell_everyone(event, previous)
     return stop
 
 
-@transaction.atomic
+@planning_write
 def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     """Cancel a stop with its reason, recording who and when; the people concerned are told."""
     _lock(stop)
@@ -476,7 +461,7 @@ def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     stop.cancelled_by = by
     stop.is_edited = True
     _save_stop(stop)
-    _record(
+    event = _record(
         stop,
         StopEventKind.CANCELLED,
         by,
@@ -484,12 +469,11 @@ def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
         cancel_reason=reason,
         note=note,
     )
-    planning_revision_bump(stop.operator_id)
-    _tell_everyone(stop, StopChangeKind.CANCELLED, stop.slot_label)
+    _tell_everyone(event, stop.slot_label)
     return stop
 
 
-@transaction.atomic
+@planning_write
 def stop_restore(*, stop: Stop, by) -> Stop:
     """Hold a cancelled stop after all (the breakdown was repaired, the storm went elsewhere).
 
@@ -529,9 +513,7 @@ def stop_restore(*, stop: Stop, by) -> Stop:
     stop.cancelled_at = None
     stop.cancelled_by = None
     _save_stop(stop)
-    _record(stop, StopEventKind.RESTORED, by)
-    planning_revision_bump(stop.operator_id)
-    _tell_everyone(stop, StopChangeKind.RESTORED, stop.slot_label)
+    _tell_everyone(_record(stop, StopEventKind.RESTORED, by), stop.slot_label)
     return stop
 
 
@@ -548,7 +530,7 @@ def _check_partner_may_act(*, stop: Stop, partner: Partner, acting: Membership) 
         raise ValidationError("Votre rôle ne permet pas de modifier la présence des partenaires.")
 
 
-@transaction.atomic
+@planning_write
 def presence_declare(
     *,
     stop: Stop,
@@ -582,22 +564,19 @@ def presence_declare(
         start_time=start_time,
         end_time=end_time,
     )
-    planning_revision_bump(stop.operator_id)
     return presence
 
 
-@transaction.atomic
+@planning_write
 def presence_withdraw(*, presence: PartnerPresence, acting: Membership) -> None:
     _check_partner_may_act(stop=presence.stop, partner=presence.partner, acting=acting)
-    operator_id = presence.operator_id
     presence.delete()
-    planning_revision_bump(operator_id)
 
 
 # Staff rota ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@planning_write
 def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
     if duty_role not in DutyRole.values:
         raise ValidationError("Choisissez une mission.")
@@ -610,15 +589,11 @@ def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
         raise ValidationError("Seul un agent ou un membre de la coordination peut être désigné.")
     if stop.staff_assignments.filter(user=user).exists():
         raise ValidationError("Cette personne est déjà désignée sur cette permanence.")
-    assignment = StaffAssignment.objects.create(
+    return StaffAssignment.objects.create(
         operator_id=stop.operator_id, stop=stop, user=user, duty_role=duty_role
     )
-    planning_revision_bump(stop.operator_id)
-    return assignment
 
 
-@transaction.atomic
+@planning_write
 def staff_unassign(*, assignment: StaffAssignment) -> None:
-    operator_id = assignment.operator_id
     assignment.delete()
-    planning_revision_bump(operator_id)

@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 
+from .enums import StopEventKind
 from .models import Stop
-from .notifications import StopChangeKind
 
 
 def stop_change_recipients(stop: Stop) -> list[str]:
@@ -36,8 +36,8 @@ def stop_change_email(stop_id: int, kind: str, previous: str) -> int:
     context = {
         "stop": stop,
         "previous": previous,
-        "cancelled": kind == StopChangeKind.CANCELLED,
-        "restored": kind == StopChangeKind.RESTORED,
+        "cancelled": kind == StopEventKind.CANCELLED,
+        "restored": kind == StopEventKind.RESTORED,
     }
     # One line: a header cannot hold a line break (a site name might).
     subject = " ".join(render_to_string("planning/email/stop_change_subject.txt", context).split())

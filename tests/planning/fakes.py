@@ -1,6 +1,8 @@
-"""Stand-ins for what the planning talks to: the address service, the change listeners."""
+"""Stand-ins for what the planning talks to: the address service, the apps listening to stop
+changes."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from allervers.planning.geocoding import GeocodedPlace
 
@@ -22,11 +24,13 @@ class FakeGeocoder:
         return KNOWN_ADDRESSES.get(address)
 
 
-class RecordingListener:
-    """A listener that stands for the bookings app: it records what it was told."""
+class RecordingReceiver:
+    """A receiver of `stop_changed` that stands for the bookings app: it records what it was
+    told, one `SimpleNamespace(sender=..., kind=..., stop_id=...)` per signal."""
 
     def __init__(self):
         self.changes = []
 
-    def __call__(self, change):
-        self.changes.append(change)
+    def __call__(self, sender, **kwargs):
+        kwargs.pop("signal")
+        self.changes.append(SimpleNamespace(sender=sender, **kwargs))

@@ -9,13 +9,8 @@ from django.utils import timezone
 
 from allervers.operators.enums import Role
 from allervers.planning import services
-from allervers.planning.enums import CancelReason, DutyRole, StopStatus
+from allervers.planning.enums import CancelReason, DutyRole, StopEventKind, StopStatus
 from allervers.planning.models import PartnerPresence, StaffAssignment, Stop
-from allervers.planning.notifications import (
-    StopChangeKind,
-    register_stop_change_listener,
-    unregister_stop_change_listener,
-)
 from allervers.planning.revision import planning_revision
 from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory
@@ -27,19 +22,10 @@ from tests.planning.factories import (
     VehicleFactory,
     future_stop,
 )
-from tests.planning.fakes import RecordingListener
 
 pytestmark = pytest.mark.django_db
 
 NINE, NOON, TWO, FIVE = (datetime.time(h) for h in (9, 12, 14, 17))
-
-
-@pytest.fixture
-def listener():
-    recording = RecordingListener()
-    register_stop_change_listener(recording)
-    yield recording
-    unregister_stop_change_listener(recording)
 
 
 @pytest.fixture
@@ -76,7 +62,7 @@ def test_cancelling_records_reason_who_and_when_and_tells_partners_agents_and_li
     assert all(len(message.to) == 1 for message in mail.outbox)  # nobody sees the others
     assert "annulée" in mail.outbox[0].subject
     assert "Panne du bus" in mail.outbox[0].body and "Batterie à changer" in mail.outbox[0].body
-    assert [(c.stop_id, c.kind) for c in listener.changes] == [(stop.pk, StopChangeKind.CANCELLED)]
+    assert [(c.stop_id, c.kind) for c in listener.changes] == [(stop.pk, StopEventKind.CANCELLED)]
     assert planning_revision(stop.operator_id) != revision
 
 
@@ -125,7 +111,7 @@ def test_moving_a_stop_tells_people_and_remembers_where_it_was(
     assert "Place du Regain" in stop.moved_from
     assert len(mail.outbox) == 3
     assert "Salle des fêtes" in mail.outbox[0].body
-    assert listener.changes[0].kind == StopChangeKind.MOVED
+    assert listener.changes[0].kind == StopEventKind.MOVED
     assert "Place du Regain" in listener.changes[0].previous
 
 

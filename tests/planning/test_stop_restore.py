@@ -14,11 +14,6 @@ from allervers.operators.enums import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopEventKind, StopStatus
 from allervers.planning.models import Stop, StopEvent
-from allervers.planning.notifications import (
-    StopChangeKind,
-    register_stop_change_listener,
-    unregister_stop_change_listener,
-)
 from allervers.planning.revision import planning_revision
 from tests.html import text_of
 from tests.operators.factories import MembershipFactory
@@ -30,17 +25,8 @@ from tests.planning.factories import (
     StopFactory,
     future_stop,
 )
-from tests.planning.fakes import RecordingListener
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listener():
-    recording = RecordingListener()
-    register_stop_change_listener(recording)
-    yield recording
-    unregister_stop_change_listener(recording)
 
 
 @pytest.fixture
@@ -91,7 +77,7 @@ def test_restoring_holds_the_stop_keeps_the_cancellation_in_history_and_tells_ev
     assert mail.outbox[0].subject.startswith("Permanence rétablie : ")
     assert "est rétablie : elle aura bien lieu" in mail.outbox[0].body
     assert "Place du Regain" in mail.outbox[0].body
-    assert [(c.stop_id, c.kind) for c in listener.changes] == [(stop.pk, StopChangeKind.RESTORED)]
+    assert [(c.stop_id, c.kind) for c in listener.changes] == [(stop.pk, StopEventKind.RESTORED)]
     assert "Place du Regain" in listener.changes[0].previous
     assert planning_revision(stop.operator_id) != revision
 

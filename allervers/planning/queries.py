@@ -1,4 +1,5 @@
-"""Reads that shape the planning for the screens: calendar grids, partner coverage, staff rota.
+"""Reads of the planning that shape it for the screens: calendar grids, partner coverage, staff
+rota. (The chainable reads of one model are its QuerySet methods, in `models.py`.)
 
 Each function runs a fixed number of queries, whatever the number of stops.
 """

@@ -1,0 +1,58 @@
+"""The home page: today's stop first, then the next ones, and the recent changes."""
+
+import datetime
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from allervers.operators.enums import ALL_ROLES, Role
+from allervers.operators.tenancy import operator_view, scoped
+
+from ..enums import StopStatus
+from ..models import Stop, StopEvent
+
+UPCOMING_ON_HOME = 6
+RECENT_CHANGE_DAYS = 14
+
+
+@operator_view(*ALL_ROLES)
+def home(request):
+    """Today's stop first, then the next ones; what each role needs to start its day."""
+    today = timezone.localdate()
+    membership = request.membership
+    context = {"today": today}
+    if membership.role == Role.VIEWER:
+        year_stops = scoped(request, Stop).filter(date__year=today.year, date__lte=today)
+        context["held_this_year"] = year_stops.held().count()
+        context["cancelled_this_year"] = year_stops.cancelled().count()
+        return render(request, "planning/home_viewer.html", context)
+
+    stops = scoped(request, Stop).upcoming(today).with_details()
+    if membership.role == Role.PARTNER:
+        stops = stops.for_partner(membership.partner_id)
+    upcoming = list(stops[: UPCOMING_ON_HOME + 1])
+    context["todays_stops"] = [stop for stop in upcoming if stop.date == today]
+    context["next_stops"] = [stop for stop in upcoming if stop.date != today][:UPCOMING_ON_HOME]
+    since = timezone.now() - datetime.timedelta(days=RECENT_CHANGE_DAYS)
+    context["recent_cancellations"] = list(
+        scoped(request, Stop)
+        .cancelled()
+        .upcoming(today)
+        .filter(cancelled_at__gte=since)
+        .select_related("site")[:5]
+    )
+    context["recent_restorations"] = list(
+        scoped(request, StopEvent)
+        .restored()
+        .filter(at__gte=since, stop__date__gte=today, stop__status=StopStatus.HELD)
+        .select_related("stop__site")
+        .order_by("-at")[:5]
+    )
+    context["recent_moves"] = list(
+        scoped(request, Stop)
+        .held()
+        .upcoming(today)
+        .filter(moved_at__gte=since)
+        .select_related("site")[:5]
+    )
+    return render(request, "planning/home.html", context)

@@ -1,0 +1,121 @@
+"""Schedule patterns: a stop every week on the same day and hours; preview, generate, delete."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from allervers.core.form_views import form_submit, posted, render_form
+from allervers.operators.enums import COORDINATOR_ROLES, PLANNING_READER_ROLES
+from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
+
+from .. import services
+from ..forms import ConfirmForm, PatternForm
+from ..models import SchedulePattern
+from .pages import form_page
+
+
+def _plural(count: int) -> str:
+    return "s" if count > 1 else ""
+
+
+@operator_view(*PLANNING_READER_ROLES)
+def pattern_list(request):
+    patterns = (
+        scoped(request, SchedulePattern)
+        .select_related("site", "vehicle")
+        .order_by("-valid_until", "weekday", "start_time")
+    )
+    return render(request, "planning/pattern_list.html", {"patterns": patterns})
+
+
+@operator_view(*PLANNING_READER_ROLES)
+def pattern_detail(request, pattern_id: int):
+    pattern = get_scoped_or_404(
+        request, SchedulePattern.objects.select_related("site", "vehicle"), pk=pattern_id
+    )
+    plan = services.pattern_preview(pattern=pattern)
+    return render(request, "planning/pattern_detail.html", {"pattern": pattern, "plan": plan})
+
+
+def _pattern_form_page(request, pattern: SchedulePattern | None):
+    instance = pattern or SchedulePattern(operator=request.operator)
+    form = PatternForm(posted(request), instance=instance, operator=request.operator)
+    submission = form_submit(
+        request, form, lambda data: services.pattern_save(pattern=form.save(commit=False))
+    )
+    if submission.done:
+        messages.success(
+            request, "Le rythme est enregistré. Vérifiez les dates ci-dessous, puis générez."
+        )
+        return redirect("planning:pattern_detail", pattern_id=submission.result.pk)
+    return form_page(
+        request,
+        form,
+        title="Modifier le rythme" if pattern else "Nouveau rythme",
+        intro="Un rythme crée une permanence chaque semaine, le même jour et aux mêmes "
+        "heures, sur une période. Les jours fériés sont toujours sautés."
+        + (" Les permanences déjà créées ne changent pas." if pattern else ""),
+        submit="Enregistrer et prévisualiser",
+        back_url=reverse("planning:pattern_list"),
+    )
+
+
+@operator_view(*COORDINATOR_ROLES)
+def pattern_create(request):
+    return _pattern_form_page(request, None)
+
+
+@operator_view(*COORDINATOR_ROLES)
+def pattern_edit(request, pattern_id: int):
+    return _pattern_form_page(request, get_scoped_or_404(request, SchedulePattern, pk=pattern_id))
+
+
+@operator_view(*COORDINATOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def pattern_generate(request, pattern_id: int):
+    """Posted from the pattern's page, which shows the outcome as a message."""
+    pattern = get_scoped_or_404(
+        request, SchedulePattern.objects.select_related("site"), pk=pattern_id
+    )
+    if request.method == "POST":
+        try:
+            plan = services.pattern_generate(pattern=pattern)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            count = len(plan.to_create)
+            messages.success(
+                request,
+                f"{count} permanence{_plural(count)} créée{_plural(count)}."
+                if count
+                else "Rien à créer : toutes les permanences de ce rythme existent déjà.",
+            )
+    return redirect("planning:pattern_detail", pattern_id=pattern.pk)
+
+
+@operator_view(*COORDINATOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def pattern_delete(request, pattern_id: int):
+    """Confirm first, listing the stops that go and those that stay (detached), then delete."""
+    pattern = get_scoped_or_404(
+        request, SchedulePattern.objects.select_related("site", "vehicle"), pk=pattern_id
+    )
+    name = str(pattern)
+    form = ConfirmForm(posted(request))
+    submission = form_submit(request, form, lambda data: services.pattern_delete(pattern=pattern))
+    if submission.done:
+        deleted, kept = submission.result.deleted, submission.result.detached
+        messages.success(
+            request,
+            f"Le rythme « {name} » est supprimé : {deleted} permanence{_plural(deleted)} "
+            f"supprimée{_plural(deleted)}, {kept} conservée{_plural(kept)} sans rythme.",
+        )
+        return redirect("planning:pattern_list")
+    plan = services.pattern_delete_preview(pattern=pattern)
+    return render_form(
+        request,
+        "planning/pattern_delete.html",
+        {"pattern": pattern, "plan": plan, "form": form},
+    )
