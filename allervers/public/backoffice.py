@@ -16,7 +16,7 @@ from allervers.planning.models import Site
 
 from .flyers import flyer_pdf, poster_pdf
 from .opendata import mediation_sites
-from .schedule import Month, public_sites
+from .queries import Month, public_sites
 from .social import social_png, social_text
 from .views import widget_origins
 
