@@ -13,6 +13,7 @@ from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from allervers.operators.models import Operator
+from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
 from . import opendata
@@ -180,14 +181,22 @@ def unknown_page(request: HttpRequest, operator_slug: str, rest: str) -> HttpRes
 
 
 def _calendar_response(
-    request: HttpRequest, operator: Operator, *, stops, name: str, filename: str
+    request: HttpRequest,
+    operator: Operator,
+    *,
+    name: str,
+    site: Site | None = None,
+    partner: Partner | None = None,
 ) -> HttpResponse:
+    """The feed of the operator's stops (at one site, or with one partner)."""
+    subject = site or partner
+    filename = f"{operator.slug}-{subject.slug}.ics" if subject else f"{operator.slug}.ics"
     body = build_calendar(
         operator=operator,
-        stops=stops,
+        stops=feed_stops(operator, site=site, partner=partner),
         name=name,
         page_url=_urls(request, operator)["page"],
-        site_url_of=lambda site: site_url(request, operator, site),
+        site_url_of=lambda place: site_url(request, operator, place),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -196,25 +205,13 @@ def _calendar_response(
 
 @public_data
 def feed(request: HttpRequest, operator: Operator) -> HttpResponse:
-    return _calendar_response(
-        request,
-        operator,
-        stops=feed_stops(operator),
-        name=f"Le bus — {operator.name}",
-        filename=f"{operator.slug}.ics",
-    )
+    return _calendar_response(request, operator, name=f"Le bus — {operator.name}")
 
 
 @public_data
 def site_feed(request: HttpRequest, operator: Operator, site_slug: str) -> HttpResponse:
     site = _site(operator, site_slug)
-    return _calendar_response(
-        request,
-        operator,
-        stops=feed_stops(operator, site=site),
-        name=f"Le bus à {site.name}",
-        filename=f"{operator.slug}-{site.slug}.ics",
-    )
+    return _calendar_response(request, operator, name=f"Le bus à {site.name}", site=site)
 
 
 @public_data
@@ -222,13 +219,8 @@ def partner_feed(request: HttpRequest, operator: Operator, partner_slug: str) ->
     partner = partner_by_slug(operator, partner_slug)
     if partner is None:
         raise Http404("Ce partenaire n'existe pas, ou il ne vient plus dans le bus.")
-    return _calendar_response(
-        request,
-        operator,
-        stops=feed_stops(operator, partner=partner),
-        name=f"{partner.name} dans le bus — {operator.name}",
-        filename=f"{operator.slug}-{partner.slug}.ics",
-    )
+    name = f"{partner.name} dans le bus — {operator.name}"
+    return _calendar_response(request, operator, name=name, partner=partner)
 
 
 # --- open data -----------------------------------------------------------------------------------
