@@ -5,7 +5,7 @@ URL's other arguments. Its decorator does the rest:
 
     @public_page
     def site_page(request, operator, site_slug):
-        site = public_sites(operator).filter(slug=site_slug).first()
+        site = site_by_slug(operator, site_slug)  # reads come from queries.py
         if site is None:
             raise Http404("Ce lieu n'existe pas, ou il n'existe plus.")
         return Page("public/site.html", {"operator": operator, "site": site})
