@@ -1,12 +1,12 @@
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from allervers.partners.models import Partner
 
 from .enums import Role
-from .models import Membership, Operator
+from .models import Operator
+from .queries import is_member, user_by_email
 
 ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$", re.IGNORECASE)
 
@@ -83,8 +83,8 @@ class MemberForm(RoleForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        if user and Membership.objects.filter(operator=self.operator, user=user).exists():
+        user = user_by_email(email)
+        if user and is_member(self.operator, user):
             raise forms.ValidationError("Cette personne fait déjà partie de l'équipe.")
         return email
 

@@ -8,6 +8,7 @@ from allervers.partners.models import Partner
 
 from .enums import Role
 from .models import Membership, Operator
+from .queries import active_coordinator_count, is_member, user_by_email
 from .tasks import member_welcome_email
 
 
@@ -34,7 +35,7 @@ def member_invite(
     """Give a person a role in the structure; a new account gets a link to choose its password
     (sent after the commit, by a task)."""
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email).first()
+    user = user_by_email(email)
     created = user is None
     if created:
         if User.objects.filter(username__iexact=email).exists():
@@ -42,19 +43,13 @@ def member_invite(
         user = User.objects.create_user(
             username=email, email=email, first_name=first_name, last_name=last_name
         )  # no usable password until the person chooses one
-    if Membership.objects.filter(operator=operator, user=user).exists():
+    if is_member(operator, user):
         raise ValidationError("Cette personne fait déjà partie de l'équipe.")
     membership = Membership.objects.create(operator=operator, user=user, role=role, partner=partner)
     transaction.on_commit(
         lambda: member_welcome_email.enqueue(membership.pk, created, invited_by.pk)
     )
     return membership
-
-
-def _active_coordinators(operator: Operator) -> int:
-    return Membership.objects.filter(
-        operator=operator, role=Role.COORDINATOR, is_active=True
-    ).count()
 
 
 @transaction.atomic
@@ -71,7 +66,7 @@ def membership_update(
                 operator_id=membership.operator_id, role=Role.COORDINATOR
             )
         )
-        if _active_coordinators(membership.operator) <= 1:
+        if active_coordinator_count(membership.operator) <= 1:
             raise ValidationError(
                 "La structure doit garder au moins une personne à la coordination : "
                 "donnez d'abord ce rôle à quelqu'un d'autre."

@@ -1,14 +1,16 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from allervers.core.form_views import form_submit, posted, render_form
+
 from . import services
-from .enums import ALL_ROLES, Role
+from .enums import ALL_ROLES, COORDINATOR_ROLES
 from .forms import MemberForm, MembershipForm, OperatorSettingsForm
 from .models import Membership
-from .tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view, scoped
+from .queries import team
+from .tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view
 
 
 @operator_view(*ALL_ROLES)
@@ -34,65 +36,52 @@ def operator_switch(request):
     return redirect("home")
 
 
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def operator_settings(request):
     """The structure's own details: name, contacts, SIRET, sites allowed to show the widget."""
     operator = request.operator
-    form = OperatorSettingsForm(request.POST or None, instance=operator)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.operator_update(operator=operator, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Les réglages de la structure sont enregistrés.")
-            return redirect("operators:settings")
+    form = OperatorSettingsForm(posted(request), instance=operator)
+    submission = form_submit(
+        request, form, lambda data: services.operator_update(operator=operator, **data)
+    )
+    if submission.done:
+        messages.success(request, "Les réglages de la structure sont enregistrés.")
+        return redirect("operators:settings")
     if form.errors:
         operator.refresh_from_db()  # the header shows the saved name, not the refused one
-    return render(
-        request,
-        "operators/settings.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+    return render_form(request, "operators/settings.html", {"form": form})
 
 
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def member_list(request):
-    memberships = (
-        scoped(request, Membership)
-        .select_related("user", "partner")
-        .order_by("-is_active", "role", "user__last_name", "user__first_name")
-    )
-    return render(request, "operators/member_list.html", {"memberships": memberships})
+    return render(request, "operators/member_list.html", {"memberships": team(request.operator)})
 
 
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def member_add(request):
-    form = MemberForm(request.POST or None, operator=request.operator)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.member_invite(
-                operator=request.operator, invited_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                f"{membership.user.get_full_name()} fait partie de l'équipe. "
-                "Un message lui a été envoyé.",
-            )
-            return redirect("operators:member_list")
-    return render(
+    form = MemberForm(posted(request), operator=request.operator)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.member_invite(
+            operator=request.operator, invited_by=request.user, **data
+        ),
+    )
+    if submission.done:
+        messages.success(
+            request,
+            f"{submission.result.user.get_full_name()} fait partie de l'équipe. "
+            "Un message lui a été envoyé.",
+        )
+        return redirect("operators:member_list")
+    return render_form(
         request,
         "operators/member_form.html",
         {"form": form, "title": "Ajouter une personne à l'équipe"},
-        status=400 if form.errors else 200,
     )
 
 
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def member_edit(request, membership_id: int):
     membership = get_scoped_or_404(
         request, Membership.objects.select_related("user", "partner"), pk=membership_id
@@ -102,18 +91,14 @@ def member_edit(request, membership_id: int):
         "partner": membership.partner,
         "is_active": membership.is_active,
     }
-    form = MembershipForm(request.POST or None, initial=initial, operator=request.operator)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update(membership=membership, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"Les droits de {membership.user.get_full_name()} sont à jour."
-            )
-            return redirect("operators:member_list")
-    return render(
+    form = MembershipForm(posted(request), initial=initial, operator=request.operator)
+    submission = form_submit(
+        request, form, lambda data: services.membership_update(membership=membership, **data)
+    )
+    if submission.done:
+        messages.success(request, f"Les droits de {membership.user.get_full_name()} sont à jour.")
+        return redirect("operators:member_list")
+    return render_form(
         request,
         "operators/member_form.html",
         {
@@ -121,5 +106,4 @@ def member_edit(request, membership_id: int):
             "membership": membership,
             "title": f"Droits de {membership.user.get_full_name() or membership.user.username}",
         },
-        status=400 if form.errors else 200,
     )

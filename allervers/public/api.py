@@ -7,10 +7,7 @@
 
 import datetime
 import math
-import re
-from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -18,13 +15,19 @@ from ninja import NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from allervers.operators.models import Operator
-from allervers.partners.models import Partner
-from allervers.planning.models import Site
 
-from .cache import cached_response, operators_stamp, public_operator
-from .schedule import public_partners, public_sites, public_stops, today
+from .decorators import SLUG, api_front_cache
+from .queries import (
+    operator_by_slug,
+    partner_by_slug,
+    public_operators,
+    public_partners,
+    public_sites,
+    public_stops,
+    site_by_slug,
+    today,
+)
 
-SLUG = r"^[-a-zA-Z0-9_]{1,80}$"
 MAX_PAGE_SIZE = 200
 MAX_SPAN_DAYS = 400
 DEFAULT_SPAN_DAYS = 90
@@ -194,7 +197,7 @@ def bad_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 def _operator(slug: str) -> Operator:
-    operator = Operator.objects.filter(slug=slug).first()
+    operator = operator_by_slug(slug)
     if operator is None:
         raise HttpError(404, "Cette structure n'existe pas.")
     return operator
@@ -239,7 +242,7 @@ ERRORS = {400: Error, 404: Error}
 
 @api.get("/operators", response={200: OperatorPage, 400: Error}, summary="Les structures")
 def operators(request: HttpRequest, paging: Query[Paging]):
-    items = [_operator_out(request, op) for op in Operator.objects.order_by("name", "pk")]
+    items = [_operator_out(request, op) for op in public_operators()]
     return _json(OperatorPage(**_page(items, paging)))
 
 
@@ -315,11 +318,11 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
         raise HttpError(400, f"La période demandée ne peut pas dépasser {MAX_SPAN_DAYS} jours.")
     site = partner = None
     if filters.site:
-        site = Site.objects.for_operator(operator).filter(slug=filters.site).first()
+        site = site_by_slug(operator, filters.site)
         if site is None:
             raise HttpError(400, f"Le lieu « {filters.site} » n'existe pas.")
     if filters.partner:
-        partner = Partner.objects.for_operator(operator).filter(slug=filters.partner).first()
+        partner = partner_by_slug(operator, filters.partner)
         if partner is None:
             raise HttpError(400, f"Le partenaire « {filters.partner} » n'existe pas.")
 
@@ -364,47 +367,7 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
     )
 
 
-# --- caching and URLs ----------------------------------------------------------------------------
-
-_SLUG = re.compile(SLUG)
-
-
-def _front_cached(view: Callable) -> Callable:
-    """Answer from the cache before ninja parses anything: a cached answer needs no query.
-
-    The key holds the operator's stamp and planning revision (see cache.py), the path and the
-    raw query string. Only GET/HEAD 200 answers are stored; errors are computed each time.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        slug = kwargs.get("slug")
-        if slug is None:  # the list of operators: no planning of its own
-            operator_id, stamp = 0, operators_stamp()
-        else:
-            found = public_operator(slug) if _SLUG.match(slug) else None
-            if found is None:
-                return _cors(view(request, *args, **kwargs))
-            operator_id, stamp = found
-        # Stored answers keep their CORS header; only a 304 needs it added.
-        response = cached_response(
-            request,
-            kind="api",
-            operator_id=operator_id,
-            stamp=stamp,
-            parts=(request.path, request.META.get("QUERY_STRING", "")),
-            build=lambda: _cors(view(request, *args, **kwargs)),
-        )
-        return response if response.status_code == 200 else _cors(response)
-
-    return wrapper
-
-
-def _cors(response: HttpResponse) -> HttpResponse:
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+# --- URLs --------------------------------------------------------------------------------------
 
 
 def anonymous_urls():
@@ -412,6 +375,6 @@ def anonymous_urls():
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if pattern.name not in ("openapi-json", "api-root"):
-            pattern.callback = _front_cached(pattern.callback)
+            pattern.callback = api_front_cache(pattern.callback)
         pattern.callback.login_required = False
     return patterns, app_name, namespace

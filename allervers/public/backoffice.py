@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
-from allervers.operators.enums import Role
+from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.tenancy import get_scoped_or_404, operator_view
 from allervers.planning.models import Site
 
 from .flyers import flyer_pdf, poster_pdf
 from .opendata import mediation_sites
-from .schedule import Month, public_sites
+from .queries import Month, public_sites
 from .social import social_png, social_text
 from .views import widget_origins
 
@@ -42,7 +42,7 @@ def _sites_left_out(operator) -> list[Site]:
 
 
 @require_safe
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     operator = request.operator
     this_month = Month.parse(None)
@@ -81,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def flyer(request: HttpRequest) -> HttpResponse:
     try:
         month = Month.parse(request.GET.get("mois"))
@@ -102,7 +102,7 @@ def flyer(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def poster(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_scoped_or_404(request, Site, pk=site_id)
     site_url = request.build_absolute_uri(
@@ -113,7 +113,7 @@ def poster(request: HttpRequest, site_id: int) -> HttpResponse:
 
 
 @require_safe
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def social_picture(request: HttpRequest) -> HttpResponse:
     png = social_png(operator=request.operator, page_url=_page_url(request))
     response = HttpResponse(png, content_type="image/png")

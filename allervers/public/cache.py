@@ -33,7 +33,7 @@ from django.utils.http import quote_etag
 from allervers.operators.models import Operator
 from allervers.planning.revision import planning_revision
 
-from .schedule import today
+from .queries import today
 
 PUBLIC_CACHE_SECONDS = 300
 OPERATOR_CACHE_SECONDS = 60
@@ -96,10 +96,6 @@ def operators_stamp() -> str:
 
 def _new_stamp() -> str:
     return uuid.uuid4().hex[:12]
-
-
-def operator_by_slug(slug: str) -> Operator | None:
-    return Operator.objects.filter(slug=slug).first()
 
 
 def forget_operator(sender, instance: Operator, **kwargs) -> None:

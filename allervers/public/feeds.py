@@ -16,7 +16,7 @@ from icalendar import Calendar, Event, Timezone, vGeo
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
-from .schedule import partners_of
+from .queries import partners_of
 
 PRODID = "-//Allervers//Où est le bus ?//FR"
 

@@ -16,7 +16,7 @@ from allervers.operators.models import Operator
 from allervers.planning.models import Site
 
 from .qr import qr_png
-from .schedule import Month, day_fr, hours_fr, month_stops, partners_of, upcoming_stops
+from .queries import Month, day_fr, hours_fr, month_stops, partners_of, upcoming_stops
 
 POSTER_WEEKS = 8
 # WeasyPrint logs every layout step at INFO: noise in the server log for each download.

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
-from .schedule import partners_of
+from .queries import partners_of
 
 SCHEDULED = "https://schema.org/EventScheduled"
 CANCELLED = "https://schema.org/EventCancelled"

@@ -18,7 +18,7 @@ from allervers.operators.models import Operator
 from allervers.planning.enums import SpaceKind
 from allervers.planning.models import Space, Stop
 
-from .schedule import public_sites, today, upcoming_stops
+from .queries import public_sites, today, upcoming_stops
 
 SOURCE = "allervers"
 OSM_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

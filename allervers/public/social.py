@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from allervers.operators.models import Operator
 
-from .schedule import day_fr, hours_fr, partners_of, upcoming_stops
+from .queries import day_fr, hours_fr, partners_of, upcoming_stops
 
 SIZE = 1080
 BRAND = (11, 79, 138)

@@ -1,4 +1,4 @@
-"""What the public sees of an operator's planning: the reads shared by every public format.
+"""The reads of the public app: what the public sees of an operator and its planning.
 
 The page, the widget, the feeds, the API, the flyers, the picture and the open-data export all
 read through these functions, so that they always say the same thing.
@@ -22,6 +22,23 @@ FEED_FUTURE_DAYS = 366
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def public_operators() -> QuerySet[Operator]:
+    return Operator.objects.order_by("name", "pk")
+
+
+def operator_by_slug(slug: str) -> Operator | None:
+    return Operator.objects.filter(slug=slug).first()
+
+
+def site_by_slug(operator: Operator, slug: str) -> Site | None:
+    """A site of the operator by its address segment, archived or not (its page stays up)."""
+    return Site.objects.for_operator(operator).filter(slug=slug).first()
+
+
+def partner_by_slug(operator: Operator, slug: str) -> Partner | None:
+    return Partner.objects.for_operator(operator).filter(slug=slug).first()
 
 
 def public_stops(operator: Operator) -> QuerySet[Stop]:

@@ -1,0 +1,32 @@
+"""The reads of the operators app: a structure's team."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from .enums import Role
+from .models import Membership, Operator
+
+
+def team(operator: Operator) -> QuerySet[Membership]:
+    """Everyone who has or had a role in the structure: active first, then by role and name."""
+    return (
+        Membership.objects.filter(operator=operator)
+        .select_related("user", "partner")
+        .order_by("-is_active", "role", "user__last_name", "user__first_name")
+    )
+
+
+def user_by_email(email: str):
+    """The account with this e-mail address (in any case), if there is one."""
+    return get_user_model().objects.filter(email__iexact=email).first()
+
+
+def is_member(operator: Operator, user) -> bool:
+    """Whether the user has a role in the structure, active or withdrawn."""
+    return Membership.objects.filter(operator=operator, user=user).exists()
+
+
+def active_coordinator_count(operator: Operator) -> int:
+    return Membership.objects.filter(
+        operator=operator, role=Role.COORDINATOR, is_active=True
+    ).count()
