@@ -569,6 +569,8 @@ def presence_declare(
 
 @planning_write
 def presence_withdraw(*, presence: PartnerPresence, acting: Membership) -> None:
+    if acting.operator_id != presence.operator_id:
+        raise ValidationError("Ce partenaire n'appartient pas à votre structure.")
     _check_partner_may_act(stop=presence.stop, partner=presence.partner, acting=acting)
     presence.delete()
 

@@ -310,3 +310,12 @@ def test_a_new_site_gets_a_free_slug_and_archiving_keeps_it(operator):
     services.site_archive(site=first)
     first.refresh_from_db()
     assert first.is_archived and first.stops.count() == 1
+
+
+def test_a_presence_is_withdrawn_only_by_a_member_of_its_operator(other_operator, make_member):
+    presence = PartnerPresenceFactory()
+    outsider = make_member(other_operator, Role.COORDINATOR)
+    outsider_membership = outsider.memberships.get()
+    with pytest.raises(ValidationError, match="n'appartient pas à votre structure"):
+        services.presence_withdraw(presence=presence, acting=outsider_membership)
+    assert PartnerPresence.objects.filter(pk=presence.pk).exists()
