@@ -5,13 +5,11 @@ an argument that no maker below knows, the sweep fails until a maker is added: n
 """
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
-
-from tests.operators.factories import MembershipFactory
-from tests.planning.factories import SiteFactory, StopFactory
 
 # Views open to anyone, by URL name. Everything else must be guarded by operator_view.
 PUBLIC_URL_NAMES = {
@@ -50,7 +48,7 @@ def iter_routes(resolver: URLResolver | None = None, namespace: str = "") -> Ite
             if not entry.name:
                 continue
             full_name = f"{namespace}:{entry.name}" if namespace else entry.name
-            yield Route(full_name, entry.callback, tuple(entry.pattern.converters))
+            yield Route(full_name, entry.callback, tuple(entry.pattern.regex.groupindex))
 
 
 def back_office_routes() -> list[Route]:
@@ -64,17 +62,44 @@ def back_office_routes() -> list[Route]:
 
 # kwarg name -> maker(operator, membership) returning the value for an object that the member
 # of `operator` may see. Called with another operator to build the "404" case.
-# Each app adds its own in tests/<app>/sweep_makers.py (a dict named MAKERS).
-OBJECT_MAKERS: dict[str, Callable] = {
-    "stop_id": lambda operator, membership: StopFactory(operator=operator).pk,
-    "site_id": lambda operator, membership: SiteFactory(operator=operator).pk,
-    "membership_id": lambda operator, membership: MembershipFactory(operator=operator).pk,
-}
-for _app in ("planning", "reception", "reporting"):
-    try:
-        _module = importlib.import_module(f"tests.{_app}.sweep_makers")
-    except ModuleNotFoundError as error:
-        if error.name not in (f"tests.{_app}", f"tests.{_app}.sweep_makers"):
-            raise
-        continue
-    OBJECT_MAKERS.update(_module.MAKERS)
+# Each app of the project adds its own in tests/<app>/sweep_makers.py (a dict named MAKERS): the
+# loader below walks every installed `allervers.*` app, so a new app's makers are never ignored.
+PROJECT_PACKAGE = "allervers"
+
+
+def project_apps() -> list[str]:
+    """The installed apps of the project (`allervers.*`), by their module name."""
+    return [
+        config.name
+        for config in apps.get_app_configs()
+        if config.name.startswith(f"{PROJECT_PACKAGE}.")
+    ]
+
+
+def makers_module_name(app_name: str) -> str:
+    return f"tests.{app_name.removeprefix(f'{PROJECT_PACKAGE}.')}.sweep_makers"
+
+
+def load_makers(app_names: Iterable[str]) -> dict[str, Callable]:
+    """The MAKERS of `tests/<app>/sweep_makers.py` for each app that has one.
+
+    An app without that module is skipped; an error inside one is raised; two apps making the
+    same argument is an error (one would silently replace the other).
+    """
+    makers: dict[str, Callable] = {}
+    for app_name in app_names:
+        module_name = makers_module_name(app_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name not in (module_name, module_name.rpartition(".")[0]):
+                raise
+            continue
+        twice = sorted(set(makers) & set(module.MAKERS))
+        if twice:
+            raise ValueError(f"{module_name} makes {twice} again: one maker per argument")
+        makers.update(module.MAKERS)
+    return makers
+
+
+OBJECT_MAKERS: dict[str, Callable] = load_makers(project_apps())

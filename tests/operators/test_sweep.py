@@ -1,5 +1,9 @@
 """The role × URL sweep: every back-office URL through the four cases of the tenancy rule."""
 
+import sys
+import types
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -7,7 +11,7 @@ from django.urls import reverse
 from allervers.operators.enums import Role
 from allervers.operators.tenancy import GUARD_ATTRIBUTE
 
-from .sweep import OBJECT_MAKERS, back_office_routes
+from .sweep import OBJECT_MAKERS, back_office_routes, load_makers, makers_module_name, project_apps
 
 ROUTES = back_office_routes()
 ROUTE_IDS = [route.name for route in ROUTES]
@@ -18,13 +22,60 @@ def test_the_sweep_sees_the_back_office():
     assert {"home", "operators:switch"} <= names
 
 
+def test_the_makers_come_from_every_installed_app_of_the_project():
+    installed = [name for name in settings.INSTALLED_APPS if name.startswith("allervers.")]
+    assert project_apps() == installed
+    tests_root = Path(__file__).resolve().parent.parent
+    on_disk = {path.parent.name for path in tests_root.glob("*/sweep_makers.py")}
+    assert {"operators", "planning", "reception", "public"} <= on_disk
+    for app in on_disk:
+        assert f"allervers.{app}" in installed, f"tests/{app}/sweep_makers.py has no app"
+        makers = sys.modules[makers_module_name(f"allervers.{app}")].MAKERS
+        assert all(OBJECT_MAKERS[name] is maker for name, maker in makers.items()), app
+
+
+def _fake_app_makers(monkeypatch, app: str, makers: dict) -> None:
+    """A tests/<app>/sweep_makers.py for an app that does not exist (in sys.modules only)."""
+    package = types.ModuleType(f"tests.{app}")
+    package.__path__ = []
+    module = types.ModuleType(f"tests.{app}.sweep_makers")
+    module.MAKERS = makers
+    monkeypatch.setitem(sys.modules, package.__name__, package)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+
+def test_a_new_apps_makers_are_loaded(monkeypatch):
+    def maker(operator, membership):
+        return 1
+
+    _fake_app_makers(monkeypatch, "bookings", {"booking_id": maker})
+    makers = load_makers([*project_apps(), "allervers.bookings"])
+    assert makers["booking_id"] is maker
+    assert makers["stop_id"] is OBJECT_MAKERS["stop_id"]
+
+
+def test_an_app_without_makers_is_skipped_and_a_broken_one_raises(monkeypatch, tmp_path):
+    assert load_makers(["allervers.nothing_here"]) == {}
+    _fake_app_makers(monkeypatch, "twice", {"stop_id": lambda operator, membership: 1})
+    with pytest.raises(ValueError, match="stop_id"):
+        load_makers(["allervers.planning", "allervers.twice"])
+    # A makers module that exists but imports something missing: the error is not swallowed.
+    (tmp_path / "sweep_makers.py").write_text("import tests.no_such_module\n")
+    broken = types.ModuleType("tests.broken")
+    broken.__path__ = [str(tmp_path)]
+    monkeypatch.setitem(sys.modules, "tests.broken", broken)
+    monkeypatch.delitem(sys.modules, "tests.broken.sweep_makers", raising=False)
+    with pytest.raises(ModuleNotFoundError, match="no_such_module"):
+        load_makers(["allervers.broken"])
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_every_back_office_view_is_guarded(route):
     assert getattr(route.callback, GUARD_ATTRIBUTE, None), (
         f"{route.name} is not wrapped by operator_view(): every back-office view must be."
     )
     missing = [name for name in route.kwargs if name not in OBJECT_MAKERS]
-    assert not missing, f"Add a maker for {missing} in tests/operators/sweep.py"
+    assert not missing, f"Add a maker for {missing} in tests/<app>/sweep_makers.py"
 
 
 def _url(route, operator, membership):

@@ -8,6 +8,7 @@ from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
     SchedulePatternFactory,
+    SiteFactory,
     StaffAssignmentFactory,
     StopFactory,
 )
@@ -25,6 +26,8 @@ def _presence(operator, membership):
 
 
 MAKERS = {
+    "stop_id": lambda operator, membership: StopFactory(operator=operator).pk,
+    "site_id": lambda operator, membership: SiteFactory(operator=operator).pk,
     "pattern_id": lambda operator, membership: SchedulePatternFactory(operator=operator).pk,
     "presence_id": lambda operator, membership: _presence(operator, membership).pk,
     "assignment_id": lambda operator, membership: (
