@@ -19,7 +19,7 @@ from allervers.planning.models import (
     Vehicle,
 )
 from allervers.planning.revision import planning_revision_bump
-from allervers.reception.topics import topics_seed_defaults
+from allervers.reception.services.topics import topics_seed_defaults
 
 from . import data
 from .planning import build_planning

