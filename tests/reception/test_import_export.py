@@ -10,10 +10,12 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from allervers.operators.enums import Role
 from allervers.planning.enums import StopStatus
 from allervers.reception.enums import VisitChangeKind, VisitSource
+from allervers.reception.forms import VisitForm
 from allervers.reception.importing import ImportRefused, visits_check
 from allervers.reception.models import Visit, VisitChange
 from allervers.reception.services.imports import visits_import
@@ -283,3 +285,19 @@ def test_the_export_neutralises_formulas_and_reads_back(
 def test_the_export_is_for_the_coordinator_only(client, operator, make_member):
     client.force_login(make_member(operator, Role.AGENT))
     assert client.get(reverse("reception:visit_export")).status_code == 403
+
+
+def test_an_archived_partner_is_refused_as_the_form_refuses_it(
+    client, operator, agent, topics, past_stops
+):
+    archived = PartnerFactory(operator=operator, name="Ancien partenaire", is_archived=True)
+    report = visits_check(
+        operator=operator,
+        name="v.csv",
+        content=_csv([_line(past_stops[0], 1, partenaires=archived.name)]),
+    )
+    assert not report.is_valid
+    assert "« Ancien partenaire » est archivé" in report.line_errors[0][1]
+    # The tablet form does not offer it either (and its service refuses it).
+    form = VisitForm(operator=operator, now=timezone.now())
+    assert archived not in form.fields["partners_seen"].queryset
