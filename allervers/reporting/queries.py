@@ -105,11 +105,10 @@ def scoped_visits(scope: Scope) -> QuerySet:
     return visits
 
 
-def _visit_rows_of(scope: Scope, model) -> QuerySet:
-    """Rows of `model` (a visit's topics or partners seen) for the visits of `scope`, filtered
-    through their visit's stop directly rather than `visit__in=<subquery>`, so that the planner
-    starts from the period's stops (measured ≈ 25 ms → ≈ 5 ms per query on the benchmark)."""
-    rows = model.objects.for_operator(scope.operator_id).filter(
+def _through_visit(rows: QuerySet, scope: Scope) -> QuerySet:
+    """Rows of a model that hangs on a visit (`visit`), for the visits of `scope` (its partner
+    aside)."""
+    rows = rows.for_operator(scope.operator_id).filter(
         visit__operator_id=scope.operator_id,
         visit__stop__operator_id=scope.operator_id,
         visit__stop__date__gte=scope.period.start,
@@ -117,6 +116,14 @@ def _visit_rows_of(scope: Scope, model) -> QuerySet:
     )
     if scope.site_id:
         rows = rows.filter(visit__stop__site_id=scope.site_id)
+    return rows
+
+
+def _visit_rows_of(scope: Scope, model) -> QuerySet:
+    """Rows of `model` (a visit's topics or partners seen) for the visits of `scope`, filtered
+    through their visit's stop directly rather than `visit__in=<subquery>`, so that the planner
+    starts from the period's stops (measured ≈ 25 ms → ≈ 5 ms per query on the benchmark)."""
+    rows = _through_visit(model.objects.all(), scope)
     if scope.partner_id:
         rows = rows.filter(
             Exists(
@@ -128,14 +135,7 @@ def _visit_rows_of(scope: Scope, model) -> QuerySet:
 
 def scoped_referrals(scope: Scope) -> QuerySet:
     """Referrals made during the visits of the period; with a partner, those it received."""
-    referrals = Referral.objects.for_operator(scope.operator_id).filter(
-        visit__operator_id=scope.operator_id,
-        visit__stop__operator_id=scope.operator_id,
-        visit__stop__date__gte=scope.period.start,
-        visit__stop__date__lte=scope.period.end,
-    )
-    if scope.site_id:
-        referrals = referrals.filter(visit__stop__site_id=scope.site_id)
+    referrals = _through_visit(Referral.objects.all(), scope)
     if scope.partner_id:
         referrals = referrals.filter(partner_id=scope.partner_id)
     return referrals
