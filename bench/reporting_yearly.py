@@ -518,8 +518,8 @@ def main() -> None:
 
     from allervers.operators.models import Operator
     from allervers.reception.models import Visit
-    from allervers.reporting.indicators import Scope, report_compute
     from allervers.reporting.periods import Period
+    from allervers.reporting.queries import Scope, report_compute
 
     today = datetime.date.today()
     last_year = today.year - 1

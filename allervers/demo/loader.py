@@ -18,7 +18,7 @@ from allervers.planning.models import (
     Stop,
     Vehicle,
 )
-from allervers.reception.topics import topics_seed_defaults
+from allervers.reception.services.topics import topics_seed_defaults
 
 from . import data
 from .planning import build_planning

@@ -17,16 +17,11 @@ from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import PartnerPresence, Stop
 from allervers.reception.enums import (
-    AgeBand,
     ConsentPurpose,
     CyberPurpose,
-    Gender,
-    HeardFrom,
     Outcome,
     ReferralStatus,
-    Situation,
     VisitChangeKind,
-    VisitMode,
     YesNoUnknown,
 )
 from allervers.reception.models import (
@@ -40,47 +35,13 @@ from allervers.reception.models import (
     VisitPartner,
     VisitTopic,
 )
+from allervers.reception.questions import QUESTIONS
 
 VISITS_IN_DEMO_YEAR = 370
 AVERAGE_MINUTES = 45
 CYBER_SEATS = 8
 
-# Shares of the answers. Unknown answers are part of real logs: they stay explicit.
-GENDER = [(Gender.UNKNOWN, 0.04), (Gender.FEMALE, 0.54 * 0.96), (Gender.OTHER, 0.01 * 0.96)]
-LIVES_IN_AREA = [(YesNoUnknown.UNKNOWN, 0.03), (YesNoUnknown.YES, 0.70 * 0.97)]
-AGE_BAND = [
-    (AgeBand.UNKNOWN, 0.05),
-    (AgeBand.UNDER_26, 0.21),
-    (AgeBand.FROM_26_TO_49, 0.41),
-    (AgeBand.FROM_50_TO_64, 0.22),
-    (AgeBand.FROM_65, 0.11),
-]
-MODE = [(VisitMode.UNKNOWN, 0.02), (VisitMode.APPOINTMENT, 0.13)]
-SITUATION = [
-    (Situation.UNKNOWN, 0.06),
-    (Situation.JOB_SEEKER, 0.35),
-    (Situation.RSA, 0.19),
-    (Situation.EMPLOYED, 0.10),
-    (Situation.RETIRED, 0.09),
-    (Situation.STUDENT, 0.06),
-    (Situation.INACTIVE, 0.11),
-]
-HEARD_FROM = [
-    (HeardFrom.UNKNOWN, 0.03),
-    (HeardFrom.WORD_OF_MOUTH, 0.38),
-    (HeardFrom.FLYER, 0.18),
-    (HeardFrom.PASSING_BY, 0.12),
-    (HeardFrom.PARTNER, 0.10),
-    (HeardFrom.SOCIAL_NETWORKS, 0.09),
-    (HeardFrom.CITY_WEBSITE, 0.08),
-]
-OUTCOME = [
-    (Outcome.UNKNOWN, 0.02),
-    (Outcome.INFORMATION, 0.30),
-    (Outcome.REFERRAL, 0.18),
-    (Outcome.APPOINTMENT, 0.10),
-    (Outcome.FOLLOW_UP, 0.08),
-]
+# The shares of the visit's answers are the registry's (`reception.questions`, `demo_shares`).
 # Main theme of each visit, in the order of the report; a second theme for some visits.
 MAIN_TOPIC = [
     ("emploi", 0.33),
@@ -211,13 +172,12 @@ def _plan_visits(
     counts = _allocate(stops, total, rng)
     slots = [stop for stop, n in zip(stops, counts, strict=True) for _ in range(n)]
     n = len(slots)
-    genders = quota(n, GENDER, Gender.MALE, rng)
-    areas = quota(n, LIVES_IN_AREA, YesNoUnknown.NO, rng)
-    ages = quota(n, AGE_BAND, AgeBand.UNKNOWN, rng)
-    modes = quota(n, MODE, VisitMode.WALK_IN, rng)
-    situations = quota(n, SITUATION, Situation.OTHER, rng)
-    heard = quota(n, HEARD_FROM, HeardFrom.OTHER, rng)
-    outcomes = quota(n, OUTCOME, Outcome.DONE_ON_SITE, rng)
+    answers = {
+        question.field: quota(n, question.demo_shares, question.demo_rest, rng)
+        if question.demo_shares
+        else [question.initial] * n
+        for question in QUESTIONS
+    }
     main_topics = quota(n, MAIN_TOPIC, "autre", rng)
     cyber = quota(n, [(True, CYBER_SHARE)], False, rng)
     durations = _durations(n, rng)
@@ -241,18 +201,9 @@ def _plan_visits(
                 stop=stop,
                 arrived_at=arrived_at,
                 left_at=arrived_at + datetime.timedelta(minutes=durations[i]),
-                gender=genders[i],
-                age_band=ages[i],
-                lives_in_area=areas[i],
-                situation=situations[i],
-                mode=modes[i],
-                heard_from=heard[i],
-                is_first_visit=rng.choices(
-                    [YesNoUnknown.YES, YesNoUnknown.NO, YesNoUnknown.UNKNOWN], [7, 2, 1]
-                )[0],
+                **{field: values[i] for field, values in answers.items()},
                 cyber_used=cyber[i],
                 cyber_purpose=rng.choice(CYBER_PURPOSES) if cyber[i] else "",
-                outcome=outcomes[i],
                 note=rng.choice(NOTES) if rng.random() < 0.25 else "",
                 created_by=user,
             )

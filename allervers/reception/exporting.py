@@ -7,30 +7,51 @@ from django.utils import timezone
 
 from allervers.operators.models import Operator
 
+from .importing import COLUMN_NAMES
 from .models import Visit
+from .queries import visits_for_export
+from .questions import QUESTIONS, Question
 
+
+def _answer(question: Question):
+    """The export's cell of one question: the answer's French label."""
+    return lambda visit: getattr(visit, f"get_{question.field}_display")()
+
+
+def _time(moment: datetime.datetime | None) -> str:
+    return "" if moment is None else f"{timezone.localtime(moment):%H:%M}"
+
+
+def _names(items) -> str:
+    return " | ".join(item.name for item in items.all())
+
+
+# The cell of each column of the export; the visit's questions come from the registry.
+CELLS = {
+    "identifiant": lambda visit: visit.pk,
+    "date": lambda visit: f"{visit.stop.date:%d/%m/%Y}",
+    "heure_arrivee": lambda visit: _time(visit.arrived_at),
+    "heure_depart": lambda visit: _time(visit.left_at),
+    "duree_minutes": lambda v: "" if v.duration_minutes is None else v.duration_minutes,
+    "lieu": lambda visit: visit.stop.site.name,
+    "thematiques": lambda visit: _names(visit.topics),
+    "partenaires": lambda visit: _names(visit.partners_seen),
+    "cyber": lambda visit: "Oui" if visit.cyber_used else "Non",
+    "usage_cyber": lambda v: v.get_cyber_purpose_display() if v.cyber_purpose else "",
+    "personne_suivie": lambda v: "" if v.person_id is None else f"fiche {v.person_id}",
+    "saisie": lambda visit: visit.get_source_display(),
+    "note": lambda visit: visit.note,
+    **{question.column: _answer(question) for question in QUESTIONS},
+}
+# The export's own columns (the import ignores them), placed before an import column.
+EXPORT_ONLY_BEFORE = {
+    "date": ["identifiant"],
+    "lieu": ["duree_minutes"],
+    "note": ["personne_suivie", "saisie"],
+}
+# The import's columns, in its order, with the export's own ones among them.
 EXPORT_COLUMNS = [
-    "identifiant",
-    "date",
-    "heure_arrivee",
-    "heure_depart",
-    "duree_minutes",
-    "lieu",
-    "genre",
-    "age",
-    "quartier",
-    "situation",
-    "thematiques",
-    "partenaires",
-    "venue",
-    "connu_par",
-    "premiere_visite",
-    "cyber",
-    "usage_cyber",
-    "suite",
-    "personne_suivie",
-    "saisie",
-    "note",
+    column for name in COLUMN_NAMES for column in (*EXPORT_ONLY_BEFORE.get(name, ()), name)
 ]
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
@@ -46,50 +67,8 @@ def spreadsheet_text(value):
     return value
 
 
-def _time(moment: datetime.datetime | None) -> str:
-    return "" if moment is None else f"{timezone.localtime(moment):%H:%M}"
-
-
 def visit_row(visit: Visit) -> list:
-    return [
-        visit.pk,
-        f"{visit.stop.date:%d/%m/%Y}",
-        _time(visit.arrived_at),
-        _time(visit.left_at),
-        "" if visit.duration_minutes is None else visit.duration_minutes,
-        visit.stop.site.name,
-        visit.get_gender_display(),
-        visit.get_age_band_display(),
-        visit.get_lives_in_area_display(),
-        visit.get_situation_display(),
-        " | ".join(topic.name for topic in visit.topics.all()),
-        " | ".join(partner.name for partner in visit.partners_seen.all()),
-        visit.get_mode_display(),
-        visit.get_heard_from_display(),
-        visit.get_is_first_visit_display(),
-        "Oui" if visit.cyber_used else "Non",
-        visit.get_cyber_purpose_display() if visit.cyber_purpose else "",
-        visit.get_outcome_display(),
-        "" if visit.person_id is None else f"fiche {visit.person_id}",
-        visit.get_source_display(),
-        visit.note,
-    ]
-
-
-def visits_for_export(
-    operator: Operator, start: datetime.date | None = None, end: datetime.date | None = None
-):
-    visits = (
-        Visit.objects.for_operator(operator)
-        .select_related("stop__site")
-        .prefetch_related("topics", "partners_seen")
-        .order_by("arrived_at", "pk")
-    )
-    if start:
-        visits = visits.filter(stop__date__gte=start)
-    if end:
-        visits = visits.filter(stop__date__lte=end)
-    return visits
+    return [CELLS[column](visit) for column in EXPORT_COLUMNS]
 
 
 def visits_write_csv(

@@ -8,25 +8,14 @@ from django.utils import timezone
 from allervers.partners.models import Partner
 from allervers.planning.models import Stop
 
-from .enums import (
-    AgeBand,
-    ConsentPurpose,
-    CyberPurpose,
-    Gender,
-    HeardFrom,
-    Outcome,
-    ReferralStatus,
-    Situation,
-    VisitMode,
-    YesNoUnknown,
-)
+from .enums import ConsentPurpose, CyberPurpose, ReferralStatus
 from .models import Topic, Visit
+from .queries import recent_stops
+from .questions import QUESTION_FIELDS, QUESTIONS, SECTIONS, Question
 
 # More people than this at one stop's cyber-atelier is a typing error (and would not fit the
 # column, a small integer).
 MAX_CYBER_PEOPLE = 999
-# How far back the visit form offers held stops (older visits come through the import).
-RECENT_STOPS_DAYS = 60
 NOTE_REMINDER = (
     "Pas d'information de santé, ni de détail sur la vie privée : "
     "notez seulement ce qui sert au suivi de la démarche."
@@ -40,11 +29,13 @@ def unknown_first(choices) -> list[tuple[str, str]]:
     return unknown + [item for item in items if item[0] != "unknown"]
 
 
-def _radio(label: str, choices, initial="unknown") -> forms.ChoiceField:
+def question_field(question: Question) -> forms.ChoiceField:
+    """The radio group of one of the visit's questions (`questions.QUESTIONS`)."""
+    label = question.label
     return forms.ChoiceField(
         label=label,
-        choices=unknown_first(choices),
-        initial=initial,
+        choices=unknown_first(question.choices),
+        initial=question.initial,
         widget=forms.RadioSelect,
         error_messages={
             "required": f"Choisissez une réponse pour « {label} ».",
@@ -53,19 +44,15 @@ def _radio(label: str, choices, initial="unknown") -> forms.ChoiceField:
     )
 
 
+def streets_help(operator) -> str:
+    """The neighbourhood's streets, shown to the agent under « Habite le quartier »."""
+    streets = [line.strip() for line in operator.neighbourhood_streets.splitlines() if line.strip()]
+    return "Rues du quartier : " + ", ".join(streets) + "." if streets else ""
+
+
 def stop_label(stop: Stop) -> str:
     label = f"{stop.date:%d/%m/%Y} {stop.start_time:%H:%M}–{stop.end_time:%H:%M} — {stop.site.name}"
     return f"{label} ({stop.title})" if stop.title else label
-
-
-def recent_stops(operator, today: datetime.date) -> list[Stop]:
-    return list(
-        Stop.objects.for_operator(operator)
-        .held()
-        .between(today - datetime.timedelta(days=RECENT_STOPS_DAYS), today)
-        .select_related("site")
-        .order_by("-date", "-start_time")
-    )
 
 
 def current_stop(stops: list[Stop], now: datetime.datetime) -> Stop | None:
@@ -86,20 +73,15 @@ def current_stop(stops: list[Stop], now: datetime.datetime) -> Stop | None:
     )
 
 
-# The visit's one-choice answers, each with a "non renseigné" value.
-ANSWER_FIELDS = (
-    "gender",
-    "age_band",
-    "lives_in_area",
-    "situation",
-    "mode",
-    "heard_from",
-    "is_first_visit",
-    "outcome",
+# The visit's questions, one radio group each (declared here so that they come first).
+VisitQuestionsForm = type(
+    "VisitQuestionsForm",
+    (forms.Form,),
+    {question.field: question_field(question) for question in QUESTIONS},
 )
 
 
-class VisitForm(forms.Form):
+class VisitForm(VisitQuestionsForm):
     """The tablet form: one screen, sensible defaults, « non renseigné » until answered."""
 
     stop = forms.IntegerField(
@@ -115,9 +97,6 @@ class VisitForm(forms.Form):
             "invalid": "Heure d'arrivée invalide : écrivez-la sous la forme 14:30.",
         },
     )
-    gender = _radio("Genre", Gender)
-    age_band = _radio("Âge", AgeBand)
-    lives_in_area = _radio("Habite le quartier", YesNoUnknown)
     topics = forms.ModelMultipleChoiceField(
         label="Thématiques de la demande",
         queryset=Topic.objects.none(),
@@ -128,10 +107,6 @@ class VisitForm(forms.Form):
             "invalid_pk_value": "Thématique inconnue (%(pk)s) : choisissez dans la liste.",
         },
     )
-    situation = _radio("Situation", Situation)
-    mode = _radio("Venue", VisitMode, initial=VisitMode.WALK_IN)
-    is_first_visit = _radio("Première visite au bus", YesNoUnknown)
-    heard_from = _radio("A connu le bus par", HeardFrom)
     partners_seen = forms.ModelMultipleChoiceField(
         label="Partenaires rencontrés",
         queryset=Partner.objects.none(),
@@ -149,7 +124,6 @@ class VisitForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Usage du cyber@atelier inconnu : %(value)s."},
     )
-    outcome = _radio("Suite donnée", Outcome)
     note = forms.CharField(
         label="Note courte",
         required=False,
@@ -186,10 +160,10 @@ class VisitForm(forms.Form):
                 | partners
             )
         self.fields["partners_seen"].queryset = partners.order_by("name").distinct()
+        area = self.fields["lives_in_area"]
         if operator.neighbourhood_name:
-            self.fields[
-                "lives_in_area"
-            ].label = f"Habite le quartier ({operator.neighbourhood_name})"
+            area.label = f"{area.label} ({operator.neighbourhood_name})"
+        area.help_text = streets_help(operator)
         if visit is not None:
             self.fields["departure_time"] = forms.TimeField(
                 label="Heure de départ",
@@ -199,6 +173,14 @@ class VisitForm(forms.Form):
                     "invalid": "Heure de départ invalide : écrivez-la sous la forme 15:15."
                 },
             )
+
+    @property
+    def questions(self) -> dict[str, list]:
+        """The questions' bound fields by section (`questions.SECTIONS`), for the template."""
+        sections: dict[str, list] = {section: [] for section in SECTIONS}
+        for question in QUESTIONS:
+            sections[question.section].append(self[question.field])
+        return sections
 
     def clean_stop(self) -> Stop:
         stop_id = self.cleaned_data["stop"]
@@ -236,7 +218,7 @@ class VisitForm(forms.Form):
             "cyber_used": data["cyber_used"],
             "cyber_purpose": data["cyber_purpose"],
         }
-        for name in ANSWER_FIELDS:
+        for name in QUESTION_FIELDS:
             arguments[name] = data[name]
         if "departure_time" in self.fields:
             departure = data.get("departure_time")
@@ -248,7 +230,7 @@ class VisitForm(forms.Form):
         """A recorded visit as the form's initial answers, for a correction."""
         initial = {
             name: getattr(visit, name)
-            for name in (*ANSWER_FIELDS, "cyber_used", "cyber_purpose", "note")
+            for name in (*QUESTION_FIELDS, "cyber_used", "cyber_purpose", "note")
         }
         return initial | {
             "stop": visit.stop_id,

@@ -20,17 +20,9 @@ from allervers.partners.models import Partner
 from allervers.planning.enums import StopStatus
 from allervers.planning.models import Site, Stop
 
-from .enums import (
-    AgeBand,
-    CyberPurpose,
-    Gender,
-    HeardFrom,
-    Outcome,
-    Situation,
-    VisitMode,
-    YesNoUnknown,
-)
+from .enums import CyberPurpose
 from .models import Topic
+from .questions import OUTCOME, PROFILE, QUESTIONS, VISIT, in_section
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LINES = 10_000
@@ -45,65 +37,42 @@ class Column:
     example: str
 
 
+def _question_columns(section: str) -> list[Column]:
+    return [
+        Column(question.column, False, question.column_meaning, question.example)
+        for question in in_section(section)
+    ]
+
+
+# The file's columns, in the form's order: the visit's questions come from the registry.
 COLUMNS = [
     Column("date", True, "date de la permanence, JJ/MM/AAAA", "14/03/2025"),
     Column("heure_arrivee", True, "heure d'arrivée, HH:MM", "09:40"),
     Column("heure_depart", False, "heure de départ, HH:MM (vide si inconnue)", "10:25"),
     Column("lieu", True, "lieu de stationnement (nom ou identifiant)", "Place du Regain"),
-    Column("genre", False, "Femme, Homme, Autre, Non renseigné", "Femme"),
-    Column(
-        "age",
-        False,
-        "Moins de 26 ans, 26 à 49 ans, 50 à 64 ans, 65 ans et plus, Non renseigné",
-        "26 à 49 ans",
-    ),
-    Column("quartier", False, "habite le quartier : Oui, Non, Non renseigné", "Oui"),
-    Column("situation", False, ", ".join(Situation.labels), "Demandeur d'emploi"),
+    *_question_columns(PROFILE),
     Column(
         "thematiques",
         False,
         "thématiques (nom ou identifiant), séparées par « ; » ou « | »",
         "Démarches administratives liées à l'emploi | CAF",
     ),
+    *_question_columns(VISIT),
     Column(
         "partenaires",
         False,
         "partenaires rencontrés (nom ou identifiant), séparés par « ; » ou « | »",
         "Mission locale",
     ),
-    Column("venue", False, ", ".join(VisitMode.labels), "Sans rendez-vous"),
-    Column("connu_par", False, ", ".join(HeardFrom.labels), "Bouche-à-oreille"),
-    Column("premiere_visite", False, "Oui, Non, Non renseigné", "Oui"),
     Column("cyber", False, "a utilisé le cyber@atelier : Oui ou Non (vide = Non)", "Oui"),
     Column("usage_cyber", False, ", ".join(CyberPurpose.labels), "Démarche en ligne"),
-    Column("suite", False, ", ".join(Outcome.labels), "Démarche réalisée sur place"),
+    *_question_columns(OUTCOME),
     Column("note", False, "note courte (500 caractères au plus), sans information de santé", ""),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 REQUIRED_COLUMNS = [column.name for column in COLUMNS if column.required]
 # Columns of the export that the import accepts and ignores, so that an export reads back.
 EXPORT_ONLY_COLUMNS = ["identifiant", "duree_minutes", "personne_suivie", "saisie"]
-
-CHOICE_COLUMNS = {
-    "genre": ("gender", Gender),
-    "age": ("age_band", AgeBand),
-    "quartier": ("lives_in_area", YesNoUnknown),
-    "situation": ("situation", Situation),
-    "venue": ("mode", VisitMode),
-    "connu_par": ("heard_from", HeardFrom),
-    "premiere_visite": ("is_first_visit", YesNoUnknown),
-    "suite": ("outcome", Outcome),
-}
-ALIASES = {
-    AgeBand.UNDER_26: ["moins de 26", "-26", "< 26", "<26", "16-25", "18-25"],
-    AgeBand.FROM_26_TO_49: ["26-49", "26 a 49", "26 - 49"],
-    AgeBand.FROM_50_TO_64: ["50-64", "50 a 64", "50 - 64"],
-    AgeBand.FROM_65: ["65+", "65 et plus", "plus de 65 ans", "65 ans ou plus"],
-    Gender.FEMALE: ["f"],
-    Gender.MALE: ["h", "m"],
-    VisitMode.WALK_IN: ["spontanee", "sans rdv", "non"],
-    VisitMode.APPOINTMENT: ["rdv", "rendez-vous", "oui"],
-}
 
 
 def normalise(text: str) -> str:
@@ -113,12 +82,13 @@ def normalise(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
-def _lookup(choices) -> dict[str, str]:
+def _lookup(choices, aliases: dict | None = None) -> dict[str, str]:
+    """Every accepted cell (code, French label, alias), normalised, to its value."""
     table = {}
     for value, label in choices.choices:
         table[normalise(value)] = value
         table[normalise(label)] = value
-        for alias in ALIASES.get(value, []):
+        for alias in (aliases or {}).get(value, []):
             table[normalise(alias)] = value
     return table
 
@@ -295,7 +265,7 @@ class _Context:
         for partner in Partner.objects.for_operator(operator):
             self.partners[normalise(partner.name)] = partner
             self.partners[normalise(partner.slug)] = partner
-        self.choices = {column: _lookup(choices) for column, (_, choices) in CHOICE_COLUMNS.items()}
+        self.answers = {q.column: _lookup(q.choices, q.aliases) for q in QUESTIONS}
         self.cyber_purposes = _lookup(CyberPurpose)
         self.yes_no = {
             "oui": True,
@@ -353,18 +323,19 @@ def _check_line(
         else:
             problems.append(f"aucune permanence du bus le {day:%d/%m/%Y} à {site.name}")
     answers: dict = {}
-    for column, (field_name, choices) in CHOICE_COLUMNS.items():
-        raw = cells.get(column, "")
+    for question in QUESTIONS:
+        raw = cells.get(question.column, "")
         if raw == "":
-            answers[field_name] = choices.UNKNOWN
+            answers[question.field] = question.choices.UNKNOWN
             continue
-        value = ctx.choices[column].get(normalise(raw))
+        value = ctx.answers[question.column].get(normalise(raw))
         if value is None:
             problems.append(
-                f"{column} « {raw} » inconnu (valeurs possibles : {', '.join(choices.labels)})"
+                f"{question.column} « {raw} » inconnu "
+                f"(valeurs possibles : {', '.join(question.choices.labels)})"
             )
         else:
-            answers[field_name] = value
+            answers[question.field] = value
     cyber_raw = normalise(cells.get("cyber", ""))
     if cyber_raw not in ctx.yes_no:
         problems.append(f"cyber « {cells['cyber']} » inconnu (Oui ou Non)")
@@ -403,6 +374,8 @@ def _check_line(
         partner = ctx.partners.get(normalise(raw))
         if partner is None:
             problems.append(f"partenaire « {raw} » inconnu")
+        elif partner.is_archived:  # as in the form: an archived partner is not offered
+            problems.append(f"le partenaire « {raw} » est archivé")
         elif partner not in partners:
             partners.append(partner)
     if problems:

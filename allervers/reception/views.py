@@ -1,21 +1,24 @@
-"""Back-office views of the reception log: thin, guarded by `operator_view`, read via `scoped`."""
+"""Back-office views of the reception log: thin, guarded by `operator_view`.
+
+They read through `reception/queries.py` (scoped to the request's operator), write through
+`reception/services/`, and handle their forms with the one pattern of `core/form_views.py`.
+"""
 
 import base64
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from allervers.operators.enums import Role
-from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
-from allervers.planning.enums import SpaceKind
-from allervers.planning.models import Space, Stop
+from allervers.core.form_views import form_submit, posted, render_form
+from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
+from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
+from allervers.planning.models import Stop
 
-from . import exporting, importing, services
+from . import exporting, importing, queries
 from .enums import REFERRAL_TRANSITIONS, ConsentPurpose, ReferralStatus
 from .forms import (
     CyberUsageForm,
@@ -29,44 +32,36 @@ from .forms import (
     VisitForm,
     VisitImportForm,
     current_stop,
-    recent_stops,
 )
-from .models import CyberUsage, Person, Referral, Topic, Visit
+from .models import Person, Topic, Visit
+from .services.cyber import CYBER_SEATS_DEFAULT, cyber_usage_record
+from .services.imports import visits_import
+from .services.persons import person_create_with_consent, visit_link_person
+from .services.reception_settings import reception_settings_update
+from .services.referrals import referral_create, referral_update_status
+from .services.topics import topic_create, topic_set_archived
+from .services.visits import visit_correct, visit_finish, visit_record
 
-STAFF = (Role.COORDINATOR, Role.AGENT)
 VISITS_PER_PAGE = 50
 IMPORT_SESSION_KEY = "reception_import"
 PERSON_RESULTS_LIMIT = 30
 
 
-def _form_error(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 def _is_partner(request) -> bool:
-    return request.membership.role == Role.PARTNER
+    return has_role(request, {Role.PARTNER})
 
 
 # --- Today's visits and the tablet form -------------------------------------------------------
 
 
-@operator_view(*STAFF)
+@operator_view(*STAFF_ROLES)
 def today(request):
     """Today's visits, stop by stop: who is still in the bus, since when; who has left."""
     now = timezone.now()
     day = timezone.localtime(now).date()
-    stops = list(
-        scoped(request, Stop).held().filter(date=day).select_related("site").order_by("start_time")
-    )
-    visits = list(
-        scoped(request, Visit)
-        .on_date(day)
-        .select_related("stop__site")
-        .prefetch_related("topics")
-        .order_by("arrived_at")
-    )
-    usages = {u.stop_id: u for u in scoped(request, CyberUsage).filter(stop__in=stops)}
+    stops = queries.todays_stops(request.operator, day)
+    visits = list(queries.visits_of_day(request.operator, day))
+    usages = queries.cyber_usages_by_stop(request.operator, stops)
     for visit in visits:
         visit.minutes_in_bus = max(0, round((now - visit.arrived_at).total_seconds() / 60))
     by_stop = []
@@ -80,11 +75,7 @@ def today(request):
                 "cyber_usage": usages.get(stop.pk),
             }
         )
-    overdue = (
-        scoped(request, Referral)
-        .overdue(now=now, days=request.operator.referral_overdue_days)
-        .count()
-    )
+    overdue = queries.overdue_referral_count(request.operator, now)
     return render(
         request,
         "reception/today.html",
@@ -92,60 +83,47 @@ def today(request):
     )
 
 
-@operator_view(*STAFF)
+def _new_visit_initial(operator, now) -> dict:
+    """A new visit: at the stop running now, arriving now."""
+    stops = queries.recent_stops(operator, timezone.localtime(now).date())
+    default_stop = current_stop(stops, now)
+    return {
+        "stop": default_stop.pk if default_stop else None,
+        "arrival_time": timezone.localtime(now).time().replace(second=0, microsecond=0),
+    }
+
+
+@operator_view(*STAFF_ROLES)
 def visit_create(request):
     now = timezone.now()
-    if request.method == "POST":
-        form = VisitForm(request.POST, operator=request.operator, now=now)
-        if form.is_valid():
-            try:
-                visit = services.visit_record(
-                    operator=request.operator,
-                    user=request.user,
-                    now=now,
-                    **form.service_arguments(),
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    f"Visite enregistrée : arrivée à {timezone.localtime(visit.arrived_at):%H:%M}.",
-                )
-                if visit.stop.date == timezone.localtime(now).date():
-                    return redirect("reception:today")
-                return redirect("reception:visit_detail", visit_id=visit.pk)
-    else:
-        stops = recent_stops(request.operator, timezone.localtime(now).date())
-        default_stop = current_stop(stops, now)
-        form = VisitForm(
-            operator=request.operator,
-            now=now,
-            initial={
-                "stop": default_stop.pk if default_stop else None,
-                "arrival_time": timezone.localtime(now).time().replace(second=0, microsecond=0),
-            },
-        )
-    return render(
+    initial = None if request.method == "POST" else _new_visit_initial(request.operator, now)
+    form = VisitForm(posted(request), operator=request.operator, now=now, initial=initial)
+    submission = form_submit(
         request,
-        "reception/visit_form.html",
-        {"form": form, "creating": True, "streets_help": _streets(request.operator)},
+        form,
+        lambda data: visit_record(
+            operator=request.operator, user=request.user, now=now, **form.service_arguments()
+        ),
     )
+    if submission.done:
+        visit = submission.result
+        messages.success(
+            request,
+            f"Visite enregistrée : arrivée à {timezone.localtime(visit.arrived_at):%H:%M}.",
+        )
+        if visit.stop.date == timezone.localtime(now).date():
+            return redirect("reception:today")
+        return redirect("reception:visit_detail", visit_id=visit.pk)
+    return render_form(request, "reception/visit_form.html", {"form": form, "creating": True})
 
 
-def _streets(operator) -> str:
-    """The neighbourhood's streets, shown to the agent under « Habite le quartier »."""
-    streets = [line.strip() for line in operator.neighbourhood_streets.splitlines() if line.strip()]
-    return "Rues du quartier : " + ", ".join(streets) + "." if streets else ""
-
-
-@operator_view(*STAFF)
-def visit_finish(request, visit_id: int):
+@operator_view(*STAFF_ROLES)
+def visit_finish_now(request, visit_id: int):
     visit = get_scoped_or_404(request, Visit, pk=visit_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        visit = services.visit_finish(visit=visit, user=request.user)
+        visit = visit_finish(visit=visit, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -159,13 +137,9 @@ def visit_finish(request, visit_id: int):
     return redirect("reception:today")
 
 
-@operator_view(*STAFF)
+@operator_view(*STAFF_ROLES)
 def visit_detail(request, visit_id: int):
-    visit = get_scoped_or_404(
-        request,
-        Visit.objects.with_details().prefetch_related("changes__changed_by"),
-        pk=visit_id,
-    )
+    visit = get_scoped_or_404(request, queries.visit_detail(request.operator), pk=visit_id)
     referrals = visit.referrals.select_related("partner").order_by("proposed_at")
     return render(
         request,
@@ -181,73 +155,61 @@ def visit_detail(request, visit_id: int):
     )
 
 
-@operator_view(*STAFF)
+@operator_view(*STAFF_ROLES)
 def visit_edit(request, visit_id: int):
     visit = get_scoped_or_404(request, Visit.objects.with_details(), pk=visit_id)
     now = timezone.now()
-    if request.method == "POST":
-        form = VisitForm(request.POST, operator=request.operator, now=now, visit=visit)
-        if form.is_valid():
-            try:
-                services.visit_correct(
-                    visit=visit, user=request.user, now=now, **form.service_arguments()
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(
-                    request, "Visite corrigée : la modification est dans l'historique."
-                )
-                return redirect("reception:visit_detail", visit_id=visit.pk)
-    else:
-        form = VisitForm(
-            operator=request.operator, now=now, visit=visit, initial=VisitForm.initial_for(visit)
-        )
-    return render(
+    initial = None if request.method == "POST" else VisitForm.initial_for(visit)
+    form = VisitForm(
+        posted(request), operator=request.operator, now=now, visit=visit, initial=initial
+    )
+    submission = form_submit(
+        request,
+        form,
+        lambda data: visit_correct(
+            visit=visit, user=request.user, now=now, **form.service_arguments()
+        ),
+    )
+    if submission.done:
+        messages.success(request, "Visite corrigée : la modification est dans l'historique.")
+        return redirect("reception:visit_detail", visit_id=visit.pk)
+    return render_form(
         request,
         "reception/visit_form.html",
-        {
-            "form": form,
-            "visit": visit,
-            "creating": False,
-            "streets_help": _streets(request.operator),
-        },
+        {"form": form, "visit": visit, "creating": False},
     )
 
 
-@operator_view(*STAFF)
+def _period(form: PeriodForm) -> tuple:
+    """The period of a valid `PeriodForm` (None for an open end)."""
+    return form.cleaned_data.get("start"), form.cleaned_data.get("end")
+
+
+@operator_view(*STAFF_ROLES)
 def visit_list(request):
     form = PeriodForm(request.GET or None)
-    visits = (
-        scoped(request, Visit).select_related("stop__site", "person").prefetch_related("topics")
-    )
-    if form.is_valid():
-        if form.cleaned_data["start"]:
-            visits = visits.filter(stop__date__gte=form.cleaned_data["start"])
-        if form.cleaned_data["end"]:
-            visits = visits.filter(stop__date__lte=form.cleaned_data["end"])
-    elif form.is_bound:
-        visits = visits.none()
-    page = Paginator(visits.order_by("-arrived_at", "-pk"), VISITS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    if form.is_bound and not form.is_valid():
+        visits = Visit.objects.none()
+    else:
+        start, end = _period(form) if form.is_bound else (None, None)
+        visits = queries.visits_for_list(request.operator, start, end)
+    page = Paginator(visits, VISITS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return render_form(
         request,
         "reception/visit_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
 
 
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def visit_export(request):
     form = PeriodForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("reception:visit_list")
-    start = form.cleaned_data.get("start") if form.is_bound else None
-    end = form.cleaned_data.get("end") if form.is_bound else None
+    start, end = _period(form) if form.is_bound else (None, None)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="visites.csv"'
     exporting.visits_write_csv(response, operator=request.operator, start=start, end=end)
@@ -257,48 +219,57 @@ def visit_export(request):
 # --- Import --------------------------------------------------------------------------------
 
 
-@operator_view(*STAFF)
+def _import_confirm(request):
+    """Import the file checked before (kept in the session): a redirect, or the refusal."""
+    stored = request.session.get(IMPORT_SESSION_KEY)
+    if not stored:
+        messages.error(request, "Aucun fichier vérifié à importer : déposez-le à nouveau.")
+        return redirect("reception:visit_import"), None
+    try:
+        count = visits_import(
+            operator=request.operator,
+            user=request.user,
+            name=stored["name"],
+            content=base64.b64decode(stored["content"]),
+        )
+    except importing.ImportRefused as refused:
+        return None, refused.report
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(request, f"{count} visites importées.")
+    return redirect("reception:visit_list"), None
+
+
+def _import_check(request, form: VisitImportForm):
+    """Check the uploaded file (a dry run); keep it in the session when it can be imported."""
+    upload = form.cleaned_data["file"]
+    if upload.size > importing.MAX_FILE_BYTES:
+        form.add_error("file", "Le fichier est trop gros (2 Mo au plus).")
+        return None
+    content = upload.read()
+    report = importing.visits_check(operator=request.operator, name=upload.name, content=content)
+    if report.is_valid:
+        request.session[IMPORT_SESSION_KEY] = {
+            "name": upload.name,
+            "content": base64.b64encode(content).decode("ascii"),
+        }
+    else:
+        request.session.pop(IMPORT_SESSION_KEY, None)
+    return report
+
+
+@operator_view(*STAFF_ROLES)
 def visit_import(request):
     report = None
     form = VisitImportForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored:
-            messages.error(request, "Aucun fichier vérifié à importer : déposez-le à nouveau.")
-            return redirect("reception:visit_import")
-        content = base64.b64decode(stored["content"])
-        try:
-            count = services.visits_import(
-                operator=request.operator,
-                user=request.user,
-                name=stored["name"],
-                content=content,
-            )
-        except importing.ImportRefused as refused:
-            report = refused.report
-        else:
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, f"{count} visites importées.")
-            return redirect("reception:visit_list")
+        response, report = _import_confirm(request)
+        if response is not None:
+            return response
     elif request.method == "POST":
         form = VisitImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > importing.MAX_FILE_BYTES:
-                form.add_error("file", "Le fichier est trop gros (2 Mo au plus).")
-            else:
-                content = upload.read()
-                report = importing.visits_check(
-                    operator=request.operator, name=upload.name, content=content
-                )
-                if report.is_valid:
-                    request.session[IMPORT_SESSION_KEY] = {
-                        "name": upload.name,
-                        "content": base64.b64encode(content).decode("ascii"),
-                    }
-                else:
-                    request.session.pop(IMPORT_SESSION_KEY, None)
-    return render(
+            report = _import_check(request, form)
+    return render_form(
         request,
         "reception/visit_import.html",
         {"form": form, "report": report, "columns": importing.COLUMNS},
@@ -308,23 +279,18 @@ def visit_import(request):
 # --- People who consent ----------------------------------------------------------------------
 
 
-@operator_view(*STAFF)
+@operator_view(*STAFF_ROLES)
 def person_search(request):
     """Search by name through POST only: a name never appears in a URL."""
     results = None
     link_visit = _visit_to_link(request)
-    if request.method == "POST" and "query" in request.POST:
-        form = PersonSearchForm(request.POST)
-        if form.is_valid():
-            results = list(
-                scoped(request, Person)
-                .matching(form.cleaned_data["query"])
-                .annotate(visit_count=Count("visits"))
-                .order_by("last_name", "first_name")[:PERSON_RESULTS_LIMIT]
-            )
-    else:
-        form = PersonSearchForm()
-    return render(
+    searching = request.method == "POST" and "query" in request.POST
+    form = PersonSearchForm(request.POST if searching else None)
+    if searching and form.is_valid():
+        results = queries.people_matching(
+            request.operator, form.cleaned_data["query"], PERSON_RESULTS_LIMIT
+        )
+    return render_form(
         request,
         "reception/person_search.html",
         {"form": form, "results": results, "link_visit": link_visit},
@@ -338,51 +304,40 @@ def _visit_to_link(request) -> Visit | None:
     return scoped(request, Visit).filter(pk=int(raw)).first()
 
 
-@operator_view(*STAFF)
+@operator_view(*STAFF_ROLES)
 def person_create(request):
     link_visit = _visit_to_link(request)
-    if request.method == "POST":
-        form = PersonForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                person = services.person_create_with_consent(
-                    operator=request.operator,
-                    user=request.user,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    consent_given_on=data["consent_given_on"],
-                    consent_purpose=data["consent_purpose"],
-                    visit=link_visit,
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, "Fiche créée avec le consentement de la personne.")
-                return redirect("reception:person_detail", person_id=person.pk)
-    else:
-        form = PersonForm(initial={"consent_given_on": timezone.localdate()})
-    return render(request, "reception/person_form.html", {"form": form, "link_visit": link_visit})
+    initial = {"consent_given_on": timezone.localdate()}
+    form = PersonForm(posted(request), initial=initial)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: person_create_with_consent(
+            operator=request.operator,
+            user=request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            email=data["email"],
+            consent_given_on=data["consent_given_on"],
+            consent_purpose=data["consent_purpose"],
+            visit=link_visit,
+        ),
+    )
+    if submission.done:
+        messages.success(request, "Fiche créée avec le consentement de la personne.")
+        return redirect("reception:person_detail", person_id=submission.result.pk)
+    return render_form(
+        request, "reception/person_form.html", {"form": form, "link_visit": link_visit}
+    )
 
 
-@operator_view(*STAFF)
+@operator_view(*STAFF_ROLES)
 def person_detail(request, person_id: int):
     person = get_scoped_or_404(
         request, Person.objects.select_related("consent_recorded_by"), pk=person_id
     )
-    visits = list(
-        person.visits.select_related("stop__site")
-        .prefetch_related("topics")
-        .order_by("-arrived_at")
-    )
-    referrals = (
-        scoped(request, Referral)
-        .filter(visit__person=person)
-        .select_related("partner", "visit__stop")
-        .order_by("-proposed_at")
-    )
+    visits = queries.visits_of_person(person)
     appointments = [v for v in visits if v.mode == "appointment"]
     return render(
         request,
@@ -390,14 +345,14 @@ def person_detail(request, person_id: int):
         {
             "person": person,
             "visits": visits,
-            "referrals": referrals,
+            "referrals": queries.referrals_of_person(request.operator, person),
             "appointments": appointments,
         },
     )
 
 
-@operator_view(*STAFF)
-def visit_link_person(request, visit_id: int):
+@operator_view(*STAFF_ROLES)
+def visit_person_link(request, visit_id: int):
     visit = get_scoped_or_404(request, Visit, pk=visit_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -406,7 +361,7 @@ def visit_link_person(request, visit_id: int):
     if person is None:
         messages.error(request, "Personne inconnue : cherchez-la à nouveau.")
     else:
-        services.visit_link_person(visit=visit, person=person, user=request.user)
+        visit_link_person(visit=visit, person=person, user=request.user)
         messages.success(request, f"Visite rattachée à la fiche de {person.full_name}.")
     return redirect("reception:visit_detail", visit_id=visit.pk)
 
@@ -414,39 +369,29 @@ def visit_link_person(request, visit_id: int):
 # --- Referrals -------------------------------------------------------------------------------
 
 
-@operator_view(*STAFF)
-def referral_create(request, visit_id: int):
+@operator_view(*STAFF_ROLES)
+def referral_propose(request, visit_id: int):
     visit = get_scoped_or_404(request, Visit.objects.select_related("stop__site"), pk=visit_id)
-    if request.method == "POST":
-        form = ReferralForm(request.POST, operator=request.operator)
-        if form.is_valid():
-            try:
-                services.referral_create(
-                    visit=visit,
-                    partner=form.cleaned_data["partner"],
-                    reason=form.cleaned_data["reason"],
-                    user=request.user,
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(
-                    request, f"Orientation proposée vers {form.cleaned_data['partner']}."
-                )
-                return redirect("reception:visit_detail", visit_id=visit.pk)
-    else:
-        form = ReferralForm(operator=request.operator)
-    return render(request, "reception/referral_form.html", {"form": form, "visit": visit})
+    form = ReferralForm(posted(request), operator=request.operator)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: referral_create(
+            visit=visit, partner=data["partner"], reason=data["reason"], user=request.user
+        ),
+    )
+    if submission.done:
+        messages.success(request, f"Orientation proposée vers {form.cleaned_data['partner']}.")
+        return redirect("reception:visit_detail", visit_id=visit.pk)
+    return render_form(request, "reception/referral_form.html", {"form": form, "visit": visit})
 
 
 def _referrals_of(request):
-    referrals = scoped(request, Referral)
-    if _is_partner(request):
-        referrals = referrals.for_partner(request.membership.partner)
-    return referrals
+    partner = request.membership.partner if _is_partner(request) else None
+    return queries.referrals_for(request.operator, partner)
 
 
-@operator_view(Role.COORDINATOR, Role.AGENT, Role.PARTNER)
+@operator_view(*STAFF_ROLES, Role.PARTNER)
 def referral_list(request):
     now = timezone.now()
     days = request.operator.referral_overdue_days
@@ -459,7 +404,7 @@ def referral_list(request):
         request.GET.get("page")
     )
     overdue = list(referrals.overdue(now=now, days=days).order_by("proposed_at"))
-    counts = dict(_referrals_of(request).values_list("status").annotate(n=Count("pk")).order_by())
+    counts = queries.referral_counts(_referrals_of(request))
     return render(
         request,
         "reception/referral_list.html",
@@ -475,7 +420,7 @@ def referral_list(request):
     )
 
 
-@operator_view(Role.COORDINATOR, Role.AGENT, Role.PARTNER)
+@operator_view(*STAFF_ROLES, Role.PARTNER)
 def referral_detail(request, referral_id: int):
     referral = get_scoped_or_404(
         request,
@@ -485,20 +430,17 @@ def referral_detail(request, referral_id: int):
     allowed = REFERRAL_TRANSITIONS[referral.status]
     form = None
     if allowed:
-        form = ReferralStatusForm(request.POST or None, allowed=allowed)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.referral_update_status(
-                    referral=referral,
-                    status=form.cleaned_data["status"],
-                    note=form.cleaned_data["note"],
-                    user=request.user,
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, "Statut de l'orientation mis à jour.")
-                return redirect("reception:referral_detail", referral_id=referral.pk)
+        form = ReferralStatusForm(posted(request), allowed=allowed)
+        submission = form_submit(
+            request,
+            form,
+            lambda data: referral_update_status(
+                referral=referral, status=data["status"], note=data["note"], user=request.user
+            ),
+        )
+        if submission.done:
+            messages.success(request, "Statut de l'orientation mis à jour.")
+            return redirect("reception:referral_detail", referral_id=referral.pk)
     elif request.method == "POST":
         messages.error(request, "Cette orientation est close : son statut ne change plus.")
     events = referral.events.select_related("changed_by").order_by("changed_at", "pk")
@@ -509,7 +451,7 @@ def referral_detail(request, referral_id: int):
     show_person = person is not None and (
         not _is_partner(request) or person.consent_purpose == ConsentPurpose.REFERRAL
     )
-    return render(
+    return render_form(
         request,
         "reception/referral_detail.html",
         {
@@ -526,45 +468,37 @@ def referral_detail(request, referral_id: int):
 # --- Cyber-atelier ---------------------------------------------------------------------------
 
 
-@operator_view(*STAFF)
+@operator_view(*STAFF_ROLES)
 def cyber_usage(request, stop_id: int):
     stop = get_scoped_or_404(request, Stop.objects.select_related("site", "vehicle"), pk=stop_id)
-    seats = (
-        scoped(request, Space)
-        .filter(vehicle=stop.vehicle, kind=SpaceKind.CYBER)
-        .values_list("capacity", flat=True)
-        .first()
-    ) or services.CYBER_SEATS_DEFAULT
-    usage = scoped(request, CyberUsage).filter(stop=stop).first()
-    cyber_visits = scoped(request, Visit).filter(stop=stop, cyber_used=True).count()
-    if request.method == "POST":
-        form = CyberUsageForm(request.POST)
-        if form.is_valid():
-            try:
-                services.cyber_usage_record(
-                    operator=request.operator,
-                    stop=stop,
-                    user=request.user,
-                    seats_available=seats,
-                    **form.cleaned_data,
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, "Utilisation du cyber@atelier enregistrée.")
-                return redirect(
-                    "reception:today"
-                    if stop.date == timezone.localdate()
-                    else "reception:visit_list"
-                )
-    else:
+    seats = queries.cyber_seats(request.operator, stop) or CYBER_SEATS_DEFAULT
+    cyber_visits = queries.cyber_visit_count(request.operator, stop)
+    initial = None
+    if request.method != "POST":
+        usage = queries.cyber_usages_by_stop(request.operator, [stop]).get(stop.pk)
         initial = (
             {"seats_used": usage.seats_used, "people_count": usage.people_count}
             if usage
             else {"seats_used": min(cyber_visits, seats), "people_count": cyber_visits}
         )
-        form = CyberUsageForm(initial=initial)
-    return render(
+    form = CyberUsageForm(posted(request), initial=initial)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: cyber_usage_record(
+            operator=request.operator,
+            stop=stop,
+            user=request.user,
+            seats_available=seats,
+            **data,
+        ),
+    )
+    if submission.done:
+        messages.success(request, "Utilisation du cyber@atelier enregistrée.")
+        return redirect(
+            "reception:today" if stop.date == timezone.localdate() else "reception:visit_list"
+        )
+    return render_form(
         request,
         "reception/cyber_usage.html",
         {"form": form, "stop": stop, "seats": seats, "cyber_visits": cyber_visits},
@@ -574,53 +508,51 @@ def cyber_usage(request, stop_id: int):
 # --- Settings (coordinator) ------------------------------------------------------------------
 
 
-@operator_view(Role.COORDINATOR)
+@operator_view(*COORDINATOR_ROLES)
 def reception_settings(request):
     operator = request.operator
+    action = request.POST.get("action") if request.method == "POST" else None
     settings_form = SettingsForm(
+        request.POST if action == "settings" else None,
         initial={
             "neighbourhood_name": operator.neighbourhood_name,
             "neighbourhood_streets": operator.neighbourhood_streets,
             "referral_overdue_days": operator.referral_overdue_days,
-        }
+        },
     )
-    topic_form = TopicForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "settings":
-            settings_form = SettingsForm(request.POST)
-            if settings_form.is_valid():
-                services.reception_settings_update(operator=operator, **settings_form.cleaned_data)
-                messages.success(request, "Réglages enregistrés.")
-                return redirect("reception:settings")
-        elif action == "topic_add":
-            topic_form = TopicForm(request.POST)
-            if topic_form.is_valid():
-                try:
-                    services.topic_create(operator=operator, name=topic_form.cleaned_data["name"])
-                except ValidationError as error:
-                    _form_error(topic_form, error)
-                else:
-                    messages.success(request, "Thématique ajoutée.")
-                    return redirect("reception:settings")
-        elif action in ("topic_archive", "topic_restore"):
-            raw = request.POST.get("topic", "")
-            topic = scoped(request, Topic).filter(pk=int(raw)).first() if raw.isdecimal() else None
-            if topic is None:
-                messages.error(request, "Thématique inconnue.")
-            else:
-                services.topic_set_archived(topic=topic, archived=action == "topic_archive")
-                messages.success(request, "Thématique mise à jour.")
+    topic_form = TopicForm(request.POST if action == "topic_add" else None)
+    if action == "settings":
+        if form_submit(
+            request,
+            settings_form,
+            lambda data: reception_settings_update(operator=operator, **data),
+        ).done:
+            messages.success(request, "Réglages enregistrés.")
             return redirect("reception:settings")
+    elif action == "topic_add":
+        if form_submit(
+            request, topic_form, lambda data: topic_create(operator=operator, name=data["name"])
+        ).done:
+            messages.success(request, "Thématique ajoutée.")
+            return redirect("reception:settings")
+    elif action in ("topic_archive", "topic_restore"):
+        raw = request.POST.get("topic", "")
+        topic = scoped(request, Topic).filter(pk=int(raw)).first() if raw.isdecimal() else None
+        if topic is None:
+            messages.error(request, "Thématique inconnue.")
         else:
-            messages.error(request, "Action inconnue.")
-    topics = (
-        scoped(request, Topic)
-        .annotate(visit_count=Count("visits"))
-        .order_by("is_archived", "position", "name")
-    )
-    return render(
+            topic_set_archived(topic=topic, archived=action == "topic_archive")
+            messages.success(request, "Thématique mise à jour.")
+        return redirect("reception:settings")
+    elif action is not None:
+        messages.error(request, "Action inconnue.")
+    return render_form(
         request,
         "reception/settings.html",
-        {"settings_form": settings_form, "topic_form": topic_form, "topics": topics},
+        {
+            "settings_form": settings_form,
+            "topic_form": topic_form,
+            "topics": queries.topics_with_visit_counts(operator),
+        },
+        forms_shown=[settings_form, topic_form],
     )

@@ -8,7 +8,7 @@ read. A hidden value (a small count for a viewer) draws no bar and shows its tex
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .presentation import Table
+from .presentation.tables import Table
 
 WIDTH = 640
 LABEL_WIDTH = 230

@@ -6,6 +6,8 @@ The definitions are French because the interface shows them to French users as t
 
 from dataclasses import dataclass
 
+from allervers.reception.questions import QUESTIONS, SHARES
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -81,75 +83,9 @@ _INDICATORS = [
         "Nombre de visites dont le départ est enregistré, leur durée moyenne et leur durée "
         "médiane, en minutes, comme pour la durée moyenne et la durée médiane d'une visite.",
     ),
-    Indicator(
-        "women_share",
-        "Part de femmes",
-        "Visites de femmes divisées par les visites dont le genre est renseigné (femme, homme "
-        "ou autre). Les visites au genre non renseigné sont comptées à part.",
-    ),
-    Indicator(
-        "area_share",
-        "Part d'habitants du quartier",
-        "Visites de personnes habitant le quartier divisées par les visites où la question a "
-        "reçu une réponse (oui ou non). Les réponses non renseignées sont comptées à part.",
-    ),
-    Indicator(
-        "walk_in_share",
-        "Part des visites sans rendez-vous",
-        "Visites venues sans rendez-vous divisées par les visites dont le mode de venue est "
-        "renseigné.",
-    ),
-    Indicator(
-        "first_visit_share",
-        "Part des premières visites",
-        "Visites de personnes venues pour la première fois divisées par les visites où la "
-        "question a reçu une réponse (oui ou non).",
-    ),
-    Indicator(
-        "gender",
-        "Genre",
-        "Répartition des visites selon le genre déclaré, non renseigné compris.",
-    ),
-    Indicator(
-        "lives_in_area",
-        "Habite le quartier",
-        "Répartition des visites selon que la personne habite ou non le quartier, non "
-        "renseigné compris.",
-    ),
-    Indicator(
-        "mode",
-        "Avec ou sans rendez-vous",
-        "Répartition des visites entre venues sans rendez-vous et sur rendez-vous, non "
-        "renseigné compris.",
-    ),
-    Indicator(
-        "first_visit",
-        "Première visite ou retour",
-        "Répartition des visites entre premières visites et personnes déjà venues, non "
-        "renseigné compris.",
-    ),
-    Indicator(
-        "age_band",
-        "Tranches d'âge",
-        "Répartition des visites par tranche d'âge déclarée, non renseigné compris.",
-    ),
-    Indicator(
-        "situation",
-        "Situations",
-        "Répartition des visites selon la situation de la personne, non renseigné compris.",
-    ),
-    Indicator(
-        "heard_from",
-        "A connu le bus par",
-        "Répartition des visites selon la façon dont la personne a connu le bus, non "
-        "renseigné compris.",
-    ),
-    Indicator(
-        "outcome",
-        "Suite donnée",
-        "Répartition des visites selon la suite donnée (information, démarche faite sur place, "
-        "orientation, rendez-vous, suivi), non renseigné compris.",
-    ),
+    # The visit's questions (reception/questions.py): their shares, then their breakdowns.
+    *(Indicator(share.key, share.label, share.definition) for share in SHARES),
+    *(Indicator(q.report_key, q.indicator, q.definition) for q in QUESTIONS),
     Indicator(
         "topics",
         "Thématiques des demandes",

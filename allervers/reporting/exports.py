@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from allervers.reception.exporting import spreadsheet_text
 
 from .definitions import INDICATORS
-from .presentation import Value
+from .presentation.values import Value
 
 INVALID_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 

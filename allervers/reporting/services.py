@@ -10,9 +10,9 @@ from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
-from .indicators import Scope, report_compute
 from .models import FilterKind, YearClosure, YearClosureFilter
 from .periods import FIRST_YEAR, Period
+from .queries import Scope, report_compute
 
 
 @transaction.atomic

@@ -12,26 +12,24 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from allervers.operators.enums import Role
-from allervers.operators.tenancy import operator_view, scoped
+from allervers.core.form_views import INVALID_FORM_STATUS
+from allervers.operators.enums import COORDINATOR_ROLES, FIGURE_READER_ROLES, Role
+from allervers.operators.tenancy import has_role, operator_view, scoped
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
 from . import services
 from .exports import report_csv, report_pdf, report_xlsx
 from .forms import ReportFilterForm
-from .indicators import Scope
 from .models import YearClosure
-from .presentation import FULL, VIEWER
-from .report import ReportView, report_figures
-
-READERS = (Role.COORDINATOR, Role.PARTNER, Role.VIEWER)
-CLOSERS = (Role.COORDINATOR,)
+from .presentation.values import FULL, VIEWER
+from .presentation.view import ReportView
+from .queries import Scope, report_figures
 
 
 def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
     membership = request.membership
-    is_partner = membership.role == Role.PARTNER
+    is_partner = has_role(request, {Role.PARTNER})
     form = ReportFilterForm(
         request.GET,
         sites=scoped(request, Site).order_by("name"),
@@ -53,7 +51,7 @@ def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
     view = ReportView(
         operator=request.operator,
         report=figures.report,
-        audience=VIEWER if membership.role == Role.VIEWER else FULL,
+        audience=VIEWER if has_role(request, {Role.VIEWER}) else FULL,
         closure=figures.closure,
         live_closure=figures.live_closure,
         site_name=site.name if site else "",
@@ -72,13 +70,13 @@ def _page(request, form, view, status=200):
             "form": form,
             "view": view,
             "query": f"?{query}" if query else "",
-            "can_close": request.membership.role == Role.COORDINATOR,
+            "can_close": has_role(request, COORDINATOR_ROLES),
         },
         status=status,
     )
 
 
-@operator_view(*READERS)
+@operator_view(*FIGURE_READER_ROLES)
 def dashboard(request):
     form, view = _report(request)
     return _page(request, form, view)
@@ -90,19 +88,19 @@ def _download(content, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-@operator_view(*READERS)
+@operator_view(*FIGURE_READER_ROLES)
 def export_pdf(request):
     form, view = _report(request)
     if view is None:
-        return _page(request, form, view, status=400)
+        return _page(request, form, view, status=INVALID_FORM_STATUS)
     return _download(report_pdf(view, request), "application/pdf", f"{view.file_stem}.pdf")
 
 
-@operator_view(*READERS)
+@operator_view(*FIGURE_READER_ROLES)
 def export_xlsx(request):
     form, view = _report(request)
     if view is None:
-        return _page(request, form, view, status=400)
+        return _page(request, form, view, status=INVALID_FORM_STATUS)
     return _download(
         report_xlsx(view),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -110,15 +108,15 @@ def export_xlsx(request):
     )
 
 
-@operator_view(*READERS)
+@operator_view(*FIGURE_READER_ROLES)
 def export_csv(request):
     form, view = _report(request)
     if view is None:
-        return _page(request, form, view, status=400)
+        return _page(request, form, view, status=INVALID_FORM_STATUS)
     return _download(report_csv(view), "text/csv; charset=utf-8", f"{view.file_stem}.csv")
 
 
-@operator_view(*CLOSERS)
+@operator_view(*COORDINATOR_ROLES)
 def closures(request):
     """Closed years, their history, and the forms to close or reopen one."""
     today = timezone.localdate()
@@ -144,7 +142,7 @@ def _year(request) -> int | None:
         return None
 
 
-@operator_view(*CLOSERS)
+@operator_view(*COORDINATOR_ROLES)
 @require_POST
 def year_close(request):
     year = _year(request)
@@ -163,7 +161,7 @@ def year_close(request):
     return redirect("reporting:closures")
 
 
-@operator_view(*CLOSERS)
+@operator_view(*COORDINATOR_ROLES)
 @require_POST
 def year_reopen(request):
     year = _year(request)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from allervers.operators.enums import Role
 from allervers.reception.models import Visit
-from allervers.reception.topics import topics_seed_defaults
+from allervers.reception.services.topics import topics_seed_defaults
 from tests.browser.conftest import assert_accessible
 from tests.planning.factories import StopFactory
 

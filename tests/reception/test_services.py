@@ -6,9 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from allervers.reception import services
 from allervers.reception.enums import ReferralStatus, VisitChangeKind
 from allervers.reception.models import Person, Referral, Visit, VisitChange
+from allervers.reception.services.persons import person_create_with_consent
+from allervers.reception.services.referrals import referral_create, referral_update_status
+from allervers.reception.services.visits import visit_correct, visit_finish, visit_record
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import StopFactory
 from tests.reception.factories import (
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def _record(operator, agent, stop, **extra):
     arguments = {"arrived_at": timezone.now() - datetime.timedelta(minutes=5)}
     arguments.update(extra)
-    return services.visit_record(operator=operator, user=agent, stop=stop, **arguments)
+    return visit_record(operator=operator, user=agent, stop=stop, **arguments)
 
 
 def test_a_foreign_or_archived_topic_or_partner_is_refused(
@@ -63,9 +65,7 @@ def test_cyber_use_without_purpose_is_recorded_as_unknown_purpose(operator, agen
 def test_finishing_before_the_arrival_is_refused(operator, agent, today_stop):
     visit = _record(operator, agent, today_stop, arrived_at=timezone.now())
     with pytest.raises(ValidationError, match="L'heure de départ doit être après"):
-        services.visit_finish(
-            visit=visit, user=agent, now=visit.arrived_at - datetime.timedelta(minutes=1)
-        )
+        visit_finish(visit=visit, user=agent, now=visit.arrived_at - datetime.timedelta(minutes=1))
     visit.refresh_from_db()
     assert visit.left_at is None
     assert list(visit.changes.values_list("kind", flat=True)) == [VisitChangeKind.CREATED]
@@ -78,11 +78,11 @@ def test_a_topic_archived_since_stays_on_a_corrected_visit(operator, agent):
     visit.topics.add(old_topic, through_defaults={"operator": operator})
     old_topic.is_archived = True
     old_topic.save()
-    services.visit_correct(visit=visit, user=agent, topics=[old_topic], gender="male")
+    visit_correct(visit=visit, user=agent, topics=[old_topic], gender="male")
     assert list(visit.topics.all()) == [old_topic]
     new_archived = TopicFactory(operator=operator, is_archived=True)
     with pytest.raises(ValidationError):
-        services.visit_correct(visit=visit, user=agent, topics=[old_topic, new_archived])
+        visit_correct(visit=visit, user=agent, topics=[old_topic, new_archived])
     assert list(visit.topics.all()) == [old_topic]
 
 
@@ -95,7 +95,7 @@ def test_a_correction_moving_a_visit_to_a_cancelled_stop_is_refused(operator, ag
         cancel_reason="breakdown",
     )
     with pytest.raises(ValidationError, match="est annulée"):
-        services.visit_correct(visit=visit, user=agent, stop=cancelled)
+        visit_correct(visit=visit, user=agent, stop=cancelled)
     visit.refresh_from_db()
     assert visit.stop_id != cancelled.pk
     assert not visit.changes.exists()
@@ -103,7 +103,7 @@ def test_a_correction_moving_a_visit_to_a_cancelled_stop_is_refused(operator, ag
 
 def test_a_person_without_consent_is_refused(operator, agent):
     with pytest.raises(ValidationError, match="qu'avec le consentement"):
-        services.person_create_with_consent(
+        person_create_with_consent(
             operator=operator,
             user=agent,
             first_name="Jean",
@@ -116,11 +116,9 @@ def test_a_person_without_consent_is_refused(operator, agent):
 
 def test_a_referral_cannot_skip_back_or_leave_a_closed_state(operator, agent):
     referral = ReferralFactory(operator=operator)
-    services.referral_update_status(referral=referral, status=ReferralStatus.DROPPED, user=agent)
+    referral_update_status(referral=referral, status=ReferralStatus.DROPPED, user=agent)
     with pytest.raises(ValidationError, match="ne peut pas passer à « prise en charge »"):
-        services.referral_update_status(
-            referral=referral, status=ReferralStatus.TAKEN_UP, user=agent
-        )
+        referral_update_status(referral=referral, status=ReferralStatus.TAKEN_UP, user=agent)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.DROPPED and referral.dropped_at
     assert referral.events.count() == 1
@@ -128,7 +126,7 @@ def test_a_referral_cannot_skip_back_or_leave_a_closed_state(operator, agent):
 
 def test_taking_up_directly_also_dates_the_transmission(operator, agent):
     referral = ReferralFactory(operator=operator)
-    services.referral_update_status(referral=referral, status=ReferralStatus.TAKEN_UP, user=agent)
+    referral_update_status(referral=referral, status=ReferralStatus.TAKEN_UP, user=agent)
     referral.refresh_from_db()
     assert referral.sent_at == referral.taken_up_at
 
@@ -136,11 +134,11 @@ def test_taking_up_directly_also_dates_the_transmission(operator, agent):
 def test_a_referral_needs_a_reason_and_an_own_partner(operator, other_operator, agent):
     visit = VisitFactory(operator=operator)
     with pytest.raises(ValidationError, match="motif"):
-        services.referral_create(
+        referral_create(
             visit=visit, partner=PartnerFactory(operator=operator), reason="  ", user=agent
         )
     with pytest.raises(ValidationError, match="n'appartient pas"):
-        services.referral_create(
+        referral_create(
             visit=visit, partner=PartnerFactory(operator=other_operator), reason="x", user=agent
         )
     assert not Referral.objects.exists()
@@ -156,6 +154,6 @@ def test_a_visit_of_another_day_is_not_finished_with_now(operator, agent):
     arrived = timezone.make_aware(datetime.datetime.combine(stop.date, datetime.time(9, 30)))
     visit = _record(operator, agent, stop, arrived_at=arrived)
     with pytest.raises(ValidationError, match="n'a pas eu lieu aujourd'hui"):
-        services.visit_finish(visit=visit, user=agent)
+        visit_finish(visit=visit, user=agent)
     visit.refresh_from_db()
     assert visit.left_at is None

@@ -5,8 +5,8 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from allervers.reception import services
 from allervers.reception.models import Topic
+from allervers.reception.services.topics import topic_create
 
 
 @pytest.mark.django_db
@@ -18,6 +18,6 @@ def test_a_topic_created_meanwhile_is_refused_in_french(operator):
         mock.patch("django.db.models.query.QuerySet.exists", return_value=False),
         pytest.raises(ValidationError) as error,
     ):
-        services.topic_create(operator=operator, name="Vélo")
+        topic_create(operator=operator, name="Vélo")
     assert "existe déjà" in str(error.value)
     assert Topic.objects.for_operator(operator).filter(slug="velo").count() == 1

@@ -23,9 +23,10 @@ import datetime
 
 import pytest
 
-from allervers.reporting.indicators import Scope, report_compute
 from allervers.reporting.periods import Period
-from allervers.reporting.presentation import VIEWER, Formatter, detail_tables
+from allervers.reporting.presentation.details import detail_tables
+from allervers.reporting.presentation.values import VIEWER, Formatter
+from allervers.reporting.queries import Scope, report_compute
 from tests.planning.factories import SiteFactory, StopFactory
 from tests.reception.factories import VisitFactory
 

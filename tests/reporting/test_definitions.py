@@ -12,6 +12,7 @@ def test_the_documentation_holds_every_definition_word_for_word():
 
 
 def test_every_figure_and_table_has_a_definition():
-    from allervers.reporting.presentation import BREAKDOWN_CAPTIONS
+    from allervers.reception.questions import QUESTIONS, SHARES
 
-    assert set(BREAKDOWN_CAPTIONS) <= set(INDICATORS)
+    assert {question.report_key for question in QUESTIONS} <= set(INDICATORS)
+    assert {share.key for share in SHARES} <= set(INDICATORS)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from allervers.reporting.indicators import Scope, report_compute
 from allervers.reporting.periods import Period
+from allervers.reporting.queries import Scope, report_compute
 
 from .conftest import TODAY, YEAR
 

@@ -1,70 +1,20 @@
-"""A report ready to read: the figures of a scope (stored ones for a closed year), formatted for
-an audience. The page, the PDF, the XLSX and the CSV all render one `ReportView`."""
+"""A report ready to read: the figures of a scope (`queries.report_figures`), formatted for an
+audience. The page, the PDF, the XLSX and the CSV all render one `ReportView`."""
 
 from dataclasses import dataclass
 from functools import cached_property
 
 from allervers.operators.models import Operator
 
-from .charts import bar_chart
-from .definitions import INDICATORS, Indicator
-from .indicators import Scope, report_compute
-from .models import FilterKind, YearClosure, YearClosureFilter
-from .periods import YEAR, Period
-from .presentation import (
-    FULL,
-    VIEWER,
-    Formatter,
-    KeyFigure,
-    Table,
-    detail_tables,
-    key_figures,
-    report_tables,
-    results_paragraph,
-)
-
-
-@dataclass(frozen=True)
-class Figures:
-    report: dict
-    closure: YearClosure | None = None  # the figures are the ones stored at its closing
-    live_closure: YearClosure | None = None  # a closed year, but these figures are live ones
-
-
-def report_figures(scope: Scope) -> Figures:
-    """A closed year's stored figures when the scope is that whole year, unfiltered or filtered
-    on one site or one partner; otherwise the figures computed now (for a closed year, with the
-    closure as `live_closure` so that the page can say so)."""
-    if scope.period.kind != YEAR:
-        return Figures(report_compute(scope))
-    closure = (
-        YearClosure.objects.for_operator(scope.operator_id)
-        .in_force()
-        .filter(year=scope.period.start.year)
-        .select_related("closed_by")
-        .defer("figures")
-        .first()
-    )
-    if closure is None:
-        return Figures(report_compute(scope))
-    if not scope.site_id and not scope.partner_id:
-        closure.refresh_from_db(fields=["figures"])
-        return Figures(closure.figures, closure)
-    if not (scope.site_id and scope.partner_id):
-        kind, subject = (
-            (FilterKind.SITE, scope.site_id)
-            if scope.site_id
-            else (FilterKind.PARTNER, scope.partner_id)
-        )
-        stored = (
-            YearClosureFilter.objects.for_operator(scope.operator_id)
-            .filter(closure=closure, kind=kind, subject_id=subject)
-            .values_list("figures", flat=True)
-            .first()
-        )
-        if stored is not None:
-            return Figures(stored, closure)
-    return Figures(report_compute(scope), live_closure=closure)
+from ..charts import bar_chart
+from ..definitions import INDICATORS, Indicator
+from ..models import YearClosure
+from ..periods import YEAR, Period
+from .details import detail_tables
+from .paragraph import results_paragraph
+from .summary import key_figures, report_tables
+from .tables import KeyFigure, Table
+from .values import FULL, VIEWER, Formatter
 
 
 @dataclass

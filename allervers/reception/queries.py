@@ -1,0 +1,165 @@
+"""Reads of the reception log: what the views and the export show, scoped to one operator.
+
+Every function takes the operator and returns a QuerySet (or a value computed in SQL) that does
+its own `select_related` / `prefetch_related`. Writes live in `reception/services/`.
+"""
+
+import datetime
+
+from django.db.models import Count, QuerySet
+
+from allervers.operators.models import Operator
+from allervers.partners.models import Partner
+from allervers.planning.enums import SpaceKind
+from allervers.planning.models import Space, Stop
+
+from .models import CyberUsage, Person, Referral, Topic, Visit
+
+# How far back the visit form offers held stops (older visits come through the import).
+RECENT_STOPS_DAYS = 60
+
+
+def recent_stops(operator: Operator, today: datetime.date) -> list[Stop]:
+    """The held stops of the last `RECENT_STOPS_DAYS` days, latest first (the visit form)."""
+    return list(
+        Stop.objects.for_operator(operator)
+        .held()
+        .between(today - datetime.timedelta(days=RECENT_STOPS_DAYS), today)
+        .select_related("site")
+        .order_by("-date", "-start_time")
+    )
+
+
+def todays_stops(operator: Operator, day: datetime.date) -> list[Stop]:
+    return list(
+        Stop.objects.for_operator(operator)
+        .held()
+        .filter(date=day)
+        .select_related("site")
+        .order_by("start_time")
+    )
+
+
+def visits_of_day(operator: Operator, day: datetime.date) -> QuerySet:
+    return (
+        Visit.objects.for_operator(operator)
+        .on_date(day)
+        .select_related("stop__site")
+        .prefetch_related("topics")
+        .order_by("arrived_at")
+    )
+
+
+def cyber_usages_by_stop(operator: Operator, stops: list[Stop]) -> dict[int, CyberUsage]:
+    return {u.stop_id: u for u in CyberUsage.objects.for_operator(operator).filter(stop__in=stops)}
+
+
+def visits_between(
+    operator: Operator, start: datetime.date | None = None, end: datetime.date | None = None
+) -> QuerySet:
+    """The operator's visits at stops from `start` to `end` (either may be open)."""
+    visits = Visit.objects.for_operator(operator)
+    if start:
+        visits = visits.filter(stop__date__gte=start)
+    if end:
+        visits = visits.filter(stop__date__lte=end)
+    return visits
+
+
+def visits_for_list(
+    operator: Operator, start: datetime.date | None = None, end: datetime.date | None = None
+) -> QuerySet:
+    """The visit list, latest first."""
+    return (
+        visits_between(operator, start, end)
+        .select_related("stop__site", "person")
+        .prefetch_related("topics")
+        .order_by("-arrived_at", "-pk")
+    )
+
+
+def visits_for_export(
+    operator: Operator, start: datetime.date | None = None, end: datetime.date | None = None
+) -> QuerySet:
+    """The export's visits, oldest first, with what each row shows."""
+    return (
+        visits_between(operator, start, end)
+        .select_related("stop__site")
+        .prefetch_related("topics", "partners_seen")
+        .order_by("arrived_at", "pk")
+    )
+
+
+def visit_detail(operator: Operator) -> QuerySet:
+    """Visits with everything their page shows (history included)."""
+    return (
+        Visit.objects.for_operator(operator).with_details().prefetch_related("changes__changed_by")
+    )
+
+
+def people_matching(operator: Operator, query: str, limit: int) -> list[Person]:
+    """The people whose name matches `query`, with their number of visits."""
+    return list(
+        Person.objects.for_operator(operator)
+        .matching(query)
+        .annotate(visit_count=Count("visits"))
+        .order_by("last_name", "first_name")[:limit]
+    )
+
+
+def visits_of_person(person: Person) -> list[Visit]:
+    return list(
+        person.visits.select_related("stop__site")
+        .prefetch_related("topics")
+        .order_by("-arrived_at")
+    )
+
+
+def referrals_of_person(operator: Operator, person: Person) -> QuerySet:
+    return (
+        Referral.objects.for_operator(operator)
+        .filter(visit__person=person)
+        .select_related("partner", "visit__stop")
+        .order_by("-proposed_at")
+    )
+
+
+def referrals_for(operator: Operator, partner: Partner | None = None) -> QuerySet:
+    """The operator's referrals; for a partner user, only those addressed to its partner."""
+    referrals = Referral.objects.for_operator(operator)
+    return referrals.for_partner(partner) if partner is not None else referrals
+
+
+def referral_counts(referrals: QuerySet) -> dict[str, int]:
+    """How many of `referrals` have each status."""
+    return dict(referrals.values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def overdue_referral_count(operator: Operator, now: datetime.datetime) -> int:
+    return (
+        Referral.objects.for_operator(operator)
+        .overdue(now=now, days=operator.referral_overdue_days)
+        .count()
+    )
+
+
+def cyber_seats(operator: Operator, stop: Stop) -> int | None:
+    """The cyber-atelier's seats of the stop's vehicle (None when it has no such space)."""
+    return (
+        Space.objects.for_operator(operator)
+        .filter(vehicle=stop.vehicle, kind=SpaceKind.CYBER)
+        .values_list("capacity", flat=True)
+        .first()
+    )
+
+
+def cyber_visit_count(operator: Operator, stop: Stop) -> int:
+    return Visit.objects.for_operator(operator).filter(stop=stop, cyber_used=True).count()
+
+
+def topics_with_visit_counts(operator: Operator) -> QuerySet:
+    return (
+        Topic.objects.for_operator(operator)
+        .annotate(visit_count=Count("visits"))
+        .order_by("is_archived", "position", "name")
+    )

@@ -1,0 +1,73 @@
+"""Consenting people: a named record only with the person's consent, and linking a visit."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from allervers.operators.models import Operator
+
+from ..enums import ConsentPurpose, VisitChangeKind
+from ..models import Person, Visit
+from .checks import check_same_operator, refuse
+from .history import change, history_add, shown
+
+
+@transaction.atomic
+def person_create_with_consent(
+    *,
+    operator: Operator,
+    user,
+    first_name: str,
+    last_name: str,
+    consent_given_on: datetime.date,
+    consent_purpose: str,
+    phone: str = "",
+    email: str = "",
+    visit: Visit | None = None,
+) -> Person:
+    """Create a named record, only with the person's consent; optionally link a visit to it."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not (first_name or last_name):
+        refuse("Indiquez au moins le prénom ou le nom de la personne.", "no_name")
+    if consent_purpose not in ConsentPurpose.values:
+        refuse(
+            "Une fiche nominative n'est possible qu'avec le consentement de la personne : "
+            "indiquez pour quoi elle a donné son accord.",
+            "no_consent",
+        )
+    if consent_given_on is None:
+        refuse("Indiquez la date du consentement.", "no_consent")
+    if consent_given_on > timezone.localdate():
+        refuse("La date du consentement ne peut pas être dans le futur.", "consent_in_future")
+    person = Person(
+        operator=operator,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone.strip(),
+        email=email.strip(),
+        consent_given_on=consent_given_on,
+        consent_purpose=consent_purpose,
+        consent_recorded_by=user,
+    )
+    person.save()
+    if visit is not None:
+        visit_link_person(visit=visit, person=person, user=user)
+    return person
+
+
+@transaction.atomic
+def visit_link_person(*, visit: Visit, person: Person, user) -> Visit:
+    """Link a visit to a consenting person, so that returning visitors count once."""
+    check_same_operator(person, visit.operator_id)
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    before = shown(visit, "person")
+    visit.person = person
+    visit.save(update_fields=["person", "updated_at"])
+    history_add(
+        visit,
+        VisitChangeKind.PERSON_LINKED,
+        user,
+        change("person", before, shown(visit, "person")),
+    )
+    return visit
