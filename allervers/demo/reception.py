@@ -172,8 +172,16 @@ def _plan_visits(
     counts = _allocate(stops, total, rng)
     slots = [stop for stop, n in zip(stops, counts, strict=True) for _ in range(n)]
     n = len(slots)
+    # Each question shuffles its answers with a generator of its own (one draw from `rng` in
+    # all), so that adding a question to the registry leaves every other demo figure as it was.
+    answers_seed = rng.random()
     answers = {
-        question.field: quota(n, question.demo_shares, question.demo_rest, rng)
+        question.field: quota(
+            n,
+            question.demo_shares,
+            question.demo_rest,
+            random.Random(f"{answers_seed}:{question.field}"),
+        )
         if question.demo_shares
         else [question.initial] * n
         for question in QUESTIONS
