@@ -1,8 +1,26 @@
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from allervers.operators.enums import Role
 from tests.operators.factories import MembershipFactory, OperatorFactory
 from tests.partners.factories import PartnerFactory
+
+PARIS = ZoneInfo("Europe/Paris")
+# Every test runs at this instant (a Wednesday of school term, no public holiday, mid-morning in
+# Paris): far from midnight and from a minute boundary, so « today » and « now » never change
+# under a test. The clock ticks from there; a test that needs another instant moves it with
+# `clock.move_to(...)` or `clock.shift(...)`.
+NOW = datetime.datetime(2026, 6, 10, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine):
+    """time-machine's fixture, started at NOW for every test."""
+    time_machine.move_to(NOW)
+    return time_machine
 
 
 @pytest.fixture
@@ -52,9 +70,9 @@ def demo(django_db_setup, django_db_blocker):
     from allervers.demo.loader import demo_load, demo_remove
     from allervers.operators.models import Operator
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), time_machine.travel(NOW):
         summary = demo_load()
     yield summary
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), time_machine.travel(NOW):
         demo_remove(Operator.objects.get(slug=data.OPERATOR["slug"]))
         get_user_model().objects.filter(username__in=[u[0] for u in data.USERS]).delete()
