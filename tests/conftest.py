@@ -1,8 +1,11 @@
+import contextlib
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.db import IntegrityError, connection, models, transaction
 
 from allervers.operators.enums import Role
 from tests.operators.factories import MembershipFactory, OperatorFactory
@@ -21,6 +24,34 @@ def clock(time_machine):
     """time-machine's fixture, started at NOW for every test."""
     time_machine.move_to(NOW)
     return time_machine
+
+
+@contextlib.contextmanager
+def refused_by(name: str):
+    """The database refuses the block's write, and the error is the one of constraint `name`.
+
+    PostgreSQL names every constraint and SQLite names a check constraint; a trigger's message
+    starts with its name on both (planning's `stop_overlap`). SQLite does not name a unique
+    constraint over fields: it lists its columns (« UNIQUE constraint failed: table.a, table.b »),
+    which identify it as well."""
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        yield error
+    expected = _constraint_wording(name)
+    assert expected in str(error.value), f"expected {expected!r}, the database said {error.value}"
+
+
+def _constraint_wording(name: str) -> str:
+    if connection.vendor != "sqlite":
+        return name
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name and isinstance(constraint, models.UniqueConstraint):
+                if not constraint.fields:  # an expression index: SQLite names it
+                    return name
+                table = model._meta.db_table
+                columns = [model._meta.get_field(field).column for field in constraint.fields]
+                return "UNIQUE constraint failed: " + ", ".join(f"{table}.{c}" for c in columns)
+    return name
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import io
 import pytest
 from data_inclusion.schema.v1 import Service, Structure
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from allervers.operators.models import Operator
 from allervers.planning.enums import SpaceKind
 from allervers.public.opendata import UNKNOWN_PIVOT, international_phone
+from tests.conftest import refused_by
 from tests.planning.factories import SiteFactory, SpaceFactory
 
 from .table_schema import STANDARDS, load_schema, validate_csv
@@ -176,5 +176,5 @@ def test_a_siret_has_14_digits(operator, siret):
 
 
 def test_the_database_refuses_a_malformed_siret(operator):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with refused_by("operator_siret_14_digits"):
         Operator.objects.filter(pk=operator.pk).update(siret="12345")
