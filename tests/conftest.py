@@ -6,10 +6,12 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from allervers.operators.enums import Role
 from tests.operators.factories import MembershipFactory, OperatorFactory
 from tests.partners.factories import PartnerFactory
+from tests.planning.factories import StopFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 # Every test runs at this instant (a Wednesday of school term, no public holiday, mid-morning in
@@ -38,6 +40,12 @@ def refused_by(name: str):
         yield error
     expected = _constraint_wording(name)
     assert expected in str(error.value), f"expected {expected!r}, the database said {error.value}"
+
+
+def refused(constraint: str, factory, **fields) -> None:
+    """`factory(**fields)` is refused by the database's constraint (or trigger) `constraint`."""
+    with refused_by(constraint):
+        factory(**fields)
 
 
 def _constraint_wording(name: str) -> str:
@@ -90,6 +98,19 @@ def coordinator(operator, make_member):
 @pytest.fixture
 def agent(operator, make_member):
     return make_member(operator, Role.AGENT)
+
+
+@pytest.fixture
+def today_stop(operator):
+    """Today's held stop, running all day so that "now" always falls inside it."""
+    return StopFactory(
+        operator=operator,
+        date=timezone.localdate(),
+        start_time=datetime.time(0, 0),
+        end_time=datetime.time(23, 59),
+        site__name="Place du Regain",
+        site__slug="place-du-regain",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,38 +1,25 @@
 """An agent at the bus door records a walk-in with the keyboard alone, then ends it."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
 from allervers.operators.enums import Role
 from allervers.reception.models import Visit
 from allervers.reception.topics import topics_seed_defaults
-from tests.browser.conftest import assert_accessible
-from tests.planning.factories import StopFactory
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_walk_in_is_recorded_with_the_keyboard_in_8_keystrokes_and_ended(
-    live_server, page, operator, make_member
+    live_server, page, operator, make_member, today_stop
 ):
     agent = make_member(operator, Role.AGENT, first_name="Karim")
     topics_seed_defaults(operator=operator)
     operator.neighbourhood_streets = "Rue du Regain\nRue Pasteur"
     operator.save()
-    StopFactory(
-        operator=operator,
-        date=timezone.localdate(),
-        start_time=datetime.time(0, 0),
-        end_time=datetime.time(23, 59),
-        site__name="Place du Regain",
-    )
 
-    page.goto(f"{live_server.url}/compte/connexion/?next=/accueil/visites/nouvelle/")
-    page.get_by_label("Identifiant").fill(agent.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server.url, agent, "/accueil/visites/nouvelle/")
     page.get_by_role("heading", name="Nouvelle visite").wait_for()
     assert_accessible(page)
 
@@ -90,28 +77,19 @@ def test_a_walk_in_is_recorded_with_the_keyboard_in_8_keystrokes_and_ended(
     assert visit.left_at is not None
 
 
-def test_every_reception_page_passes_axe(live_server, page, operator, make_member):
+def test_every_reception_page_passes_axe(live_server, page, operator, make_member, today_stop):
     from allervers.partners.models import Partner
     from tests.reception.factories import PersonFactory, ReferralFactory, VisitFactory
 
     coordinator = make_member(operator, Role.COORDINATOR)
     topics_seed_defaults(operator=operator)
-    stop = StopFactory(
-        operator=operator,
-        date=timezone.localdate(),
-        start_time=datetime.time(0, 0),
-        end_time=datetime.time(23, 59),
-        site__name="Place du Regain",
-    )
+    stop = today_stop
     person = PersonFactory(operator=operator, first_name="Amina", last_name="Lemaire")
     visit = VisitFactory(operator=operator, stop=stop, person=person, arrived_at=timezone.now())
     referral = ReferralFactory(operator=operator, visit=visit, partner__name="Mission locale")
     Partner.objects.filter(pk=referral.partner_id).update(is_archived=False)
 
-    page.goto(f"{live_server.url}/compte/connexion/?next=/accueil/")
-    page.get_by_label("Identifiant").fill(coordinator.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server.url, coordinator, "/accueil/")
     page.get_by_role("heading", name="Visites du jour").wait_for()
     assert_accessible(page)
     for path in [

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import ProtectedError
 
 from allervers.planning.enums import CancelReason, SpaceKind, StopStatus
-from tests.conftest import refused_by
+from tests.conftest import refused, refused_by
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -18,11 +18,6 @@ from tests.planning.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def refused(constraint, factory, **fields):
-    with refused_by(constraint):
-        factory(**fields)
 
 
 def test_a_stop_cannot_end_before_it_starts():

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from allervers.reception.enums import ReferralStatus
-from tests.conftest import refused_by
+from tests.conftest import refused
 from tests.reception.factories import (
     CyberUsageFactory,
     PersonFactory,
@@ -16,14 +16,9 @@ from tests.reception.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _refused(constraint, factory, **fields):
-    with refused_by(constraint):
-        factory(**fields)
-
-
 def test_a_visit_cannot_end_before_it_starts(operator):
     visit = VisitFactory(operator=operator)
-    _refused(
+    refused(
         "visit_left_after_arrived",
         VisitFactory,
         operator=operator,
@@ -36,17 +31,15 @@ def test_a_visit_cannot_end_before_it_starts(operator):
 def test_answers_are_explicit_values(operator):
     visit = VisitFactory(operator=operator)
     assert (visit.gender, visit.age_band, visit.lives_in_area) == ("unknown",) * 3
-    _refused(
-        "visit_gender_known_value", VisitFactory, operator=operator, stop=visit.stop, gender=""
-    )
-    _refused(
+    refused("visit_gender_known_value", VisitFactory, operator=operator, stop=visit.stop, gender="")
+    refused(
         "visit_cyber_purpose_iff_used",
         VisitFactory,
         operator=operator,
         stop=visit.stop,
         cyber_used=True,
     )
-    _refused(
+    refused(
         "visit_cyber_purpose_iff_used",
         VisitFactory,
         operator=operator,
@@ -56,30 +49,28 @@ def test_answers_are_explicit_values(operator):
 
 
 def test_a_person_needs_a_name_and_a_consent_purpose(operator):
-    _refused("person_has_a_name", PersonFactory, operator=operator, first_name="", last_name="")
-    _refused(
-        "person_consent_purpose_required", PersonFactory, operator=operator, consent_purpose=""
-    )
+    refused("person_has_a_name", PersonFactory, operator=operator, first_name="", last_name="")
+    refused("person_consent_purpose_required", PersonFactory, operator=operator, consent_purpose="")
 
 
 def test_a_referral_status_has_its_date(operator):
-    _refused(
+    refused(
         "referral_taken_up_has_date",
         ReferralFactory,
         operator=operator,
         status=ReferralStatus.TAKEN_UP,
     )
-    _refused(
+    refused(
         "referral_dropped_has_date",
         ReferralFactory,
         operator=operator,
         status=ReferralStatus.DROPPED,
     )
-    _refused("referral_reason_required", ReferralFactory, operator=operator, reason="")
+    refused("referral_reason_required", ReferralFactory, operator=operator, reason="")
 
 
 def test_cyber_usage_counts_are_consistent(operator):
-    _refused(
+    refused(
         "cyberusage_people_fill_the_seats",
         CyberUsageFactory,
         operator=operator,

@@ -131,15 +131,10 @@ def test_an_unknown_theme_or_answer_is_refused(client, agent, today_stop, topics
     assert not Visit.objects.exists()
 
 
-def test_an_arrival_in_the_future_is_refused(client, agent, operator, topics):
-    stop = StopFactory(
-        operator=operator,
-        date=timezone.localdate(),
-        start_time=datetime.time(0),
-        end_time=datetime.time(23, 59),
-    )
+def test_an_arrival_in_the_future_is_refused(client, agent, today_stop, topics):
     client.force_login(agent)
-    response = _post_visit(client, stop, arrival_time="11:00")  # now is 10:00 (tests/conftest.py)
+    # An hour ahead of NOW (10:00, tests/conftest.py), still today.
+    response = _post_visit(client, today_stop, arrival_time="11:00")
     assert "dans le futur" in text_of(response)
     assert not Visit.objects.exists()
 
