@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -26,6 +27,15 @@ def clock(time_machine):
     """time-machine's fixture, started at NOW for every test."""
     time_machine.move_to(NOW)
     return time_machine
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: SQLite gives a rolled-back row's id to the next one,
+    so a page cached under an operator's planning revision could be served to another test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @contextlib.contextmanager
