@@ -1,8 +1,75 @@
+import contextlib
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
+from django.apps import apps
+from django.core.cache import cache
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from allervers.operators.enums import Role
 from tests.operators.factories import MembershipFactory, OperatorFactory
 from tests.partners.factories import PartnerFactory
+from tests.planning.factories import StopFactory
+
+PARIS = ZoneInfo("Europe/Paris")
+# Every test runs at this instant (a Wednesday of school term, no public holiday, mid-morning in
+# Paris): far from midnight and from a minute boundary, so « today » and « now » never change
+# under a test. The clock ticks from there; a test that needs another instant moves it with
+# `clock.move_to(...)` or `clock.shift(...)`.
+NOW = datetime.datetime(2026, 6, 10, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine):
+    """time-machine's fixture, started at NOW for every test."""
+    time_machine.move_to(NOW)
+    return time_machine
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: SQLite gives a rolled-back row's id to the next one,
+    so a page cached under an operator's planning revision could be served to another test."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@contextlib.contextmanager
+def refused_by(name: str):
+    """The database refuses the block's write, and the error is the one of constraint `name`.
+
+    PostgreSQL names every constraint and SQLite names a check constraint; a trigger's message
+    starts with its name on both (planning's `stop_overlap`). SQLite does not name a unique
+    constraint over fields: it lists its columns (« UNIQUE constraint failed: table.a, table.b »),
+    which identify it as well."""
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        yield error
+    expected = _constraint_wording(name)
+    assert expected in str(error.value), f"expected {expected!r}, the database said {error.value}"
+
+
+def refused(constraint: str, factory, **fields) -> None:
+    """`factory(**fields)` is refused by the database's constraint (or trigger) `constraint`."""
+    with refused_by(constraint):
+        factory(**fields)
+
+
+def _constraint_wording(name: str) -> str:
+    if connection.vendor != "sqlite":
+        return name
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name and isinstance(constraint, models.UniqueConstraint):
+                if not constraint.fields:  # an expression index: SQLite names it
+                    return name
+                table = model._meta.db_table
+                columns = [model._meta.get_field(field).column for field in constraint.fields]
+                return "UNIQUE constraint failed: " + ", ".join(f"{table}.{c}" for c in columns)
+    return name
 
 
 @pytest.fixture
@@ -43,6 +110,19 @@ def agent(operator, make_member):
     return make_member(operator, Role.AGENT)
 
 
+@pytest.fixture
+def today_stop(operator):
+    """Today's held stop, running all day so that "now" always falls inside it."""
+    return StopFactory(
+        operator=operator,
+        date=timezone.localdate(),
+        start_time=datetime.time(0, 0),
+        end_time=datetime.time(23, 59),
+        site__name="Place du Regain",
+        site__slug="place-du-regain",
+    )
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo service, loaded once per test module (it takes a few seconds) and removed after."""
@@ -52,9 +132,9 @@ def demo(django_db_setup, django_db_blocker):
     from allervers.demo.loader import demo_load, demo_remove
     from allervers.operators.models import Operator
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), time_machine.travel(NOW):
         summary = demo_load()
     yield summary
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), time_machine.travel(NOW):
         demo_remove(Operator.objects.get(slug=data.OPERATOR["slug"]))
         get_user_model().objects.filter(username__in=[u[0] for u in data.USERS]).delete()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from allervers.operators.enums import Role
 from allervers.planning.enums import CancelReason
 from allervers.planning.services import stop_cancel
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -21,11 +21,8 @@ from tests.planning.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def log_in(page, base_url, user):
-    page.goto(f"{base_url}/compte/connexion/")
-    page.get_by_label("Identifiant").fill(user.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
-    page.get_by_role("button", name="Se connecter").click()
+def log_in_home(page, base_url, user):
+    log_in(page, base_url, user)
     page.get_by_role("heading", name=f"Bonjour {user.first_name}").wait_for()
 
 
@@ -44,7 +41,7 @@ def test_a_cancelled_stop_reaches_the_partner_present(live_server, page, operato
     PartnerPresenceFactory(stop=stop, operator=operator, partner=mission_locale)
     StaffAssignmentFactory(stop=stop, operator=operator)
 
-    log_in(page, live_server.url, coordinator)
+    log_in_home(page, live_server.url, coordinator)
     page.get_by_role("navigation", name="Menu principal").get_by_role(
         "link", name="Planning"
     ).click()
@@ -75,7 +72,7 @@ def test_a_cancelled_stop_reaches_the_partner_present(live_server, page, operato
     assert_accessible(page)
 
     page.get_by_role("button", name="Se déconnecter").click()
-    log_in(page, live_server.url, partner_user)
+    log_in_home(page, live_server.url, partner_user)
     notice = page.get_by_role("region", name="Permanences annulées récemment")
     assert "Place du Regain" in notice.inner_text()
     assert "Tempête annoncée" in notice.inner_text()
@@ -126,7 +123,7 @@ def test_the_coordinator_restores_a_cancelled_stop_then_deletes_a_pattern(
     PartnerPresenceFactory(stop=cancelled, operator=operator, partner=mission_locale)
     stop_cancel(stop=cancelled, reason=CancelReason.BREAKDOWN, note="Batterie", by=coordinator)
 
-    log_in(page, live_server.url, coordinator)
+    log_in_home(page, live_server.url, coordinator)
     page.goto(f"{live_server.url}/planning/permanences/{cancelled.pk}/")
     page.get_by_role("button", name="Rétablir la permanence").click()
     page.get_by_role("heading", name="Historique").wait_for()
@@ -153,7 +150,7 @@ def test_the_coordinator_restores_a_cancelled_stop_then_deletes_a_pattern(
     assert_accessible(page)
 
     page.get_by_role("button", name="Se déconnecter").click()
-    log_in(page, live_server.url, partner_user)
+    log_in_home(page, live_server.url, partner_user)
     notice = page.get_by_role("region", name="Permanences rétablies récemment")
     assert "Place du Regain" in notice.inner_text()
     notice.get_by_role("link").first.click()

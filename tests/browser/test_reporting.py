@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from allervers.operators.enums import Role
 from allervers.reception.enums import Gender, YesNoUnknown
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.planning.factories import StopFactory
 from tests.reception.factories import TopicFactory, VisitFactory
 
@@ -37,10 +37,7 @@ def test_a_coordinator_reads_the_report_changes_the_period_and_downloads_the_pdf
             )
             visit.topics.add(topic, through_defaults={"operator": operator})
 
-    page.goto(f"{live_server.url}/compte/connexion/?next=/bilan/")
-    page.get_by_label("Identifiant").fill(coordinator.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server.url, coordinator, "/bilan/")
     page.get_by_role("heading", level=1, name=f"Bilan : année {year}").wait_for()
     results = page.locator(".results").inner_text()
     assert "le bus a stationné 3 fois" in results

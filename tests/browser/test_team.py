@@ -3,7 +3,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -12,10 +12,7 @@ def test_a_coordinator_adds_a_partner_to_the_team(live_server, page, operator, c
     from tests.partners.factories import PartnerFactory
 
     PartnerFactory(operator=operator, name="Mission locale")
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Identifiant").fill(coordinator.username)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server.url, coordinator)
 
     page.get_by_role("link", name="Structure").click()
     page.get_by_role("heading", name="Réglages de la structure").wait_for()

@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from allervers.operators.models import RESERVED_SLUGS, Operator
+from tests.conftest import refused_by
 from tests.operators.factories import OperatorFactory
 
 
@@ -34,5 +34,5 @@ def test_a_reserved_slug_is_refused_by_the_form_layer_and_the_database(slug):
     with pytest.raises(ValidationError) as error:
         operator.full_clean()
     assert "réservé" in str(error.value)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with refused_by("operator_slug_not_reserved"):
         OperatorFactory(slug=slug)

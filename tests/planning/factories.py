@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from allervers.planning.enums import DutyRole, SpaceKind
 from allervers.planning.models import (
@@ -55,7 +56,7 @@ class StopFactory(factory.django.DjangoModelFactory):
     operator = factory.SubFactory(OperatorFactory)
     vehicle = factory.SubFactory(VehicleFactory, operator=factory.SelfAttribute("..operator"))
     site = factory.SubFactory(SiteFactory, operator=factory.SelfAttribute("..operator"))
-    date = factory.LazyFunction(datetime.date.today)
+    date = factory.LazyFunction(timezone.localdate)
     start_time = datetime.time(9, 0)
     end_time = datetime.time(12, 0)
 
@@ -95,7 +96,5 @@ class StaffAssignmentFactory(factory.django.DjangoModelFactory):
 
 def future_stop(**fields) -> Stop:
     """A held stop a few days ahead (partners may still declare their presence on it)."""
-    from django.utils import timezone
-
     fields.setdefault("date", timezone.localdate() + datetime.timedelta(days=7))
     return StopFactory(**fields)

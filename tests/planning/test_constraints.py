@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from allervers.planning.enums import CancelReason, SpaceKind, StopStatus
+from tests.conftest import refused, refused_by
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -20,19 +20,24 @@ from tests.planning.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def refused(factory, **fields):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        factory(**fields)
-
-
 def test_a_stop_cannot_end_before_it_starts():
-    refused(StopFactory, start_time=datetime.time(12), end_time=datetime.time(9))
-    refused(StopFactory, start_time=datetime.time(9), end_time=datetime.time(9))
+    refused(
+        "stop_end_after_start", StopFactory, start_time=datetime.time(12), end_time=datetime.time(9)
+    )
+    refused(
+        "stop_end_after_start", StopFactory, start_time=datetime.time(9), end_time=datetime.time(9)
+    )
 
 
 def test_a_pattern_cannot_end_before_it_starts_nor_have_a_reversed_range():
-    refused(SchedulePatternFactory, start_time=datetime.time(12), end_time=datetime.time(9))
     refused(
+        "pattern_end_after_start",
+        SchedulePatternFactory,
+        start_time=datetime.time(12),
+        end_time=datetime.time(9),
+    )
+    refused(
+        "pattern_range_ordered",
         SchedulePatternFactory,
         valid_from=datetime.date(2025, 9, 1),
         valid_until=datetime.date(2025, 6, 30),
@@ -40,20 +45,30 @@ def test_a_pattern_cannot_end_before_it_starts_nor_have_a_reversed_range():
 
 
 def test_a_space_holds_at_least_one_place():
-    refused(SpaceFactory, capacity=0)
+    refused("space_capacity_positive", SpaceFactory, capacity=0)
 
 
 def test_a_slug_is_unique_within_one_operator_only(operator, other_operator):
     SiteFactory(operator=operator, slug="place-du-regain")
-    refused(SiteFactory, operator=operator, slug="place-du-regain")
+    refused("site_unique_slug", SiteFactory, operator=operator, slug="place-du-regain")
     SiteFactory(operator=other_operator, slug="place-du-regain")  # another tenant may reuse it
     PartnerFactory(operator=operator, slug="mission-locale")
-    refused(PartnerFactory, operator=operator, slug="mission-locale")
+    refused("partner_unique_slug", PartnerFactory, operator=operator, slug="mission-locale")
 
 
 def test_a_cancelled_stop_needs_a_reason_and_a_held_one_has_none():
-    refused(StopFactory, status=StopStatus.CANCELLED, cancel_reason="")
-    refused(StopFactory, status=StopStatus.HELD, cancel_reason=CancelReason.WEATHER)
+    refused(
+        "stop_cancel_reason_iff_cancelled",
+        StopFactory,
+        status=StopStatus.CANCELLED,
+        cancel_reason="",
+    )
+    refused(
+        "stop_cancel_reason_iff_cancelled",
+        StopFactory,
+        status=StopStatus.HELD,
+        cancel_reason=CancelReason.WEATHER,
+    )
 
 
 def test_a_site_or_partner_with_history_cannot_be_deleted():
@@ -74,6 +89,7 @@ def test_one_vehicle_is_never_at_two_places_at_once(operator):
     day = datetime.date(2025, 3, 3)
     StopFactory(operator=operator, vehicle=vehicle, date=day)
     refused(
+        "stop_overlap",
         StopFactory,
         operator=operator,
         vehicle=vehicle,
@@ -106,10 +122,12 @@ def test_moving_a_stop_onto_another_is_refused(operator):
     StopFactory(operator=operator, vehicle=vehicle, date=day)
     other = StopFactory(operator=operator, vehicle=vehicle, date=day + datetime.timedelta(days=1))
     other.date = day
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with refused_by("stop_overlap"):
         other.save()
 
 
 def test_a_space_kind_appears_once_per_vehicle():
     space = SpaceFactory(kind=SpaceKind.CYBER, capacity=8)
-    refused(SpaceFactory, vehicle=space.vehicle, kind=SpaceKind.CYBER)
+    refused(
+        "space_unique_kind_per_vehicle", SpaceFactory, vehicle=space.vehicle, kind=SpaceKind.CYBER
+    )

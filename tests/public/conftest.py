@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from allervers.planning.enums import CancelReason, StopStatus
@@ -12,13 +11,6 @@ from tests.planning.factories import (
     StopFactory,
     VehicleFactory,
 )
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

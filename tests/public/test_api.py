@@ -1,5 +1,7 @@
 """The JSON API: filters, pagination, cache headers, French 400s, and fuzzing (no 5xx)."""
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -8,10 +10,14 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from config.wsgi import application
-
-from .conftest import in_days
+from tests.conftest import NOW
 
 API = "/api/v1"
+
+
+def _on(days: int) -> datetime.date:
+    """A date at collection time, relative to the tests' fixed today (the clock fixture)."""
+    return NOW.date() + datetime.timedelta(days=days)
 
 
 def test_operators_sites_partners(client, planning, other_operator):
@@ -49,8 +55,8 @@ def test_stops_default_to_the_coming_90_days_cancelled_included(client, planning
         ("status=cancelled", 1),
         ("status=held", 3),
         ("site=place-du-regain&status=held", 2),
-        (f"start={in_days(2)}&end={in_days(10)}", 2),
-        (f"start={in_days(-401)}&end={in_days(-399)}", 1),
+        (f"start={_on(2)}&end={_on(10)}", 2),
+        (f"start={_on(-401)}&end={_on(-399)}", 1),
     ],
 )
 def test_stop_filters(client, planning, query, count):

@@ -3,9 +3,9 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from allervers.reception.enums import ReferralStatus
+from tests.conftest import refused
 from tests.reception.factories import (
     CyberUsageFactory,
     PersonFactory,
@@ -16,14 +16,10 @@ from tests.reception.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _refused(factory, **fields):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        factory(**fields)
-
-
 def test_a_visit_cannot_end_before_it_starts(operator):
     visit = VisitFactory(operator=operator)
-    _refused(
+    refused(
+        "visit_left_after_arrived",
         VisitFactory,
         operator=operator,
         stop=visit.stop,
@@ -35,21 +31,49 @@ def test_a_visit_cannot_end_before_it_starts(operator):
 def test_answers_are_explicit_values(operator):
     visit = VisitFactory(operator=operator)
     assert (visit.gender, visit.age_band, visit.lives_in_area) == ("unknown",) * 3
-    _refused(VisitFactory, operator=operator, stop=visit.stop, gender="")
-    _refused(VisitFactory, operator=operator, stop=visit.stop, cyber_used=True)
-    _refused(VisitFactory, operator=operator, stop=visit.stop, cyber_purpose="other")
+    refused("visit_gender_known_value", VisitFactory, operator=operator, stop=visit.stop, gender="")
+    refused(
+        "visit_cyber_purpose_iff_used",
+        VisitFactory,
+        operator=operator,
+        stop=visit.stop,
+        cyber_used=True,
+    )
+    refused(
+        "visit_cyber_purpose_iff_used",
+        VisitFactory,
+        operator=operator,
+        stop=visit.stop,
+        cyber_purpose="other",
+    )
 
 
 def test_a_person_needs_a_name_and_a_consent_purpose(operator):
-    _refused(PersonFactory, operator=operator, first_name="", last_name="")
-    _refused(PersonFactory, operator=operator, consent_purpose="")
+    refused("person_has_a_name", PersonFactory, operator=operator, first_name="", last_name="")
+    refused("person_consent_purpose_required", PersonFactory, operator=operator, consent_purpose="")
 
 
 def test_a_referral_status_has_its_date(operator):
-    _refused(ReferralFactory, operator=operator, status=ReferralStatus.TAKEN_UP)
-    _refused(ReferralFactory, operator=operator, status=ReferralStatus.DROPPED)
-    _refused(ReferralFactory, operator=operator, reason="")
+    refused(
+        "referral_taken_up_has_date",
+        ReferralFactory,
+        operator=operator,
+        status=ReferralStatus.TAKEN_UP,
+    )
+    refused(
+        "referral_dropped_has_date",
+        ReferralFactory,
+        operator=operator,
+        status=ReferralStatus.DROPPED,
+    )
+    refused("referral_reason_required", ReferralFactory, operator=operator, reason="")
 
 
 def test_cyber_usage_counts_are_consistent(operator):
-    _refused(CyberUsageFactory, operator=operator, seats_used=5, people_count=4)
+    refused(
+        "cyberusage_people_fill_the_seats",
+        CyberUsageFactory,
+        operator=operator,
+        seats_used=5,
+        people_count=4,
+    )
