@@ -221,17 +221,40 @@ def _plan_visits(
     return visits, visit_topics, visit_partners, main_topics
 
 
+# What stays the same from one visit of a person to the next.
+PERSON_PROFILE = ("gender", "age_band", "lives_in_area", "situation")
+
+
+def _returning_groups(visits: list[Visit], rng: random.Random) -> list[list[Visit]]:
+    """Groups of 2 or 3 visits with the same profile, one group per returning person.
+
+    Chosen among visits that already share a profile, so that linking them to one person
+    changes no answer: the demo's shares stay those of the quotas.
+    """
+    by_profile: dict[tuple, list[Visit]] = {}
+    for visit in rng.sample(visits, len(visits)):
+        by_profile.setdefault(tuple(getattr(visit, n) for n in PERSON_PROFILE), []).append(visit)
+    groups = []
+    for _ in range(RETURNING_PEOPLE):
+        wanted = rng.choice([2, 3, 3])
+        eligible = sorted(
+            (profile for profile, free in by_profile.items() if len(free) >= wanted),
+            key=str,
+        )
+        if not eligible:
+            break
+        free = by_profile[rng.choice(eligible)]
+        groups.append(sorted((free.pop() for _ in range(wanted)), key=lambda v: v.arrived_at))
+    return groups
+
+
 def _people(operator: Operator, visits: list[Visit], user, rng: random.Random) -> list[Person]:
     """Some returning people, named with their consent; their visits are linked to them."""
-    people = []
-    pool = sorted(rng.sample(range(len(visits)), RETURNING_PEOPLE * 3))
-    rng.shuffle(pool)
-    names = [(first, rng.choice(LAST_NAMES)) for first in rng.sample(FIRST_NAMES, RETURNING_PEOPLE)]
-    for index, (first, last) in enumerate(names):
-        taken = sorted(pool[index * 3 : index * 3 + rng.choice([2, 3, 3])])
-        own = [visits[i] for i in taken]
-        own.sort(key=lambda v: v.arrived_at)
-        person = Person(
+    groups = _returning_groups(visits, rng)
+    names = [(first, rng.choice(LAST_NAMES)) for first in rng.sample(FIRST_NAMES, len(groups))]
+    created = []
+    for (first, last), own in zip(names, groups, strict=True):
+        person = Person.objects.create(
             operator=operator,
             first_name=first,
             last_name=last,
@@ -241,18 +264,10 @@ def _people(operator: Operator, visits: list[Visit], user, rng: random.Random) -
             consent_purpose=rng.choice(list(ConsentPurpose)),
             consent_recorded_by=user,
         )
-        people.append((person, own))
-    created = []
-    for person, own in people:
-        person.save()
         created.append(person)
         for position, visit in enumerate(own):
             visit.person = person
             visit.is_first_visit = YesNoUnknown.YES if position == 0 else YesNoUnknown.NO
-            # The same person keeps the same profile from one visit to the next.
-            if position:
-                for name in ("gender", "age_band", "lives_in_area", "situation"):
-                    setattr(visit, name, getattr(own[0], name))
     return created
 
 

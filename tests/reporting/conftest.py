@@ -17,6 +17,8 @@ from allervers.reception.enums import (
     YesNoUnknown,
 )
 from allervers.reception.models import VisitPartner, VisitTopic
+from allervers.reporting.periods import Period
+from allervers.reporting.queries import Scope, report_compute
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -178,3 +180,8 @@ def dataset(operator, other_operator):
     return SimpleNamespace(
         operator=operator, site_a=site_a, site_b=site_b, p1=p1, p2=p2, topics=(t1, t2, t3)
     )
+
+
+def compute(dataset, period=None, **filters):
+    """The report of `dataset` for `period` (its whole year by default), as the pages compute it."""
+    return report_compute(Scope(dataset.operator.pk, period or Period.year(YEAR), TODAY, **filters))

@@ -23,20 +23,14 @@ import datetime
 
 import pytest
 
-from allervers.reporting.periods import Period
 from allervers.reporting.presentation.details import detail_tables
 from allervers.reporting.presentation.values import VIEWER, Formatter
-from allervers.reporting.queries import Scope, report_compute
 from tests.planning.factories import SiteFactory, StopFactory
 from tests.reception.factories import VisitFactory
 
-from .conftest import TODAY, YEAR
+from .conftest import YEAR, compute
 
 pytestmark = pytest.mark.django_db
-
-
-def compute(dataset, **filters):
-    return report_compute(Scope(dataset.operator.pk, Period.year(YEAR), TODAY, **filters))
 
 
 def answers(row, question):

@@ -3,16 +3,10 @@
 import pytest
 
 from allervers.reporting.periods import Period
-from allervers.reporting.queries import Scope, report_compute
 
-from .conftest import TODAY, YEAR
+from .conftest import YEAR, compute
 
 pytestmark = pytest.mark.django_db
-
-
-def compute(dataset, period=None, **filters):
-    period = period or Period.year(YEAR)
-    return report_compute(Scope(dataset.operator.pk, period, TODAY, **filters))
 
 
 def breakdown(report, name):
