@@ -11,6 +11,7 @@ from allervers.reception.enums import Gender, VisitChangeKind
 from allervers.reception.models import Visit, VisitChange
 from tests.html import text_of
 from tests.planning.factories import StopFactory
+from tests.reception.conftest import visit_answers
 from tests.reception.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,14 +21,7 @@ def _post_visit(client, stop, **extra):
     data = {
         "stop": stop.pk,
         "arrival_time": "00:01",
-        "gender": "female",
-        "age_band": "26_49",
-        "lives_in_area": "yes",
-        "situation": "unknown",
-        "mode": "walk_in",
-        "is_first_visit": "unknown",
-        "heard_from": "unknown",
-        "outcome": "unknown",
+        **visit_answers(gender="female", age_band="26_49", lives_in_area="yes"),
         "note": "",
     }
     data.update(extra)
@@ -151,14 +145,9 @@ def test_a_correction_keeps_who_when_and_what(client, agent, operator, topics):
             "stop": stop.pk,
             "arrival_time": "09:15",
             "departure_time": "10:05",
-            "gender": "male",
-            "age_band": "unknown",
-            "lives_in_area": "no",
-            "situation": "unknown",
-            "mode": "walk_in",
-            "is_first_visit": "unknown",
-            "heard_from": "flyer",
-            "outcome": "information",
+            **visit_answers(
+                gender="male", lives_in_area="no", heard_from="flyer", outcome="information"
+            ),
             "topics": [topics["rsa"].pk],
         },
     )
@@ -187,14 +176,9 @@ def test_a_departure_before_the_arrival_is_refused(client, agent, operator):
             "stop": stop.pk,
             "arrival_time": "10:00",
             "departure_time": "09:00",
-            "gender": "male",
-            "age_band": "unknown",
-            "lives_in_area": "no",
-            "situation": "unknown",
-            "mode": "walk_in",
-            "is_first_visit": "unknown",
-            "heard_from": "flyer",
-            "outcome": "information",
+            **visit_answers(
+                gender="male", lives_in_area="no", heard_from="flyer", outcome="information"
+            ),
         },
     )
     assert response.status_code == 400  # an invalid form: INVALID_FORM_STATUS
