@@ -10,19 +10,13 @@ from allervers.operators.tenancy import OperatorOwnedQuerySet
 
 from .enums import (
     OPEN_REFERRAL_STATUSES,
-    AgeBand,
     ConsentPurpose,
     CyberPurpose,
-    Gender,
-    HeardFrom,
-    Outcome,
     ReferralStatus,
-    Situation,
     VisitChangeKind,
-    VisitMode,
     VisitSource,
-    YesNoUnknown,
 )
+from .questions import QUESTIONS
 
 OPERATOR = "operators.Operator"
 
@@ -158,21 +152,6 @@ class Visit(models.Model):
     )
     arrived_at = models.DateTimeField("arrivée")
     left_at = models.DateTimeField("départ", null=True, blank=True)
-    gender = models.CharField(
-        "genre", max_length=20, choices=Gender.choices, default=Gender.UNKNOWN
-    )
-    age_band = models.CharField(
-        "âge", max_length=20, choices=AgeBand.choices, default=AgeBand.UNKNOWN
-    )
-    lives_in_area = models.CharField(
-        "habite le quartier",
-        max_length=20,
-        choices=YesNoUnknown.choices,
-        default=YesNoUnknown.UNKNOWN,
-    )
-    situation = models.CharField(
-        "situation", max_length=20, choices=Situation.choices, default=Situation.UNKNOWN
-    )
     topics = models.ManyToManyField(
         Topic, through="VisitTopic", related_name="visits", verbose_name="thématiques"
     )
@@ -182,24 +161,9 @@ class Visit(models.Model):
         related_name="visits",
         verbose_name="partenaires rencontrés",
     )
-    mode = models.CharField(
-        "venue", max_length=20, choices=VisitMode.choices, default=VisitMode.WALK_IN
-    )
-    heard_from = models.CharField(
-        "a connu le bus par", max_length=20, choices=HeardFrom.choices, default=HeardFrom.UNKNOWN
-    )
-    is_first_visit = models.CharField(
-        "première visite",
-        max_length=20,
-        choices=YesNoUnknown.choices,
-        default=YesNoUnknown.UNKNOWN,
-    )
     cyber_used = models.BooleanField("a utilisé le cyber@atelier", default=False)
     cyber_purpose = models.CharField(
         "usage du cyber@atelier", max_length=20, choices=CyberPurpose.choices, blank=True
-    )
-    outcome = models.CharField(
-        "suite donnée", max_length=20, choices=Outcome.choices, default=Outcome.UNKNOWN
     )
     note = models.CharField("note", max_length=500, blank=True)
     source = models.CharField(
@@ -236,32 +200,8 @@ class Visit(models.Model):
                 | (Q(cyber_used=False) & Q(cyber_purpose="")),
                 name="visit_cyber_purpose_iff_used",
             ),
-            models.CheckConstraint(
-                condition=Q(gender__in=Gender.values), name="visit_gender_known_value"
-            ),
-            models.CheckConstraint(
-                condition=Q(age_band__in=AgeBand.values), name="visit_age_band_known_value"
-            ),
-            models.CheckConstraint(
-                condition=Q(lives_in_area__in=YesNoUnknown.values),
-                name="visit_lives_in_area_known_value",
-            ),
-            models.CheckConstraint(
-                condition=Q(is_first_visit__in=YesNoUnknown.values),
-                name="visit_first_visit_known_value",
-            ),
-            models.CheckConstraint(
-                condition=Q(situation__in=Situation.values), name="visit_situation_known_value"
-            ),
-            models.CheckConstraint(
-                condition=Q(mode__in=VisitMode.values), name="visit_mode_known_value"
-            ),
-            models.CheckConstraint(
-                condition=Q(heard_from__in=HeardFrom.values), name="visit_heard_from_known_value"
-            ),
-            models.CheckConstraint(
-                condition=Q(outcome__in=Outcome.values), name="visit_outcome_known_value"
-            ),
+            # Each closed question's answer is one of its choices.
+            *(question.constraint() for question in QUESTIONS),
         ]
 
     def __str__(self) -> str:
@@ -278,6 +218,11 @@ class Visit(models.Model):
     def duration_minutes(self) -> int | None:
         duration = self.duration
         return None if duration is None else round(duration.total_seconds() / 60)
+
+
+# The answers to the closed questions: one column per entry of the registry.
+for _question in QUESTIONS:
+    Visit.add_to_class(_question.field, _question.model_field())
 
 
 class VisitTopic(models.Model):

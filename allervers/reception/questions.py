@@ -7,8 +7,9 @@ columns (`exporting`), the report's breakdowns, captions, sheets and definitions
 (`reporting.queries`, `reporting.presentation`, `reporting.definitions`) and the demo's
 distributions (`demo.reception`).
 
-Adding a question is one entry here plus the migration of its `Visit` field (a `CharField` with
-the question's choices, default « non renseigné », and its `..._known_value` check constraint).
+Adding a question is one entry here (with its choices, a `TextChoices` in `enums.py` or beside the
+entry) plus the migration that `makemigrations` writes: the `Visit` field and its
+`visit_<key>_known_value` check constraint are made from the entry (`models.py` adds them).
 `tests/reception/test_questions.py` proves that every entry reaches each of those places.
 
 Order: the registry's order is the form's; the files (import format, export) and the report
@@ -62,8 +63,9 @@ class Share:
 
 @dataclass(frozen=True)
 class Question:
-    field: str  # the `Visit` field
+    field: str  # the `Visit` field, made from this entry (`model_field`, `constraint`)
     choices: type[models.TextChoices]
+    verbose_name: str  # the field's name in the admin and in error messages
     label: str  # the form's question
     column: str  # the import's and export's column
     example: str  # an example cell of the import's format
@@ -86,6 +88,19 @@ class Question:
     def report_key(self) -> str:
         return self.key or self.field
 
+    def model_field(self) -> models.CharField:
+        """The `Visit` column holding the answer (added to the model in `models.py`)."""
+        return models.CharField(
+            self.verbose_name, max_length=20, choices=self.choices.choices, default=self.initial
+        )
+
+    def constraint(self) -> models.CheckConstraint:
+        """The database refuses an answer outside the question's list."""
+        return models.CheckConstraint(
+            condition=models.Q(**{f"{self.field}__in": self.choices.values}),
+            name=f"visit_{self.report_key}_known_value",
+        )
+
     @property
     def column_meaning(self) -> str:
         values = ", ".join(self.choices.labels)
@@ -96,6 +111,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         field="gender",
         choices=Gender,
+        verbose_name="genre",
         label="Genre",
         column="genre",
         example="Femme",
@@ -124,6 +140,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         field="age_band",
         choices=AgeBand,
+        verbose_name="âge",
         label="Âge",
         column="age",
         example="26 à 49 ans",
@@ -149,6 +166,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         field="lives_in_area",
         choices=YesNoUnknown,
+        verbose_name="habite le quartier",
         label="Habite le quartier",
         column="quartier",
         column_hint="habite le quartier",
@@ -175,6 +193,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         field="situation",
         choices=Situation,
+        verbose_name="situation",
         label="Situation",
         column="situation",
         example="Demandeur d'emploi",
@@ -197,6 +216,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         field="mode",
         choices=VisitMode,
+        verbose_name="venue",
         label="Venue",
         column="venue",
         example="Sans rendez-vous",
@@ -227,6 +247,7 @@ QUESTIONS: tuple[Question, ...] = (
         # The report's name predates the field's; closed years store their figures under it.
         key="first_visit",
         choices=YesNoUnknown,
+        verbose_name="première visite",
         label="Première visite au bus",
         column="premiere_visite",
         example="Oui",
@@ -250,6 +271,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         field="heard_from",
         choices=HeardFrom,
+        verbose_name="a connu le bus par",
         label="A connu le bus par",
         column="connu_par",
         example="Bouche-à-oreille",
@@ -272,6 +294,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         field="outcome",
         choices=Outcome,
+        verbose_name="suite donnée",
         label="Suite donnée",
         column="suite",
         example="Démarche réalisée sur place",

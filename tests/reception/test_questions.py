@@ -21,6 +21,7 @@ from allervers.reporting.presentation.details import detail_tables
 from allervers.reporting.presentation.summary import report_tables
 from allervers.reporting.presentation.values import Formatter
 from allervers.reporting.queries import Scope, report_compute
+from tests.conftest import refused_by
 from tests.planning.factories import StopFactory
 from tests.reception.factories import VisitFactory
 
@@ -43,6 +44,16 @@ def test_each_question_is_a_visit_field_with_its_closed_list(question):
     assert "unknown" in question.choices.values  # « non renseigné » is an explicit answer
     assert question.initial in question.choices.values
     assert {value for value, _share in question.demo_shares} <= set(question.choices.values)
+    assert field.default == question.initial
+    names = {constraint.name for constraint in Visit._meta.constraints}
+    assert f"visit_{question.report_key}_known_value" in names
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=QUESTION_IDS)
+def test_the_database_refuses_an_answer_outside_the_list(question, operator):
+    visit = VisitFactory(operator=operator)
+    with refused_by(f"visit_{question.report_key}_known_value"):
+        Visit.objects.filter(pk=visit.pk).update(**{question.field: "hors-liste"})
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=QUESTION_IDS)
