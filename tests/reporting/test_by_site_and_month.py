@@ -23,6 +23,7 @@ import datetime
 
 import pytest
 
+from allervers.reception.questions import QUESTIONS
 from allervers.reporting.presentation.details import detail_tables
 from allervers.reporting.presentation.values import VIEWER, Formatter
 from tests.planning.factories import SiteFactory, StopFactory
@@ -204,17 +205,13 @@ def test_partners_by_site_and_month(dataset):
 
 def test_detail_tables_render_every_breakdown(dataset):
     tables = {t.slug: t for t in detail_tables(compute(dataset), Formatter("full"))}
+    # The visit's questions (one family each, named from the registry) and the other figures.
+    questions = [question.report_key.replace("_", "-") for question in QUESTIONS]
+    assert {"gender", "age-band", "lives-in-area", "mode", "first-visit"} <= set(questions)
     families = [
         "duree",
         "thematiques",
-        "gender",
-        "age-band",
-        "lives-in-area",
-        "mode",
-        "first-visit",
-        "situation",
-        "heard-from",
-        "outcome",
+        *questions,
         "orientations",
         "cyber",
         "soiree",

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from allervers.operators.enums import Role
+from allervers.reception.questions import QUESTIONS
 from allervers.reporting.models import YearClosure
 from tests.html import text_of
 from tests.planning.factories import SiteFactory, StopFactory
@@ -215,7 +216,8 @@ def test_the_xlsx_holds_the_dashboards_figures(client, dataset, coordinator):
         assert read[figure.label] == expected, figure.label
     assert read["Personnes accueillies (visites)"] == 8
     assert read["Part de femmes"] == pytest.approx(4 / 7, abs=1e-4)
-    assert len(view.detail_tables) == 28  # 14 families, by site and by month
+    # 6 families of figures and one per visit question (8 today), by site and by month.
+    assert len(view.detail_tables) == 2 * (6 + len(QUESTIONS))
     for table in view.all_tables:
         sheet = workbook[table.sheet_title]
         rows = list(sheet.iter_rows(values_only=True))
