@@ -202,7 +202,7 @@ def _stop_statuses(site) -> tuple[set[str], set[str], set[str]]:
     return page, api, feed
 
 
-def test_a_cancellation_reaches_every_worker_at_once(site):
+def test_a_cancellation_reaches_every_worker_at_once_and_the_worker_tells_people(site):
     assert _stop_statuses(site) == ({"maintenue"}, {"held"}, {"held"})
 
     # Another process (a coordinator's request on another server would do the same).
@@ -210,8 +210,7 @@ def test_a_cancellation_reaches_every_worker_at_once(site):
 
     assert _stop_statuses(site) == ({"annulée"}, {"cancelled"}, {"cancelled"})
 
-
-def test_the_task_worker_sends_the_cancellation_messages(site):
+    # The task worker sends the cancellation messages (queued in the database by the service).
     deadline = time.monotonic() + 60
     statuses = ""
     while time.monotonic() < deadline:
