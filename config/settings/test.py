@@ -23,6 +23,5 @@ if os.environ.get("ALLERVERS_TEST_REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["ALLERVERS_TEST_REDIS_URL"],
-            "KEY_PREFIX": f"test-{os.getpid()}",
         }
     }
