@@ -325,3 +325,13 @@ def in_section(section: str) -> tuple[Question, ...]:
 
 def by_report_key(key: str) -> Question:
     return next(question for question in QUESTIONS if question.report_key == key)
+
+
+def answers_by_section(visit) -> dict[str, list[tuple[str, str]]]:
+    """A visit's answers in words, by section: what the visit's page shows."""
+    shown: dict[str, list[tuple[str, str]]] = {section: [] for section in SECTIONS}
+    for question in QUESTIONS:
+        shown[question.section].append(
+            (question.label, getattr(visit, f"get_{question.field}_display")())
+        )
+    return shown

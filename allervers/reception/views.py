@@ -34,6 +34,7 @@ from .forms import (
     current_stop,
 )
 from .models import Person, Topic, Visit
+from .questions import answers_by_section
 from .services.cyber import CYBER_SEATS_DEFAULT, cyber_usage_record
 from .services.imports import visits_import
 from .services.persons import person_create_with_consent, visit_link_person
@@ -146,6 +147,7 @@ def visit_detail(request, visit_id: int):
         "reception/visit_detail.html",
         {
             "visit": visit,
+            "answers": answers_by_section(visit),
             "can_finish": not visit.left_at
             and timezone.localtime(visit.arrived_at).date() == timezone.localdate(),
             "referrals": referrals,

@@ -9,6 +9,7 @@ import datetime
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from allervers.reception import exporting, importing
@@ -22,6 +23,7 @@ from allervers.reporting.presentation.summary import report_tables
 from allervers.reporting.presentation.values import Formatter
 from allervers.reporting.queries import Scope, report_compute
 from tests.conftest import refused_by
+from tests.html import text_of
 from tests.planning.factories import StopFactory
 from tests.reception.factories import VisitFactory
 
@@ -120,3 +122,12 @@ def test_every_answer_of_every_question_reads_back_from_the_export(operator):
     for visit, row in zip(visits, report.rows, strict=True):
         for question in QUESTIONS:
             assert row.answers[question.field] == getattr(visit, question.field), question.field
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=QUESTION_IDS)
+def test_each_answer_shows_on_the_visits_page(question, client, agent, operator):
+    value = next(v for v in question.choices.values if v != question.initial)
+    visit = VisitFactory(operator=operator, **{question.field: value})
+    client.force_login(agent)
+    page = text_of(client.get(reverse("reception:visit_detail", kwargs={"visit_id": visit.pk})))
+    assert f"<dt>{question.label}</dt><dd>{question.choices(value).label}</dd>" in page
