@@ -5,8 +5,9 @@ its own `select_related` / `prefetch_related`. Writes live in `reception/service
 """
 
 import datetime
+from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
@@ -48,6 +49,53 @@ def visits_of_day(operator: Operator, day: datetime.date) -> QuerySet:
         .prefetch_related("topics")
         .order_by("arrived_at")
     )
+
+
+# Today's page shows at most this many visits, whatever the day holds: the oldest arrivals still
+# in the bus, and the latest departures; counts say how many more the visit list holds.
+IN_BUS_SHOWN = 60
+LEFT_SHOWN = 10
+
+
+@dataclass
+class StopBoard:
+    """One stop of today's page: counts, and the bounded lists of visits shown."""
+
+    stop: Stop
+    in_bus_count: int = 0
+    left_count: int = 0
+    in_bus: list = field(default_factory=list)
+    left: list = field(default_factory=list)
+
+    @property
+    def in_bus_more(self) -> int:
+        return self.in_bus_count - len(self.in_bus)
+
+    @property
+    def left_more(self) -> int:
+        return self.left_count - len(self.left)
+
+
+def day_board(operator: Operator, day: datetime.date, stops: list[Stop]) -> list[StopBoard]:
+    """Today's visits by stop in a fixed number of queries and a bounded number of rows."""
+    boards = {stop.pk: StopBoard(stop) for stop in stops}
+    day_visits = Visit.objects.for_operator(operator).on_date(day).filter(stop__in=stops)
+    for row in (
+        day_visits.order_by()
+        .values("stop_id")
+        .annotate(
+            in_bus=Count("pk", filter=Q(left_at__isnull=True)),
+            left=Count("pk", filter=Q(left_at__isnull=False)),
+        )
+    ):
+        boards[row["stop_id"]].in_bus_count = row["in_bus"]
+        boards[row["stop_id"]].left_count = row["left"]
+    shown = visits_of_day(operator, day).filter(stop__in=stops)
+    for visit in shown.filter(left_at__isnull=True)[:IN_BUS_SHOWN]:
+        boards[visit.stop_id].in_bus.append(visit)
+    for visit in shown.filter(left_at__isnull=False).order_by("-left_at")[:LEFT_SHOWN]:
+        boards[visit.stop_id].left.insert(0, visit)
+    return list(boards.values())
 
 
 def cyber_usages_by_stop(operator: Operator, stops: list[Stop]) -> dict[int, CyberUsage]:

@@ -61,26 +61,17 @@ def today(request):
     now = timezone.now()
     day = timezone.localtime(now).date()
     stops = queries.todays_stops(request.operator, day)
-    visits = list(queries.visits_of_day(request.operator, day))
+    boards = queries.day_board(request.operator, day, stops)
     usages = queries.cyber_usages_by_stop(request.operator, stops)
-    for visit in visits:
-        visit.minutes_in_bus = max(0, round((now - visit.arrived_at).total_seconds() / 60))
-    by_stop = []
-    for stop in stops:
-        stop_visits = [v for v in visits if v.stop_id == stop.pk]
-        by_stop.append(
-            {
-                "stop": stop,
-                "in_bus": [v for v in stop_visits if v.left_at is None],
-                "left": [v for v in stop_visits if v.left_at is not None],
-                "cyber_usage": usages.get(stop.pk),
-            }
-        )
+    for board in boards:
+        board.cyber_usage = usages.get(board.stop.pk)
+        for visit in board.in_bus:
+            visit.minutes_in_bus = max(0, round((now - visit.arrived_at).total_seconds() / 60))
     overdue = queries.overdue_referral_count(request.operator, now)
     return render(
         request,
         "reception/today.html",
-        {"day": day, "by_stop": by_stop, "overdue_count": overdue},
+        {"day": day, "by_stop": boards, "overdue_count": overdue},
     )
 
 
@@ -405,7 +396,9 @@ def referral_list(request):
     page = Paginator(listed.order_by("-proposed_at", "-pk"), VISITS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    overdue = list(referrals.overdue(now=now, days=days).order_by("proposed_at"))
+    overdue_all = referrals.overdue(now=now, days=days)
+    overdue = list(overdue_all.order_by("proposed_at")[:VISITS_PER_PAGE])
+    overdue_count = overdue_all.count() if len(overdue) == VISITS_PER_PAGE else len(overdue)
     counts = queries.referral_counts(_referrals_of(request))
     return render(
         request,
@@ -413,6 +406,7 @@ def referral_list(request):
         {
             "page": page,
             "overdue": overdue,
+            "overdue_count": overdue_count,
             "days": days,
             "status": status,
             "statuses": [
