@@ -5,6 +5,7 @@ import re
 
 from django import forms
 
+from allervers.core.versions import VersionedForm
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from allervers.partners.models import Partner
@@ -156,8 +157,9 @@ class PatternForm(forms.ModelForm):
         return cleaned
 
 
-class StopForm(forms.Form):
-    """A one-off stop, or the new site, date and hours of a stop that moves."""
+class StopForm(VersionedForm):
+    """A one-off stop, or the new site, date and hours of a stop that moves (with the stop's
+    version it shows: a move from a stale page is refused)."""
 
     vehicle = forms.ModelChoiceField(label="Véhicule", queryset=Vehicle.objects.none())
     site = forms.ModelChoiceField(
@@ -195,6 +197,9 @@ class StopForm(forms.Form):
         self.fields["vehicle"].empty_label = None
         if stop is not None:  # a move keeps the vehicle
             del self.fields["vehicle"]
+            self.show_version(stop.version)
+        else:
+            del self.fields["version"]
         self.fields["site"].queryset = Site.objects.for_operator(operator).active()
 
     def clean(self):

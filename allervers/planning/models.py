@@ -285,6 +285,17 @@ class Stop(models.Model):
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Incremented by each change of the stop (move, edit, cancel, restore), with who made it:
+    # a form carries the version it showed, and a stale one is refused (`core/versions.py`).
+    version = models.PositiveIntegerField(default=0, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from allervers.core.versions import check_version
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
@@ -46,6 +47,13 @@ RESTORE_PAST_MESSAGE = "Cette permanence est passée : elle ne peut plus être r
 RESTORE_ARCHIVED_SITE_MESSAGE = (
     "Le lieu de cette permanence est archivé : remettez-le en service avant de la rétablir."
 )
+MOVE_CANCELLED_MESSAGE = (
+    "Cette permanence a été annulée : elle ne peut plus être déplacée ni modifiée. "
+    "Rechargez la page pour voir la dernière version."
+)
+ALREADY_CANCELLED_MESSAGE = "Cette permanence est déjà annulée."
+PRESENCE_GONE_MESSAGE = "Ce partenaire n'est déjà plus prévu sur cette permanence."
+ASSIGNMENT_GONE_MESSAGE = "Cette personne n'est déjà plus désignée sur cette permanence."
 
 
 def overlap_message(other: Stop | None = None) -> str:
@@ -101,9 +109,18 @@ def _check_slot(
 
 
 def _lock(stop: Stop) -> None:
-    """Lock the stop's row until the end of the transaction and read it again, so that two
-    coordinators acting at once see each other's change (PostgreSQL; SQLite locks the file)."""
+    """Lock the stop's row until the end of the transaction and read it again from the
+    database (every field of `stop`, whatever the caller loaded before, is replaced), so that
+    two changes at once are applied one after the other and each checks the state the other
+    left (PostgreSQL; SQLite serialises the writers on the file). Every change of a stop, of its
+    presences and of its staff calls it first, then checks the state it acts on."""
     stop.refresh_from_db(from_queryset=Stop.objects.select_for_update())
+
+
+def _changed(stop: Stop, by) -> None:
+    """Count a change of the stop's row (its `version`) and who made it."""
+    stop.version += 1
+    stop.changed_by = by
 
 
 def _record(stop: Stop, kind: StopEventKind, by, **fields) -> StopEvent:
@@ -408,10 +425,15 @@ def stop_move(
     end_time: datetime.time,
     title: str | None = None,
     by,
+    version: int | None = None,
 ) -> Stop:
-    """Move a stop to another site, date or hours; the people concerned are told."""
+    """Move a stop to another site, date or hours (or change its title); the people concerned
+    are told. `version`: the stop's version the form showed; refused if it changed since
+    (a cancellation made meanwhile always wins: the move is refused, nothing saved)."""
+    _lock(stop)
     if stop.is_cancelled:
-        raise ValidationError("Une permanence annulée ne peut pas être déplacée.")
+        raise ValidationError(MOVE_CANCELLED_MESSAGE, code="cancelled")
+    check_version(shown=version, current=stop.version, changed_by=stop.changed_by)
     _check_slot(
         operator_id=stop.operator_id,
         vehicle=stop.vehicle,
@@ -432,6 +454,7 @@ def stop_move(
     previous = stop.slot_label
     stop.site, stop.date, stop.start_time, stop.end_time = site, date, start_time, end_time
     stop.is_edited = True
+    _changed(stop, by)
     if moved:
         stop.moved_at = timezone.now()
         stop.moved_from = previous
@@ -448,7 +471,7 @@ def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     """Cancel a stop with its reason, recording who and when; the people concerned are told."""
     _lock(stop)
     if stop.is_cancelled:
-        raise ValidationError("Cette permanence est déjà annulée.")
+        raise ValidationError(ALREADY_CANCELLED_MESSAGE, code="already_cancelled")
     if reason not in CancelReason.values:
         raise ValidationError("Choisissez un motif d'annulation.")
     note = note.strip()
@@ -460,6 +483,7 @@ def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     stop.cancelled_at = timezone.now()
     stop.cancelled_by = by
     stop.is_edited = True
+    _changed(stop, by)
     _save_stop(stop)
     event = _record(
         stop,
@@ -512,6 +536,7 @@ def stop_restore(*, stop: Stop, by) -> Stop:
     stop.cancel_note = ""
     stop.cancelled_at = None
     stop.cancelled_by = None
+    _changed(stop, by)
     _save_stop(stop)
     _tell_everyone(_record(stop, StopEventKind.RESTORED, by), stop.slot_label)
     return stop
@@ -540,6 +565,7 @@ def presence_declare(
     end_time: datetime.time | None = None,
 ) -> PartnerPresence:
     """A coordinator assigns a partner to a stop, or a partner declares its own presence."""
+    _lock(stop)
     if partner.operator_id != stop.operator_id or acting.operator_id != stop.operator_id:
         raise ValidationError("Ce partenaire n'appartient pas à votre structure.")
     _check_partner_may_act(stop=stop, partner=partner, acting=acting)
@@ -571,7 +597,12 @@ def presence_declare(
 def presence_withdraw(*, presence: PartnerPresence, acting: Membership) -> None:
     if acting.operator_id != presence.operator_id:
         raise ValidationError("Ce partenaire n'appartient pas à votre structure.")
-    _check_partner_may_act(stop=presence.stop, partner=presence.partner, acting=acting)
+    stop = Stop(pk=presence.stop_id)
+    _lock(stop)
+    presence = PartnerPresence.objects.select_related("partner").filter(pk=presence.pk).first()
+    if presence is None:
+        raise ValidationError(PRESENCE_GONE_MESSAGE, code="gone")
+    _check_partner_may_act(stop=stop, partner=presence.partner, acting=acting)
     presence.delete()
 
 
@@ -580,6 +611,7 @@ def presence_withdraw(*, presence: PartnerPresence, acting: Membership) -> None:
 
 @planning_write
 def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
+    _lock(stop)
     if duty_role not in DutyRole.values:
         raise ValidationError("Choisissez une mission.")
     if not Membership.objects.filter(
@@ -598,4 +630,7 @@ def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
 
 @planning_write
 def staff_unassign(*, assignment: StaffAssignment) -> None:
-    assignment.delete()
+    _lock(Stop(pk=assignment.stop_id))
+    deleted, _ = StaffAssignment.objects.filter(pk=assignment.pk).delete()
+    if not deleted:
+        raise ValidationError(ASSIGNMENT_GONE_MESSAGE, code="gone")

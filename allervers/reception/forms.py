@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from allervers.core.versions import VersionedForm
 from allervers.partners.models import Partner
 from allervers.planning.models import Stop
 
@@ -81,8 +82,9 @@ VisitQuestionsForm = type(
 )
 
 
-class VisitForm(VisitQuestionsForm):
-    """The tablet form: one screen, sensible defaults, « non renseigné » until answered."""
+class VisitForm(VersionedForm, VisitQuestionsForm):
+    """The tablet form: one screen, sensible defaults, « non renseigné » until answered. A
+    correction carries the visit's version it shows: one made from a stale page is refused."""
 
     stop = forms.IntegerField(
         label="Permanence",
@@ -164,7 +166,10 @@ class VisitForm(VisitQuestionsForm):
         if operator.neighbourhood_name:
             area.label = f"{area.label} ({operator.neighbourhood_name})"
         area.help_text = streets_help(operator)
-        if visit is not None:
+        if visit is None:
+            del self.fields["version"]
+        else:
+            self.show_version(visit.version)
             self.fields["departure_time"] = forms.TimeField(
                 label="Heure de départ",
                 required=False,
@@ -223,6 +228,8 @@ class VisitForm(VisitQuestionsForm):
         if "departure_time" in self.fields:
             departure = data.get("departure_time")
             arguments["left_at"] = self._moment(stop, departure) if departure else None
+        if "version" in self.fields:
+            arguments["version"] = data["version"]
         return arguments
 
     @staticmethod
@@ -324,7 +331,10 @@ class ReferralForm(forms.Form):
         )
 
 
-class ReferralStatusForm(forms.Form):
+class ReferralStatusForm(VersionedForm):
+    """The next status of a referral, with the referral's version it shows (a change made from
+    a stale page is refused)."""
+
     status = forms.ChoiceField(
         label="Nouveau statut",
         choices=ReferralStatus.choices,
@@ -341,8 +351,9 @@ class ReferralStatusForm(forms.Form):
         error_messages={"max_length": "La précision est limitée à %(limit_value)d caractères."},
     )
 
-    def __init__(self, *args, allowed: tuple[str, ...], **kwargs):
+    def __init__(self, *args, allowed: tuple[str, ...], version: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.show_version(version)
         self.fields["status"].choices = [
             (value, label) for value, label in ReferralStatus.choices if value in allowed
         ]

@@ -177,6 +177,10 @@ class Visit(models.Model):
         related_name="+",
         verbose_name="saisie par",
     )
+    # Incremented by each change of the visit (finish, correction, person linked): the
+    # correction form carries the version it showed, and a stale one is refused
+    # (`core/versions.py`); who changed it last is its last history line.
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -351,6 +355,9 @@ class Referral(models.Model):
         related_name="+",
         verbose_name="proposée par",
     )
+    # Incremented by each change of status: the status form carries the version it showed, and
+    # a stale one is refused (`core/versions.py`), naming `status_changed_by`.
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReferralQuerySet.as_manager()

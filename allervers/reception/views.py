@@ -426,12 +426,16 @@ def referral_detail(request, referral_id: int):
     allowed = REFERRAL_TRANSITIONS[referral.status]
     form = None
     if allowed:
-        form = ReferralStatusForm(posted(request), allowed=allowed)
+        form = ReferralStatusForm(posted(request), allowed=allowed, version=referral.version)
         submission = form_submit(
             request,
             form,
             lambda data: referral_update_status(
-                referral=referral, status=data["status"], note=data["note"], user=request.user
+                referral=referral,
+                status=data["status"],
+                note=data["note"],
+                user=request.user,
+                version=data["version"],
             ),
         )
         if submission.done:

@@ -282,7 +282,15 @@ def test_only_the_coordinator_cancels_moves_or_adds_stops(client, operator, make
 
 
 def stop_data(site, day, start="09:00", end="12:00", **extra):
-    return {"site": site.pk, "date": day.isoformat(), "start_time": start, "end_time": end, **extra}
+    """A stop form's data; `version` 0 is a new stop's (the move form shows it)."""
+    return {
+        "site": site.pk,
+        "date": day.isoformat(),
+        "start_time": start,
+        "end_time": end,
+        "version": 0,
+        **extra,
+    }
 
 
 def test_moving_onto_another_stop_is_refused_in_the_form_with_a_french_message(

@@ -122,8 +122,8 @@ def test_a_referral_goes_from_proposed_to_taken_up_with_dates_and_authors(
     url = reverse("reception:referral_detail", kwargs={"referral_id": referral.pk})
     page = text_of(client.get(url))
     assert "Inscription à la Garantie jeunes" in page
-    client.post(url, {"status": "sent"})
-    client.post(url, {"status": "taken_up", "note": "Premier rendez-vous fixé"})
+    client.post(url, {"status": "sent", "version": 0})
+    client.post(url, {"status": "taken_up", "note": "Premier rendez-vous fixé", "version": 1})
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.TAKEN_UP
     assert referral.sent_at and referral.taken_up_at and referral.status_changed_by == partner_user

@@ -145,6 +145,7 @@ def test_a_correction_keeps_who_when_and_what(client, agent, operator, topics):
             "stop": stop.pk,
             "arrival_time": "09:15",
             "departure_time": "10:05",
+            "version": visit.version,
             **visit_answers(
                 gender="male", lives_in_area="no", heard_from="flyer", outcome="information"
             ),
@@ -176,6 +177,7 @@ def test_a_departure_before_the_arrival_is_refused(client, agent, operator):
             "stop": stop.pk,
             "arrival_time": "10:00",
             "departure_time": "09:00",
+            "version": visit.version,
             **visit_answers(
                 gender="male", lives_in_area="no", heard_from="flyer", outcome="information"
             ),

@@ -11,6 +11,7 @@ from ..enums import ConsentPurpose, VisitChangeKind
 from ..models import Person, Visit
 from .checks import check_same_operator, refuse
 from .history import change, history_add, shown
+from .visits import visit_locked
 
 
 @transaction.atomic
@@ -60,10 +61,10 @@ def person_create_with_consent(
 def visit_link_person(*, visit: Visit, person: Person, user) -> Visit:
     """Link a visit to a consenting person, so that returning visitors count once."""
     check_same_operator(person, visit.operator_id)
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = visit_locked(visit)
     before = shown(visit, "person")
     visit.person = person
-    visit.save(update_fields=["person", "updated_at"])
+    visit.save(update_fields=["person", "version", "updated_at"])
     history_add(
         visit,
         VisitChangeKind.PERSON_LINKED,

@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.core.versions import check_version
 from allervers.partners.models import Partner
 
 from ..enums import REFERRAL_TRANSITIONS, ReferralStatus
@@ -74,10 +75,14 @@ def referral_update_status(
     user,
     note: str = "",
     now: datetime.datetime | None = None,
+    version: int | None = None,
 ) -> Referral:
-    """Move a referral along proposée → transmise → prise en charge (or abandonnée)."""
+    """Move a referral along proposée → transmise → prise en charge (or abandonnée).
+    The row is locked and read again here; `version` (the one the status form showed): refused
+    if the status changed since, naming who changed it (nothing saved)."""
     now = now or timezone.now()
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    check_version(shown=version, current=referral.version, changed_by=referral.status_changed_by)
     if status not in ReferralStatus.values:
         refuse(f"Statut inconnu : {status!r}.", "unknown_status")
     if status not in REFERRAL_TRANSITIONS[referral.status]:
@@ -92,6 +97,7 @@ def referral_update_status(
         referral.sent_at = now  # taken up implies it reached the partner
     referral.status_changed_at = now
     referral.status_changed_by = user
+    referral.version += 1
     referral.save()
     _event_add(referral, status, now, user, note.strip()[:300])
     return referral

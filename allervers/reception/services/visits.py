@@ -6,12 +6,13 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.core.versions import check_version
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Stop
 
 from ..enums import CyberPurpose, VisitChangeKind
-from ..models import Person, Topic, Visit, VisitPartner, VisitTopic
+from ..models import Person, Topic, Visit, VisitChange, VisitPartner, VisitTopic
 from ..questions import QUESTIONS
 from .checks import check_same_operator, check_stop_for_visit, refuse
 from .history import change, history_add, shown
@@ -106,6 +107,18 @@ def _check_partners(
     return partners
 
 
+def visit_locked(visit: Visit, *, version: int | None = None) -> Visit:
+    """The visit read again inside the transaction, its row locked until the commit (never the
+    copy the caller loaded): the changes of one visit are applied one after the other. With
+    `version` (the one a form showed), refused if the visit changed since."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if version is not None:
+        last = VisitChange.objects.filter(visit=visit).select_related("changed_by").last()
+        check_version(shown=version, current=visit.version, changed_by=last and last.changed_by)
+    visit.version += 1  # saved by the caller with its change
+    return visit
+
+
 def _set_topics(visit: Visit, topics: Sequence[Topic]) -> None:
     visit.visit_topics.all().delete()
     VisitTopic.objects.bulk_create(
@@ -164,7 +177,7 @@ def visit_record(
 def visit_finish(*, visit: Visit, user, now: datetime.datetime | None = None) -> Visit:
     """The person leaves the bus: departure = now (one tap on « Terminer »)."""
     now = now or timezone.now()
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = visit_locked(visit)
     if visit.left_at is not None:
         refuse("Cette visite est déjà terminée.", "already_finished")
     if now <= visit.arrived_at:
@@ -181,7 +194,7 @@ def visit_finish(*, visit: Visit, user, now: datetime.datetime | None = None) ->
             "not_today",
         )
     visit.left_at = now
-    visit.save(update_fields=["left_at", "updated_at"])
+    visit.save(update_fields=["left_at", "version", "updated_at"])
     history_add(
         visit, VisitChangeKind.FINISHED, user, change("left_at", "—", shown(visit, "left_at"))
     )
@@ -196,12 +209,15 @@ def visit_correct(
     topics: Iterable[Topic] | None = None,
     partners_seen: Iterable[Partner] | None = None,
     now: datetime.datetime | None = None,
+    version: int | None = None,
     **fields,
 ) -> Visit:
-    """Correct a visit; the history line lists each changed answer, before and after."""
+    """Correct a visit; the history line lists each changed answer, before and after.
+    `version`: the visit's version the correction form showed; refused (nothing saved) if
+    the visit changed since."""
     now = now or timezone.now()
     _check_fields(fields)
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = visit_locked(visit, version=version)
     operator = visit.operator
     before = {name: shown(visit, name) for name in (*CORRECTABLE_FIELDS, "topics", "partners_seen")}
     stop = fields.get("stop", visit.stop)
