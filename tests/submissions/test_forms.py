@@ -33,18 +33,24 @@ def _visit_data(stop, **extra) -> dict:
     }
 
 
+def _sent_twice(client, url: str, data: dict) -> str:
+    """Open the form, send it twice with its token: the first result, given to both."""
+    data = {**data, FIELD: token_in(client.get(url))}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == 302 and second.status_code == 303
+    assert first["Location"] == second["Location"]
+    return first["Location"]
+
+
 def test_two_submissions_of_one_visit_form_record_one_visit(
     client, agent, today_stop, seeded_topics
 ):
     client.force_login(agent)
-    url = reverse("reception:visit_create")
-    data = _visit_data(today_stop, **{FIELD: token_in(client.get(url))})
-    first = client.post(url, data)
-    second = client.post(url, data)
-    assert first.status_code == 302 and second.status_code == 303
-    assert first["Location"] == second["Location"] == reverse("reception:today")
+    result = _sent_twice(client, reverse("reception:visit_create"), _visit_data(today_stop))
+    assert result == reverse("reception:today")
     assert Visit.objects.count() == 1
-    assert ALREADY_SENT in text_of(client.get(second["Location"]))
+    assert ALREADY_SENT in text_of(client.get(result))
 
 
 def test_a_corrected_form_is_sent_again_with_the_same_token(
@@ -94,20 +100,10 @@ def test_two_submissions_of_one_stop_form_add_one_stop(client, coordinator, oper
     site = SiteFactory(operator=operator)
     vehicle = VehicleFactory(operator=operator)
     client.force_login(coordinator)
-    url = reverse("planning:stop_create")
-    data = {
-        "site": site.pk,
-        "vehicle": vehicle.pk,
-        "date": "2026-07-01",
-        "start_time": "09:00",
-        "end_time": "12:00",
-        FIELD: token_in(client.get(url)),
-    }
-    first = client.post(url, data)
-    second = client.post(url, data)
-    assert first.status_code == 302 and second.status_code == 303
-    stop = Stop.objects.get()
-    assert first["Location"] == second["Location"] == stop_url(stop.pk)
+    data = {"site": site.pk, "vehicle": vehicle.pk, "date": "2026-07-01"}
+    data |= {"start_time": "09:00", "end_time": "12:00"}
+    result = _sent_twice(client, reverse("planning:stop_create"), data)
+    assert result == stop_url(Stop.objects.get().pk)
 
 
 def test_two_submissions_of_one_referral_propose_it_once(client, agent, operator):
@@ -115,17 +111,13 @@ def test_two_submissions_of_one_referral_propose_it_once(client, agent, operator
     partner = PartnerFactory(operator=operator)
     client.force_login(agent)
     url = reverse("reception:referral_create", kwargs={"visit_id": visit.pk})
-    data = {"partner": partner.pk, "reason": "Inscription", FIELD: token_in(client.get(url))}
-    first = client.post(url, data)
-    second = client.post(url, data)
-    assert first.status_code == 302 and second.status_code == 303
-    assert first["Location"] == second["Location"]
+    result = _sent_twice(client, url, {"partner": partner.pk, "reason": "Inscription"})
+    assert result == reverse("reception:visit_detail", kwargs={"visit_id": visit.pk})
     assert Referral.objects.count() == 1
 
 
 def test_two_submissions_of_one_person_form_create_one_record(client, agent):
     client.force_login(agent)
-    url = reverse("reception:person_create")
     data = {
         "first_name": "Amina",
         "last_name": "Lemaire",
@@ -134,13 +126,11 @@ def test_two_submissions_of_one_person_form_create_one_record(client, agent):
         "consent_given": "on",
         "consent_given_on": "2026-06-10",
         "consent_purpose": "follow_up",
-        FIELD: token_in(client.get(url)),
     }
-    first = client.post(url, data)
-    second = client.post(url, data)
-    assert first.status_code == 302 and second.status_code == 303
-    assert first["Location"] == second["Location"]
-    assert Person.objects.count() == 1
+    result = _sent_twice(client, reverse("reception:person_create"), data)
+    assert result == reverse(
+        "reception:person_detail", kwargs={"person_id": Person.objects.get().pk}
+    )
 
 
 def test_an_edit_form_sharing_the_template_carries_no_token(client, agent, operator):
