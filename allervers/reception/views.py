@@ -17,6 +17,7 @@ from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 from allervers.planning.models import Stop
+from allervers.submissions.tokens import once_per_token
 
 from . import exporting, importing, queries
 from .enums import REFERRAL_TRANSITIONS, ConsentPurpose, ReferralStatus
@@ -86,6 +87,7 @@ def _new_visit_initial(operator, now) -> dict:
 
 
 @operator_view(*STAFF_ROLES)
+@once_per_token
 def visit_create(request):
     now = timezone.now()
     initial = None if request.method == "POST" else _new_visit_initial(request.operator, now)
@@ -251,6 +253,7 @@ def _import_check(request, form: VisitImportForm):
 
 
 @operator_view(*STAFF_ROLES)
+@once_per_token
 def visit_import(request):
     report = None
     form = VisitImportForm()
@@ -298,6 +301,7 @@ def _visit_to_link(request) -> Visit | None:
 
 
 @operator_view(*STAFF_ROLES)
+@once_per_token
 def person_create(request):
     link_visit = _visit_to_link(request)
     initial = {"consent_given_on": timezone.localdate()}
@@ -363,6 +367,7 @@ def visit_person_link(request, visit_id: int):
 
 
 @operator_view(*STAFF_ROLES)
+@once_per_token
 def referral_propose(request, visit_id: int):
     visit = get_scoped_or_404(request, Visit.objects.select_related("stop__site"), pk=visit_id)
     form = ReferralForm(posted(request), operator=request.operator)

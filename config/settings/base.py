@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allervers.reporting",
     "allervers.public",
     "allervers.backups",
+    "allervers.submissions",
     "allervers.demo",
 ]
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from allervers.core.form_views import form_submit, posted
 from allervers.operators.enums import COORDINATOR_ROLES, PLANNING_READER_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
+from allervers.submissions.tokens import once_per_token
 
 from .. import services
 from ..forms import CancelForm, ConfirmForm, StopForm
@@ -46,6 +47,7 @@ def stop_detail(request, stop_id: int):
 
 
 @operator_view(*COORDINATOR_ROLES)
+@once_per_token
 def stop_create(request):
     form = StopForm(posted(request), operator=request.operator)
     submission = form_submit(
