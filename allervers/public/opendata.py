@@ -5,6 +5,9 @@
   Validated in the tests with the `data-inclusion-schema` package.
 - "Lieux de médiation numérique" (LaMednum Table Schema v1.0.2): one CSV row per active site,
   an itinerant place of digital mediation. Validated in the tests against the schema's JSON.
+  Its free-text columns are neutral for spreadsheets; its constrained ones stay exact.
+
+The data·inclusion file is JSON, not a spreadsheet: its values are always exact.
 """
 
 import csv
@@ -14,6 +17,7 @@ import re
 
 from django.db.models import Max
 
+from allervers.core.spreadsheets import spreadsheet_cell
 from allervers.operators.models import Operator
 from allervers.planning.enums import SpaceKind
 from allervers.planning.models import Space, Stop
@@ -239,10 +243,50 @@ def lieux_mediation_rows(operator: Operator, *, page_url: str, site_url_of) -> l
     return rows
 
 
+# The columns whose value the schema constrains (identifiers, numbers, codes, dates, URLs,
+# e-mails, +33 phones, OpenStreetMap hours, its own lists of values): written exactly, as the
+# schema validates them. Every other column may carry text typed by a user (the operator's name,
+# a site's name, address, commune or notes): it goes through `spreadsheet_cell`.
+# See docs/publication.md.
+MEDIATION_EXACT_FIELDS = {
+    "id",
+    "pivot",
+    "code_postal",
+    "code_insee",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "date_maj",
+    "itinerance",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+}
+
+
+def _mediation_cells(row: dict) -> dict:
+    return {
+        name: value if name in MEDIATION_EXACT_FIELDS else spreadsheet_cell(value)
+        for name, value in row.items()
+    }
+
+
 def lieux_mediation_csv(operator: Operator, *, page_url: str, site_url_of) -> str:
     """The CSV file: UTF-8, comma-separated, a header row with the schema's fields in order."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=MEDIATION_FIELDS, restval="", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(lieux_mediation_rows(operator, page_url=page_url, site_url_of=site_url_of))
+    for row in lieux_mediation_rows(operator, page_url=page_url, site_url_of=site_url_of):
+        writer.writerow(_mediation_cells(row))
     return out.getvalue()
