@@ -113,40 +113,47 @@ def data_inclusion_export(operator: Operator, *, page_url: str) -> dict:
 
 # --- Lieux de médiation numérique ----------------------------------------------------------------
 
-MEDIATION_FIELDS = [
-    "id",
-    "pivot",
-    "nom",
-    "commune",
-    "code_postal",
-    "code_insee",
-    "adresse",
-    "complement_adresse",
-    "latitude",
-    "longitude",
-    "typologie",
-    "telephone",
-    "courriels",
-    "site_web",
-    "horaires",
-    "presentation_resume",
-    "presentation_detail",
-    "source",
-    "itinerance",
-    "structure_parente",
-    "date_maj",
-    "services",
-    "publics_specifiquement_adresses",
-    "prise_en_charge_specifique",
-    "frais_a_charge",
-    "dispositif_programmes_nationaux",
-    "formations_labels",
-    "autres_formations_labels",
-    "modalites_acces",
-    "modalites_accompagnement",
-    "fiche_acces_libre",
-    "prise_rdv",
-]
+# The schema's columns, in order. EXACT: a value the schema constrains (identifiers, numbers,
+# codes, dates, URLs, e-mails, +33 phones, OpenStreetMap hours, its own lists of values), written
+# exactly as the schema validates it. TYPED: may carry text typed by a user (the operator's name,
+# a site's name, address, commune or notes): it goes through `spreadsheet_cell`. See
+# docs/publication.md.
+EXACT, TYPED = "exact", "typed"
+MEDIATION_COLUMNS = {
+    "id": EXACT,
+    "pivot": EXACT,
+    "nom": TYPED,
+    "commune": TYPED,
+    "code_postal": EXACT,
+    "code_insee": EXACT,
+    "adresse": TYPED,
+    "complement_adresse": TYPED,
+    "latitude": EXACT,
+    "longitude": EXACT,
+    "typologie": EXACT,
+    "telephone": EXACT,
+    "courriels": EXACT,
+    "site_web": EXACT,
+    "horaires": EXACT,
+    "presentation_resume": TYPED,
+    "presentation_detail": TYPED,
+    "source": TYPED,
+    "itinerance": EXACT,
+    "structure_parente": TYPED,
+    "date_maj": EXACT,
+    "services": EXACT,
+    "publics_specifiquement_adresses": EXACT,
+    "prise_en_charge_specifique": EXACT,
+    "frais_a_charge": EXACT,
+    "dispositif_programmes_nationaux": EXACT,
+    "formations_labels": EXACT,
+    "autres_formations_labels": TYPED,
+    "modalites_acces": EXACT,
+    "modalites_accompagnement": EXACT,
+    "fiche_acces_libre": EXACT,
+    "prise_rdv": EXACT,
+}
+MEDIATION_FIELDS = list(MEDIATION_COLUMNS)
 # The schema requires a SIRET (or RNA) "pivot" and documents no value for "unknown": without the
 # operator's SIRET, this all-zero value fits the pattern and cannot be mistaken for a real
 # establishment (SIREN 000 000 000 does not exist). See docs/publication.md.
@@ -243,41 +250,9 @@ def lieux_mediation_rows(operator: Operator, *, page_url: str, site_url_of) -> l
     return rows
 
 
-# The columns whose value the schema constrains (identifiers, numbers, codes, dates, URLs,
-# e-mails, +33 phones, OpenStreetMap hours, its own lists of values): written exactly, as the
-# schema validates them. Every other column may carry text typed by a user (the operator's name,
-# a site's name, address, commune or notes): it goes through `spreadsheet_cell`.
-# See docs/publication.md.
-MEDIATION_EXACT_FIELDS = {
-    "id",
-    "pivot",
-    "code_postal",
-    "code_insee",
-    "latitude",
-    "longitude",
-    "typologie",
-    "telephone",
-    "courriels",
-    "site_web",
-    "horaires",
-    "date_maj",
-    "itinerance",
-    "services",
-    "publics_specifiquement_adresses",
-    "prise_en_charge_specifique",
-    "frais_a_charge",
-    "dispositif_programmes_nationaux",
-    "formations_labels",
-    "modalites_acces",
-    "modalites_accompagnement",
-    "fiche_acces_libre",
-    "prise_rdv",
-}
-
-
 def _mediation_cells(row: dict) -> dict:
     return {
-        name: value if name in MEDIATION_EXACT_FIELDS else spreadsheet_cell(value)
+        name: spreadsheet_cell(value) if MEDIATION_COLUMNS[name] == TYPED else value
         for name, value in row.items()
     }
 
