@@ -5,6 +5,9 @@
   Validated in the tests with the `data-inclusion-schema` package.
 - "Lieux de médiation numérique" (LaMednum Table Schema v1.0.2): one CSV row per active site,
   an itinerant place of digital mediation. Validated in the tests against the schema's JSON.
+  Its free-text columns are neutral for spreadsheets; its constrained ones stay exact.
+
+The data·inclusion file is JSON, not a spreadsheet: its values are always exact.
 """
 
 import csv
@@ -14,6 +17,7 @@ import re
 
 from django.db.models import Max
 
+from allervers.core.spreadsheets import spreadsheet_cell
 from allervers.operators.models import Operator
 from allervers.planning.enums import SpaceKind
 from allervers.planning.models import Space, Stop
@@ -109,40 +113,47 @@ def data_inclusion_export(operator: Operator, *, page_url: str) -> dict:
 
 # --- Lieux de médiation numérique ----------------------------------------------------------------
 
-MEDIATION_FIELDS = [
-    "id",
-    "pivot",
-    "nom",
-    "commune",
-    "code_postal",
-    "code_insee",
-    "adresse",
-    "complement_adresse",
-    "latitude",
-    "longitude",
-    "typologie",
-    "telephone",
-    "courriels",
-    "site_web",
-    "horaires",
-    "presentation_resume",
-    "presentation_detail",
-    "source",
-    "itinerance",
-    "structure_parente",
-    "date_maj",
-    "services",
-    "publics_specifiquement_adresses",
-    "prise_en_charge_specifique",
-    "frais_a_charge",
-    "dispositif_programmes_nationaux",
-    "formations_labels",
-    "autres_formations_labels",
-    "modalites_acces",
-    "modalites_accompagnement",
-    "fiche_acces_libre",
-    "prise_rdv",
-]
+# The schema's columns, in order. EXACT: a value the schema constrains (identifiers, numbers,
+# codes, dates, URLs, e-mails, +33 phones, OpenStreetMap hours, its own lists of values), written
+# exactly as the schema validates it. TYPED: may carry text typed by a user (the operator's name,
+# a site's name, address, commune or notes): it goes through `spreadsheet_cell`. See
+# docs/publication.md.
+EXACT, TYPED = "exact", "typed"
+MEDIATION_COLUMNS = {
+    "id": EXACT,
+    "pivot": EXACT,
+    "nom": TYPED,
+    "commune": TYPED,
+    "code_postal": EXACT,
+    "code_insee": EXACT,
+    "adresse": TYPED,
+    "complement_adresse": TYPED,
+    "latitude": EXACT,
+    "longitude": EXACT,
+    "typologie": EXACT,
+    "telephone": EXACT,
+    "courriels": EXACT,
+    "site_web": EXACT,
+    "horaires": EXACT,
+    "presentation_resume": TYPED,
+    "presentation_detail": TYPED,
+    "source": TYPED,
+    "itinerance": EXACT,
+    "structure_parente": TYPED,
+    "date_maj": EXACT,
+    "services": EXACT,
+    "publics_specifiquement_adresses": EXACT,
+    "prise_en_charge_specifique": EXACT,
+    "frais_a_charge": EXACT,
+    "dispositif_programmes_nationaux": EXACT,
+    "formations_labels": EXACT,
+    "autres_formations_labels": TYPED,
+    "modalites_acces": EXACT,
+    "modalites_accompagnement": EXACT,
+    "fiche_acces_libre": EXACT,
+    "prise_rdv": EXACT,
+}
+MEDIATION_FIELDS = list(MEDIATION_COLUMNS)
 # The schema requires a SIRET (or RNA) "pivot" and documents no value for "unknown": without the
 # operator's SIRET, this all-zero value fits the pattern and cannot be mistaken for a real
 # establishment (SIREN 000 000 000 does not exist). See docs/publication.md.
@@ -239,10 +250,18 @@ def lieux_mediation_rows(operator: Operator, *, page_url: str, site_url_of) -> l
     return rows
 
 
+def _mediation_cells(row: dict) -> dict:
+    return {
+        name: spreadsheet_cell(value) if MEDIATION_COLUMNS[name] == TYPED else value
+        for name, value in row.items()
+    }
+
+
 def lieux_mediation_csv(operator: Operator, *, page_url: str, site_url_of) -> str:
     """The CSV file: UTF-8, comma-separated, a header row with the schema's fields in order."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=MEDIATION_FIELDS, restval="", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(lieux_mediation_rows(operator, page_url=page_url, site_url_of=site_url_of))
+    for row in lieux_mediation_rows(operator, page_url=page_url, site_url_of=site_url_of):
+        writer.writerow(_mediation_cells(row))
     return out.getvalue()

@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 
+from allervers.core.spreadsheets import spreadsheet_row
 from allervers.operators.models import Operator
 
 from .importing import COLUMN_NAMES
@@ -54,18 +55,6 @@ EXPORT_COLUMNS = [
     column for name in COLUMN_NAMES for column in (*EXPORT_ONLY_BEFORE.get(name, ()), name)
 ]
 
-# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value):
-    """Text typed by a user, made inert in a spreadsheet: an apostrophe before a formula sign.
-
-    The import takes the apostrophe off again (`importing.visits_check`)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def visit_row(visit: Visit) -> list:
     return [CELLS[column](visit) for column in EXPORT_COLUMNS]
@@ -84,6 +73,6 @@ def visits_write_csv(
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for visit in visits_for_export(operator, start, end).iterator(chunk_size=500):
-        writer.writerow([spreadsheet_text(value) for value in visit_row(visit)])
+        writer.writerow(spreadsheet_row(visit_row(visit)))
         count += 1
     return count

@@ -11,10 +11,12 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from allervers.core.spreadsheets import spreadsheet_typed
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.enums import StopStatus
@@ -24,9 +26,32 @@ from .enums import CyberPurpose
 from .models import Topic
 from .questions import OUTCOME, PROFILE, QUESTIONS, VISIT, in_section
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_LINES = 10_000
+# --- Limits -----------------------------------------------------------------------------------
+# Every limit is checked while the file is read, before anything large is held in memory (see
+# docs/visit-import.md, "Limits"). A file past one of them is refused as a whole, in French.
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # the uploaded file (CSV or XLSX)
+MAX_LINES = 10_000  # lines after the header, empty ones included
+MAX_COLUMNS = 40  # cells of a line (the format has 21 columns, export's own included)
+MAX_CELL_CHARS = 1_000  # characters of one cell (a note has 500 at most)
+# An XLSX is a zip: its entries' declared sizes are checked before any of them is unzipped.
+MAX_XLSX_ENTRIES = 200
+MAX_XLSX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024  # all entries together, once unzipped
+MAX_XLSX_RATIO = 100  # unzipped / zipped, for an entry of more than XLSX_RATIO_FROM bytes
+XLSX_RATIO_FROM = 1024 * 1024
+# The report shows so many faulty lines at most, and each cell quoted in it so many characters.
+MAX_ERRORS_SHOWN = 100
+EXCERPT_CHARS = 80
+
 LIST_SEPARATORS = re.compile(r"[;|]")
+FILE_TOO_BIG = f"Le fichier est trop gros ({MAX_FILE_BYTES // (1024 * 1024)} Mo au plus)."
+FORMAT_REFUSED = "Format non pris en charge : déposez un fichier CSV (.csv) ou XLSX (.xlsx)."
+
+
+def excerpt(text: str) -> str:
+    """A cell quoted in a message: its first EXCERPT_CHARS characters, then « … »."""
+    text = str(text)
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "…"
 
 
 @dataclass(frozen=True)
@@ -107,13 +132,24 @@ class ParsedRow:
 @dataclass
 class ImportReport:
     file_errors: list[str] = field(default_factory=list)
+    # The first MAX_ERRORS_SHOWN faulty lines (line, reason), in order; `error_count` counts all.
     line_errors: list[tuple[int, str]] = field(default_factory=list)
+    error_count: int = 0
     rows: list[ParsedRow] = field(default_factory=list)
     lines_read: int = 0
 
+    def add_error(self, line: int, reason: str) -> None:
+        self.error_count += 1
+        if len(self.line_errors) < MAX_ERRORS_SHOWN:
+            self.line_errors.append((line, reason))
+
+    @property
+    def errors_not_shown(self) -> int:
+        return self.error_count - len(self.line_errors)
+
     @property
     def is_valid(self) -> bool:
-        return not self.file_errors and not self.line_errors and bool(self.rows)
+        return not self.file_errors and not self.error_count and bool(self.rows)
 
 
 class ImportRefused(Exception):
@@ -147,75 +183,128 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
-    if b"\x00" in content[:4096]:
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _bounded(rows: Iterator[list[str]]) -> list[tuple[int, list[str]]]:
+    """The non-empty lines with their numbers, every limit checked as each line is read."""
+    kept = []
+    for line, row in enumerate(rows, start=1):
+        if line > MAX_LINES + 1:
+            raise FileRefused(f"Le fichier dépasse {_thousands(MAX_LINES)} lignes : découpez-le.")
+        width = len(row)
+        while width and not row[width - 1]:
+            width -= 1
+        if width > MAX_COLUMNS:
+            raise FileRefused(
+                f"La ligne {line} a {width} cellules remplies : {MAX_COLUMNS} au plus "
+                "(voir les colonnes attendues ci-dessous)."
+            )
+        cells = []
+        for column, cell in enumerate(row[:width], start=1):
+            if len(cell) > MAX_CELL_CHARS:
+                raise FileRefused(
+                    f"Ligne {line}, colonne {column} : une cellule dépasse "
+                    f"{_thousands(MAX_CELL_CHARS)} caractères (« {excerpt(cell)} »)."
+                )
+            cells.append(spreadsheet_typed(cell.strip()))
+        if any(cells):
+            kept.append((line, cells))
+    return kept
+
+
+def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
+    if b"\x00" in content:  # the whole file, not its first kilobytes
         raise FileRefused("Ce fichier n'est pas un fichier CSV lisible (contenu binaire).")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="strict") if _is_cp1252(content) else None
-        if text is None:
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError:
             raise FileRefused(
                 "Ce fichier n'est pas un fichier CSV lisible : enregistrez-le en UTF-8."
             ) from None
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     delimiter = max([";", ",", "\t"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _bounded(reader)
     except csv.Error as error:
-        raise FileRefused(f"Ce fichier CSV est mal formé : {error}.") from error
+        if "field limit" in str(error):  # a cell of more than 128 KB: far past MAX_CELL_CHARS
+            raise FileRefused(
+                f"Ligne {reader.line_num} : une cellule dépasse "
+                f"{_thousands(MAX_CELL_CHARS)} caractères."
+            ) from error
+        raise FileRefused(
+            f"Ce fichier CSV est mal formé (ligne {reader.line_num}) : vérifiez les guillemets."
+        ) from error
 
 
-def _is_cp1252(content: bytes) -> bool:
-    try:
-        content.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _check_zip(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb from the sizes its directory declares, before unzipping anything.
+
+    `zipfile` never unzips more than an entry's declared size, so these checks bound the work."""
+    entries = archive.infolist()
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise FileRefused(
+            f"Ce classeur XLSX contient {len(entries)} fichiers internes : "
+            f"{MAX_XLSX_ENTRIES} au plus."
+        )
+    total = sum(entry.file_size for entry in entries)
+    absurd = any(
+        entry.file_size > XLSX_RATIO_FROM
+        and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1)
+        for entry in entries
+    )
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES or absurd:
+        raise FileRefused(
+            "Ce classeur XLSX est anormalement gros une fois décompressé "
+            f"({_thousands(total // (1024 * 1024))} Mo) : enregistrez la feuille en CSV ou "
+            "découpez-la."
+        )
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
+def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
     import openpyxl
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            _check_zip(archive)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise FileRefused("Ce fichier n'est pas un classeur XLSX lisible.") from error
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for index, row in enumerate(sheet.iter_rows(values_only=True)):
-            if index > MAX_LINES + 1:
-                break
-            rows.append([_cell_text(value) for value in row])
-        return rows
+        sheet.reset_dimensions()  # rows as wide as their cells, not as the declared dimension
+        return _bounded(
+            [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+        )
+    except FileRefused:
+        raise
     except Exception as error:  # a corrupt sheet inside a valid zip
         raise FileRefused("Ce classeur XLSX ne peut pas être lu.") from error
     finally:
         workbook.close()
 
 
-def _unquoted(cell: str) -> str:
-    """A cell as typed: the export puts an apostrophe before a formula sign (see exporting)."""
-    cell = cell.strip()
-    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@"):
-        return cell[1:]
-    return cell
-
-
-def read_rows(name: str, content: bytes) -> list[list[str]]:
+def read_rows(name: str, content: bytes) -> list[tuple[int, list[str]]]:
+    """The file's non-empty lines, numbered as the spreadsheet shows them; `FileRefused` when
+    the file cannot be read or is past a limit."""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not content:
         raise FileRefused("Le fichier est vide.")
+    if len(content) > MAX_FILE_BYTES:
+        raise FileRefused(FILE_TOO_BIG)
     if extension == "xlsx" or content[:2] == b"PK":
         if extension not in ("xlsx", ""):
-            raise FileRefused(
-                "Format non pris en charge : déposez un fichier CSV (.csv) ou XLSX (.xlsx)."
-            )
+            raise FileRefused(FORMAT_REFUSED)
         return _read_xlsx(content)
     if extension in ("csv", "txt"):
         return _read_csv(content)
-    raise FileRefused("Format non pris en charge : déposez un fichier CSV (.csv) ou XLSX (.xlsx).")
+    raise FileRefused(FORMAT_REFUSED)
 
 
 # --- Checking every line ----------------------------------------------------------------------
@@ -288,19 +377,23 @@ def _check_line(
     if not cells.get("date"):
         problems.append("la date est vide")
     elif day is None:
-        problems.append(f"date « {cells['date']} » invalide (attendu JJ/MM/AAAA)")
+        problems.append(f"date « {excerpt(cells['date'])} » invalide (attendu JJ/MM/AAAA)")
     elif day > ctx.today:
         problems.append(f"la date {day:%d/%m/%Y} est dans le futur")
     arrival = _parse_time(cells.get("heure_arrivee", ""))
     if not cells.get("heure_arrivee"):
         problems.append("l'heure d'arrivée est vide")
     elif arrival is None:
-        problems.append(f"heure d'arrivée « {cells['heure_arrivee']} » invalide (attendu HH:MM)")
+        problems.append(
+            f"heure d'arrivée « {excerpt(cells['heure_arrivee'])} » invalide (attendu HH:MM)"
+        )
     departure = None
     if cells.get("heure_depart"):
         departure = _parse_time(cells["heure_depart"])
         if departure is None:
-            problems.append(f"heure de départ « {cells['heure_depart']} » invalide (attendu HH:MM)")
+            problems.append(
+                f"heure de départ « {excerpt(cells['heure_depart'])} » invalide (attendu HH:MM)"
+            )
         elif arrival is not None and departure <= arrival:
             problems.append("l'heure de départ est avant l'heure d'arrivée")
     site = None
@@ -309,7 +402,7 @@ def _check_line(
     else:
         site = ctx.sites.get(normalise(cells["lieu"]))
         if site is None:
-            problems.append(f"lieu « {cells['lieu']} » inconnu")
+            problems.append(f"lieu « {excerpt(cells['lieu'])} » inconnu")
     stop = None
     if day is not None and site is not None and day <= ctx.today:
         candidates = ctx.stops.get((day, site.pk), [])
@@ -331,14 +424,14 @@ def _check_line(
         value = ctx.answers[question.column].get(normalise(raw))
         if value is None:
             problems.append(
-                f"{question.column} « {raw} » inconnu "
+                f"{question.column} « {excerpt(raw)} » inconnu "
                 f"(valeurs possibles : {', '.join(question.choices.labels)})"
             )
         else:
             answers[question.field] = value
     cyber_raw = normalise(cells.get("cyber", ""))
     if cyber_raw not in ctx.yes_no:
-        problems.append(f"cyber « {cells['cyber']} » inconnu (Oui ou Non)")
+        problems.append(f"cyber « {excerpt(cells['cyber'])} » inconnu (Oui ou Non)")
         cyber_used = False
     else:
         cyber_used = ctx.yes_no[cyber_raw]
@@ -348,7 +441,7 @@ def _check_line(
         purpose = ctx.cyber_purposes.get(normalise(purpose_raw), None)
         if purpose is None:
             problems.append(
-                f"usage_cyber « {purpose_raw} » inconnu "
+                f"usage_cyber « {excerpt(purpose_raw)} » inconnu "
                 f"(valeurs possibles : {', '.join(CyberPurpose.labels)})"
             )
             purpose = ""
@@ -366,16 +459,16 @@ def _check_line(
     for raw in _split(cells.get("thematiques", "")):
         topic = ctx.topics.get(normalise(raw))
         if topic is None or topic.is_archived:
-            problems.append(f"thématique « {raw} » inconnue")
+            problems.append(f"thématique « {excerpt(raw)} » inconnue")
         elif topic not in topics:
             topics.append(topic)
     partners = []
     for raw in _split(cells.get("partenaires", "")):
         partner = ctx.partners.get(normalise(raw))
         if partner is None:
-            problems.append(f"partenaire « {raw} » inconnu")
+            problems.append(f"partenaire « {excerpt(raw)} » inconnu")
         elif partner.is_archived:  # as in the form: an archived partner is not offered
-            problems.append(f"le partenaire « {raw} » est archivé")
+            problems.append(f"le partenaire « {excerpt(raw)} » est archivé")
         elif partner not in partners:
             partners.append(partner)
     if problems:
@@ -398,20 +491,15 @@ def visits_check(*, operator: Operator, name: str, content: bytes) -> ImportRepo
     """Read and check the whole file; write nothing."""
     report = ImportReport()
     try:
-        rows = read_rows(name, content)
+        numbered = read_rows(name, content)
     except FileRefused as refused:
         report.file_errors.append(str(refused))
         return report
-    rows = [[_unquoted(cell) for cell in row] for row in rows]
-    numbered = [(index + 1, row) for index, row in enumerate(rows)]
-    numbered = [(line, row) for line, row in numbered if any(row)]
     if not numbered:
         report.file_errors.append("Le fichier est vide.")
         return report
     header_line, header = numbered[0]
     columns = [normalise(cell).replace(" ", "_") for cell in header]
-    while columns and columns[-1] == "":
-        columns.pop()
     unknown = [c for c in columns if c not in COLUMN_NAMES and c not in EXPORT_ONLY_COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
@@ -420,9 +508,11 @@ def visits_check(*, operator: Operator, name: str, content: bytes) -> ImportRepo
         if missing:
             parts.append("colonnes obligatoires manquantes : " + ", ".join(missing))
         if unknown:
-            parts.append("colonnes inconnues : " + ", ".join(c or "(sans nom)" for c in unknown))
+            parts.append(
+                "colonnes inconnues : " + ", ".join(excerpt(c) or "(sans nom)" for c in unknown)
+            )
         if duplicated:
-            parts.append("colonnes en double : " + ", ".join(duplicated))
+            parts.append("colonnes en double : " + ", ".join(excerpt(c) for c in duplicated))
         report.file_errors.append(
             f"La ligne d'en-tête (ligne {header_line}) ne convient pas — "
             + " ; ".join(parts)
@@ -433,25 +523,19 @@ def visits_check(*, operator: Operator, name: str, content: bytes) -> ImportRepo
     if not data:
         report.file_errors.append("Le fichier ne contient aucune visite (seulement l'en-tête).")
         return report
-    if len(data) > MAX_LINES:
-        report.file_errors.append(f"Le fichier dépasse {MAX_LINES} lignes : découpez-le.")
-        return report
     report.lines_read = len(data)
-    lines = []
+    date_at = columns.index("date")
+    dates = {d for _, row in data if len(row) > date_at and (d := _parse_date(row[date_at]))}
+    ctx = _Context(operator, dates)
     for line, row in data:
-        if len(row) > len(columns) and any(row[len(columns) :]):
-            report.line_errors.append((line, "plus de cellules que de colonnes dans l'en-tête"))
+        if len(row) > len(columns):
+            report.add_error(line, "Plus de cellules que de colonnes dans l'en-tête.")
             continue
         cells = {column: (row[i] if i < len(row) else "") for i, column in enumerate(columns)}
-        lines.append((line, cells))
-    dates = {d for _, cells in lines if (d := _parse_date(cells.get("date", "")))}
-    ctx = _Context(operator, dates)
-    for line, cells in lines:
         parsed, problems = _check_line(line, cells, ctx)
         if problems:
             message = "; ".join(problems)
-            report.line_errors.append((line, message[0].upper() + message[1:] + "."))
+            report.add_error(line, message[0].upper() + message[1:] + ".")
         else:
             report.rows.append(parsed)
-    report.line_errors.sort()
     return report

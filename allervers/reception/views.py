@@ -238,7 +238,7 @@ def _import_check(request, form: VisitImportForm):
     """Check the uploaded file (a dry run); keep it in the session when it can be imported."""
     upload = form.cleaned_data["file"]
     if upload.size > importing.MAX_FILE_BYTES:
-        form.add_error("file", "Le fichier est trop gros (2 Mo au plus).")
+        form.add_error("file", importing.FILE_TOO_BIG)
         return None
     content = upload.read()
     report = importing.visits_check(operator=request.operator, name=upload.name, content=content)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from allervers.reception.exporting import spreadsheet_text
+from allervers.core.spreadsheets import sheet_title_text, spreadsheet_row
 
 from .definitions import INDICATORS
 from .presentation.values import Value
@@ -21,7 +21,7 @@ INVALID_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def _sheet_title(caption: str, used: set[str]) -> str:
-    base = caption.translate(INVALID_SHEET_CHARACTERS).strip()[:31]
+    base = sheet_title_text(caption.translate(INVALID_SHEET_CHARACTERS).strip())[:31]
     title, number = base, 2
     while title.lower() in used:
         suffix = f" ({number})"
@@ -49,26 +49,30 @@ def report_xlsx(view) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     used: set[str] = set()
 
+    def append(sheet, row) -> None:
+        """Names typed by users (the operator, sites, partners, topics) stay text."""
+        sheet.append(spreadsheet_row(row))
+
     summary = workbook.active
     summary.title = _sheet_title("Résumé", used)
-    summary.append([f"Bilan d'activité — {view.operator.name}"])
+    append(summary, [f"Bilan d'activité — {view.operator.name}"])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(["Période", view.period.label])
-    summary.append(["Du", view.period.start, "au", view.period.end])
+    append(summary, ["Période", view.period.label])
+    append(summary, ["Du", view.period.start, "au", view.period.end])
     for label, value in view.filter_lines():
-        summary.append([label, value])
+        append(summary, [label, value])
     if view.closure:
-        summary.append(["Année close le", timezone.localtime(view.closure.closed_at).date()])
+        append(summary, ["Année close le", timezone.localtime(view.closure.closed_at).date()])
     if view.live_notice:
-        summary.append(["Chiffres actuels", view.live_notice])
-    summary.append([])
-    summary.append(["Résultats", view.paragraph])
+        append(summary, ["Chiffres actuels", view.live_notice])
+    append(summary, [])
+    append(summary, ["Résultats", view.paragraph])
     summary.cell(row=summary.max_row, column=2).alignment = wrap
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 100
 
     figures = workbook.create_sheet(_sheet_title("Chiffres clés", used))
-    figures.append(["Indicateur", view.period.label, view.previous_label, "Définition"])
+    append(figures, ["Indicateur", view.period.label, view.previous_label, "Définition"])
     for figure in view.key_figures:
         row = [
             figure.label,
@@ -76,7 +80,7 @@ def report_xlsx(view) -> bytes:
             _cell(figure.previous) if figure.previous else None,
             figure.definition,
         ]
-        figures.append(row)
+        append(figures, row)
         for column, value in ((2, figure.value), (3, figure.previous)):
             if fmt := _number_format(value):
                 figures.cell(row=figures.max_row, column=column).number_format = fmt
@@ -85,32 +89,26 @@ def report_xlsx(view) -> bytes:
 
     for table in view.all_tables:
         sheet = workbook.create_sheet(_sheet_title(table.sheet_title, used))
-        sheet.append(table.columns)
+        append(sheet, table.columns)
         for row in table.rows:
-            sheet.append([_cell(value) for value in row])
+            append(sheet, [_cell(value) for value in row])
             for column, value in enumerate(row, start=1):
                 if fmt := _number_format(value):
                     sheet.cell(row=sheet.max_row, column=column).number_format = fmt
-        sheet.append([])
-        sheet.append([f"Définition : {table.definition}"])
+        append(sheet, [])
+        append(sheet, [f"Définition : {table.definition}"])
         sheet.column_dimensions["A"].width = 40
 
     definitions = workbook.create_sheet(_sheet_title("Définitions", used))
-    definitions.append(["Chiffre", "Définition"])
+    append(definitions, ["Chiffre", "Définition"])
     for indicator in INDICATORS.values():
-        definitions.append([indicator.label, indicator.definition])
+        append(definitions, [indicator.label, indicator.definition])
     definitions.column_dimensions["A"].width = 38
     definitions.column_dimensions["B"].width = 110
 
     for sheet in workbook.worksheets:
         for cell in sheet[1]:
             cell.font = bold
-        # openpyxl writes a text starting with "=" as a formula: names typed by users (sites,
-        # partners, topics, the operator) must stay text.
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -131,17 +129,23 @@ def report_csv(view) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["tableau", "ligne", "colonne", "valeur", "texte"])
     for figure in view.key_figures:
-        writer.writerow(["Chiffres clés", figure.label, view.period.label, *_pair(figure.value)])
+        writer.writerow(
+            spreadsheet_row(
+                ["Chiffres clés", figure.label, view.period.label, *_pair(figure.value)]
+            )
+        )
         if figure.previous is not None:
             writer.writerow(
-                ["Chiffres clés", figure.label, view.previous_label, *_pair(figure.previous)]
+                spreadsheet_row(
+                    ["Chiffres clés", figure.label, view.previous_label, *_pair(figure.previous)]
+                )
             )
     for table in view.all_tables:
         for row in table.rows:
-            # Row labels are names typed by users (sites, partners, topics).
-            label = spreadsheet_text(" — ".join(table.labels(row)))
+            # Row and column labels may be names typed by users (sites, partners, topics).
+            label = " — ".join(table.labels(row))
             for column, value in zip(table.figure_columns, table.figures(row), strict=True):
-                writer.writerow([table.caption, label, column, *_pair(value)])
+                writer.writerow(spreadsheet_row([table.caption, label, column, *_pair(value)]))
     return out.getvalue()
 
 

