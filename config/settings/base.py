@@ -51,8 +51,9 @@ INSTALLED_APPS = [
     "allervers.reporting",
     "allervers.public",
     "allervers.backups",
-    "allervers.demo",
 ]
+# The demo (`load_demo`, which replaces the demo structure) is installed by dev.py and test.py
+# only: never in production.
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -104,6 +105,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Log in with an e-mail address (allervers/accounts/models.py; docs/architecture.md, Decisions).
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
