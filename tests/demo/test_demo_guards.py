@@ -164,3 +164,10 @@ def test_make_demo_keeps_a_current_database(tmp_path):
     assert result.stdout == ""
     assert database.exists()
     assert list(tmp_path.glob("*.old-*")) == []
+
+
+def test_the_readme_lists_every_demo_login():
+    readme = (ROOT / "README.md").read_text()
+    for key, *_ in data.USERS:
+        assert f"| `{data.demo_email(key)}` |" in readme
+    assert data.DEMO_PASSWORD in readme
