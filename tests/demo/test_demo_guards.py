@@ -66,14 +66,18 @@ def test_load_demo_under_the_production_settings_refuses_in_french(tmp_path):
 
 @pytest.mark.django_db
 def test_load_demo_refuses_when_a_real_operator_holds_the_demo_slug():
+    # The demo may be loaded by this module's other tests: its operator then becomes the real one
+    # (inside this test's transaction, rolled back after).
+    Operator.objects.filter(slug=data.OPERATOR["slug"]).update(slug="ccas-barlin-demo-ecartee")
     real = OperatorFactory(slug=data.OPERATOR["slug"], name="CCAS de Barlin")
     coordinator = MembershipFactory(operator=real, role=Role.COORDINATOR)
+    operators_before = Operator.objects.count()
     with pytest.raises(CommandError, match=r"Une structure réelle .* « ccas-barlin »"):
         call_command("load_demo")
     real.refresh_from_db()
     assert real.name == "CCAS de Barlin" and not real.is_demo
     assert Membership.objects.filter(pk=coordinator.pk).exists()
-    assert Operator.objects.count() == 1
+    assert Operator.objects.count() == operators_before
 
 
 @pytest.mark.django_db
