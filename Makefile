@@ -28,6 +28,7 @@ install-dev: $(VENV)/.installed-dev
 
 demo: install
 	@mkdir -p var
+	$(DEV_SETTINGS) $(BIN)/python manage.py demo_database_prepare
 	$(DEV_SETTINGS) $(BIN)/python manage.py migrate --noinput -v 0
 	$(DEV_SETTINGS) $(BIN)/python manage.py load_demo
 	@echo

@@ -136,7 +136,7 @@ def _generate(first_year: int, last_year: int) -> None:
     started = time.perf_counter()
     with transaction.atomic():
         _remove_generated()
-        user, _ = get_user_model().objects.get_or_create(username="bench-reporting")
+        user, _ = get_user_model().objects.get_or_create(email="bench-reporting@example.org")
         operators = Operator.objects.bulk_create(
             Operator(name=f"Bench {n}", slug=f"{SLUG_PREFIX}{n}", neighbourhood_name="Quartier")
             for n in range(OPERATORS)

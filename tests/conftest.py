@@ -126,10 +126,8 @@ def today_stop(operator):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo service, loaded once per test module (it takes a few seconds) and removed after."""
-    from django.contrib.auth import get_user_model
-
     from allervers.demo import data
-    from allervers.demo.loader import demo_load, demo_remove
+    from allervers.demo.loader import demo_load, demo_remove, demo_users_remove
     from allervers.operators.models import Operator
 
     with django_db_blocker.unblock(), time_machine.travel(NOW):
@@ -137,4 +135,4 @@ def demo(django_db_setup, django_db_blocker):
     yield summary
     with django_db_blocker.unblock(), time_machine.travel(NOW):
         demo_remove(Operator.objects.get(slug=data.OPERATOR["slug"]))
-        get_user_model().objects.filter(username__in=[u[0] for u in data.USERS]).delete()
+        demo_users_remove()

@@ -19,7 +19,7 @@ def person_name(user) -> str:
     """Who changed a row, in words; "une autre personne" when nobody is known."""
     if user is None:
         return "une autre personne"
-    return user.get_full_name() or user.username
+    return user.get_full_name() or user.email
 
 
 def check_version(*, shown: int | None, current: int, changed_by) -> None:

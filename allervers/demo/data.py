@@ -131,8 +131,16 @@ PARTNERS = [
     ),
 ]
 
+# The demo accounts log in with these addresses (a reserved domain: no mail ever reaches it).
+DEMO_EMAIL_DOMAIN = "demo.allervers.example"
+
+
+def demo_email(key: str) -> str:
+    return f"{key}@{DEMO_EMAIL_DOMAIN}"
+
+
 USERS = [
-    # username, first name, last name, role, partner slug
+    # key (the address is demo_email(key)), first name, last name, role, partner slug
     ("coordination", "Nadia", "Lefebvre", Role.COORDINATOR, None),
     ("agent.accueil", "Karim", "Benali", Role.AGENT, None),
     ("agent.cyber", "Julie", "Dupont", Role.AGENT, None),

@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,33 +25,65 @@ from . import data
 from .planning import build_planning
 from .reception import build_reception, remove_reception
 
+REAL_OPERATOR_HOLDS_SLUG = (
+    "Une structure réelle (non marquée comme démonstration) utilise déjà l'identifiant "
+    "« {slug} » : la démonstration ne la remplace pas. Rien n'a été modifié. Chargez la "
+    "démonstration dans une autre base de données (par exemple avec `make demo`, qui utilise "
+    "var/allervers.sqlite3)."
+)
+REAL_ACCOUNT_HOLDS_EMAIL = (
+    "Le compte {email} a un rôle dans une structure réelle : la démonstration ne le supprime "
+    "pas. Rien n'a été modifié."
+)
+
 
 @dataclass
 class DemoSummary:
     operator: Operator
     stops_by_year: dict[int, int]
-    users: list[tuple[str, str]]  # (username, role label)
+    users: list[tuple[str, str]]  # (e-mail address to log in with, role label)
 
 
-def demo_remove(operator: Operator) -> None:
-    """Delete the previous demo, children first: history is PROTECTed everywhere else."""
+def operator_delete_everything(operator: Operator) -> None:
+    """Delete an operator and all it holds, children first: history is PROTECTed everywhere else.
+    No check: for the demo (through `demo_remove`) and the tests' own operators only."""
     remove_reception(operator)
     for model in (PartnerPresence, StaffAssignment, Stop, SchedulePattern, Membership):
         model.objects.filter(operator=operator).delete()
     operator.delete()
 
 
+def demo_remove(operator: Operator) -> None:
+    """Delete a demo operator and all it holds; refuses an operator not marked as demo."""
+    if not operator.is_demo:
+        raise ValidationError(REAL_OPERATOR_HOLDS_SLUG.format(slug=operator.slug))
+    operator_delete_everything(operator)
+
+
+def demo_users_remove() -> None:
+    """Delete the demo accounts; refuses if one of them has a role in a real operator."""
+    accounts = get_user_model().objects.filter(
+        email__in=[data.demo_email(u[0]) for u in data.USERS]
+    )
+    held = accounts.filter(memberships__operator__is_demo=False).first()
+    if held is not None:
+        raise ValidationError(REAL_ACCOUNT_HOLDS_EMAIL.format(email=held.email))
+    accounts.delete()
+
+
 @transaction.atomic
 def demo_load() -> DemoSummary:
+    """Replace the demo operator and accounts. A real operator holding the demo's slug, or a demo
+    address used in a real operator, is a ValidationError and nothing changes."""
     User = get_user_model()
     previous = Operator.objects.filter(slug=data.OPERATOR["slug"]).first()
     if previous is not None:
         demo_remove(previous)
-    User.objects.filter(username__in=[u[0] for u in data.USERS]).delete()
+    demo_users_remove()
 
     rng = random.Random(data.RANDOM_SEED)
     today = timezone.localdate()
-    operator = Operator.objects.create(**data.OPERATOR)
+    operator = Operator.objects.create(**data.OPERATOR, is_demo=True)
     vehicle = Vehicle.objects.create(operator=operator, **data.VEHICLE)
     Space.objects.bulk_create(
         Space(operator=operator, vehicle=vehicle, kind=kind, name=name, capacity=capacity)
@@ -69,13 +102,12 @@ def demo_load() -> DemoSummary:
     topics_seed_defaults(operator=operator)
 
     users = {}
-    for username, first_name, last_name, role, partner_slug in data.USERS:
+    for key, first_name, last_name, role, partner_slug in data.USERS:
         user = User.objects.create_user(
-            username=username,
+            email=data.demo_email(key),
             password=data.DEMO_PASSWORD,
             first_name=first_name,
             last_name=last_name,
-            email=f"{username}@demo.allervers.example",
         )
         Membership.objects.create(
             user=user,
@@ -83,7 +115,7 @@ def demo_load() -> DemoSummary:
             role=role,
             partner=partners[partner_slug] if partner_slug else None,
         )
-        users[username] = user
+        users[key] = user
 
     build_planning(
         operator=operator,
@@ -103,5 +135,5 @@ def demo_load() -> DemoSummary:
     return DemoSummary(
         operator=operator,
         stops_by_year=stops_by_year,
-        users=[(u[0], u[3].label) for u in data.USERS],
+        users=[(data.demo_email(u[0]), u[3].label) for u in data.USERS],
     )

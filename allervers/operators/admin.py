@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from .models import Membership, Operator
+from .services import operator_create, operator_create_check
 
 
 class MembershipInline(admin.TabularInline):
@@ -9,9 +12,80 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class OperatorAddForm(forms.ModelForm):
+    """The platform's "add operator": the structure and its first coordinator, who receives the
+    link to choose a password (the same service as `manage.py operator_create`)."""
+
+    coordinator_email = forms.EmailField(
+        label="adresse électronique de la coordination",
+        help_text="Cette personne reçoit par courriel le lien pour choisir son mot de passe.",
+    )
+    coordinator_first_name = forms.CharField(label="prénom", required=False, max_length=150)
+    coordinator_last_name = forms.CharField(label="nom", required=False, max_length=150)
+
+    class Meta:
+        model = Operator
+        fields = ["name", "slug"]
+
+    def _post_clean(self):
+        # The service's checks, not the model form's: one list of messages for both entries.
+        if self.errors:
+            return
+        try:
+            operator_create_check(
+                name=self.cleaned_data["name"],
+                slug=self.cleaned_data["slug"],
+                coordinator_email=self.cleaned_data["coordinator_email"],
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "phone"]
+    list_display = ["name", "slug", "phone", "is_demo"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = OperatorAddForm
+            kwargs["fields"] = [
+                "name",
+                "slug",
+                "coordinator_email",
+                "coordinator_first_name",
+                "coordinator_last_name",
+            ]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": self.get_form(request).base_fields.keys()})]
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        created = operator_create(
+            name=data["name"],
+            slug=data["slug"],
+            coordinator_email=data["coordinator_email"],
+            coordinator_first_name=data["coordinator_first_name"],
+            coordinator_last_name=data["coordinator_last_name"],
+            created_by=request.user,
+        )
+        # The admin logs and links the object it holds: make it the one the service created.
+        for field in Operator._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)

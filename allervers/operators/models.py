@@ -73,6 +73,8 @@ class Operator(models.Model):
         help_text="14 chiffres (annuaire-entreprises.data.gouv.fr). Il identifie la structure "
         "dans les données ouvertes.",
     )
+    # Set by `load_demo` only: the demo replaces an operator so marked, never another one.
+    is_demo = models.BooleanField("structure de démonstration", default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Changes at every save: the public pages' cache keys hold it (allervers/public/cache.py).
     updated_at = models.DateTimeField(auto_now=True)

@@ -104,6 +104,6 @@ def member_edit(request, membership_id: int):
         {
             "form": form,
             "membership": membership,
-            "title": f"Droits de {membership.user.get_full_name() or membership.user.username}",
+            "title": f"Droits de {membership.user.get_full_name() or membership.user.email}",
         },
     )

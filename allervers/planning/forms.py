@@ -309,7 +309,7 @@ class StaffForm(forms.Form):
         )
         self.users = {m.user_id: m.user for m in members if m.user_id not in already}
         self.fields["user"].choices = [
-            (pk, user.get_full_name() or user.username) for pk, user in self.users.items()
+            (pk, user.get_full_name() or user.email) for pk, user in self.users.items()
         ]
 
     def clean_user(self):

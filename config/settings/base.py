@@ -52,8 +52,9 @@ INSTALLED_APPS = [
     "allervers.public",
     "allervers.backups",
     "allervers.submissions",
-    "allervers.demo",
 ]
+# The demo (`load_demo`, which replaces the demo structure) is installed by dev.py and test.py
+# only: never in production.
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -105,6 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Log in with an e-mail address (allervers/accounts/models.py; docs/architecture.md, Decisions).
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -8,6 +8,8 @@ os.environ.setdefault("ALLERVERS_ALLOWED_HOSTS", "127.0.0.1,localhost")
 from .base import *  # noqa: F403
 
 DEBUG = True
+# The demo service: development and tests only (base.py, the production settings, leaves it out).
+INSTALLED_APPS = [*INSTALLED_APPS, "allervers.demo"]  # noqa: F405
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -6,13 +8,23 @@ from tests.html import text_of
 
 pytestmark = pytest.mark.django_db
 
-WRONG = "Identifiant ou mot de passe incorrect."
+WRONG = "Adresse électronique ou mot de passe incorrect."
 
 
-def test_login_then_home(client, agent):
+def test_the_login_form_asks_for_the_email_address(client):
+    html = client.get(reverse("accounts:login")).content.decode()
+    field = re.search(r"<input [^>]*name=\"username\"[^>]*>", html).group(0)
+    assert 'type="email"' in field and 'autocomplete="username"' in field
+    field_id = re.search(r'id="([^"]+)"', field).group(1)
+    assert re.search(rf'<label for="{field_id}"[^>]*>\s*Adresse électronique', html)
+
+
+@pytest.mark.parametrize("typed", ["{email}", "  {upper}  "])
+def test_login_by_email_in_any_case_then_home(client, agent, typed):
+    address = typed.format(email=agent.email, upper=agent.email.upper())
     response = client.post(
         reverse("accounts:login"),
-        {"username": agent.username, "password": "mot-de-passe-test"},
+        {"username": address, "password": "mot-de-passe-test"},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("home")
@@ -21,14 +33,14 @@ def test_login_then_home(client, agent):
 
 @pytest.mark.parametrize(
     "username, password",
-    [("inconnu", "mot-de-passe-test"), (None, "faux"), ("", ""), (None, "")],
+    [("inconnu@example.org", "mot-de-passe-test"), (None, "faux"), ("", ""), (None, "")],
 )
 def test_a_wrong_login_says_so_in_french_without_telling_which_part(
     client, agent, username, password
 ):
     response = client.post(
         reverse("accounts:login"),
-        {"username": agent.username if username is None else username, "password": password},
+        {"username": agent.email if username is None else username, "password": password},
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session

@@ -56,7 +56,7 @@ def log_in(page, base_url: str, user, next_path: str = "") -> None:
     """Log `user` in through the login form (the factories' password), asking for `next_path`;
     the caller waits for the page it expects."""
     page.goto(f"{base_url}/compte/connexion/" + (f"?next={next_path}" if next_path else ""))
-    page.get_by_label("Identifiant").fill(user.username)
+    page.get_by_label("Adresse électronique").fill(user.email)
     page.get_by_label("Mot de passe").fill("mot-de-passe-test")
     page.get_by_role("button", name="Se connecter").click()
 

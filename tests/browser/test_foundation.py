@@ -25,13 +25,13 @@ def test_an_agent_logs_in_and_reads_the_next_stop(live_server, page, operator, m
     assert "/compte/connexion/" in page.url
     assert_accessible(page)
 
-    page.get_by_label("Identifiant").fill("wrong")
+    page.get_by_label("Adresse électronique").fill("wrong@example.org")
     page.get_by_label("Mot de passe").fill("wrong")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Identifiant ou mot de passe incorrect.").is_visible()
+    assert page.get_by_text("Adresse électronique ou mot de passe incorrect.").is_visible()
     assert_accessible(page)
 
-    page.get_by_label("Identifiant").fill(agent.username)
+    page.get_by_label("Adresse électronique").fill(agent.email)
     page.get_by_label("Mot de passe").fill("mot-de-passe-test")
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Bonjour Karim").wait_for()

@@ -72,15 +72,18 @@ def test_loading_twice_neither_fails_nor_duplicates(demo):
     output = io.StringIO()
     call_command("load_demo", stdout=output)
     assert "Barlin-demo-2026" in output.getvalue()
+    for key, *_ in data.USERS:
+        assert data.demo_email(key) in output.getvalue()
+    assert Operator.objects.get(slug=data.OPERATOR["slug"]).is_demo
     assert Operator.objects.filter(slug=data.OPERATOR["slug"]).count() == 1
     assert (Stop.objects.count(), Partner.objects.count(), Membership.objects.count()) == before
 
 
-@pytest.mark.parametrize("username", [u[0] for u in data.USERS])
-def test_each_demo_user_logs_in_and_sees_the_home_page_of_their_role(client, demo, username):
+@pytest.mark.parametrize("key", [u[0] for u in data.USERS])
+def test_each_demo_user_logs_in_by_email_and_sees_the_home_page_of_their_role(client, demo, key):
     response = client.post(
         reverse("accounts:login"),
-        {"username": username, "password": data.DEMO_PASSWORD},
+        {"username": data.demo_email(key), "password": data.DEMO_PASSWORD},
         follow=True,
     )
     assert response.status_code == 200

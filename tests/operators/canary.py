@@ -43,7 +43,7 @@ MARKER = "Zqx7Canari"
 # Texts that the application parses or the database checks as codes: a marker there would break the
 # canary's own pages, not reveal a leak.
 CODE_FIELDS = {"time_zone", "siret"}
-USER_TEXT_FIELDS = ("username", "first_name", "last_name", "email")
+USER_TEXT_FIELDS = ("first_name", "last_name", "email")
 
 
 def operator_fill(operator: Operator) -> dict[Role, Membership]:

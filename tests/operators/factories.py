@@ -20,10 +20,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = get_user_model()
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"utilisateur{n}")
+    email = factory.Sequence(lambda n: f"utilisateur{n}@example.org")
     first_name = "Camille"
     last_name = factory.Sequence(lambda n: f"Agent{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-test")
 
     @factory.post_generation

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.demo.loader import demo_remove
+from allervers.demo.loader import operator_delete_everything
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.operators.tenancy import GUARD_ATTRIBUTE
@@ -65,7 +65,7 @@ def world(django_db_setup, django_db_blocker):
     yield World(first, canary, members, canary_members, marked)
     with django_db_blocker.unblock():
         for operator in (first, canary):
-            demo_remove(operator)
+            operator_delete_everything(operator)
         get_user_model().objects.filter(pk__in=[pk for (pk,) in users]).delete()
 
 

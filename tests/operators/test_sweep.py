@@ -101,7 +101,7 @@ def test_missing_right_is_403(client, operator, make_member, django_user_model, 
         assert response.status_code == 403, (route.name, role)
         assert "Accès refusé" in response.content.decode()
     # A logged-in user who belongs to no operator has no right anywhere in the back office.
-    outsider = django_user_model.objects.create_user("sans-structure", password="x")
+    outsider = django_user_model.objects.create_user("sans-structure@example.org", password="x")
     client.force_login(outsider)
     assert client.get(_url(route, operator, None)).status_code == 403
 
@@ -132,8 +132,8 @@ def test_admin_is_for_platform_staff_only(client, coordinator):
 def test_platform_staff_create_an_operator_and_its_coordinator_in_the_admin(
     client, django_user_model
 ):
-    staff = django_user_model.objects.create_superuser("plateforme", "p@example.org", "x")
-    future = django_user_model.objects.create_user("future-coordination", password="x")
+    staff = django_user_model.objects.create_superuser("p@example.org", "x")
+    future = django_user_model.objects.create_user("future-coordination@example.org", password="x")
     client.force_login(staff)
     assert client.get("/admin-plateforme/operators/operator/add/").status_code == 200
     response = client.post(
@@ -141,14 +141,9 @@ def test_platform_staff_create_an_operator_and_its_coordinator_in_the_admin(
         {
             "name": "CCAS de Nulle-Part",
             "slug": "ccas-nulle-part",
-            "time_zone": "Europe/Paris",
-            "referral_overdue_days": "30",
-            "memberships-TOTAL_FORMS": "1",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-0-user": str(future.pk),
-            "memberships-0-role": "coordinator",
-            "memberships-0-is_active": "on",
+            "coordinator_email": "future-coordination@example.org",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert future.memberships.get().operator.slug == "ccas-nulle-part"
+    membership = future.memberships.get()
+    assert (membership.operator.slug, membership.role) == ("ccas-nulle-part", "coordinator")

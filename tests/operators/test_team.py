@@ -41,7 +41,7 @@ def test_adding_a_new_agent_creates_the_account_and_sends_a_password_link(
         )
     assert response.status_code == 302
     user = get_user_model().objects.get(email="lea.roux@example.org")
-    assert user.username == "lea.roux@example.org"
+    assert user.get_username() == "lea.roux@example.org"
     assert not user.has_usable_password()
     assert Membership.objects.get(user=user).role == Role.AGENT
     (message,) = mail.outbox

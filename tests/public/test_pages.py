@@ -188,7 +188,7 @@ def test_the_widget_may_be_framed_only_by_the_listed_sites(client, planning):
 def test_the_page_of_a_logged_in_coordinator_is_the_residents_page(client, planning, coordinator):
     client.force_login(coordinator)
     text = text_of(client.get("/ccas-test/"))
-    assert coordinator.username not in text
+    assert coordinator.email not in text
     assert "Se déconnecter" not in text
 
 

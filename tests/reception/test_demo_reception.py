@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.demo import data
 from allervers.planning.models import Stop
 from allervers.reception.enums import Gender, ReferralStatus, VisitMode, YesNoUnknown
 from allervers.reception.models import CyberUsage, Person, Referral, Visit, VisitTopic
@@ -79,7 +80,7 @@ def test_returning_people_with_consent_and_referrals_in_every_status(demo):
 
 
 def test_the_demo_partner_sees_its_referrals_and_not_another_partners(client, demo):
-    user = get_user_model().objects.get(username="partenaire.francetravail")
+    user = get_user_model().objects.get(email=data.demo_email("partenaire.francetravail"))
     client.force_login(user)
     own = Referral.objects.for_operator(demo.operator).filter(partner__slug="france-travail")
     other = Referral.objects.for_operator(demo.operator).exclude(partner__slug="france-travail")

@@ -137,7 +137,7 @@ def staff_remove(request, assignment_id: int):
     if form_submit(request, form, lambda data: services.staff_unassign(assignment=assignment)).done:
         messages.success(request, "L'agent n'est plus désigné sur cette permanence.")
         return HttpResponseRedirect(detail_url)
-    name = assignment.user.get_full_name() or assignment.user.username
+    name = assignment.user.get_full_name() or assignment.user.email
     return confirm_page(
         request,
         form,
