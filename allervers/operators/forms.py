@@ -68,10 +68,11 @@ class RoleForm(forms.Form):
         return cleaned
 
 
-class MemberForm(RoleForm):
-    """Add a person to the team: a new account, or an existing one joining this structure."""
+class PersonFields(forms.Form):
+    """Who is invited: a new account, or an existing one joining this structure (a person may
+    belong to several structures). The subclass sets `self.operator`."""
 
-    field_order = ["first_name", "last_name", "email", "role", "partner"]
+    operator: Operator
 
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
@@ -87,6 +88,12 @@ class MemberForm(RoleForm):
         if user and is_member(self.operator, user):
             raise forms.ValidationError("Cette personne fait déjà partie de l'équipe.")
         return email
+
+
+class MemberForm(RoleForm, PersonFields):
+    """Add a person to the team with a role."""
+
+    field_order = ["first_name", "last_name", "email", "role", "partner"]
 
 
 class MembershipForm(RoleForm):

@@ -143,6 +143,7 @@ def test_platform_staff_create_an_operator_and_its_coordinator_in_the_admin(
             "slug": "ccas-nulle-part",
             "time_zone": "Europe/Paris",
             "referral_overdue_days": "30",
+            "school_zone": "B",
             "memberships-TOTAL_FORMS": "1",
             "memberships-INITIAL_FORMS": "0",
             "memberships-0-user": str(future.pk),
