@@ -17,15 +17,34 @@ class OperatorSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Operator
-        fields = ["name", "phone", "email", "address", "website", "siret", "widget_allowed_origins"]
+        fields = [
+            "name",
+            "phone",
+            "email",
+            "address",
+            "website",
+            "siret",
+            "school_zone",
+            "public_intro",
+            "public_access_note",
+            "widget_allowed_origins",
+        ]
+        labels = {
+            "school_zone": "Zone de vacances scolaires",
+            "public_intro": "Présentation sur la page publique",
+            "public_access_note": "Accessibilité et contact (page publique)",
+        }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
+            "public_intro": forms.Textarea(attrs={"rows": 3}),
+            "public_access_note": forms.Textarea(attrs={"rows": 2}),
             "widget_allowed_origins": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
             "name": {"required": "Indiquez le nom de la structure."},
             "email": {"invalid": "Adresse électronique invalide."},
             "website": {"invalid": "Adresse de site invalide : elle commence par https://"},
+            "school_zone": {"invalid_choice": "Choisissez la zone A, B ou C."},
         }
 
     def clean_widget_allowed_origins(self) -> str:
