@@ -5,6 +5,7 @@ its operator refresh after the commit (allervers/planning/revision.py)."""
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
+from allervers.core.names import name_taken
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
@@ -35,8 +36,8 @@ def partner_save(*, partner: Partner) -> Partner:
         raise ValidationError("Indiquez le nom du partenaire.")
     if partner.pk:
         Partner.objects.select_for_update().filter(pk=partner.pk).first()
-    same_name = Partner.objects.filter(operator_id=partner.operator_id, name__iexact=partner.name)
-    if same_name.exclude(pk=partner.pk).exists():
+    others = Partner.objects.filter(operator_id=partner.operator_id).exclude(pk=partner.pk)
+    if name_taken(others.values_list("name", flat=True), partner.name):
         raise ValidationError(
             f"Un partenaire s'appelle déjà « {partner.name} » (archivé peut-être) : "
             "choisissez un autre nom ou modifiez celui-là.",

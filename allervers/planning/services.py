@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from allervers.core.names import name_key, name_taken
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
@@ -628,31 +628,30 @@ class SpaceSpec:
 
 def _check_vehicle_names(vehicle: Vehicle, specs: list[SpaceSpec]) -> None:
     others = Vehicle.objects.filter(operator_id=vehicle.operator_id).exclude(pk=vehicle.pk)
-    if others.filter(name__iexact=vehicle.name).exists():
+    if name_taken(others.values_list("name", flat=True), vehicle.name):
         raise ValidationError(
             f"Un véhicule s'appelle déjà « {vehicle.name} » : choisissez un autre nom.",
             code="duplicate_vehicle",
         )
-    names = [spec.name.strip().lower() for spec in specs]
-    if len(set(names)) != len(names):
+    keys = [name_key(spec.name) for spec in specs]
+    if len(set(keys)) != len(keys):
         raise ValidationError(
             "Deux espaces du véhicule portent le même nom : donnez-leur des noms différents.",
             code="duplicate_space",
         )
-    clash = (
+    other_spaces = list(
         Space.objects.filter(operator_id=vehicle.operator_id)
         .exclude(vehicle_id=vehicle.pk)
-        .annotate(lower_name=Lower("name"))
-        .filter(lower_name__in=names)
         .values_list("name", flat=True)
-        .first()
     )
-    if clash:
-        raise ValidationError(
-            f"Un espace d'un autre véhicule s'appelle déjà « {clash} » : "
-            "les noms d'espaces sont uniques dans la structure.",
-            code="duplicate_space",
-        )
+    for spec in specs:
+        clash = name_taken(other_spaces, spec.name)
+        if clash:
+            raise ValidationError(
+                f"Un espace d'un autre véhicule s'appelle déjà « {clash} » : "
+                "les noms d'espaces sont uniques dans la structure.",
+                code="duplicate_space",
+            )
 
 
 @planning_write
