@@ -4,6 +4,7 @@ ASCII ("É" and "é" differ there)."""
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 
@@ -16,3 +17,13 @@ def name_taken(existing: Iterable[str], name: str) -> str | None:
     """The name of `existing` that is the same as `name`, if any."""
     key = name_key(name)
     return next((other for other in existing if name_key(other) == key), None)
+
+
+def free_slug(siblings: QuerySet, base: str) -> str:
+    """`base`, or `base-2`, `base-3`... : the first slug none of `siblings` (the rows of the
+    same structure, the row itself left out) holds."""
+    taken = set(siblings.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug

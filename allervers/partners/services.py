@@ -5,26 +5,13 @@ its operator refresh after the commit (allervers/planning/revision.py)."""
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from allervers.core.names import name_taken
+from allervers.core.names import free_slug, name_taken
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
 from allervers.planning.revision import planning_write
 
 from .models import Partner, email_lines
-
-
-def _free_slug(partner: Partner) -> str:
-    base = slugify(partner.name)[:70] or "partenaire"
-    taken = set(
-        Partner.objects.filter(operator_id=partner.operator_id, slug__startswith=base)
-        .exclude(pk=partner.pk)
-        .values_list("slug", flat=True)
-    )
-    slug, counter = base, 2
-    while slug in taken:
-        slug, counter = f"{base}-{counter}", counter + 1
-    return slug
 
 
 @planning_write
@@ -45,7 +32,8 @@ def partner_save(*, partner: Partner) -> Partner:
         )
     partner.notice_emails = "\n".join(email_lines(partner.notice_emails))
     if not partner.slug:
-        partner.slug = _free_slug(partner)
+        siblings = Partner.objects.filter(operator_id=partner.operator_id).exclude(pk=partner.pk)
+        partner.slug = free_slug(siblings, slugify(partner.name)[:70] or "partenaire")
     partner.full_clean(exclude=["operator"], validate_constraints=False)
     partner.save()
     return partner

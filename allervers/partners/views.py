@@ -9,6 +9,7 @@ from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.tenancy import get_scoped_or_404, operator_view
 from allervers.planning.forms import ConfirmForm
+from allervers.planning.views.pages import confirm_page
 
 from . import queries, services
 from .forms import PartnerForm, PartnerMemberForm
@@ -48,9 +49,13 @@ def _partner_form_page(request, partner: Partner | None):
         if partner
         else reverse("partners:list")
     )
-    return render_form(
-        request, "partners/partner_form.html", {"form": form, "title": title, "back_url": back}
-    )
+    context = {
+        "form": form,
+        "title": title,
+        "back_url": back,
+        "submit": "Enregistrer le partenaire",
+    }
+    return render_form(request, "partners/partner_form.html", context)
 
 
 @operator_view(*COORDINATOR_ROLES)
@@ -80,15 +85,15 @@ def partner_archive(request, partner_id: int):
             else "Le partenaire est de nouveau en service.",
         )
         return redirect("partners:detail", partner_id=partner.pk)
-    return render_form(
+    return confirm_page(
         request,
-        "partners/partner_confirm.html",
-        {
-            "form": form,
-            "partner": partner,
-            "title": f"{'Archiver' if archiving else 'Remettre en service'} « {partner.name} »",
-            "submit": "Archiver le partenaire" if archiving else "Remettre en service",
-        },
+        form,
+        title=f"{'Archiver' if archiving else 'Remettre en service'} « {partner.name} »",
+        intro="Un partenaire n'est jamais supprimé : ses présences, les visites et les "
+        "orientations passées le gardent. Archivé, il n'est plus proposé sur les permanences ni "
+        "montré sur la page publique ; ses accès restent tels quels.",
+        submit="Archiver le partenaire" if archiving else "Remettre en service",
+        back_url=reverse("partners:detail", kwargs={"partner_id": partner.pk}),
     )
 
 
@@ -111,8 +116,10 @@ def partner_invite(request, partner_id: int):
             f"{partner.name}. Un message lui a été envoyé.",
         )
         return redirect("partners:detail", partner_id=partner.pk)
-    return render_form(
-        request,
-        "partners/partner_invite.html",
-        {"form": form, "partner": partner, "title": f"Donner un accès — {partner.name}"},
-    )
+    context = {
+        "form": form,
+        "title": f"Donner un accès — {partner.name}",
+        "back_url": reverse("partners:detail", kwargs={"partner_id": partner.pk}),
+        "submit": "Envoyer l'invitation",
+    }
+    return render_form(request, "partners/partner_form.html", context)

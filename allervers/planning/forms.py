@@ -450,13 +450,6 @@ class VehicleForm(forms.Form):
                 help_text=f"Par exemple {SPACE_EXAMPLES[kind]}. Laissez vide s'il n'y en a pas.",
             )
 
-    def space_rows(self):
-        """The fields of each kind of space, for the template (one fieldset each)."""
-        return [
-            (kind.label, [self[f"{kind}_name"], self[f"{kind}_capacity"]])
-            for kind in SPACE_KINDS_SHOWN
-        ]
-
     def clean(self):
         cleaned = super().clean()
         for kind in SPACE_KINDS_SHOWN:

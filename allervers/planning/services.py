@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from allervers.core.names import name_key, name_taken
+from allervers.core.names import free_slug, name_key, name_taken
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
@@ -135,24 +135,12 @@ def _tell_everyone(event: StopEvent, previous: str) -> None:
 # Sites ---------------------------------------------------------------------------------------
 
 
-def _free_slug(operator_id: int, name: str, exclude_id: int | None) -> str:
-    base = slugify(name)[:70] or "lieu"
-    taken = set(
-        Site.objects.filter(operator_id=operator_id, slug__startswith=base)
-        .exclude(pk=exclude_id)
-        .values_list("slug", flat=True)
-    )
-    slug, counter = base, 2
-    while slug in taken:
-        slug, counter = f"{base}-{counter}", counter + 1
-    return slug
-
-
 @planning_write
 def site_save(*, site: Site) -> Site:
     """Create or update a site; a new site gets a free slug from its name."""
     if not site.slug:
-        site.slug = _free_slug(site.operator_id, site.name, site.pk)
+        siblings = Site.objects.filter(operator_id=site.operator_id).exclude(pk=site.pk)
+        site.slug = free_slug(siblings, slugify(site.name)[:70] or "lieu")
     if (site.latitude is None) != (site.longitude is None):
         raise ValidationError("Indiquez la latitude et la longitude, ou aucune des deux.")
     site.save()

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils.text import slugify
 
+from allervers.core.names import free_slug
 from allervers.operators.models import Operator
 
 from ..models import Topic
@@ -52,22 +53,10 @@ def _refuse_duplicate(operator: Operator, name: str, exclude_id: int | None = No
     return slug
 
 
-def _free_slug(operator: Operator, slug: str) -> str:
-    taken = set(
-        Topic.objects.for_operator(operator)
-        .filter(slug__startswith=slug)
-        .values_list("slug", flat=True)
-    )
-    found, counter = slug, 2
-    while found in taken:
-        found, counter = f"{slug[:75]}-{counter}", counter + 1
-    return found
-
-
 @transaction.atomic
 def topic_create(*, operator: Operator, name: str) -> Topic:
     name = " ".join(name.split())
-    slug = _free_slug(operator, _refuse_duplicate(operator, name))
+    slug = free_slug(Topic.objects.for_operator(operator), _refuse_duplicate(operator, name)[:75])
     existing = Topic.objects.for_operator(operator)
     position = (existing.aggregate(Max("position"))["position__max"] or 0) + 1
     try:
