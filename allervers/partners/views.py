@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.form_views import form_submit, posted
 from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.tenancy import get_scoped_or_404, operator_view
 from allervers.planning.forms import ConfirmForm
-from allervers.planning.views.pages import confirm_page
+from allervers.planning.views.pages import confirm_page, form_page
 
 from . import queries, services
 from .forms import PartnerForm, PartnerMemberForm
@@ -49,13 +49,7 @@ def _partner_form_page(request, partner: Partner | None):
         if partner
         else reverse("partners:list")
     )
-    context = {
-        "form": form,
-        "title": title,
-        "back_url": back,
-        "submit": "Enregistrer le partenaire",
-    }
-    return render_form(request, "partners/partner_form.html", context)
+    return form_page(request, form, title=title, submit="Enregistrer le partenaire", back_url=back)
 
 
 @operator_view(*COORDINATOR_ROLES)
@@ -116,10 +110,10 @@ def partner_invite(request, partner_id: int):
             f"{partner.name}. Un message lui a été envoyé.",
         )
         return redirect("partners:detail", partner_id=partner.pk)
-    context = {
-        "form": form,
-        "title": f"Donner un accès — {partner.name}",
-        "back_url": reverse("partners:detail", kwargs={"partner_id": partner.pk}),
-        "submit": "Envoyer l'invitation",
-    }
-    return render_form(request, "partners/partner_form.html", context)
+    return form_page(
+        request,
+        form,
+        title=f"Donner un accès — {partner.name}",
+        submit="Envoyer l'invitation",
+        back_url=reverse("partners:detail", kwargs={"partner_id": partner.pk}),
+    )
