@@ -8,6 +8,14 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Financeur / élu (lecture des chiffres)"
 
 
+class SchoolZone(models.TextChoices):
+    """The school-holiday zones of mainland France (planning/calendars.py knows their dates)."""
+
+    A = "A", "Zone A"
+    B = "B", "Zone B"
+    C = "C", "Zone C"
+
+
 # The role sets that guard views, named once for the whole site (`operator_view(*ROLES)`).
 ALL_ROLES = frozenset(Role)
 # The operator's own staff: they work with named people.

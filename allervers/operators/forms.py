@@ -17,15 +17,34 @@ class OperatorSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Operator
-        fields = ["name", "phone", "email", "address", "website", "siret", "widget_allowed_origins"]
+        fields = [
+            "name",
+            "phone",
+            "email",
+            "address",
+            "website",
+            "siret",
+            "school_zone",
+            "public_intro",
+            "public_access_note",
+            "widget_allowed_origins",
+        ]
+        labels = {
+            "school_zone": "Zone de vacances scolaires",
+            "public_intro": "Présentation sur la page publique",
+            "public_access_note": "Accessibilité et contact (page publique)",
+        }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
+            "public_intro": forms.Textarea(attrs={"rows": 3}),
+            "public_access_note": forms.Textarea(attrs={"rows": 2}),
             "widget_allowed_origins": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
             "name": {"required": "Indiquez le nom de la structure."},
             "email": {"invalid": "Adresse électronique invalide."},
             "website": {"invalid": "Adresse de site invalide : elle commence par https://"},
+            "school_zone": {"invalid_choice": "Choisissez la zone A, B ou C."},
         }
 
     def clean_widget_allowed_origins(self) -> str:
@@ -68,10 +87,11 @@ class RoleForm(forms.Form):
         return cleaned
 
 
-class MemberForm(RoleForm):
-    """Add a person to the team: a new account, or an existing one joining this structure."""
+class PersonFields(forms.Form):
+    """Who is invited: a new account, or an existing one joining this structure (a person may
+    belong to several structures). The subclass sets `self.operator`."""
 
-    field_order = ["first_name", "last_name", "email", "role", "partner"]
+    operator: Operator
 
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
@@ -87,6 +107,12 @@ class MemberForm(RoleForm):
         if user and is_member(self.operator, user):
             raise forms.ValidationError("Cette personne fait déjà partie de l'équipe.")
         return email
+
+
+class MemberForm(RoleForm, PersonFields):
+    """Add a person to the team with a role."""
+
+    field_order = ["first_name", "last_name", "email", "role", "partner"]
 
 
 class MembershipForm(RoleForm):

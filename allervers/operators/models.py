@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from .enums import Role
+from .enums import Role, SchoolZone
 
 # First path segments taken by the application: an operator's public page lives at /<slug>/, so
 # these can never be slugs. tests/operators/test_operator_slug.py checks the list against the URLs.
@@ -57,6 +57,24 @@ class Operator(models.Model):
         "rues du quartier", blank=True, help_text="Une rue par ligne, pour aider l'agent."
     )
     website = models.URLField("site internet", blank=True)
+    school_zone = models.CharField(
+        "zone de vacances scolaires",
+        max_length=1,
+        choices=SchoolZone.choices,
+        default=SchoolZone.B,
+        help_text="Les nouveaux plannings types partent de cette zone.",
+    )
+    public_intro = models.TextField(
+        "présentation sur la page publique",
+        blank=True,
+        help_text="Quelques phrases simples en haut de la page publique. Vide : un texte "
+        "général est affiché.",
+    )
+    public_access_note = models.TextField(
+        "accessibilité et contact (page publique)",
+        blank=True,
+        help_text="Par exemple : « Besoin d'aide pour venir ? Appelez-nous, nous vous rappelons. »",
+    )
     widget_allowed_origins = models.TextField(
         "sites autorisés à afficher le widget",
         blank=True,

@@ -1,8 +1,30 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 
 from allervers.operators.tenancy import OperatorOwnedQuerySet
 
 from .enums import Network
+
+
+def email_lines(text: str) -> list[str]:
+    """The addresses of a one-per-line text, trimmed, lower-cased, without blanks or repeats."""
+    return list(dict.fromkeys(line.strip().lower() for line in text.splitlines() if line.strip()))
+
+
+def validate_email_lines(text: str) -> None:
+    wrong = []
+    for address in email_lines(text):
+        try:
+            validate_email(address)
+        except ValidationError:
+            wrong.append(address)
+    if wrong:
+        raise ValidationError(
+            "Adresse électronique invalide : %(wrong)s. Une adresse par ligne.",
+            params={"wrong": ", ".join(wrong)},
+            code="invalid_email",
+        )
 
 
 class PartnerQuerySet(OperatorOwnedQuerySet):
@@ -22,7 +44,15 @@ class Partner(models.Model):
     network = models.CharField("réseau", max_length=30, choices=Network.choices, blank=True)
     contact_name = models.CharField("contact", max_length=200, blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
-    email = models.EmailField("adresse électronique", blank=True)
+    notice_emails = models.TextField(
+        "adresses pour les avis de planning",
+        blank=True,
+        validators=[validate_email_lines],
+        help_text="Une adresse par ligne : chacune reçoit les annulations et changements.",
+    )
+    staff_have_logins = models.BooleanField(
+        "les personnes du partenaire ont un accès à Allervers", default=False
+    )
     website = models.URLField("site internet", blank=True)
     is_archived = models.BooleanField("archivé", default=False)
 
@@ -38,3 +68,7 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def notice_email_list(self) -> list[str]:
+        return email_lines(self.notice_emails)

@@ -6,16 +6,18 @@ import re
 from django import forms
 
 from allervers.core.versions import VersionedForm
-from allervers.operators.enums import Role
+from allervers.operators.enums import Role, SchoolZone
 from allervers.operators.models import Membership
 from allervers.partners.models import Partner
 
-from .enums import CancelReason, DutyRole
+from .enums import CancelReason, DutyRole, SpaceKind
 from .models import SchedulePattern, Site, Stop, Vehicle
-from .services import END_BEFORE_START_MESSAGE, overlap_message
+from .services import END_BEFORE_START_MESSAGE, MAX_SPACE_CAPACITY, SpaceSpec, overlap_message
 
 MAX_PATTERN_DAYS = 2 * 366
-SCHOOL_ZONES = [("A", "Zone A"), ("B", "Zone B"), ("C", "Zone C")]
+ARCHIVED_VEHICLE_CHOICE = (
+    "Choisissez un véhicule en service (les véhicules archivés ne sont plus proposés)."
+)
 
 
 class DateInput(forms.DateInput):
@@ -93,9 +95,8 @@ class SiteForm(forms.ModelForm):
 class PatternForm(forms.ModelForm):
     school_zone = forms.ChoiceField(
         label="Zone de vacances scolaires",
-        choices=SCHOOL_ZONES,
-        initial="B",
-        help_text="Barlin (académie de Lille) est en zone B.",
+        choices=SchoolZone.choices,
+        help_text="Par défaut, celle des réglages de la structure.",
     )
 
     class Meta:
@@ -136,8 +137,9 @@ class PatternForm(forms.ModelForm):
 
     def __init__(self, *args, operator, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vehicle"].queryset = Vehicle.objects.for_operator(operator)
+        self.fields["vehicle"].queryset = Vehicle.objects.for_operator(operator).active()
         self.fields["vehicle"].empty_label = None
+        self.fields["vehicle"].error_messages["invalid_choice"] = ARCHIVED_VEHICLE_CHOICE
         self.fields["site"].queryset = Site.objects.for_operator(operator).active()
         self.fields["site"].error_messages["invalid_choice"] = (
             "Choisissez un lieu en service (les lieux archivés ne sont plus proposés)."
@@ -192,9 +194,9 @@ class StopForm(VersionedForm):
             }
         super().__init__(*args, **kwargs)
         self.stop = stop
-        vehicles = Vehicle.objects.for_operator(operator)
-        self.fields["vehicle"].queryset = vehicles
+        self.fields["vehicle"].queryset = Vehicle.objects.for_operator(operator).active()
         self.fields["vehicle"].empty_label = None
+        self.fields["vehicle"].error_messages["invalid_choice"] = ARCHIVED_VEHICLE_CHOICE
         if stop is not None:  # a move keeps the vehicle
             del self.fields["vehicle"]
             self.show_version(stop.version)
@@ -391,3 +393,89 @@ class PlanningFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         """Whether a site or partner filter is applied (a wrong one is ignored, so it is not)."""
         return self.value("site") is not None or self.value("partner") is not None
+
+
+SPACE_KINDS_SHOWN = [SpaceKind.OFFICE, SpaceKind.CYBER, SpaceKind.WAITING]
+SPACE_EXAMPLES = {SpaceKind.OFFICE: 4, SpaceKind.CYBER: 8, SpaceKind.WAITING: 4}
+CAPACITY_MESSAGES = {
+    "invalid": "Indiquez un nombre entier de places.",
+    "min_value": "Un espace compte au moins 1 place.",
+    "max_value": f"Pas plus de {MAX_SPACE_CAPACITY} places : vérifiez le nombre.",
+}
+
+
+class VehicleForm(forms.Form):
+    """A vehicle and its spaces, one of each kind (an empty kind is no space)."""
+
+    name = forms.CharField(
+        label="Nom du véhicule",
+        max_length=200,
+        error_messages={"required": "Indiquez le nom du véhicule."},
+    )
+    wheelchair_accessible = forms.BooleanField(
+        label="Accessible en fauteuil roulant (rampe ou élévateur)", required=False
+    )
+    accessibility_notes = forms.CharField(
+        label="Autres aménagements d'accessibilité (page publique)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : élévateur à l'arrière, boucle magnétique, documents en gros "
+        "caractères.",
+    )
+    equipment = forms.CharField(
+        label="Équipements",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : 8 ordinateurs, imprimante, scanner, wifi.",
+    )
+
+    def __init__(self, *args, vehicle: Vehicle | None = None, **kwargs):
+        if vehicle is not None and "initial" not in kwargs:
+            initial = {
+                "name": vehicle.name,
+                "wheelchair_accessible": vehicle.wheelchair_accessible,
+                "accessibility_notes": vehicle.accessibility_notes,
+                "equipment": vehicle.equipment,
+            }
+            for space in vehicle.spaces.all():
+                initial[f"{space.kind}_name"] = space.name
+                initial[f"{space.kind}_capacity"] = space.capacity
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for kind in SPACE_KINDS_SHOWN:
+            self.fields[f"{kind}_name"] = forms.CharField(
+                label=f"{kind.label} : nom", max_length=100, required=False
+            )
+            self.fields[f"{kind}_capacity"] = forms.IntegerField(
+                label=f"{kind.label} : nombre de places",
+                required=False,
+                min_value=1,
+                max_value=MAX_SPACE_CAPACITY,
+                error_messages=CAPACITY_MESSAGES,
+                help_text=f"Par exemple {SPACE_EXAMPLES[kind]}. Laissez vide s'il n'y en a pas.",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind in SPACE_KINDS_SHOWN:
+            name, capacity = cleaned.get(f"{kind}_name", ""), cleaned.get(f"{kind}_capacity")
+            if f"{kind}_capacity" in self.errors:
+                continue
+            if name and capacity is None:
+                self.add_error(f"{kind}_capacity", "Indiquez le nombre de places de cet espace.")
+            elif capacity is not None and not name:
+                self.add_error(f"{kind}_name", "Donnez un nom à cet espace.")
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "wheelchair_accessible": data["wheelchair_accessible"],
+            "accessibility_notes": data["accessibility_notes"],
+            "equipment": data["equipment"],
+            "spaces": [
+                SpaceSpec(kind=kind, name=data[f"{kind}_name"], capacity=data[f"{kind}_capacity"])
+                for kind in SPACE_KINDS_SHOWN
+            ],
+        }

@@ -12,15 +12,26 @@ from .enums import CancelReason, DutyRole, SpaceKind, StopEventKind, StopStatus,
 EVENING_START = datetime.time(17, 0)
 
 
+class VehicleQuerySet(OperatorOwnedQuerySet):
+    def active(self):
+        return self.filter(is_archived=False)
+
+
 class Vehicle(models.Model):
     operator = models.ForeignKey(
         "operators.Operator", on_delete=models.CASCADE, related_name="vehicles"
     )
     name = models.CharField("nom", max_length=200)
     wheelchair_accessible = models.BooleanField("accessible en fauteuil roulant", default=False)
+    accessibility_notes = models.TextField(
+        "accessibilité",
+        blank=True,
+        help_text="Montré sur la page publique : rampe, élévateur, boucle magnétique…",
+    )
     equipment = models.TextField("équipements", blank=True)
+    is_archived = models.BooleanField("archivé", default=False)
 
-    objects = OperatorOwnedQuerySet.as_manager()
+    objects = VehicleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "véhicule"
@@ -50,6 +61,7 @@ class Space(models.Model):
             models.UniqueConstraint(
                 fields=["operator", "vehicle", "kind"], name="space_unique_kind_per_vehicle"
             ),
+            models.UniqueConstraint(fields=["operator", "name"], name="space_unique_name"),
         ]
 
     def __str__(self) -> str:
@@ -370,6 +382,9 @@ class StopEvent(models.Model):
     )
     note = models.CharField("précision", max_length=300, blank=True)
     previous = models.CharField("avant le changement", max_length=300, blank=True)
+    # The partners present that could not be told (no address), written when the change is
+    # recorded: "Name — phone", one a line. The stop's page lists them to the coordinator.
+    not_told = models.TextField("partenaires non prévenus", blank=True)
 
     objects = StopEventQuerySet.as_manager()
 
@@ -388,6 +403,10 @@ class StopEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} le {self.at:%d/%m/%Y} — {self.stop}"
+
+    @property
+    def not_told_lines(self) -> list[str]:
+        return [line for line in self.not_told.splitlines() if line]
 
 
 class PartnerPresence(models.Model):

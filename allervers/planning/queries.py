@@ -8,12 +8,14 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
+from allervers.operators.enums import Role
+from allervers.operators.models import Membership
 from allervers.partners.models import Partner
 
 from .enums import SpaceKind, StopStatus
-from .models import Space, Stop
+from .models import Space, Stop, Vehicle
 
 DEFAULT_OFFICE_CAPACITY = 4
 MIN_AGENTS = 2
@@ -170,3 +172,25 @@ def month_rota(month: datetime.date, stops: QuerySet) -> list[RotaRow]:
         assignments = list(stop.staff_assignments.all())
         rows.append(RotaRow(stop, assignments, len(assignments) < MIN_AGENTS))
     return rows
+
+
+def partners_without_address(stop: Stop) -> list[Partner]:
+    """The partners present at `stop` that a planning notice cannot reach: no contact address,
+    and no active login of theirs with an e-mail address. One query."""
+    reachable_login = Membership.objects.filter(
+        operator_id=stop.operator_id, role=Role.PARTNER, partner=OuterRef("pk"), is_active=True
+    ).exclude(user__email="")
+    return list(
+        Partner.objects.filter(presences__stop=stop, notice_emails="")
+        .exclude(Exists(reachable_login))
+        .order_by("name")
+    )
+
+
+def vehicles_with_spaces(operator) -> QuerySet:
+    """The operator's vehicles, in service first, each with its spaces (two queries)."""
+    return (
+        Vehicle.objects.for_operator(operator)
+        .prefetch_related("spaces")
+        .order_by("is_archived", "name")
+    )

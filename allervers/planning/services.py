@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from allervers.core.names import free_slug, name_key, name_taken
 from allervers.core.versions import check_version
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
@@ -21,12 +22,14 @@ from .models import (
     PartnerPresence,
     SchedulePattern,
     Site,
+    Space,
     StaffAssignment,
     Stop,
     StopEvent,
     Vehicle,
     stop_links,
 )
+from .queries import partners_without_address
 from .revision import planning_write
 from .signals import stop_changed_on_commit
 from .tasks import stop_change_email
@@ -36,6 +39,7 @@ OVERLAP_MESSAGE = (
     "endroits à la fois."
 )
 END_BEFORE_START_MESSAGE = "L'heure de fin doit être après l'heure de début."
+ARCHIVED_VEHICLE_MESSAGE = "Ce véhicule est archivé : choisissez un véhicule en service."
 ARCHIVED_SITE_MESSAGE = "Ce lieu est archivé : choisissez un lieu en service."
 PAST_STOP_MESSAGE = "Cette permanence est passée : la présence ne peut plus être modifiée."
 OTHER_ORGANISATION_MESSAGE = (
@@ -89,6 +93,8 @@ def _check_slot(
 ) -> None:
     if vehicle.operator_id != operator_id or site.operator_id != operator_id:
         raise ValidationError("Ce véhicule ou ce lieu n'appartient pas à votre structure.")
+    if vehicle.is_archived:
+        raise ValidationError(ARCHIVED_VEHICLE_MESSAGE, code="archived_vehicle")
     if site.is_archived:
         raise ValidationError(ARCHIVED_SITE_MESSAGE, code="archived_site")
     if end_time <= start_time:
@@ -124,9 +130,14 @@ def _changed(stop: Stop, by) -> None:
 
 
 def _record(stop: Stop, kind: StopEventKind, by, **fields) -> StopEvent:
-    """Add a line to the stop's history."""
+    """Add a line to the stop's history, with the partners present that the e-mails cannot
+    reach (no address): the stop's page lists them to the coordinator, to phone them."""
+    not_told = "\n".join(
+        f"{partner.name} — {partner.phone or 'pas de téléphone'}"
+        for partner in partners_without_address(stop)
+    )
     return StopEvent.objects.create(
-        operator_id=stop.operator_id, stop=stop, kind=kind, by=by, **fields
+        operator_id=stop.operator_id, stop=stop, kind=kind, by=by, not_told=not_told, **fields
     )
 
 
@@ -141,24 +152,12 @@ def _tell_everyone(event: StopEvent, previous: str) -> None:
 # Sites ---------------------------------------------------------------------------------------
 
 
-def _free_slug(operator_id: int, name: str, exclude_id: int | None) -> str:
-    base = slugify(name)[:70] or "lieu"
-    taken = set(
-        Site.objects.filter(operator_id=operator_id, slug__startswith=base)
-        .exclude(pk=exclude_id)
-        .values_list("slug", flat=True)
-    )
-    slug, counter = base, 2
-    while slug in taken:
-        slug, counter = f"{base}-{counter}", counter + 1
-    return slug
-
-
 @planning_write
 def site_save(*, site: Site) -> Site:
     """Create or update a site; a new site gets a free slug from its name."""
     if not site.slug:
-        site.slug = _free_slug(site.operator_id, site.name, site.pk)
+        siblings = Site.objects.filter(operator_id=site.operator_id).exclude(pk=site.pk)
+        site.slug = free_slug(siblings, slugify(site.name)[:70] or "lieu")
     if (site.latitude is None) != (site.longitude is None):
         raise ValidationError("Indiquez la latitude et la longitude, ou aucune des deux.")
     site.save()
@@ -634,3 +633,108 @@ def staff_unassign(*, assignment: StaffAssignment) -> None:
     deleted, _ = StaffAssignment.objects.filter(pk=assignment.pk).delete()
     if not deleted:
         raise ValidationError(ASSIGNMENT_GONE_MESSAGE, code="gone")
+
+
+# Vehicles and their spaces -------------------------------------------------------------------
+
+MAX_SPACE_CAPACITY = 200
+
+
+@dataclass
+class SpaceSpec:
+    """What the form says of one kind of space of a vehicle: no name and no places, none."""
+
+    kind: str
+    name: str
+    capacity: int | None
+
+
+def _check_vehicle_names(vehicle: Vehicle, specs: list[SpaceSpec]) -> None:
+    others = Vehicle.objects.filter(operator_id=vehicle.operator_id).exclude(pk=vehicle.pk)
+    if name_taken(others.values_list("name", flat=True), vehicle.name):
+        raise ValidationError(
+            f"Un véhicule s'appelle déjà « {vehicle.name} » : choisissez un autre nom.",
+            code="duplicate_vehicle",
+        )
+    keys = [name_key(spec.name) for spec in specs]
+    if len(set(keys)) != len(keys):
+        raise ValidationError(
+            "Deux espaces du véhicule portent le même nom : donnez-leur des noms différents.",
+            code="duplicate_space",
+        )
+    other_spaces = list(
+        Space.objects.filter(operator_id=vehicle.operator_id)
+        .exclude(vehicle_id=vehicle.pk)
+        .values_list("name", flat=True)
+    )
+    for spec in specs:
+        clash = name_taken(other_spaces, spec.name)
+        if clash:
+            raise ValidationError(
+                f"Un espace d'un autre véhicule s'appelle déjà « {clash} » : "
+                "les noms d'espaces sont uniques dans la structure.",
+                code="duplicate_space",
+            )
+
+
+@planning_write
+def vehicle_save(*, vehicle: Vehicle, spaces: list[SpaceSpec]) -> Vehicle:
+    """Create or update a vehicle and its spaces (one per kind; a kind given with no name and
+    no places is removed, a kind not given is left as it is).
+
+    Refused, with nothing saved: a name or a space name already used in the structure, a
+    number of places out of 1–200."""
+    specs = [spec for spec in spaces if spec.name.strip() or spec.capacity is not None]
+    for spec in specs:
+        if not spec.name.strip():
+            raise ValidationError("Donnez un nom à chaque espace qui a des places.")
+        if spec.capacity is None or not 1 <= spec.capacity <= MAX_SPACE_CAPACITY:
+            raise ValidationError(
+                f"« {spec.name} » : indiquez un nombre de places entre 1 et {MAX_SPACE_CAPACITY}.",
+                code="capacity",
+            )
+    if len({spec.kind for spec in specs}) != len(specs):
+        raise ValidationError("Un véhicule a au plus un espace de chaque type.")
+    vehicle.name = vehicle.name.strip()
+    if not vehicle.name:
+        raise ValidationError("Indiquez le nom du véhicule.")
+    if vehicle.pk:
+        Vehicle.objects.select_for_update().filter(pk=vehicle.pk).first()
+    _check_vehicle_names(vehicle, specs)
+    vehicle.full_clean(exclude=["operator"], validate_constraints=False)
+    vehicle.save()
+    emptied = {spec.kind for spec in spaces} - {spec.kind for spec in specs}
+    Space.objects.filter(vehicle=vehicle, kind__in=emptied).delete()
+    for spec in specs:
+        Space.objects.update_or_create(
+            operator_id=vehicle.operator_id,
+            vehicle=vehicle,
+            kind=spec.kind,
+            defaults={"name": spec.name.strip(), "capacity": spec.capacity},
+        )
+    return vehicle
+
+
+@planning_write
+def vehicle_archive(*, vehicle: Vehicle, archived: bool = True) -> Vehicle:
+    """Archive a vehicle (or bring it back): it leaves the forms, its past stops keep it.
+    Refused while it still has stops to come or a pattern running."""
+    vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    if archived:
+        today = timezone.localdate()
+        coming = vehicle.stops.held().filter(date__gte=today).count()
+        if coming:
+            raise ValidationError(
+                f"Ce véhicule a encore {coming} permanence{'s' if coming > 1 else ''} à venir : "
+                "annulez-les ou confiez-les à un autre véhicule avant de l'archiver.",
+                code="future_stops",
+            )
+        if SchedulePattern.objects.filter(vehicle=vehicle, valid_until__gte=today).exists():
+            raise ValidationError(
+                "Un planning type en cours utilise ce véhicule : terminez-le ou changez son "
+                "véhicule avant d'archiver celui-ci.",
+                code="running_pattern",
+            )
+    vehicle.is_archived = archived
+    vehicle.save(update_fields=["is_archived"])
+    return vehicle

@@ -7,16 +7,22 @@ from django.template.loader import render_to_string
 
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
+from allervers.partners.models import email_lines
 
 from .enums import StopEventKind
 from .models import Stop
 
 
 def stop_change_recipients(stop: Stop) -> list[str]:
-    """The e-mail addresses concerned by a stop: the organisations present (and their users),
-    the agents on duty. Sorted, without duplicates or blanks."""
+    """The e-mail addresses concerned by a stop: every contact address of the organisations
+    present (and their users), the agents on duty. Sorted, without duplicates or blanks. (Those
+    it cannot reach: `queries.partners_without_address`.)"""
     partner_ids = list(stop.presences.values_list("partner_id", flat=True))
-    addresses = set(stop.presences.values_list("partner__email", flat=True))
+    addresses = {
+        address
+        for text in stop.presences.values_list("partner__notice_emails", flat=True)
+        for address in email_lines(text)
+    }
     addresses |= set(
         Membership.objects.filter(
             operator_id=stop.operator_id,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.calendars import MONTH_NAMES, WEEKDAY_NAMES, month_label
-from allervers.planning.models import Site, Stop
+from allervers.planning.models import Site, Stop, Vehicle
 
 PAGE_WEEKS = 4  # the public page shows the next four weeks
 FEED_PAST_DAYS = 90  # calendar feeds keep recent history so that subscribers see cancellations
@@ -96,6 +96,11 @@ def public_sites(operator: Operator) -> QuerySet[Site]:
 
 def public_partners(operator: Operator) -> QuerySet[Partner]:
     return Partner.objects.for_operator(operator).active().order_by("name")
+
+
+def public_vehicles(operator: Operator) -> QuerySet[Vehicle]:
+    """The vehicles in service, for what the page says of their accessibility and equipment."""
+    return Vehicle.objects.for_operator(operator).active().order_by("name")
 
 
 def partners_of(stop: Stop) -> list[Partner]:

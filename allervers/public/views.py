@@ -38,6 +38,7 @@ from .queries import (
     partners_of,
     public_partners,
     public_sites,
+    public_vehicles,
     site_by_slug,
     upcoming_stops,
 )
@@ -118,6 +119,7 @@ def operator_page(request: HttpRequest, operator: Operator) -> Page:
             "rows": rows,
             "sites": list(public_sites(operator)),
             "partners": partners,
+            "vehicles": list(public_vehicles(operator)),
             "feed_qr": qr_svg(urls["webcal"], title="Code QR pour s'abonner à l'agenda"),
             "events": _events(request, operator, stops, urls["page"]),
         },

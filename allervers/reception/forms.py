@@ -444,3 +444,12 @@ class TopicForm(forms.Form):
         max_length=200,
         error_messages={"required": "Indiquez le nom de la thématique."},
     )
+
+
+class TopicRenameForm(TopicForm):
+    """The new name of one topic (the page shows which)."""
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topic = topic
+        self.fields["name"].label = f"Nouveau nom de « {topic.name} »"

@@ -30,6 +30,7 @@ from .forms import (
     ReferralStatusForm,
     SettingsForm,
     TopicForm,
+    TopicRenameForm,
     VisitForm,
     VisitImportForm,
     current_stop,
@@ -41,7 +42,7 @@ from .services.imports import visits_import
 from .services.persons import person_create_with_consent, visit_link_person
 from .services.reception_settings import reception_settings_update
 from .services.referrals import referral_create, referral_update_status
-from .services.topics import topic_create, topic_set_archived
+from .services.topics import topic_create, topic_move, topic_rename, topic_set_archived
 from .services.visits import visit_correct, visit_finish, visit_record
 
 VISITS_PER_PAGE = 50
@@ -513,6 +514,16 @@ def cyber_usage(request, stop_id: int):
 # --- Settings (coordinator) ------------------------------------------------------------------
 
 
+# What the topic buttons of the settings page do (renaming has its own form).
+TOPIC_ACTIONS = {
+    "topic_archive": lambda topic: topic_set_archived(topic=topic, archived=True),
+    "topic_restore": lambda topic: topic_set_archived(topic=topic, archived=False),
+    "topic_up": lambda topic: topic_move(topic=topic, up=True),
+    "topic_down": lambda topic: topic_move(topic=topic, up=False),
+    "topic_rename": None,
+}
+
+
 @operator_view(*COORDINATOR_ROLES)
 def reception_settings(request):
     operator = request.operator
@@ -526,6 +537,7 @@ def reception_settings(request):
         },
     )
     topic_form = TopicForm(request.POST if action == "topic_add" else None)
+    rename_form = None
     if action == "settings":
         if form_submit(
             request,
@@ -540,15 +552,23 @@ def reception_settings(request):
         ).done:
             messages.success(request, "Thématique ajoutée.")
             return redirect("reception:settings")
-    elif action in ("topic_archive", "topic_restore"):
+    elif action in TOPIC_ACTIONS:
         raw = request.POST.get("topic", "")
         topic = scoped(request, Topic).filter(pk=int(raw)).first() if raw.isdecimal() else None
         if topic is None:
             messages.error(request, "Thématique inconnue.")
+            return redirect("reception:settings")
+        if action == "topic_rename":
+            rename_form = TopicRenameForm(request.POST, topic=topic)
+            if form_submit(
+                request, rename_form, lambda data: topic_rename(topic=topic, name=data["name"])
+            ).done:
+                messages.success(request, "Thématique renommée.")
+                return redirect("reception:settings")
         else:
-            topic_set_archived(topic=topic, archived=action == "topic_archive")
+            TOPIC_ACTIONS[action](topic)
             messages.success(request, "Thématique mise à jour.")
-        return redirect("reception:settings")
+            return redirect("reception:settings")
     elif action is not None:
         messages.error(request, "Action inconnue.")
     return render_form(
@@ -558,6 +578,7 @@ def reception_settings(request):
             "settings_form": settings_form,
             "topic_form": topic_form,
             "topics": queries.topics_with_visit_counts(operator),
+            "rename_form": rename_form,
         },
-        forms_shown=[settings_form, topic_form],
+        forms_shown=[settings_form, topic_form, rename_form],
     )

@@ -17,6 +17,9 @@ def valid(**changes):
         "address": "Hôtel de ville",
         "website": "https://www.ville.example",
         "siret": "21620079700018",
+        "school_zone": "B",
+        "public_intro": "",
+        "public_access_note": "",
         "widget_allowed_origins": "https://www.ville.example\nhttp://intranet.ville.example:8080/",
     }
     data.update(changes)
@@ -70,3 +73,53 @@ def test_bad_settings_are_refused_in_french_and_nothing_is_saved(
     assert message in text_of(response)
     assert Operator.objects.values().get(pk=operator.pk) == before
     assert "CCAS de test" in text_of(response)  # the header keeps the saved name
+
+
+def test_the_school_zone_is_where_new_patterns_start(client, coordinator, operator):
+    client.force_login(coordinator)
+    assert client.post(URL, valid(school_zone="C")).status_code == 302
+    operator.refresh_from_db()
+    assert operator.school_zone == "C"
+    form = client.get(reverse("planning:pattern_create")).content.decode()
+    assert '<option value="C" selected>' in form
+
+
+@pytest.mark.parametrize("zone", ["D", "Corse", ""])
+def test_an_unknown_school_zone_is_refused(client, coordinator, operator, zone):
+    client.force_login(coordinator)
+    response = client.post(URL, valid(school_zone=zone, phone="03 00 00 00 00"))
+    assert response.status_code == 400
+    assert "Choisissez la zone A, B ou C." in text_of(response) or "obligatoire" in text_of(
+        response
+    )
+    operator.refresh_from_db()
+    assert operator.school_zone == "B" and operator.phone != "03 00 00 00 00"
+
+
+def test_the_public_texts_show_on_the_public_page_at_once(
+    client, coordinator, operator, django_capture_on_commit_callbacks
+):
+    public = reverse("public:operator", kwargs={"operator_slug": operator.slug})
+    assert "On vous aide pour l'emploi" in text_of(client.get(public))  # the default, cached
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL,
+            valid(
+                public_intro="Le bus de l'emploi vient dans votre quartier.",
+                public_access_note="Besoin d'aide pour venir ? Appelez-nous.",
+            ),
+        )
+    assert response.status_code == 302
+    client.logout()
+    page = text_of(client.get(public))
+    assert "Le bus de l'emploi vient dans votre quartier." in page
+    assert "Besoin d'aide pour venir ? Appelez-nous." in page
+    assert "On vous aide pour l'emploi" not in page
+
+
+def test_the_settings_page_links_to_the_other_set_up_screens(client, coordinator):
+    client.force_login(coordinator)
+    page = text_of(client.get(URL))
+    for name in ("vehicles:list", "partners:list", "reception:settings", "operators:member_list"):
+        assert f'href="{reverse(name)}"' in page

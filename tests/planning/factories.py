@@ -33,7 +33,7 @@ class SpaceFactory(factory.django.DjangoModelFactory):
     vehicle = factory.SubFactory(VehicleFactory)
     operator = factory.SelfAttribute("vehicle.operator")
     kind = SpaceKind.OFFICE
-    name = "Bureau"
+    name = factory.Sequence(lambda n: f"Espace {n}")
     capacity = 4
 
 

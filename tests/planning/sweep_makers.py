@@ -11,6 +11,7 @@ from tests.planning.factories import (
     SiteFactory,
     StaffAssignmentFactory,
     StopFactory,
+    VehicleFactory,
 )
 
 
@@ -30,6 +31,7 @@ MAKERS = {
     "site_id": lambda operator, membership: SiteFactory(operator=operator).pk,
     "pattern_id": lambda operator, membership: SchedulePatternFactory(operator=operator).pk,
     "presence_id": lambda operator, membership: _presence(operator, membership).pk,
+    "vehicle_id": lambda operator, membership: VehicleFactory(operator=operator).pk,
     "assignment_id": lambda operator, membership: (
         StaffAssignmentFactory(stop=_future_stop(operator), operator=operator).pk
     ),

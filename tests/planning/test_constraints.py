@@ -131,3 +131,14 @@ def test_a_space_kind_appears_once_per_vehicle():
     refused(
         "space_unique_kind_per_vehicle", SpaceFactory, vehicle=space.vehicle, kind=SpaceKind.CYBER
     )
+
+
+def test_a_space_name_appears_once_per_structure():
+    space = SpaceFactory(kind=SpaceKind.CYBER, name="Cyber")
+    refused(
+        "space_unique_name",
+        SpaceFactory,
+        vehicle__operator=space.operator,
+        kind=SpaceKind.CYBER,
+        name="Cyber",
+    )

@@ -20,7 +20,14 @@ from django.utils import timezone
 from allervers.operators.models import Membership
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopStatus
-from allervers.planning.models import PartnerPresence, SchedulePattern, Site, StaffAssignment, Stop
+from allervers.planning.models import (
+    PartnerPresence,
+    SchedulePattern,
+    Site,
+    StaffAssignment,
+    Stop,
+    Vehicle,
+)
 from allervers.planning.revision import (
     OperatorNotFound,
     is_planning_write,
@@ -41,8 +48,12 @@ from tests.planning.factories import (
 pytestmark = pytest.mark.django_db
 
 # The modules whose public functions must declare their writes: the planning's services (a
-# module, or a package later) and the demo's planning.
-WRITE_MODULES = ["allervers.planning.services", "allervers.demo.planning"]
+# module, or a package later), the demo's planning and the partners' writes.
+WRITE_MODULES = [
+    "allervers.planning.services",
+    "allervers.demo.planning",
+    "allervers.partners.services",  # partners' names and descriptions show on the public page
+]
 
 # A call of one of these methods changes rows (or opens a transaction to change them).
 ROW_WRITING_CALLS = {
@@ -146,6 +157,7 @@ class World:
     assignment: StaffAssignment
     pattern: SchedulePattern  # in the coming weeks, nothing generated yet
     generated: SchedulePattern  # its stops generated, all untouched
+    spare: Vehicle  # no stop, no pattern: it may be archived
 
 
 def _pattern(operator, vehicle, site, weekday_of: datetime.date, start: int) -> SchedulePattern:
@@ -188,6 +200,7 @@ def world(operator, coordinator, agent) -> World:
         assignment=assignment,
         pattern=_pattern(operator, vehicle, site, in_days(5), start=14),
         generated=generated,
+        spare=VehicleFactory(operator=operator, name="Minibus", accessibility_notes="Rampe"),
     )
 
 
@@ -199,6 +212,11 @@ def _renamed(site: Site) -> Site:
 def _relabelled(pattern: SchedulePattern) -> SchedulePattern:
     pattern.label = "Marché du jeudi"
     return pattern
+
+
+def _made_accessible(vehicle):
+    vehicle.accessibility_notes = "Élévateur pour fauteuil roulant"
+    return vehicle
 
 
 # Every planning service, called as a coordinator would. `True` when the change shows on the
@@ -261,6 +279,17 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World], object], bool]] = {
         False,
     ),
     "staff_unassign": (lambda w: services.staff_unassign(assignment=w.assignment), False),
+    "vehicle_save": (
+        lambda w: services.vehicle_save(
+            vehicle=_made_accessible(w.stop.vehicle),
+            spaces=[services.SpaceSpec(kind="office", name="Bureau", capacity=4)],
+        ),
+        True,
+    ),
+    "vehicle_archive": (
+        lambda w: services.vehicle_archive(vehicle=w.spare),
+        True,
+    ),
 }
 
 

@@ -31,7 +31,9 @@ NINE, NOON, TWO, FIVE = (datetime.time(h) for h in (9, 12, 14, 17))
 @pytest.fixture
 def stop_with_people(operator, agent):
     stop = future_stop(operator=operator, site__name="Place du Regain")
-    partner = PartnerFactory(operator=operator, name="Mission locale", email="ml@example.org")
+    partner = PartnerFactory(
+        operator=operator, name="Mission locale", notice_emails="ml@example.org"
+    )
     partner_user = MembershipFactory(
         operator=operator, role=Role.PARTNER, partner=partner, user__email="conseil@ml.example.org"
     ).user

@@ -33,7 +33,9 @@ pytestmark = pytest.mark.django_db
 def cancelled_stop(operator, agent, coordinator):
     """A future stop with a partner and an agent, cancelled through the service."""
     stop = future_stop(operator=operator, site__name="Place du Regain")
-    partner = PartnerFactory(operator=operator, name="Mission locale", email="ml@example.org")
+    partner = PartnerFactory(
+        operator=operator, name="Mission locale", notice_emails="ml@example.org"
+    )
     MembershipFactory(
         operator=operator, role=Role.PARTNER, partner=partner, user__email="conseil@ml.example.org"
     )

@@ -224,7 +224,7 @@ def test_the_coordinator_cancels_a_stop_with_a_reason_and_people_are_told(
     client, coordinator, operator, django_capture_on_commit_callbacks
 ):
     stop = future_stop(operator=operator)
-    PartnerPresenceFactory(stop=stop, operator=operator, partner__email="plie@example.org")
+    PartnerPresenceFactory(stop=stop, operator=operator, partner__notice_emails="plie@example.org")
     client.force_login(coordinator)
     # The note is published: the form says so before anyone types a name in it.
     form = text_of(client.get(reverse("planning:stop_cancel", kwargs={"stop_id": stop.pk})))

@@ -40,7 +40,9 @@ def pattern_detail(request, pattern_id: int):
 
 
 def _pattern_form_page(request, pattern: SchedulePattern | None):
-    instance = pattern or SchedulePattern(operator=request.operator)
+    instance = pattern or SchedulePattern(
+        operator=request.operator, school_zone=request.operator.school_zone
+    )
     form = PatternForm(posted(request), instance=instance, operator=request.operator)
     submission = form_submit(
         request, form, lambda data: services.pattern_save(pattern=form.save(commit=False))

@@ -31,11 +31,13 @@ def stop_detail(request, stop_id: int):
     own_presence = None
     if membership.role == Role.PARTNER:
         own_presence = next((p for p in presences if p.partner_id == membership.partner_id), None)
+    events = list(stop.events.select_related("by"))
     context = {
         "stop": stop,
         "presences": presences,
         "assignments": list(stop.staff_assignments.all()),
-        "events": list(stop.events.select_related("by")),
+        "events": events,
+        "last_event": events[-1] if events else None,
         "is_future": stop.date >= today,
         "own_presence": own_presence,
         "may_declare": membership.role == Role.PARTNER
