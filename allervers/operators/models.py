@@ -73,6 +73,8 @@ class Operator(models.Model):
         help_text="14 chiffres (annuaire-entreprises.data.gouv.fr). Il identifie la structure "
         "dans les données ouvertes.",
     )
+    # When a coordinator first opened the public page from the back office (first steps).
+    public_page_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Changes at every save: the public pages' cache keys hold it (allervers/public/cache.py).
     updated_at = models.DateTimeField(auto_now=True)
