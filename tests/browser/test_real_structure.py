@@ -20,7 +20,6 @@ from django.core import mail
 
 from allervers.operators.enums import Role
 from allervers.operators.models import Operator
-from allervers.operators.services import member_invite
 from allervers.partners.models import Partner
 from allervers.planning.enums import SpaceKind
 from allervers.planning.models import Space, Stop, Vehicle
@@ -35,9 +34,7 @@ COORDINATOR_EMAIL = "nadia.hamidi@ccas-hersin.fr"
 PARTNER_EMAIL = "ines.morel@mission-locale.fr"
 AGENT_EMAILS = ("karim.benali@ccas-hersin.fr", "lea.dupont@ccas-hersin.fr")
 PASSWORD = "Un-bus-pour-Hersin-2026"
-# The login form's field. STAND-IN until e-mail login lands: it becomes « Adresse électronique »
-# (the accounts are already named by their e-mail address, so the journey types the address).
-LOGIN_LABEL = "Identifiant"
+LOGIN_LABEL = "Adresse électronique"
 SITES = [
     ("Place du Regain", "1 place du Regain"),
     ("École Jules Ferry", "12 rue Jules Ferry"),
@@ -51,7 +48,7 @@ def test_a_real_structure_from_an_empty_database(live_server, page):
     base = live_server.url
     assert not Operator.objects.exists() and not get_user_model().objects.exists()
 
-    _STANDIN_platform_creates_structure()
+    _platform_creates_structure(page, base)
     _coordinator_sets_password_and_logs_in(page, base)
     _STANDIN_vehicle_and_spaces()
     _coordinator_creates_sites(page, base)
@@ -79,22 +76,25 @@ def test_a_real_structure_from_an_empty_database(live_server, page):
 # Steps -------------------------------------------------------------------------------------------
 
 
-def _STANDIN_platform_creates_structure() -> None:
-    # STAND-IN until platform onboarding lands (the platform admin's « Ajouter une structure »
-    # with the coordinator's e-mail): replace by the browser steps in /admin-plateforme/.
-    staff = get_user_model().objects.create_superuser(
-        username="plateforme@allervers.example", email="plateforme@allervers.example"
+def _platform_creates_structure(page, base: str) -> None:
+    """Platform staff add the structure and its coordinator in the platform admin."""
+    get_user_model().objects.create_superuser(
+        email="plateforme@allervers.example", password=PASSWORD
     )
-    operator = Operator.objects.create(name="CCAS de Hersin", slug=SLUG, phone="03 21 00 00 00")
-    member_invite(
-        operator=operator,
-        email=COORDINATOR_EMAIL,
-        first_name="Nadia",
-        last_name="Hamidi",
-        role=Role.COORDINATOR,
-        partner=None,
-        invited_by=staff,
+    _log_in(page, base, "plateforme@allervers.example", next_path="/admin-plateforme/")
+    page.get_by_role("link", name="Structures porteuses").first.click()
+    page.get_by_role("link", name=re.compile("Ajouter")).first.click()
+    page.get_by_label(re.compile("^Nom")).first.fill("CCAS de Hersin")
+    page.get_by_label(re.compile("Identifiant d.adresse", re.I)).fill(SLUG)
+    page.get_by_label(re.compile("adresse électronique de la coordination", re.I)).fill(
+        COORDINATOR_EMAIL
     )
+    page.get_by_label(re.compile("^Prénom", re.I)).fill("Nadia")
+    page.get_by_label(re.compile("^Nom$", re.I)).fill("Hamidi")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.get_by_text(re.compile("a été ajouté")).first.wait_for()
+    assert Operator.objects.filter(slug=SLUG, is_demo=False).exists()
+    _log_out_admin(page, base)
 
 
 def _coordinator_sets_password_and_logs_in(page, base: str) -> None:
@@ -392,3 +392,8 @@ def _add_team_member(page, first_name, last_name, email, role, organisation="") 
     page.get_by_text(f"{first_name} {last_name} fait partie de l'équipe.").wait_for()
     assert_accessible(page)
     assert any(email in m.to for m in mail.outbox)
+
+
+def _log_out_admin(page, base: str) -> None:
+    page.goto(f"{base}/admin-plateforme/")
+    page.get_by_role("button", name=re.compile("Déconnexion", re.I)).click()
