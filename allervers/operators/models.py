@@ -93,6 +93,8 @@ class Operator(models.Model):
     )
     # Set by `load_demo` only: the demo replaces an operator so marked, never another one.
     is_demo = models.BooleanField("structure de démonstration", default=False, editable=False)
+    # When a coordinator first opened the public page from the back office (first steps).
+    public_page_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Changes at every save: the public pages' cache keys hold it (allervers/public/cache.py).
     updated_at = models.DateTimeField(auto_now=True)

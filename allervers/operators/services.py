@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from allervers.partners.models import Partner
 from allervers.reception.services.topics import topics_seed_defaults
@@ -83,6 +84,16 @@ def operator_update(*, operator: Operator, **fields) -> Operator:
     operator.full_clean()
     operator.save()
     return operator
+
+
+def operator_public_page_seen(*, operator: Operator) -> None:
+    """Remember that the structure's public page was looked at (the first time only).
+
+    An update, not a save: nothing public changes, so the public pages keep their cache.
+    """
+    Operator.objects.filter(pk=operator.pk, public_page_seen_at__isnull=True).update(
+        public_page_seen_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ app_name = "planning"
 
 urlpatterns = [
     path("", views.month, name="month"),
+    path("page-publique/", views.public_page_visit, name="public_page_visit"),
     path("semaine/", views.week, name="week"),
     path("a-venir/", views.upcoming, name="upcoming"),
     path("couverture/", views.coverage, name="coverage"),

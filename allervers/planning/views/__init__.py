@@ -6,7 +6,7 @@ or withdraws its own organisation's presence on future stops; viewers see none o
 but the home page.
 """
 
-from .home import home
+from .home import home, public_page_visit
 from .patterns import (
     pattern_create,
     pattern_delete,
@@ -32,6 +32,7 @@ __all__ = [
     "pattern_list",
     "presence_add",
     "presence_withdraw",
+    "public_page_visit",
     "site_archive",
     "site_create",
     "site_detail",

@@ -2,13 +2,15 @@
 
 import datetime
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from allervers.operators.enums import ALL_ROLES, Role
+from allervers.operators.enums import ALL_ROLES, COORDINATOR_ROLES, Role
+from allervers.operators.services import operator_public_page_seen
 from allervers.operators.tenancy import operator_view, scoped
 
 from ..enums import StopStatus
+from ..first_steps import unfinished_first_steps
 from ..models import Stop, StopEvent
 
 UPCOMING_ON_HOME = 6
@@ -27,6 +29,8 @@ def home(request):
         context["cancelled_this_year"] = year_stops.cancelled().count()
         return render(request, "planning/home_viewer.html", context)
 
+    if membership.role == Role.COORDINATOR:
+        context["first_steps"] = unfinished_first_steps(request.operator)
     stops = scoped(request, Stop).upcoming(today).with_details()
     if membership.role == Role.PARTNER:
         stops = stops.for_partner(membership.partner_id)
@@ -56,3 +60,10 @@ def home(request):
         .select_related("site")[:5]
     )
     return render(request, "planning/home.html", context)
+
+
+@operator_view(*COORDINATOR_ROLES)
+def public_page_visit(request):
+    """Open the structure's public page, and tick the first step that asks to look at it."""
+    operator_public_page_seen(operator=request.operator)
+    return redirect("public:operator", operator_slug=request.operator.slug)
