@@ -29,7 +29,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -91,10 +91,17 @@ def once_per_token(view: Callable) -> Callable:
         if token is None:
             return _refusal(request, MALFORMED_TITLE, MALFORMED, status=400)
         for attempt in range(WAIT_POLLS + 1):
-            claimed = _claim(request.user, token)
+            try:
+                claimed = _claim(request.user, token)
+                result_url = None if claimed else _result_url(request.user, token)
+            except OperationalError as error:
+                # SQLite refuses rather than waits while another connection writes the table
+                # (shared-cache databases do, whatever the busy timeout): still in progress.
+                if "locked" not in str(error):
+                    raise
+                claimed, result_url = None, ""
             if claimed is not None:
                 return _run(claimed, view, request, *args, **kwargs)
-            result_url = _result_url(request.user, token)
             if result_url:
                 messages.info(request, ALREADY_SENT)
                 return HttpResponseRedirect(result_url, status=303)
@@ -129,7 +136,9 @@ def _claim(user, token: uuid.UUID) -> SubmissionToken | None:
             claimed = SubmissionToken.objects.create(user=user, token=token, created_at=now)
     except IntegrityError:
         return None
-    _remove_expired(now)
+    # Opportunistic: a busy table must not cost the claim already made.
+    with contextlib.suppress(OperationalError):
+        _remove_expired(now)
     return claimed
 
 
