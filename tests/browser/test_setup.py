@@ -7,12 +7,14 @@ import pytest
 
 from allervers.partners.models import Partner
 from allervers.planning.models import Vehicle
+from allervers.reception.services.topics import topics_seed_defaults
 from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_coordinator_sets_up_the_bus_and_a_partner(live_server, page, operator, coordinator):
+    topics_seed_defaults(operator=operator)  # what operator_create does for a new structure
     log_in(page, live_server.url, coordinator)
     page.get_by_role("link", name="Structure").click()
     page.get_by_role("heading", name="Réglages de la structure").wait_for()
