@@ -131,6 +131,15 @@ PARTNERS = [
     ),
 ]
 
+# Partners whose planning notices have no address in the demo: the coordinator sees them listed
+# as « non prévenu — pas d'adresse », with their phone, after a change of planning.
+PARTNERS_WITHOUT_ADDRESS = {"plie", "agglomeration"}
+
+
+def partner_notice_email(slug: str) -> str:
+    return "" if slug in PARTNERS_WITHOUT_ADDRESS else f"permanences@{slug}.{DEMO_EMAIL_DOMAIN}"
+
+
 # The demo accounts log in with these addresses (a reserved domain: no mail ever reaches it).
 DEMO_EMAIL_DOMAIN = "demo.allervers.example"
 

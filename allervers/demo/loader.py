@@ -93,11 +93,19 @@ def demo_load() -> DemoSummary:
         Site.objects.create(operator=operator, postcode="62620", city="Barlin", **site)
         for site in data.SITES
     ]
+    with_logins = {user[4] for user in data.USERS if user[4]}
     partners = {
         slug: Partner.objects.create(
-            operator=operator, slug=slug, name=name, network=network, description=description
+            operator=operator,
+            slug=slug,
+            name=name,
+            network=network,
+            description=description,
+            notice_emails=data.partner_notice_email(slug),
+            phone=f"03 21 {10 + index:02d} {20 + index:02d} {30 + index:02d}",
+            staff_have_logins=slug in with_logins,
         )
-        for slug, name, network, description in data.PARTNERS
+        for index, (slug, name, network, description) in enumerate(data.PARTNERS)
     }
     topics_seed_defaults(operator=operator)
 

@@ -99,3 +99,12 @@ def test_demo_cancellations_have_their_history_line(demo):
         event = stop.events.get()
         assert event.kind == StopEventKind.CANCELLED
         assert event.cancel_reason == stop.cancel_reason
+
+
+def test_demo_partners_have_notice_addresses_but_two_to_show_the_not_told_list(demo):
+    partners = {p.slug: p for p in Partner.objects.for_operator(demo.operator)}
+    without = {slug for slug, partner in partners.items() if not partner.notice_emails}
+    assert without == data.PARTNERS_WITHOUT_ADDRESS
+    assert all(partner.phone for partner in partners.values())
+    assert partners["france-travail"].staff_have_logins  # its demo account
+    assert not partners["plie"].staff_have_logins
