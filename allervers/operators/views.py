@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from allervers.core.form_views import form_submit, posted, render_form
+from allervers.submissions.tokens import once_per_token
 
 from . import services
 from .enums import ALL_ROLES, COORDINATOR_ROLES
@@ -58,6 +59,7 @@ def member_list(request):
 
 
 @operator_view(*COORDINATOR_ROLES)
+@once_per_token
 def member_add(request):
     form = MemberForm(posted(request), operator=request.operator)
     submission = form_submit(

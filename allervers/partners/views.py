@@ -10,6 +10,7 @@ from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.tenancy import get_scoped_or_404, operator_view
 from allervers.planning.forms import ConfirmForm
 from allervers.planning.views.pages import confirm_page, form_page
+from allervers.submissions.tokens import once_per_token
 
 from . import queries, services
 from .forms import PartnerForm, PartnerMemberForm
@@ -23,6 +24,7 @@ def partner_list(request):
 
 
 @operator_view(*COORDINATOR_ROLES)
+@once_per_token
 def partner_detail(request, partner_id: int):
     partner = get_scoped_or_404(request, Partner, pk=partner_id)
     context = {
@@ -53,6 +55,7 @@ def _partner_form_page(request, partner: Partner | None):
 
 
 @operator_view(*COORDINATOR_ROLES)
+@once_per_token
 def partner_create(request):
     return _partner_form_page(request, None)
 
@@ -93,6 +96,7 @@ def partner_archive(request, partner_id: int):
 
 @operator_view(*COORDINATOR_ROLES)
 @require_http_methods(["GET", "POST"])
+@once_per_token
 def partner_invite(request, partner_id: int):
     partner = get_scoped_or_404(request, Partner, pk=partner_id)
     form = PartnerMemberForm(posted(request), operator=request.operator)

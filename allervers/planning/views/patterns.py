@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES, PLANNING_READER_ROLES
 from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
+from allervers.submissions.tokens import once_per_token
 
 from .. import services
 from ..forms import ConfirmForm, PatternForm
@@ -65,6 +66,7 @@ def _pattern_form_page(request, pattern: SchedulePattern | None):
 
 
 @operator_view(*COORDINATOR_ROLES)
+@once_per_token
 def pattern_create(request):
     return _pattern_form_page(request, None)
 

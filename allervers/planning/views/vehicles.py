@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.tenancy import get_scoped_or_404, operator_view
+from allervers.submissions.tokens import once_per_token
 
 from .. import services
 from ..forms import ConfirmForm, VehicleForm
@@ -44,6 +45,7 @@ def _vehicle_form_page(request, vehicle: Vehicle | None):
 
 
 @operator_view(*COORDINATOR_ROLES)
+@once_per_token
 def vehicle_create(request):
     return _vehicle_form_page(request, None)
 
