@@ -23,10 +23,7 @@ import http.client
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +33,8 @@ import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import _production_site as production_site
+
 P95_GOAL_SECONDS = 2.0
 EXISTING_VISITS = 2500
 WORKERS = 3
@@ -88,26 +86,6 @@ COUNT = """
 from allervers.reception.models import Visit
 print(Visit.objects.count())
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
 
 
 class Client:
@@ -216,45 +194,16 @@ def main() -> None:
     admin_url = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
     name, database_url = _database(admin_url)
     static_root = tempfile.mkdtemp(prefix="allervers-load-static-")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ALLERVERS_", "DJANGO_")) and key != "DATABASE_URL"
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "ALLERVERS_SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLERVERS_ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": database_url,
-            "ALLERVERS_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "ALLERVERS_STATIC_ROOT": static_root,
-            "PYTHONPATH": str(ROOT),
-        }
-    )
+    env = production_site.production_env(database_url, static_root)
     processes = []
     try:
         print(f"Preparing {name}: migrate, cache table, static files, {EXISTING_VISITS} visits…")
-        _manage(env, "migrate", "--noinput", "-v", "0")
-        _manage(env, "createcachetable")
-        _manage(env, "collectstatic", "--noinput", "-v", "0")
+        production_site.install(env)
         seed_code = SEED.replace("EXISTING", str(EXISTING_VISITS)).replace("AGENTS", str(agents))
-        seed = json.loads(_manage(env, "shell", "--no-imports", "-c", seed_code).splitlines()[-1])
-        before = int(_manage(env, "shell", "--no-imports", "-c", COUNT).strip().splitlines()[-1])
-        port = _free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind",
-                 f"127.0.0.1:{port}", "--workers", str(WORKERS)],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
-        )  # fmt: skip
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--no-reload"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
-        )  # fmt: skip
+        seed = json.loads(production_site.shell(env, seed_code))
+        before = int(production_site.shell(env, COUNT))
+        port = production_site.free_port()
+        processes = production_site.start(env, port)
         probe = Client(port)
         for _ in range(100):
             if probe.request("GET", "/charge/")[0] == 200:
@@ -285,15 +234,9 @@ def main() -> None:
             thread.start()
         for thread in threads:
             thread.join()
-        after = int(_manage(env, "shell", "--no-imports", "-c", COUNT).strip().splitlines()[-1])
+        after = int(production_site.shell(env, COUNT))
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        production_site.stop(processes)
         import psycopg
 
         with psycopg.connect(admin_url, autocommit=True) as admin:

@@ -8,22 +8,16 @@ on the suite's server when DATABASE_URL names one.
 """
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
-ROOT = Path(settings.BASE_DIR)
-WORKERS = 3
+from bench import _production_site as production_site
+
+WORKERS = production_site.WORKERS
 # Enough requests that every gunicorn worker answers some of them (it hands out by accept()).
 READS = 4 * WORKERS
 
@@ -50,12 +44,6 @@ TASK_STATUSES = """
 from django_tasks_db.models import DBTaskResult
 print(",".join(DBTaskResult.objects.order_by("enqueued_at").values_list("status", flat=True)))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -90,74 +78,17 @@ def database_url(tmp_path_factory, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def production_env(database_url, tmp_path_factory):
-    static_root = tmp_path_factory.mktemp("static")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ALLERVERS_", "DJANGO_")) and key != "DATABASE_URL"
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "ALLERVERS_SECRET_KEY": uuid.uuid4().hex * 2,
-            "ALLERVERS_ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": database_url,
-            # Messages stay in the worker's memory: the test reads the task's status.
-            "ALLERVERS_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "ALLERVERS_STATIC_ROOT": str(static_root),
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return env
-
-
-def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
+    return production_site.production_env(database_url, tmp_path_factory.mktemp("static"))
 
 
 @pytest.fixture(scope="module")
 def site(production_env):
     """The installation, set up by the README's commands, and the stop to cancel."""
     env = production_env
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    _manage(env, "createcachetable")
-    _manage(env, "collectstatic", "--noinput", "-v", "0")
-    stop_id = int(_manage(env, "shell", "--no-imports", "-c", CREATE_DATA).strip().splitlines()[-1])
-    port = _free_port()
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(WORKERS),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        ),
-        subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ),
-    ]
+    production_site.install(env)
+    stop_id = int(production_site.shell(env, CREATE_DATA))
+    port = production_site.free_port()
+    processes = production_site.start(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -171,13 +102,7 @@ def site(production_env):
                 time.sleep(0.3)
         yield {"base": base, "env": env, "stop_id": stop_id}
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        production_site.stop(processes)
 
 
 def _get(base: str, path: str) -> str:
@@ -206,7 +131,7 @@ def test_a_cancellation_reaches_every_worker_at_once_and_the_worker_tells_people
     assert _stop_statuses(site) == ({"maintenue"}, {"held"}, {"held"})
 
     # Another process (a coordinator's request on another server would do the same).
-    _manage(site["env"], "shell", "--no-imports", "-c", CANCEL.format(stop_id=site["stop_id"]))
+    production_site.shell(site["env"], CANCEL.format(stop_id=site["stop_id"]) + "\nprint('ok')")
 
     assert _stop_statuses(site) == ({"annulée"}, {"cancelled"}, {"cancelled"})
 
@@ -214,7 +139,7 @@ def test_a_cancellation_reaches_every_worker_at_once_and_the_worker_tells_people
     deadline = time.monotonic() + 60
     statuses = ""
     while time.monotonic() < deadline:
-        statuses = _manage(site["env"], "shell", "--no-imports", "-c", TASK_STATUSES).strip()
+        statuses = production_site.shell(site["env"], TASK_STATUSES)
         if statuses and "READY" not in statuses and "RUNNING" not in statuses:
             break
         time.sleep(0.5)
