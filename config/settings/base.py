@@ -186,6 +186,20 @@ SECURE_CSP = {
 # Who is e-mailed the details of every server error (comma-separated addresses).
 ADMINS = env_list("ALLERVERS_ADMINS")
 
+# Optional error tracking (Sentry or a compatible service such as GlitchTip): errors only, no
+# request bodies, cookies or user details (the data is about vulnerable residents).
+SENTRY_DSN = env("ALLERVERS_SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=0.0,
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -76,3 +76,29 @@ def test_a_refusal_is_not_mailed(caplog):
 
 def test_dropped_connections_are_checked_before_use():
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_error_tracking_is_optional_and_sends_no_personal_data():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import json, django, sentry_sdk; django.setup(); o = sentry_sdk.get_client().options; "
+        "print(json.dumps([o['dsn'], o['send_default_pii'], o['max_request_body_size'], "
+        "o['include_local_variables']]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "ALLERVERS_SECRET_KEY": "x" * 60,
+        "ALLERVERS_SENTRY_DSN": "https://public@errors.example.invalid/1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    dsn, pii, bodies, local_variables = json.loads(result.stdout.strip().splitlines()[-1])
+    assert dsn == "https://public@errors.example.invalid/1"
+    assert (pii, bodies, local_variables) == (False, "never", False)
+    assert settings.SENTRY_DSN == ""  # off unless the variable is set
