@@ -254,6 +254,8 @@ LOGGING = {
         # 403 and 404 on one line; 5xx keep their traceback, and Django's own default logging
         # (the `django` logger's `mail_admins` handler, DEBUG off) e-mails them to ADMINS.
         "django.request": {"filters": ["client_error_without_traceback"], "level": "WARNING"},
+        # django-axes: failed logins and lockouts (WARNING), not every successful login (INFO).
+        "axes": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env("ALLERVERS_LOG_LEVEL", "INFO")},
 }
