@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.accounts.sessions import end_all_sessions
 from allervers.partners.models import Partner
 from allervers.reception.services.topics import topics_seed_defaults
 
@@ -149,4 +150,10 @@ def membership_update(
     membership.partner = partner if role == Role.PARTNER else None
     membership.is_active = is_active
     membership.save(update_fields=["role", "partner", "is_active"])
+    if (
+        not is_active
+        and not Membership.objects.filter(user=membership.user, is_active=True).exists()
+    ):
+        # Access withdrawn everywhere: the person's open sessions end now, not at their expiry.
+        end_all_sessions(membership.user)
     return membership

@@ -3,6 +3,7 @@
 Every variable read here is documented in README.md and `.env.example`.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "axes",
     "allervers.accounts",
     "allervers.operators",
     "allervers.partners",
@@ -66,8 +68,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allervers.accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its French page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,7 +107,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -111,6 +119,39 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout (django-axes; README.md, configuration): after AXES_FAILURE_LIMIT failures for one
+# e-mail address, or from one IP address, that address is refused for the cool-off period,
+# even with the right password. Counted in the database: shared by every worker process.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(env("ALLERVERS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("ALLERVERS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one locks on its own
+# The login form keeps Django's field name, `username`, for the e-mail address.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "allervers.accounts.lockout.typed_email"
+AXES_CLIENT_IP_CALLABLE = "allervers.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "allervers.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+# An attempt during a lockout starts the cool-off again (django-axes' default, kept).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_VERBOSE = False
+# How many proxies in front of the application append to X-Forwarded-For (the documented TLS
+# proxy: 1). 0: the client is the connection's address (REMOTE_ADDR), for a direct connection.
+ALLERVERS_TRUSTED_PROXY_COUNT = int(env("ALLERVERS_TRUSTED_PROXY_COUNT", "1"))
+# The password-reset form, per client IP address: at most this many requests per cool-off period.
+ALLERVERS_PASSWORD_RESET_LIMIT = int(env("ALLERVERS_PASSWORD_RESET_LIMIT", "5"))
+
+# Sessions (stored in the database, Django's default engine): ended after this long without a
+# request, and in any case this long after the login (allervers/accounts/middleware.py).
+ALLERVERS_SESSION_IDLE_MINUTES = int(env("ALLERVERS_SESSION_IDLE_MINUTES", "120"))
+ALLERVERS_SESSION_MAX_HOURS = int(env("ALLERVERS_SESSION_MAX_HOURS", "10"))
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -170,7 +211,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env_bool("ALLERVERS_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day on the bus
+SESSION_COOKIE_AGE = 60 * 60 * ALLERVERS_SESSION_MAX_HOURS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -213,6 +254,8 @@ LOGGING = {
         # 403 and 404 on one line; 5xx keep their traceback, and Django's own default logging
         # (the `django` logger's `mail_admins` handler, DEBUG off) e-mails them to ADMINS.
         "django.request": {"filters": ["client_error_without_traceback"], "level": "WARNING"},
+        # django-axes: failed logins and lockouts (WARNING), not every successful login (INFO).
+        "axes": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env("ALLERVERS_LOG_LEVEL", "INFO")},
 }
