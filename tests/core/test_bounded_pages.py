@@ -39,6 +39,8 @@ LIST_PAGES = [
     ("planning:site_list", {}),
     ("planning:pattern_list", {}),
     ("operators:member_list", {}),
+    ("vehicles:list", {}),
+    ("partners:list", {}),
     ("reporting:closures", {}),
 ]
 
