@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allervers.public",
     "allervers.backups",
     "allervers.submissions",
+    "allervers.accesslog",
 ]
 # The demo (`load_demo`, which replaces the demo structure) is installed by dev.py and test.py
 # only: never in production.
@@ -152,6 +153,12 @@ ALLERVERS_PASSWORD_RESET_LIMIT = int(env("ALLERVERS_PASSWORD_RESET_LIMIT", "5"))
 # request, and in any case this long after the login (allervers/accounts/middleware.py).
 ALLERVERS_SESSION_IDLE_MINUTES = int(env("ALLERVERS_SESSION_IDLE_MINUTES", "120"))
 ALLERVERS_SESSION_MAX_HOURS = int(env("ALLERVERS_SESSION_MAX_HOURS", "10"))
+
+# Personal-data retention (docs/privacy.md): access-log entries are removed after this many
+# months, and a person without any contact for this many months is anonymised (both by
+# `manage.py privacy_sweep`, run daily).
+ALLERVERS_ACCESS_LOG_MONTHS = int(env("ALLERVERS_ACCESS_LOG_MONTHS", "12"))
+ALLERVERS_PERSON_RETENTION_MONTHS = int(env("ALLERVERS_PERSON_RETENTION_MONTHS", "24"))
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

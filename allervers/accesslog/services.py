@@ -1,0 +1,104 @@
+"""Writing and purging the access log (the only two ways entries come and go).
+
+    from allervers.accesslog.enums import Action
+    from allervers.accesslog.services import record
+
+    record(request, Action.PERSON_VIEWED, person)            # the person a page shows
+    record(request, Action.EXPORT_DOWNLOADED, detail="visites 2026 (CSV)")
+    record(None, Action.PERSON_ANONYMISED, operator=op, target_type="person", target_id=7,
+           person_id=7)                                      # a task: no request, no user
+
+`target` may be any model instance: its kind and id are kept, and when it is a `Person` (or
+carries `person_id`, like a visit) the person it is about too. Never pass a value read or typed
+(a name, an answer) in `detail`.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from allervers.accounts.lockout import client_ip
+from allervers.core.dates import months_before
+
+from .enums import Action
+from .models import AccessLogEntry
+
+# Set for the purge's transaction only; the PostgreSQL trigger refuses UPDATE and DELETE without it.
+PURGE_SETTING = "allervers.accesslog_purge"
+
+
+def record(
+    request,
+    action: Action,
+    target=None,
+    *,
+    operator=None,
+    user=None,
+    target_type: str = "",
+    target_id: int | None = None,
+    person_id: int | None = None,
+    detail: str = "",
+) -> AccessLogEntry:
+    """Write one entry. The operator, the user and the IP come from the request when there is one
+    (`request.operator`, `request.user`); a background task passes `operator=` (and no request)."""
+    if request is not None:
+        operator = operator or getattr(request, "operator", None)
+        if user is None and getattr(request, "user", None) is not None:
+            user = request.user if request.user.is_authenticated else None
+    if operator is None and target is not None:
+        operator = getattr(target, "operator", None)
+    if operator is None:
+        raise ValueError("An access-log entry needs its operator.")
+    if target is not None:
+        target_type = target_type or target._meta.model_name
+        target_id = target_id if target_id is not None else target.pk
+        if person_id is None:
+            person_id = target.pk if target._meta.model_name == "person" else None
+            person_id = person_id or getattr(target, "person_id", None)
+    return AccessLogEntry.objects.create(
+        operator=operator,
+        at=timezone.now(),
+        user=user,
+        user_email=user.email if user is not None else "",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        person_id=person_id,
+        ip=(client_ip(request) or None) if request is not None else None,
+        detail=detail[:200],
+    )
+
+
+def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Entries written before this instant are due for removal."""
+    return months_before(now or timezone.now(), settings.ALLERVERS_ACCESS_LOG_MONTHS)
+
+
+def purge(now: datetime.datetime | None = None) -> int:
+    """Remove the entries older than `ALLERVERS_ACCESS_LOG_MONTHS` months, for every structure,
+    and write one LOG_PURGED entry per structure that lost entries. Returns the number removed."""
+    cutoff = retention_cutoff(now)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+        old = AccessLogEntry.objects.filter(at__lt=cutoff)
+        counts = {}
+        for operator_id in old.values_list("operator_id", flat=True).distinct():
+            counts[operator_id] = old.filter(operator_id=operator_id).count()
+        removed, _ = old.delete()
+        for operator_id, count in counts.items():
+            AccessLogEntry.objects.create(
+                operator_id=operator_id,
+                at=timezone.now(),
+                action=Action.LOG_PURGED,
+                detail=_purged_detail(count, timezone.localdate(cutoff)),
+            )
+    return removed
+
+
+def _purged_detail(count: int, cutoff: datetime.date) -> str:
+    plural = "s" if count > 1 else ""
+    return f"{count} entrée{plural} antérieure{plural} au {cutoff:%d/%m/%Y}"
