@@ -7,9 +7,11 @@ import time_machine
 from django.apps import apps
 from django.core.cache import cache
 from django.db import IntegrityError, connection, models, transaction
+from django.test import Client
 from django.utils import timezone
 
 from allervers.operators.enums import Role
+from tests.accounts.second_factor import pass_second_factor
 from tests.operators.factories import MembershipFactory, OperatorFactory
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import StopFactory
@@ -27,6 +29,22 @@ def clock(time_machine):
     """time-machine's fixture, started at NOW for every test."""
     time_machine.move_to(NOW)
     return time_machine
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """`client.force_login(user)` stands for a whole login, second factor included: the session
+    is verified by a device of the user. A test marked `second_factor` goes through the steps
+    itself (force_login then leaves the session at the password step)."""
+    if request.node.get_closest_marker("second_factor"):
+        return
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -21,3 +22,21 @@ class LoginForm(AuthenticationForm):
         email.widget.input_type = "email"
         email.widget.attrs["autocomplete"] = "username"
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
+class SecondFactorCodeForm(forms.Form):
+    """The code of the second factor: 6 digits from the application, or a backup code."""
+
+    code = forms.CharField(
+        label="Code de vérification",
+        max_length=20,
+        error_messages={"required": "Saisissez le code de vérification."},
+    )
+
+    def __init__(self, *args, help_text: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.help_text = help_text
+        code.widget.attrs.update(
+            {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        )

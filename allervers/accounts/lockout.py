@@ -49,6 +49,12 @@ def password_reset_allowed(request) -> bool:
     """Count one password-reset request from the client's IP address; False past
     `ALLERVERS_PASSWORD_RESET_LIMIT` requests within the cool-off period."""
     key = RESET_KEY.format(ip=get_client_ip_address(request))
+    return _count(key, request, restart=False) <= settings.ALLERVERS_PASSWORD_RESET_LIMIT
+
+
+def _count(key: str, request, *, restart: bool) -> int:
+    """Add one to the counter `key` of the shared cache, which expires one cool-off period after
+    its first count, or after its latest one with `restart`; the new count."""
     timeout = int(get_cool_off(request).total_seconds())
     cache.add(key, 0, timeout=timeout)
     try:
@@ -56,4 +62,38 @@ def password_reset_allowed(request) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=timeout)
         count = 1
-    return count <= settings.ALLERVERS_PASSWORD_RESET_LIMIT
+    if restart:
+        cache.touch(key, timeout=timeout)
+    return count
+
+
+# The second-factor step: wrong codes counted per account and per client IP address, with the
+# login's limit and cool-off (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME). A right password does not
+# reset the account's count (it would give anyone holding the password endless tries at the
+# code); a right code does.
+SECOND_FACTOR_KEYS = ("allervers:second-factor:user:{user}", "allervers:second-factor:ip:{ip}")
+
+
+def _second_factor_keys(request) -> list[str]:
+    user_key, ip_key = SECOND_FACTOR_KEYS
+    return [
+        user_key.format(user=request.user.pk),
+        ip_key.format(ip=get_client_ip_address(request)),
+    ]
+
+
+def second_factor_locked(request) -> bool:
+    """Whether the code step is locked for this account or this IP address."""
+    counts = cache.get_many(_second_factor_keys(request))
+    return any(count >= settings.AXES_FAILURE_LIMIT for count in counts.values())
+
+
+def second_factor_failed(request) -> None:
+    """Count one wrong code (or one attempt during the lockout, which starts the cool-off
+    again, as for the login)."""
+    for key in _second_factor_keys(request):
+        _count(key, request, restart=True)
+
+
+def second_factor_passed(request) -> None:
+    cache.delete(_second_factor_keys(request)[0])

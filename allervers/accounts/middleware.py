@@ -1,4 +1,4 @@
-"""Ends a session idle for too long, or too long after its login (config/settings/base.py)."""
+"""Session guards: the session limits (idle, absolute) and the second factor."""
 
 import time
 
@@ -6,7 +6,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
+from .second_factor import has_second_factor, needs_second_factor
 from .sessions import LOGGED_IN_AT, SEEN_AT, mark_login
 
 # The last activity is written at most this often: not one session write per request.
@@ -48,3 +50,43 @@ class SessionLimitsMiddleware:
         if now - seen_at > SEEN_RESOLUTION_SECONDS:
             session[SEEN_AT] = now
         return None
+
+
+# Set on a view (`second_factor_not_required`) that a logged-in person may reach before giving
+# the second factor: the code step, enrolment, logout.
+SECOND_FACTOR_EXEMPT = "second_factor_not_required"
+
+
+def second_factor_not_required(view):
+    setattr(view, SECOND_FACTOR_EXEMPT, True)
+    return view
+
+
+class SecondFactorMiddleware:
+    """The one guard of the second factor: a logged-in person who needs one and has not given it
+    in this session reaches nothing but the login steps, logout and the public pages (views open
+    to anonymous visitors); every other address — the back office, the platform admin, the
+    account pages — sends them to the code step (or to enrolment, without a device yet)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None  # open to anonymous visitors anyway (login, public pages)
+        if getattr(view_func, SECOND_FACTOR_EXEMPT, False):
+            return None
+        if not needs_second_factor(user):
+            return None
+        step = (
+            "accounts:second_factor_verify"
+            if has_second_factor(user)
+            else "accounts:second_factor_enrol"
+        )
+        return redirect_to_login(request.get_full_path(), login_url=reverse(step))

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import forms, views
+from .middleware import second_factor_not_required
 
 app_name = "accounts"
 
@@ -15,7 +16,17 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "deconnexion/", second_factor_not_required(auth_views.LogoutView.as_view()), name="logout"
+    ),
+    path("verification/", views.second_factor_verify, name="second_factor_verify"),
+    path(
+        "double-authentification/activer/",
+        views.second_factor_enrol,
+        name="second_factor_enrol",
+    ),
+    path("codes-de-secours/", views.backup_codes, name="backup_codes"),
+    path("securite/", views.security, name="security"),
     path(
         "mot-de-passe/oubli/",
         views.PasswordResetView.as_view(),

@@ -11,6 +11,11 @@ from allervers.partners.enums import Network
 from allervers.planning.enums import SpaceKind
 
 DEMO_PASSWORD = "Barlin-demo-2026"
+# The second factor of every demo account (README.md): this secret (base32, the key an
+# authenticator application asks for: b"Allervers demo 2026!") and these backup codes, each usable
+# once per account until the demo is loaded again. `manage.py demo_code` prints the current code.
+DEMO_TOTP_SECRET = "IFWGYZLSOZSXE4ZAMRSW23ZAGIYDENRB"
+DEMO_BACKUP_CODES = ("barlin26", "regain26")
 RANDOM_SEED = 2017  # the year the project entered the "Politique de la ville" programme
 
 OPERATOR = {

@@ -1,5 +1,6 @@
 """Load the demo service: deterministic, and idempotent (it replaces the previous demo)."""
 
+import base64
 import random
 from dataclasses import dataclass
 
@@ -7,7 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from allervers.accounts.second_factor import APP_DEVICE_NAME, BACKUP_DEVICE_NAME
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import (
@@ -71,6 +76,25 @@ def demo_users_remove() -> None:
     accounts.delete()
 
 
+def demo_totp_key() -> bytes:
+    return base64.b32decode(data.DEMO_TOTP_SECRET)
+
+
+def demo_current_code() -> str:
+    """The code an authenticator application holding the demo secret shows now."""
+    return f"{totp(demo_totp_key()):06d}"
+
+
+def demo_second_factor(user) -> None:
+    """Enrol a demo account: the known secret and backup codes (README.md)."""
+    TOTPDevice.objects.create(
+        user=user, name=APP_DEVICE_NAME, key=demo_totp_key().hex(), confirmed=True
+    )
+    backup = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    for code in data.DEMO_BACKUP_CODES:
+        backup.token_set.create(token=code)
+
+
 @transaction.atomic
 def demo_load() -> DemoSummary:
     """Replace the demo operator and accounts. A real operator holding the demo's slug, or a demo
@@ -123,6 +147,7 @@ def demo_load() -> DemoSummary:
             role=role,
             partner=partners[partner_slug] if partner_slug else None,
         )
+        demo_second_factor(user)
         users[key] = user
 
     build_planning(

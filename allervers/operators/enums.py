@@ -28,3 +28,6 @@ PRESENCE_WRITER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER})
 FIGURE_READER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER, Role.VIEWER})
 # Who changes the structure itself: planning rules, settings, team, closing a year.
 COORDINATOR_ROLES = frozenset({Role.COORDINATOR})
+# Who must log in with a second factor (allervers/accounts/second_factor.py): every role that
+# reads a person's name; the funders read figures only (they may still enrol).
+SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})

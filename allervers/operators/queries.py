@@ -1,17 +1,21 @@
 """The reads of the operators app: a structure's team."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .enums import Role
 from .models import Membership, Operator
 
 
 def team(operator: Operator) -> QuerySet[Membership]:
-    """Everyone who has or had a role in the structure: active first, then by role and name."""
+    """Everyone who has or had a role in the structure: active first, then by role and name;
+    `has_second_factor` says whether each one set up the second factor."""
+    enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
     return (
         Membership.objects.filter(operator=operator)
         .select_related("user", "partner")
+        .annotate(has_second_factor=Exists(enrolled))
         .order_by("-is_active", "role", "user__last_name", "user__first_name")
     )
 

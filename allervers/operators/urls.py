@@ -10,4 +10,9 @@ urlpatterns = [
     path("equipe/", views.member_list, name="member_list"),
     path("equipe/ajouter/", views.member_add, name="member_add"),
     path("equipe/<int:membership_id>/", views.member_edit, name="member_edit"),
+    path(
+        "equipe/<int:membership_id>/double-authentification/",
+        views.member_second_factor_reset,
+        name="member_second_factor_reset",
+    ),
 ]

@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from allervers.accounts import second_factor
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.submissions.tokens import once_per_token
 
@@ -106,6 +108,40 @@ def member_edit(request, membership_id: int):
         {
             "form": form,
             "membership": membership,
+            "has_second_factor": second_factor.has_second_factor(membership.user),
             "title": f"Droits de {membership.user.get_full_name() or membership.user.email}",
+        },
+    )
+
+
+@operator_view(*COORDINATOR_ROLES)
+def member_second_factor_reset(request, membership_id: int):
+    """A member lost their telephone: after a confirmation, their second factor is removed, all
+    their sessions end, and they set it up again at their next login."""
+    membership = get_scoped_or_404(
+        request, Membership.objects.select_related("user"), pk=membership_id
+    )
+    form = forms.Form(posted(request))
+    submission = form_submit(
+        request,
+        form,
+        lambda data: second_factor.second_factor_reset(request=request, membership=membership),
+    )
+    name = membership.user.get_full_name() or membership.user.email
+    if submission.done:
+        messages.success(
+            request,
+            f"La double authentification de {name} est réinitialisée : ses sessions sont "
+            "fermées, et elle sera de nouveau activée à sa prochaine connexion.",
+        )
+        return redirect("operators:member_list")
+    return render_form(
+        request,
+        "operators/member_second_factor_reset.html",
+        {
+            "form": form,
+            "membership": membership,
+            "name": name,
+            "has_second_factor": second_factor.has_second_factor(membership.user),
         },
     )

@@ -12,10 +12,10 @@ import logging
 
 from django.template.loader import render_to_string
 
+from allervers.core.qr import qr_png
 from allervers.operators.models import Operator
 from allervers.planning.models import Site
 
-from .qr import qr_png
 from .queries import Month, day_fr, hours_fr, month_stops, partners_of, upcoming_stops
 
 POSTER_WEEKS = 8

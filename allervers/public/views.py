@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from allervers.core.qr import qr_svg
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
@@ -27,7 +28,6 @@ from .decorators import (
 )
 from .feeds import build_calendar
 from .jsonld import as_script_content, stop_event
-from .qr import qr_svg
 from .queries import (
     day_fr,
     feed_stops,

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "allervers.accounts",
     "allervers.operators",
     "allervers.partners",
@@ -67,9 +70,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads the session's verified second-factor device (`request.user.is_verified()`).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allervers.accounts.middleware.SessionLimitsMiddleware",
+    # Until the second factor is verified, only the login steps and logout answer.
+    "allervers.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its French page.
@@ -148,6 +155,16 @@ AXES_VERBOSE = False
 ALLERVERS_TRUSTED_PROXY_COUNT = int(env("ALLERVERS_TRUSTED_PROXY_COUNT", "1"))
 # The password-reset form, per client IP address: at most this many requests per cool-off period.
 ALLERVERS_PASSWORD_RESET_LIMIT = int(env("ALLERVERS_PASSWORD_RESET_LIMIT", "5"))
+
+# Second factor (django-otp; allervers/accounts/second_factor.py, docs/privacy.md): TOTP with
+# single-use backup codes. The code step is throttled like the login (allervers/accounts/
+# lockout.py: AXES_FAILURE_LIMIT wrong codes per account or per IP address lock it for
+# AXES_COOLOFF_TIME), so django-otp's own growing delays are off: one rule, one French message.
+OTP_TOTP_ISSUER = "Allervers"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The platform admin lists devices but never shows their secrets or QR codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions (stored in the database, Django's default engine): ended after this long without a
 # request, and in any case this long after the login (allervers/accounts/middleware.py).

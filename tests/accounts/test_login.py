@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from tests.accounts.second_factor import KEY, code_for, enrol
 from tests.html import text_of
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +23,15 @@ def test_the_login_form_asks_for_the_email_address(client):
 @pytest.mark.parametrize("typed", ["{email}", "  {upper}  "])
 def test_login_by_email_in_any_case_then_home(client, agent, typed):
     address = typed.format(email=agent.email, upper=agent.email.upper())
+    enrol(agent)
     response = client.post(
         reverse("accounts:login"),
         {"username": address, "password": "mot-de-passe-test"},
         follow=True,
     )
+    code_step = response.redirect_chain[-1][0]
+    assert code_step == reverse("accounts:second_factor_verify") + "?next=/"
+    response = client.post(code_step, {"code": code_for(KEY)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "Bonjour" in text_of(response)
 

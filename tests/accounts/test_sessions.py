@@ -12,6 +12,7 @@ from allervers.accounts.middleware import IDLE_MESSAGE, MAX_MESSAGE
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import membership_update
+from tests.accounts.second_factor import log_in_with_code
 from tests.html import text_of
 from tests.operators.factories import MembershipFactory, OperatorFactory
 
@@ -22,9 +23,7 @@ MINUTE = datetime.timedelta(minutes=1)
 
 def logged_in(user) -> Client:
     client = Client()
-    response = client.post(
-        reverse("accounts:login"), {"username": user.email, "password": "mot-de-passe-test"}
-    )
+    response = log_in_with_code(client, user)
     assert response.status_code == 302
     return client
 

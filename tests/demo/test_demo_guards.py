@@ -175,3 +175,5 @@ def test_the_readme_lists_every_demo_login():
     for key, *_ in data.USERS:
         assert f"| `{data.demo_email(key)}` |" in readme
     assert data.DEMO_PASSWORD in readme
+    assert data.DEMO_TOTP_SECRET in readme
+    assert all(f"`{code}`" in readme for code in data.DEMO_BACKUP_CODES)

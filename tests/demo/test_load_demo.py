@@ -72,6 +72,8 @@ def test_loading_twice_neither_fails_nor_duplicates(demo):
     output = io.StringIO()
     call_command("load_demo", stdout=output)
     assert "Barlin-demo-2026" in output.getvalue()
+    assert data.DEMO_TOTP_SECRET in output.getvalue()
+    assert all(code in output.getvalue() for code in data.DEMO_BACKUP_CODES)
     for key, *_ in data.USERS:
         assert data.demo_email(key) in output.getvalue()
     assert Operator.objects.get(slug=data.OPERATOR["slug"]).is_demo
@@ -87,8 +89,25 @@ def test_each_demo_user_logs_in_by_email_and_sees_the_home_page_of_their_role(cl
         follow=True,
     )
     assert response.status_code == 200
+    code_step = response.redirect_chain[-1][0]
+    assert code_step.startswith(reverse("accounts:second_factor_verify"))
+    # The code printed by `make demo` (and `manage.py demo_code`) opens the session.
+    code = io.StringIO()
+    call_command("demo_code", stdout=code)
+    response = client.post(code_step, {"code": code.getvalue().split()[-1]}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "Bonjour" in response.content.decode()
+
+
+def test_a_demo_backup_code_works_once(client, demo):
+    user = Membership.objects.get(operator=demo.operator, role="viewer").user
+    client.post(reverse("accounts:login"), {"username": user.email, "password": data.DEMO_PASSWORD})
+    verify = reverse("accounts:second_factor_verify")
+    code = data.DEMO_BACKUP_CODES[0]
+    assert client.post(verify, {"code": code}).status_code == 302
+    client.post(reverse("accounts:logout"))
+    client.post(reverse("accounts:login"), {"username": user.email, "password": data.DEMO_PASSWORD})
+    assert client.post(verify, {"code": code}).status_code == 400
 
 
 def test_demo_cancellations_have_their_history_line(demo):

@@ -19,6 +19,12 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # The person's own account (any role, or none): the second factor's steps and the
+    # « Sécurité » page, guarded by the login and SecondFactorMiddleware (tests/accounts).
+    "accounts:second_factor_verify",
+    "accounts:second_factor_enrol",
+    "accounts:backup_codes",
+    "accounts:security",
 }
 # Whole namespaces that are not the back office: Django's admin (platform staff only, guarded by
 # Django's own is_staff check, tested separately) and, later, the public site.

@@ -8,8 +8,8 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from allervers.core.qr import qr_png
 from allervers.operators.enums import Role
-from allervers.public.qr import qr_png
 from tests.html import text_of
 
 from .conftest import in_days

@@ -20,8 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not apps.is_installed("allervers.demo"):
             raise CommandError(REFUSED_IN_PRODUCTION)
-        from allervers.demo.data import DEMO_PASSWORD
-        from allervers.demo.loader import demo_load
+        from allervers.demo.data import DEMO_BACKUP_CODES, DEMO_PASSWORD, DEMO_TOTP_SECRET
+        from allervers.demo.loader import demo_current_code, demo_load
 
         try:
             summary = demo_load()
@@ -39,3 +39,11 @@ class Command(BaseCommand):
         )
         for email, role in summary.users:
             self.stdout.write(f"  {email:<48} {role}")
+        self.stdout.write(
+            "Double authentification (code demandé après le mot de passe, même réglage pour "
+            "tous les comptes) :\n"
+            f"  clé à ajouter dans une application d'authentification : {DEMO_TOTP_SECRET}\n"
+            f"  code du moment : {demo_current_code()} (il change toutes les 30 secondes ; "
+            "`python manage.py demo_code` affiche celui du moment)\n"
+            f"  codes de secours (chacun une fois par compte) : {', '.join(DEMO_BACKUP_CODES)}"
+        )

@@ -1,4 +1,4 @@
-"""QR codes of public addresses (segno): inline SVG for pages, PNG for print and tests."""
+"""QR codes (segno): inline SVG for pages, PNG for print and tests."""
 
 import io
 
