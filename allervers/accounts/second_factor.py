@@ -136,8 +136,11 @@ def backup_codes_renew(*, user) -> list[str]:
 
 
 def _new_backup_codes(user) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    # The same device, new tokens: a session verified by a backup code stays verified.
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
     codes = [_backup_code() for _ in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
