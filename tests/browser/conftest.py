@@ -7,7 +7,11 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import sync_playwright
+
+from allervers.accounts.second_factor import app_device
+from tests.accounts.second_factor import PASSWORD, code_for, enrol
 
 CHROMIUM = os.environ.get("ALLERVERS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,13 +56,25 @@ def page(browser):
     context.close()
 
 
-def log_in(page, base_url: str, user, next_path: str = "") -> None:
-    """Log `user` in through the login form (the factories' password), asking for `next_path`;
-    the caller waits for the page it expects."""
+def log_in(page, base_url: str, user, next_path: str = "", password: str = PASSWORD) -> None:
+    """Log `user` in through the login form (the factories' password), asking for `next_path`,
+    then the code step with the tests' authenticator application (the account is enrolled with
+    the tests' key first if it has no application); the caller waits for the page it expects."""
     page.goto(f"{base_url}/compte/connexion/" + (f"?next={next_path}" if next_path else ""))
     page.get_by_label("Adresse électronique").fill(user.email)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_label("Mot de passe").fill(password)
+    device = app_device(user) or enrol(user)
     page.get_by_role("button", name="Se connecter").click()
+    enter_code(page, device)
+
+
+def enter_code(page, device) -> None:
+    """The code step: the application's current code (each code is accepted once: the device
+    forgets the last one used, as if the test had waited for the next one)."""
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    page.get_by_role("heading", level=1, name="Code de vérification").wait_for()
+    page.get_by_label("Code de vérification").fill(code_for(device.bin_key))
+    page.get_by_role("button", name="Valider le code").click()
 
 
 _axe = Axe()

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from allervers.operators.enums import Role
-from tests.browser.conftest import assert_accessible
+from tests.accounts.second_factor import enrol
+from tests.browser.conftest import assert_accessible, enter_code
 from tests.planning.factories import PartnerPresenceFactory, StopFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +34,9 @@ def test_an_agent_logs_in_and_reads_the_next_stop(live_server, page, operator, m
 
     page.get_by_label("Adresse électronique").fill(agent.email)
     page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    device = enrol(agent)
     page.get_by_role("button", name="Se connecter").click()
+    enter_code(page, device)
     page.get_by_role("heading", name="Bonjour Karim").wait_for()
 
     upcoming = page.get_by_role("region", name="Prochaines permanences")

@@ -20,7 +20,7 @@ from allervers.operators.models import Operator
 from allervers.planning.models import Stop, Vehicle
 from allervers.reception.enums import ReferralStatus
 from allervers.reception.models import Referral, Visit
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,6 @@ COORDINATOR_EMAIL = "nadia.hamidi@ccas-hersin.fr"
 PARTNER_EMAIL = "ines.morel@mission-locale.fr"
 AGENT_EMAILS = ("karim.benali@ccas-hersin.fr", "lea.dupont@ccas-hersin.fr")
 PASSWORD = "Un-bus-pour-Hersin-2026"
-LOGIN_LABEL = "Adresse électronique"
 SITES = [
     ("Place du Regain", "1 place du Regain"),
     ("École Jules Ferry", "12 rue Jules Ferry"),
@@ -378,10 +377,8 @@ def _set_password_from_email(page, base: str, email: str) -> None:
 
 
 def _log_in(page, base: str, email: str, next_path: str = "") -> None:
-    page.goto(f"{base}/compte/connexion/" + (f"?next={next_path}" if next_path else ""))
-    page.get_by_label(LOGIN_LABEL).fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    user = get_user_model().objects.get(email=email)
+    log_in(page, base, user, next_path=next_path, password=PASSWORD)
 
 
 def _log_out(page) -> None:
