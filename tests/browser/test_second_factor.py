@@ -3,9 +3,12 @@ a code of the application; then a backup code. axe runs on every page of the sec
 
 import base64
 import datetime
+import io
 import re
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from allervers.accounts.second_factor import BACKUP_CODE_COUNT
 from tests.accounts.second_factor import PASSWORD, code_for
@@ -34,9 +37,13 @@ def test_a_coordinator_enrols_logs_out_and_logs_in_with_a_code(
 
     # First login: enrolment, with the QR code and the secret written out.
     page.get_by_role("heading", level=1, name="Activer la double authentification").wait_for()
-    assert page.locator(".qr-code svg").is_visible()
     assert_accessible(page)
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    # The QR code holds the same secret, for Allervers and this account.
+    picture = Image.open(io.BytesIO(page.locator(".qr-code svg").screenshot()))
+    (scanned,) = zxingcpp.read_barcodes(picture)
+    assert scanned.text.startswith("otpauth://totp/Allervers%3A")
+    assert f"secret={secret}" in scanned.text and "issuer=Allervers" in scanned.text
     key = base64.b32decode(secret)
     page.get_by_label("Code de vérification").fill("000000")
     page.get_by_role("button", name="Activer").click()
