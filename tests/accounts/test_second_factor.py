@@ -27,6 +27,7 @@ from tests.accounts.second_factor import (
     pass_second_factor,
 )
 from tests.html import text_of
+from tests.operators.sweep import OBJECT_MAKERS, back_office_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.second_factor]
 
@@ -71,6 +72,20 @@ def test_every_role_reading_names_is_sent_to_the_second_factor(
         assert response.status_code == 302, path
         assert response["Location"] == f"{step}?next={path}", path
     assert client.get(reverse("accounts:security"))["Location"].startswith(step)
+
+
+def test_no_back_office_address_answers_before_the_code(client, operator, coordinator):
+    """Every back-office URL of the resolver (the sweep's list), whatever its role set."""
+    enrol(coordinator)
+    membership = coordinator.memberships.get()
+    client.force_login(coordinator)
+    for route in back_office_routes():
+        kwargs = {name: OBJECT_MAKERS[name](operator, membership) for name in route.kwargs}
+        path = reverse(route.name, kwargs=kwargs)
+        for method in (client.get, client.post):
+            response = method(path)
+            assert response.status_code == 302, (route.name, response.status_code)
+            assert response["Location"].startswith(VERIFY), route.name
 
 
 def test_a_funder_is_not_required_to_but_is_asked_once_enrolled(client, operator, make_member):
