@@ -137,10 +137,8 @@ class Estimate:
         if not self.stops:
             return None
         total, mean = self.visits, self.visits / self.stops
-        if total:
-            low = total * (1 - 1 / (9 * total) - _Z / (3 * math.sqrt(total))) ** 3
-        else:
-            low = 0.0
+        # Wilson–Hilferty bounds of the exact interval of a Poisson total.
+        low = total * (1 - 1 / (9 * total) - _Z / (3 * math.sqrt(total))) ** 3 if total else 0.0
         after = total + 1
         high = after * (1 - 1 / (9 * after) + _Z / (3 * math.sqrt(after))) ** 3
         widen = math.sqrt(self.dispersion)

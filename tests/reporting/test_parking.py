@@ -265,7 +265,7 @@ def test_a_viewer_never_reads_a_mean_behind_fewer_than_5_visits():
     full = parking_section(figures, Formatter(FULL))
     viewer = parking_section(figures, Formatter(VIEWER))
     assert [row.mean.text for row in full.rows] == ["0,5", "4,0"]
-    assert [(row.mean.text, row.interval) for row in viewer.rows][0] == ("n.c.", "n.c.")
+    assert (viewer.rows[0].mean.text, viewer.rows[0].interval) == ("n.c.", "n.c.")
     assert viewer.rows[0].visits.text == "< 5"
     # Each cell is far from the other: two suggestions, each naming the other's 0,5.
     assert len(full.suggestions) == 2
