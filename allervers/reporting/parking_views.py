@@ -47,7 +47,11 @@ def _pattern_links(request, scope: Scope) -> dict[tuple, list[PatternLink]]:
     by_cell = parking_patterns(scope)
     wanted = {pattern_id for ids in by_cell.values() for pattern_id in ids}
     patterns = scoped(request, SchedulePattern).filter(pk__in=wanted).select_related("site")
-    labels = {pattern.pk: str(pattern) for pattern in patterns}
+    labels = {
+        pattern.pk: f"{pattern} (du {pattern.valid_from:%d/%m/%Y} "
+        f"au {pattern.valid_until:%d/%m/%Y})"
+        for pattern in patterns
+    }
     return {
         key: [
             PatternLink(pattern_id, labels[pattern_id])
