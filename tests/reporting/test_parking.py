@@ -4,6 +4,7 @@ interval, the suggestions and their patterns, the page by role, bad input, the y
 import datetime
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -14,6 +15,7 @@ from allervers.planning.enums import CancelReason, StopStatus
 from allervers.reporting.parking import (
     ABOVE,
     BELOW,
+    DEFINITIONS,
     EVENING,
     FEW,
     LIKE,
@@ -286,7 +288,8 @@ def test_the_coordinators_page_shows_cells_evenings_and_suggestions_with_links(
     assert "Où et quand stationner : année 2025" in text
     assert "1,0 visite par permanence contre 3,3 en moyenne" in text
     url = reverse("planning:pattern_detail", args=[parking["wednesdays"].pk])
-    assert f'<a href="{url}">Mercredi après-midi à l\'école</a>' in text
+    label = "Mercredi après-midi à l'école (du 01/01/2025 au 31/12/2025)"
+    assert f'<a href="{url}">{label}</a>' in text
     assert "Place du Regain, le mardi soir (été) : 3 permanences" in text
     assert "trop peu de permanences (n < 5) pour conclure" in text
     assert "Rien n'est changé automatiquement" in text
@@ -361,3 +364,9 @@ def test_the_yearly_report_holds_the_section_for_its_readers(
     client.force_login(make_member(operator, Role.PARTNER))
     text = normalised(text_of(client.get(reverse("reporting:dashboard"), query)))
     assert "Où et quand stationner" not in text
+
+
+def test_the_documentation_holds_every_definition_word_for_word():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "indicators.md").read_text("utf-8")
+    for indicator in DEFINITIONS:
+        assert f"| {indicator.label} | `{indicator.key}` | {indicator.definition} |" in text
