@@ -30,6 +30,8 @@ from allervers.reporting.periods import Period
 from allervers.reporting.presentation.parking import parking_section
 from allervers.reporting.presentation.values import FULL, VIEWER, Formatter
 from allervers.reporting.queries import Scope
+from allervers.reporting.services import year_close
+from allervers.reporting.templatetags.parking_report import CLOSED_BEFORE
 from tests.html import text_of
 from tests.planning.factories import (
     SchedulePatternFactory,
@@ -370,3 +372,27 @@ def test_the_documentation_holds_every_definition_word_for_word():
     text = (Path(__file__).resolve().parents[2] / "docs" / "indicators.md").read_text("utf-8")
     for indicator in DEFINITIONS:
         assert f"| {indicator.label} | `{indicator.key}` | {indicator.definition} |" in text
+
+
+def test_a_closed_year_keeps_its_section_as_closed(client, operator, coordinator, parking):
+    year_close(operator=operator, year=YEAR, user=coordinator)
+    # A visit recorded afterwards changes the page, not the closed report.
+    VisitFactory(operator=operator, stop=parking["ecole"].stops.filter(date__year=YEAR).first())
+    client.force_login(coordinator)
+    report = normalised(
+        text_of(client.get(reverse("reporting:dashboard"), {"periode": "annee", "annee": YEAR}))
+    )
+    assert "1,0 visite par permanence contre 3,3 en moyenne" in report
+    page = normalised(text_of(client.get(reverse("reporting:parking"), {"annee": YEAR})))
+    assert "1,2 visite par permanence contre 3,3 en moyenne" in page
+
+
+def test_a_year_closed_before_the_section_says_so(client, operator, coordinator, parking):
+    closure = year_close(operator=operator, year=YEAR, user=coordinator)
+    del closure.figures["parking"]
+    closure.save(update_fields=["figures"])
+    client.force_login(coordinator)
+    report = normalised(
+        text_of(client.get(reverse("reporting:dashboard"), {"periode": "annee", "annee": YEAR}))
+    )
+    assert CLOSED_BEFORE in report
