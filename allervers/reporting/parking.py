@@ -322,7 +322,8 @@ class Analysis:
     def suggestions(self) -> list[Suggestion]:
         """The supported ones, the largest gaps first; at most five."""
         found = []
-        if self.evening_verdict in (BELOW, ABOVE):
+        # The evenings as a whole, unless they are one cell: its own suggestion says the same.
+        if self.evening_verdict in (BELOW, ABOVE) and len(self.evening_cells) > 1:
             found.append(Suggestion(None, self.evening_verdict, self.evening, self.daytime))
         for cell in self.cells:
             verdict = self.verdict(cell)

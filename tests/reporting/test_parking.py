@@ -396,3 +396,45 @@ def test_a_year_closed_before_the_section_says_so(client, operator, coordinator,
         text_of(client.get(reverse("reporting:dashboard"), {"periode": "annee", "annee": YEAR}))
     )
     assert CLOSED_BEFORE in report
+
+
+def _row(site_id, weekday, moment, stops, visits_each, season=SCHOOL_YEAR):
+    return {
+        "site_id": site_id,
+        "site": f"Lieu {site_id}",
+        "weekday": weekday,
+        "moment": moment,
+        "season": season,
+        "stops": stops,
+        "visits": stops * visits_each,
+        "squares": stops * visits_each * visits_each,
+        "one_offs": 0,
+    }
+
+
+def test_evenings_that_draw_fewer_are_said_once_supported():
+    day = _row(1, MONDAY, "morning", 20, 4)
+    two_evenings = [_row(1, TUESDAY, EVENING, 3, 1), _row(2, TUESDAY, EVENING, 3, 1)]
+    analysis = parking_analysis([day, *two_evenings])
+    assert analysis.evening == Estimate(6, 6, 6)
+    assert analysis.evening_verdict == BELOW
+    assert [analysis.verdict(cell) for cell in analysis.evening_cells] == [FEW, FEW]
+    section = parking_section([day, *two_evenings], Formatter(FULL))
+    assert [normalised(s.text) for s in section.suggestions] == [
+        "Lieu 1, le lundi matin (année scolaire) : 4,0 visites par permanence contre 1,0 en "
+        "moyenne pour les autres permanences, sur 20 permanences. Un créneau qui attire : à "
+        "garder, voire à renforcer.",
+        "Les permanences du soir reçoivent 1,0 visite par permanence contre 4,0 en journée, sur "
+        "6 permanences du soir. Les soirées attirent moins que la journée.",
+    ]
+    assert normalised(section.evening_conclusion) == (
+        "Les soirées reçoivent nettement moins de visites que les journées."
+    )
+    # One evening cell of 6: its own suggestion, not a second one for the evenings.
+    one_evening = parking_section([day, _row(1, TUESDAY, EVENING, 6, 1)], Formatter(FULL))
+    assert len(one_evening.suggestions) == 2  # the evening cell and the day cell, each other's
+    assert all(not s.text.startswith("Les permanences du soir") for s in one_evening.suggestions)
+    # Evenings like the day: no suggestion, and the conclusion says so.
+    alike = parking_section([day, _row(1, TUESDAY, EVENING, 6, 4)], Formatter(FULL))
+    assert alike.suggestions == []
+    assert alike.evening_conclusion == "Pas d'écart net entre les soirées et les journées."
