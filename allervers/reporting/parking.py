@@ -293,6 +293,9 @@ class Suggestion:
 
     @property
     def gap(self) -> float:
+        """The distance to the others' mean, relative to it (infinite when they had none)."""
+        if not self.reference.mean:
+            return math.inf
         return abs(self.estimate.mean - self.reference.mean) / self.reference.mean
 
 

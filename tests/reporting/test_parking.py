@@ -438,3 +438,11 @@ def test_evenings_that_draw_fewer_are_said_once_supported():
     alike = parking_section([day, _row(1, TUESDAY, EVENING, 6, 4)], Formatter(FULL))
     assert alike.suggestions == []
     assert alike.evening_conclusion == "Pas d'écart net entre les soirées et les journées."
+
+
+def test_a_slot_against_others_without_any_visit_is_still_ordered():
+    rows = [_row(1, MONDAY, "morning", 6, 0), _row(1, WEDNESDAY, "morning", 6, 3)]
+    analysis = parking_analysis(rows)
+    # Wednesday's gap to Monday's 0 is infinite: first; then Monday's, 100 % below.
+    assert [s.verdict for s in analysis.suggestions] == [ABOVE, BELOW]
+    assert len(parking_section(rows, Formatter(FULL)).suggestions) == 2
