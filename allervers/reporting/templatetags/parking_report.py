@@ -28,6 +28,7 @@ def _page_url(view, pdf: bool) -> str:
 def parking_report_section(view, pdf: bool = False) -> dict:
     context = {
         "section": None,
+        "heading": "Où et quand stationner",
         "absent": "",
         "links": False,
         "pdf": pdf,
