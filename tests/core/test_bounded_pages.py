@@ -42,6 +42,7 @@ LIST_PAGES = [
     ("vehicles:list", {}),
     ("partners:list", {}),
     ("reporting:closures", {}),
+    ("reporting:parking", {"annee": "2026"}),
 ]
 
 
