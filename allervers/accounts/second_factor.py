@@ -153,9 +153,10 @@ def _backup_code() -> str:
 
 
 @transaction.atomic
-def second_factor_reset(*, request: HttpRequest, membership: Membership) -> None:
+def second_factor_reset(*, membership: Membership) -> Membership:
     """A coordinator's reset of a member's second factor (a lost telephone): the devices go,
-    every session of the member ends, the member enrols again at the next login; logged."""
+    every session of the member ends, the member enrols again at the next login. The view logs
+    it (`accesslog.services.logged`, the membership as object)."""
     user = membership.user
     devices = [TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)]
     if not any(queryset.exists() for queryset in devices):
@@ -163,7 +164,7 @@ def second_factor_reset(*, request: HttpRequest, membership: Membership) -> None
     for queryset in devices:
         queryset.delete()
     end_all_sessions(user)
-    record(request, Action.SECOND_FACTOR_RESET, membership)
+    return membership
 
 
 def mark_verified(request: HttpRequest, device) -> None:

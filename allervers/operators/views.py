@@ -4,6 +4,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import logged, membership_action, membership_detail
 from allervers.accounts import second_factor
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.submissions.tokens import once_per_token
@@ -67,8 +69,13 @@ def member_add(request):
     submission = form_submit(
         request,
         form,
-        lambda data: services.member_invite(
-            operator=request.operator, invited_by=request.user, **data
+        lambda data: logged(
+            request,
+            Action.MEMBERSHIP_CREATED,
+            lambda: services.member_invite(
+                operator=request.operator, invited_by=request.user, **data
+            ),
+            detail=membership_detail,
         ),
     )
     if submission.done:
@@ -97,7 +104,14 @@ def member_edit(request, membership_id: int):
     }
     form = MembershipForm(posted(request), initial=initial, operator=request.operator)
     submission = form_submit(
-        request, form, lambda data: services.membership_update(membership=membership, **data)
+        request,
+        form,
+        lambda data: logged(
+            request,
+            membership_action(membership, is_active=data["is_active"]),
+            lambda: services.membership_update(membership=membership, **data),
+            detail=membership_detail,
+        ),
     )
     if submission.done:
         messages.success(request, f"Les droits de {membership.user.get_full_name()} sont à jour.")
@@ -125,7 +139,11 @@ def member_second_factor_reset(request, membership_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: second_factor.second_factor_reset(request=request, membership=membership),
+        lambda data: logged(
+            request,
+            Action.SECOND_FACTOR_RESET,
+            lambda: second_factor.second_factor_reset(membership=membership),
+        ),
     )
     name = membership.user.get_full_name() or membership.user.email
     if submission.done:
