@@ -3,20 +3,19 @@ from the menu, reads the evening trials and a suggestion, changes the year and f
 suggestion to its schedule pattern; every page passes axe."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from allervers.demo import data
 from allervers.demo.loader import demo_load
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_coordinator_reads_where_and_when_to_park_on_the_demo(live_server, page):
     demo_load()
-    page.goto(f"{live_server.url}/compte/connexion/")
-    page.get_by_label("Adresse électronique").fill(data.demo_email("coordination"))
-    page.get_by_label("Mot de passe").fill(data.DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    coordinator = get_user_model().objects.get(email=data.demo_email("coordination"))
+    log_in(page, live_server.url, coordinator, password=data.DEMO_PASSWORD)
     page.get_by_role("link", name="Où stationner").click()
 
     page.get_by_role("heading", level=1, name="Où et quand stationner : année 2025").wait_for()
