@@ -60,6 +60,10 @@ UNKNOWN_VISIT = "Visite inconnue dans votre structure : elle n'a pas été termi
 OFFLINE_STATIC = ("css/allervers.css", "js/offline-store.js", "js/offline.js", "js/logout.js")
 
 
+def _json(data: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def json_operator_view(*roles):
     """`operator_view` for a JSON endpoint of the tablet: a POST without a session answers 401
     and a refused access 403, both as JSON with the French reason (never the login page)."""
@@ -72,13 +76,15 @@ def json_operator_view(*roles):
             if not request.user.is_authenticated:
                 if request.method == "GET":
                     return redirect_to_login(request.get_full_path())
-                return JsonResponse({"error": SESSION_EXPIRED, "login": True}, status=401)
+                return _json({"error": SESSION_EXPIRED, "login": True}, status=401)
             try:
                 return guarded(request, *args, **kwargs)
             except PermissionDenied as denied:
-                reason = str(denied) or "Accès refusé."
-                return JsonResponse(
-                    {"error": f"{reason} Les visites restent gardées sur la tablette."},
+                return _json(
+                    {
+                        "error": f"Accès refusé : {str(denied) or 'accès retiré.'} "
+                        "Les visites restent gardées sur la tablette."
+                    },
                     status=403,
                 )
 
@@ -90,21 +96,21 @@ def json_operator_view(*roles):
 @json_operator_view(*STAFF_ROLES)
 def visit_sync(request):
     if request.method == "GET":
-        return JsonResponse({"csrf_token": get_token(request)})
+        return _json({"csrf_token": get_token(request)})
     if request.method != "POST":
-        return JsonResponse({"error": UNREADABLE}, status=405)
+        return _json({"error": UNREADABLE}, status=405)
     try:
         payload = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": UNREADABLE}, status=400)
+        return _json({"error": UNREADABLE}, status=400)
     items = payload.get("items") if isinstance(payload, dict) else None
     if not isinstance(items, list):
-        return JsonResponse({"error": UNREADABLE}, status=400)
+        return _json({"error": UNREADABLE}, status=400)
     if len(items) > MAX_ITEMS:
-        return JsonResponse({"error": TOO_MANY}, status=400)
+        return _json({"error": TOO_MANY}, status=400)
     now = timezone.now()
     results = [_sync_item(request, item, now) for item in items]
-    return JsonResponse({"results": results})
+    return _json({"results": results})
 
 
 def _answer(item_id, status: str, message: str = "", code: str = "") -> dict:
