@@ -111,3 +111,43 @@ def test_visits_recorded_without_network_are_kept_then_sent_once(
     assert [result["status"] for result in again.json()["results"]] == ["already"] * 3
     assert Visit.objects.count() == 3
     assert json.loads(sent[0])["items"][0]["kind"] == "visit"
+
+
+def test_after_the_session_expired_the_queue_waits_for_the_login_then_is_sent(
+    live_server, page, operator, make_member, today_stop
+):
+    from django.contrib.sessions.models import Session
+
+    agent = make_member(operator, Role.AGENT)
+    topics_seed_defaults(operator=operator)
+    page.clock.install(time=NOW)
+    log_in(page, live_server.url, agent, "/accueil/visites/nouvelle/")
+    page.get_by_role("heading", name="Nouvelle visite").wait_for()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.goto(f"{live_server.url}/accueil/")
+    page.context.set_offline(True)
+    _record(page, live_server.url, "09:40", "Homme", "CAF")
+    queue = page.get_by_role("region", name="Sur la tablette")
+    queue.get_by_text("1 visite en attente d'envoi").wait_for()
+
+    Session.objects.all().delete()  # the session ended while the bus had no network
+    page.context.set_offline(False)
+    queue.get_by_text("Votre session a expiré").wait_for()
+    assert queue.get_by_text("1 visite en attente d'envoi").is_visible()
+    assert Visit.objects.count() == 0
+    assert_accessible(page)
+
+    queue.get_by_role("link", name="Se reconnecter").click()
+    page.get_by_label("Adresse électronique").fill(agent.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
+    _wait_for_visits(1, page)
+    assert Visit.objects.get().gender == "male"
+
+    # Logging out forgets the tablet's queue and the pages its service worker kept.
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="Se connecter").wait_for()
+    assert page.evaluate("indexedDB.databases().then((dbs) => dbs.map((db) => db.name))") == []
+    assert page.evaluate("caches.keys()") == []

@@ -26,13 +26,24 @@
     return Promise.race([Promise.all(steps).catch(() => null), timeout]);
   }
 
+  function waiting() {
+    if (!self.OfflineQueue) return Promise.resolve(0);
+    return self.OfflineQueue.all().then((items) => items.length).catch(() => 0);
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!form.matches("[data-logout]") || form.dataset.forgotten) return;
     event.preventDefault();
-    forget().then(() => {
-      form.dataset.forgotten = "1";
-      form.submit();
+    waiting().then((count) => {
+      if (count && !window.confirm(
+        `${count} élément${count > 1 ? "s" : ""} en attente d'envoi ser${count > 1 ? "ont" : "a"} ` +
+        "effacé" + (count > 1 ? "s" : "") + " de la tablette. Se déconnecter quand même ?"
+      )) return null;
+      return forget().then(() => {
+        form.dataset.forgotten = "1";
+        form.submit();
+      });
     });
   });
 })();
