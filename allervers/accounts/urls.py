@@ -15,7 +15,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",
         views.PasswordResetView.as_view(),

@@ -234,3 +234,10 @@ def test_the_service_worker_is_served_at_the_reception_root(client, agent):
     body = response.content.decode()
     assert '"/accueil/", "/accueil/visites/nouvelle/"' in body
     assert "/static/js/offline.js" in body
+
+
+def test_logging_out_makes_the_browser_forget_the_tablets_queue(client, agent):
+    client.force_login(agent)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'

@@ -64,6 +64,11 @@
     const visits = items.filter((item) => item.kind === "visit");
     const departures = items.filter((item) => item.kind === "finish");
     const online = navigator.onLine;
+    try {
+      localStorage.setItem("allervers-offline-pending", String(items.length));
+    } catch (error) {
+      // private browsing without storage: logging out just does not warn
+    }
     panel.querySelector("[data-offline-state]").textContent = online
       ? ""
       : "Pas de réseau : les visites saisies sont gardées sur la tablette et seront envoyées au retour du réseau.";
