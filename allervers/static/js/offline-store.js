@@ -1,6 +1,6 @@
 // The tablet's queue of visits recorded without network: one IndexedDB store, one record per
 // visit or departure, keyed by the identifier the tablet made (a UUID). It holds only what the
-// visit form holds; static/js/logout.js deletes it at logout.
+// visit form holds; the logout answer (Clear-Site-Data, accounts/views.py) deletes it.
 "use strict";
 (function (global) {
   const DB_NAME = "allervers-accueil";
@@ -32,9 +32,5 @@
     get: (id) => run("readonly", (store) => store.get(id)),
     put: (item) => run("readwrite", (store) => store.put(item)),
     remove: (id) => run("readwrite", (store) => store.delete(id)),
-    clear: () => new Promise((resolve) => {
-      const request = indexedDB.deleteDatabase(DB_NAME);
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
-    }),
   };
 })(self);

@@ -1,7 +1,7 @@
 // The tablet's service worker (reception/sync.py): it keeps today's visits and the visit form,
 // and the static files they need, so that they open without network. Pages: network first
 // (always the fresh page when the network answers), the kept copy otherwise. Nothing else is
-// kept; everything is removed at logout (static/js/logout.js).
+// kept; the logout answer (Clear-Site-Data, accounts/views.py) removes everything.
 "use strict";
 const PREFIX = "allervers-accueil-";
 const CACHE = PREFIX + "{{ version }}";
