@@ -35,6 +35,8 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import logged
 from allervers.operators.enums import STAFF_ROLES
 from allervers.operators.tenancy import operator_view
 
@@ -186,12 +188,17 @@ def _sync_visit(request, item_id: str, client_id: uuid.UUID, fields: dict, now) 
         return _answer(item_id, REFUSED, *_form_refusal(form))
     try:
         with transaction.atomic():
-            visit_record(
-                operator=operator,
-                user=request.user,
-                now=now,
-                client_id=client_id,
-                **form.service_arguments(),
+            logged(
+                request,
+                Action.VISIT_CREATED,
+                lambda: visit_record(
+                    operator=operator,
+                    user=request.user,
+                    now=now,
+                    client_id=client_id,
+                    **form.service_arguments(),
+                ),
+                detail="envoyée par la tablette",
             )
     except ValidationError as error:
         return _answer(item_id, REFUSED, " ".join(error.messages), error.code or "invalid")
@@ -214,7 +221,12 @@ def _sync_finish(request, item_id: str, item: dict, now) -> dict:
     if visit.left_at is not None:
         return _answer(item_id, ALREADY, ALREADY_FINISHED)
     try:
-        visit_finish(visit=visit, user=request.user, now=now, left_at=left_at)
+        logged(
+            request,
+            Action.VISIT_CHANGED,
+            lambda: visit_finish(visit=visit, user=request.user, now=now, left_at=left_at),
+            detail="visite terminée, envoyée par la tablette",
+        )
     except ValidationError as error:
         if error.code == "already_finished":
             return _answer(item_id, ALREADY, ALREADY_FINISHED)

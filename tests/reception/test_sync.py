@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.models import AccessLogEntry
 from allervers.operators.models import Membership
 from allervers.planning.enums import StopStatus
 from allervers.reception.models import Visit
@@ -59,6 +61,8 @@ def test_a_visit_is_saved_once_whatever_the_retries(client, agent, today_stop, t
     assert list(visit.topics.values_list("slug", flat=True)) == ["caf"]
     assert visit.left_at == NOW.replace(hour=9, minute=45)
     assert visit.created_by == agent
+    entry = AccessLogEntry.objects.get()  # once: the retry created nothing
+    assert (entry.action, entry.target_id) == (Action.VISIT_CREATED, visit.pk)
 
 
 def test_a_visit_of_a_stop_cancelled_meanwhile_is_refused(client, agent, today_stop):
