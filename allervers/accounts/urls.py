@@ -17,7 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path(
-        "deconnexion/", second_factor_not_required(auth_views.LogoutView.as_view()), name="logout"
+        "deconnexion/", second_factor_not_required(views.LogoutView.as_view()), name="logout"
     ),
     path("verification/", views.second_factor_verify, name="second_factor_verify"),
     path(

@@ -25,6 +25,16 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's view; the browser also forgets what the site kept in it (the visits waiting on
+    the bus's tablet, the pages its service worker kept: reception/sync.py)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's view, throttled per client IP address, and closed to a locked-out address: a
     reset link must not be a faster way out of a lockout than waiting for the cool-off."""

@@ -17,6 +17,7 @@ from .questions import QUESTION_FIELDS, QUESTIONS, SECTIONS, Question
 # More people than this at one stop's cyber-atelier is a typing error (and would not fit the
 # column, a small integer).
 MAX_CYBER_PEOPLE = 999
+CONFIRM_OUTSIDE_HOURS = "Confirmer l'heure hors des horaires de la permanence"
 NOTE_REMINDER = (
     "Pas d'information de santé, ni de détail sur la vie privée : "
     "notez seulement ce qui sert au suivi de la démarche."
@@ -54,6 +55,11 @@ def streets_help(operator) -> str:
 def stop_label(stop: Stop) -> str:
     label = f"{stop.date:%d/%m/%Y} {stop.start_time:%H:%M}–{stop.end_time:%H:%M} — {stop.site.name}"
     return f"{label} ({stop.title})" if stop.title else label
+
+
+def _minute(moment: datetime.datetime) -> datetime.time:
+    """A recorded moment as the form shows it (hours and minutes, local time)."""
+    return timezone.localtime(moment).time().replace(second=0, microsecond=0)
 
 
 def current_stop(stops: list[Stop], now: datetime.datetime) -> Stop | None:
@@ -99,6 +105,16 @@ class VisitForm(VersionedForm, VisitQuestionsForm):
             "invalid": "Heure d'arrivée invalide : écrivez-la sous la forme 14:30.",
         },
     )
+    # A visit logged after the fact (the stop is over) gives its departure at once.
+    departure_time = forms.TimeField(
+        label="Heure de départ",
+        required=False,
+        help_text="Si la personne est déjà partie (visite saisie après coup).",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Heure de départ invalide : écrivez-la sous la forme 15:15."},
+    )
+    # An arrival or departure outside the stop's hours is saved only once the agent confirms it.
+    confirm_outside_hours = forms.BooleanField(label=CONFIRM_OUTSIDE_HOURS, required=False)
     topics = forms.ModelMultipleChoiceField(
         label="Thématiques de la demande",
         queryset=Topic.objects.none(),
@@ -166,18 +182,11 @@ class VisitForm(VersionedForm, VisitQuestionsForm):
         if operator.neighbourhood_name:
             area.label = f"{area.label} ({operator.neighbourhood_name})"
         area.help_text = streets_help(operator)
+        self.visit = visit
         if visit is None:
             del self.fields["version"]
         else:
             self.show_version(visit.version)
-            self.fields["departure_time"] = forms.TimeField(
-                label="Heure de départ",
-                required=False,
-                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                error_messages={
-                    "invalid": "Heure de départ invalide : écrivez-la sous la forme 15:15."
-                },
-            )
 
     @property
     def questions(self) -> dict[str, list]:
@@ -205,7 +214,51 @@ class VisitForm(VersionedForm, VisitQuestionsForm):
         cleaned = super().clean()
         if not cleaned.get("cyber_used") and cleaned.get("cyber_purpose"):
             cleaned["cyber_used"] = True
+        outside = self.times_outside_hours(cleaned)
+        if outside and not cleaned.get("confirm_outside_hours"):
+            self.asks_hours_confirmation = True
+            stop = cleaned["stop"]
+            self.add_error(
+                "confirm_outside_hours",
+                forms.ValidationError(
+                    f"{' et '.join(outside)} en dehors des horaires de la permanence "
+                    f"({stop.start_time:%H:%M}–{stop.end_time:%H:%M}) : vérifiez, ou cochez "
+                    f"« {CONFIRM_OUTSIDE_HOURS} ».",
+                    code="outside_hours",
+                ),
+            )
         return cleaned
+
+    asks_hours_confirmation = False
+
+    def times_outside_hours(self, cleaned: dict) -> list[str]:
+        """The times typed outside the stop's hours (« L'heure d'arrivée (22:42) »...); for a
+        correction, only the times it changes."""
+        stop = cleaned.get("stop")
+        if (
+            not isinstance(stop, Stop)
+            or stop.is_cancelled
+            or stop.date > timezone.localtime(self.now).date()
+        ):
+            return []  # refused anyway, for a weightier reason (`checks.check_stop_for_visit`)
+        visit = self.visit
+        times = {
+            "L'heure d'arrivée": (
+                cleaned.get("arrival_time"),
+                visit and _minute(visit.arrived_at),
+            ),
+            "L'heure de départ": (
+                cleaned.get("departure_time"),
+                visit and visit.left_at and _minute(visit.left_at),
+            ),
+        }
+        return [
+            f"{label} ({time:%H:%M})"
+            for label, (time, before) in times.items()
+            if time is not None
+            and not (visit is not None and stop.pk == visit.stop_id and time == before)
+            and not stop.start_time <= time <= stop.end_time
+        ]
 
     def _moment(self, stop: Stop, time: datetime.time) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(stop.date, time))
@@ -225,8 +278,8 @@ class VisitForm(VersionedForm, VisitQuestionsForm):
         }
         for name in QUESTION_FIELDS:
             arguments[name] = data[name]
-        if "departure_time" in self.fields:
-            departure = data.get("departure_time")
+        departure = data.get("departure_time")
+        if departure or self.visit is not None:
             arguments["left_at"] = self._moment(stop, departure) if departure else None
         if "version" in self.fields:
             arguments["version"] = data["version"]

@@ -11,6 +11,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -20,10 +21,10 @@ from allervers.core.spreadsheets import spreadsheet_typed
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.enums import StopStatus
-from allervers.planning.models import Site, Stop
+from allervers.planning.models import Site, Stop, Vehicle
 
 from .enums import CyberPurpose
-from .models import Topic
+from .models import Topic, Visit, VisitPartner, VisitTopic
 from .questions import OUTCOME, PROFILE, QUESTIONS, VISIT, in_section
 
 # --- Limits -----------------------------------------------------------------------------------
@@ -119,14 +120,69 @@ def _lookup(choices, aliases: dict | None = None) -> dict[str, str]:
 
 
 @dataclass
+class MissingStop:
+    """A past stop the file needs and the planning lacks: created (a one-off stop, its hours
+    those of its visits) only when the agent confirms it."""
+
+    date: datetime.date
+    site: Site
+    vehicle: Vehicle | None
+    start_time: datetime.time
+    end_time: datetime.time
+    visit_count: int = 0
+
+    def include(self, arrival: datetime.time, departure: datetime.time | None) -> None:
+        """Widen the hours to a visit of the file: from its arrival's hour to the hour after
+        its departure (or arrival)."""
+        self.visit_count += 1
+        self.start_time = min(self.start_time, arrival.replace(minute=0, second=0))
+        last = departure or arrival
+        end = datetime.time(last.hour + 1) if last.hour < 23 else datetime.time(23, 59)
+        self.end_time = max(self.end_time, end)
+
+
+@dataclass
 class ParsedRow:
     line: int
-    stop: Stop
+    stop: Stop | None  # None: the row's stop is `missing`, to be created
     arrived_at: datetime.datetime
     left_at: datetime.datetime | None
     answers: dict
     topics: list[Topic]
     partners: list[Partner]
+    missing: MissingStop | None = None
+
+    def key(self, stop_id: int) -> tuple:
+        """What makes two visits the same (`duplicate_key`)."""
+        return duplicate_key(
+            stop_id,
+            self.arrived_at,
+            self.left_at,
+            self.answers,
+            [topic.pk for topic in self.topics],
+            [partner.pk for partner in self.partners],
+        )
+
+
+# The answers compared to tell a visit already recorded from a new one.
+COMPARED_ANSWERS = (*(question.field for question in QUESTIONS), "cyber_used", "cyber_purpose")
+
+
+def duplicate_key(stop_id, arrived_at, left_at, answers, topic_ids, partner_ids) -> tuple:
+    """Same stop, same times (to the minute), same answers, topics, partners and note."""
+
+    def minute(moment):
+        return moment and moment.replace(second=0, microsecond=0)
+
+    return (
+        stop_id,
+        minute(arrived_at),
+        minute(left_at),
+        tuple(answers[name] for name in COMPARED_ANSWERS),
+        answers.get("note", "").strip(),
+        frozenset(topic_ids),
+        frozenset(partner_ids),
+    )
 
 
 @dataclass
@@ -137,6 +193,12 @@ class ImportReport:
     error_count: int = 0
     rows: list[ParsedRow] = field(default_factory=list)
     lines_read: int = 0
+    # Rows already recorded (same stop, times and answers): skipped, with the agent's consent.
+    duplicates: list[ParsedRow] = field(default_factory=list)
+    # Past stops missing from the planning: created, with the agent's consent.
+    missing_stops: list[MissingStop] = field(default_factory=list)
+    # What the agent has not confirmed yet (shown above the confirmation form).
+    confirm_errors: list[str] = field(default_factory=list)
 
     def add_error(self, line: int, reason: str) -> None:
         self.error_count += 1
@@ -150,6 +212,37 @@ class ImportReport:
     @property
     def is_valid(self) -> bool:
         return not self.file_errors and not self.error_count and bool(self.rows)
+
+    @property
+    def duplicates_shown(self) -> list[ParsedRow]:
+        return self.duplicates[:MAX_ERRORS_SHOWN]
+
+    @property
+    def duplicates_not_shown(self) -> int:
+        return max(0, len(self.duplicates) - MAX_ERRORS_SHOWN)
+
+    def unconfirmed(self, *, skip_duplicates: bool, create_stops: bool) -> list[str]:
+        """The confirmations the import still needs, in French (none: it can be made)."""
+        missing = []
+        if self.duplicates and not skip_duplicates:
+            missing.append(SKIP_DUPLICATES_NEEDED)
+        if self.missing_stops and not create_stops:
+            missing.append(CREATE_STOPS_NEEDED)
+        return missing
+
+
+SKIP_DUPLICATES_NEEDED = (
+    "Des visites du fichier sont déjà enregistrées : cochez « Ignorer les visites déjà "
+    "enregistrées » pour importer les autres."
+)
+CREATE_STOPS_NEEDED = (
+    "Des permanences manquent au planning : cochez « Créer les permanences listées » pour "
+    "les créer avec l'import."
+)
+ALL_DUPLICATES = (
+    "Toutes les visites de ce fichier sont déjà enregistrées (même permanence, mêmes heures, "
+    "mêmes réponses) : rien n'a été importé."
+)
 
 
 class ImportRefused(Exception):
@@ -354,8 +447,10 @@ class _Context:
         for partner in Partner.objects.for_operator(operator):
             self.partners[normalise(partner.name)] = partner
             self.partners[normalise(partner.slug)] = partner
+        self.missing_stops: dict[tuple[datetime.date, int], MissingStop] = {}
         self.answers = {q.column: _lookup(q.choices, q.aliases) for q in QUESTIONS}
         self.cyber_purposes = _lookup(CyberPurpose)
+        self.vehicles: dict[int, Vehicle | None] = {}
         self.yes_no = {
             "oui": True,
             "o": True,
@@ -367,6 +462,34 @@ class _Context:
             "0": False,
             "": False,
         }
+
+    def vehicle_for(self, site: Site) -> Vehicle | None:
+        """The vehicle of a stop to create at `site`: the one of its latest stop, else the
+        operator's first active vehicle (one query per site of the missing stops)."""
+        if site.pk not in self.vehicles:
+            vehicles = Vehicle.objects.for_operator(self.operator).active()
+            latest = (
+                Stop.objects.for_operator(self.operator)
+                .filter(site=site, vehicle__is_archived=False)
+                .order_by("-date")
+                .values("vehicle_id")[:1]
+            )
+            self.vehicles[site.pk] = (
+                vehicles.filter(pk__in=latest).first() or vehicles.order_by("pk").first()
+            )
+        return self.vehicles[site.pk]
+
+    def missing_stop(
+        self, day: datetime.date, site: Site, arrival: datetime.time, departure
+    ) -> MissingStop:
+        missing = self.missing_stops.get((day, site.pk))
+        if missing is None:
+            missing = MissingStop(
+                day, site, self.vehicle_for(site), arrival.replace(minute=0, second=0), arrival
+            )
+            self.missing_stops[(day, site.pk)] = missing
+        missing.include(arrival, departure)
+        return missing
 
 
 def _check_line(
@@ -404,6 +527,7 @@ def _check_line(
         if site is None:
             problems.append(f"lieu « {excerpt(cells['lieu'])} » inconnu")
     stop = None
+    missing_stop = False
     if day is not None and site is not None and day <= ctx.today:
         candidates = ctx.stops.get((day, site.pk), [])
         held = [s for s in candidates if s.status == StopStatus.HELD]
@@ -413,6 +537,8 @@ def _check_line(
             )
         elif candidates:
             problems.append(f"la permanence du {day:%d/%m/%Y} à {site.name} est annulée")
+        elif day < ctx.today and not site.is_archived:
+            missing_stop = True  # offered for creation, once the whole line is read
         else:
             problems.append(f"aucune permanence du bus le {day:%d/%m/%Y} à {site.name}")
     answers: dict = {}
@@ -477,7 +603,13 @@ def _check_line(
     left_at = timezone.make_aware(datetime.datetime.combine(day, departure)) if departure else None
     if arrived_at > timezone.now():
         return None, ["l'heure d'arrivée est dans le futur"]
-    return ParsedRow(line, stop, arrived_at, left_at, answers, topics, partners), []
+    missing = ctx.missing_stop(day, site, arrival, departure) if missing_stop else None
+    if missing is not None and missing.vehicle is None:
+        return None, [
+            f"aucune permanence du bus le {day:%d/%m/%Y} à {site.name}, et aucun véhicule "
+            "actif pour la créer"
+        ]
+    return ParsedRow(line, stop, arrived_at, left_at, answers, topics, partners, missing), []
 
 
 def _split(text: str) -> list[str]:
@@ -538,4 +670,88 @@ def visits_check(*, operator: Operator, name: str, content: bytes) -> ImportRepo
             report.add_error(line, message[0].upper() + message[1:] + ".")
         else:
             report.rows.append(parsed)
+    if report.error_count:
+        return report
+    report.missing_stops = sorted(
+        ctx.missing_stops.values(), key=lambda missing: (missing.date, missing.start_time)
+    )
+    report.file_errors += _overlaps(report.missing_stops)
+    _set_aside_duplicates(operator, report)
     return report
+
+
+def _overlaps(missing_stops: list[MissingStop]) -> list[str]:
+    """The stops to create that the bus could not hold (its vehicle is elsewhere then)."""
+    errors = []
+    for index, missing in enumerate(missing_stops):
+        other = (
+            Stop.objects.overlapping(
+                vehicle_id=missing.vehicle.pk,
+                date=missing.date,
+                start_time=missing.start_time,
+                end_time=missing.end_time,
+            )
+            .select_related("site")
+            .first()
+        )
+        clash = other and f"{other.site.name}, {other.start_time:%H:%M}–{other.end_time:%H:%M}"
+        for before in missing_stops[:index]:
+            if (
+                before.vehicle == missing.vehicle
+                and before.date == missing.date
+                and before.start_time < missing.end_time
+                and missing.start_time < before.end_time
+            ):
+                clash = f"{before.site.name} (à créer aussi)"
+        if clash:
+            errors.append(
+                f"La permanence à créer le {missing.date:%d/%m/%Y} à {missing.site.name} "
+                f"({missing.start_time:%H:%M}–{missing.end_time:%H:%M}) chevauche une autre "
+                f"permanence du bus ce jour-là ({clash}) : ajoutez-la au planning vous-même, "
+                "puis déposez le fichier à nouveau."
+            )
+    return errors
+
+
+def _set_aside_duplicates(operator: Operator, report: ImportReport) -> None:
+    """Move the rows already recorded (same stop, times and answers) to `report.duplicates`.
+
+    Counted: a file with two identical rows, one of them recorded, imports the other."""
+    stop_ids = {row.stop.pk for row in report.rows if row.stop is not None}
+    if not stop_ids:
+        return
+    visits = Visit.objects.for_operator(operator).filter(stop_id__in=stop_ids)
+    topics: dict[int, list[int]] = {}
+    for visit_id, topic_id in VisitTopic.objects.filter(visit__in=visits).values_list(
+        "visit_id", "topic_id"
+    ):
+        topics.setdefault(visit_id, []).append(topic_id)
+    partners: dict[int, list[int]] = {}
+    for visit_id, partner_id in VisitPartner.objects.filter(visit__in=visits).values_list(
+        "visit_id", "partner_id"
+    ):
+        partners.setdefault(visit_id, []).append(partner_id)
+    recorded = Counter(
+        duplicate_key(
+            values["stop_id"],
+            values["arrived_at"],
+            values["left_at"],
+            values,
+            topics.get(values["pk"], []),
+            partners.get(values["pk"], []),
+        )
+        for values in visits.values(
+            "pk", "stop_id", "arrived_at", "left_at", "note", *COMPARED_ANSWERS
+        )
+    )
+    kept = []
+    for row in report.rows:
+        key = row.stop is not None and row.key(row.stop.pk)
+        if key and recorded[key] > 0:
+            recorded[key] -= 1
+            report.duplicates.append(row)
+        else:
+            kept.append(row)
+    report.rows = kept
+    if not kept:
+        report.file_errors.append(ALL_DUPLICATES)

@@ -177,6 +177,11 @@ class Visit(models.Model):
         related_name="+",
         verbose_name="saisie par",
     )
+    # Made by the tablet for a visit recorded without network (`reception/sync.py`): a visit
+    # sent again (a retried synchronisation) is found by it and never created twice.
+    client_id = models.UUIDField(
+        "identifiant de la tablette", null=True, blank=True, editable=False
+    )
     # Incremented by each change of the visit (finish, correction, person linked): the
     # correction form carries the version it showed, and a stale one is refused
     # (`core/versions.py`); who changed it last is its last history line.
@@ -195,6 +200,9 @@ class Visit(models.Model):
             models.Index(fields=["operator", "person"], name="visit_operator_person"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "client_id"], name="visit_unique_client_id"
+            ),
             models.CheckConstraint(
                 condition=Q(left_at__isnull=True) | Q(left_at__gt=F("arrived_at")),
                 name="visit_left_after_arrived",

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import sync, views
 
 app_name = "reception"
 
 urlpatterns = [
     path("", views.today, name="today"),
     path("visites/nouvelle/", views.visit_create, name="visit_create"),
+    path("visites/synchroniser/", sync.visit_sync, name="visit_sync"),
+    path("sw.js", sync.service_worker, name="service_worker"),
     path("visites/", views.visit_list, name="visit_list"),
     path("visites/export.csv", views.visit_export, name="visit_export"),
     path("visites/import/", views.visit_import, name="visit_import"),

@@ -249,6 +249,8 @@ def _import_confirm(request):
                 user=request.user,
                 name=stored["name"],
                 content=base64.b64decode(stored["content"]),
+                skip_duplicates=request.POST.get("skip_duplicates") == "on",
+                create_stops=request.POST.get("create_stops") == "on",
             ),
             detail=lambda count: f"{count} visites importées",
         )

@@ -22,7 +22,7 @@ from allervers.reception.models import Visit, VisitChange
 from allervers.reception.services.imports import visits_import
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
-from tests.planning.factories import SiteFactory, StopFactory
+from tests.planning.factories import SiteFactory, StopFactory, VehicleFactory
 from tests.reception.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +217,7 @@ def test_a_malformed_file_is_refused_in_french_and_nothing_is_saved(
         ({"partenaires": "Inconnu SA"}, "Partenaire « Inconnu SA » inconnu"),
         ({"suite": "Peut-être"}, "Suite « Peut-être » inconnu"),
         ({"date": "01/01/2099"}, "la date 01/01/2099 est dans le futur"),
-        ({"date": "04/03/2025"}, "Aucune permanence du bus le 04/03/2025"),
+        ({"date": "10/06/2026"}, "Aucune permanence du bus le 10/06/2026"),  # today
     ],
 )
 def test_each_faulty_line_gets_its_reason(operator, topics, past_stops, overrides, message):
@@ -256,9 +256,10 @@ def test_the_export_is_one_row_per_visit_and_reads_back(
     assert rows[0][:3] == ["identifiant", "date", "heure_arrivee"]
     assert len(rows) == 13
     assert {row[rows[0].index("duree_minutes")] for row in rows[1:]} == {"60"}
-    # The export is accepted back by the import (its extra columns are ignored).
+    # The export is read back by the import (its extra columns are ignored): every line is
+    # understood, and known as a visit already recorded.
     report = visits_check(operator=operator, name="export.csv", content=body)
-    assert report.is_valid and len(report.rows) == 12
+    assert not report.line_errors and len(report.duplicates) == 12 and not report.rows
 
 
 def test_the_export_neutralises_formulas_and_reads_back(
@@ -286,9 +287,9 @@ def test_the_export_neutralises_formulas_and_reads_back(
     assert cells[0]["partenaires"] == "'+1"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     report = visits_check(operator=operator, name="export.csv", content=body)
-    assert report.is_valid
-    assert [row.answers["note"] for row in report.rows] == [note, "- CAF"]
-    assert [row.stop for row in report.rows] == [stop, past_stops[1]]
+    assert not report.line_errors and not report.rows
+    assert [row.answers["note"] for row in report.duplicates] == [note, "- CAF"]
+    assert [row.stop for row in report.duplicates] == [stop, past_stops[1]]
 
 
 def test_the_export_is_for_the_coordinator_only(client, operator, make_member):
@@ -332,3 +333,102 @@ def test_one_rule_makes_a_cell_neutral_and_the_import_reads_it_back(value, cell)
     assert spreadsheet_cell(value) == cell
     if isinstance(value, str) and value != "'=1":
         assert spreadsheet_typed(spreadsheet_cell(value)) == value
+
+
+# --- Imports that cannot double-count -------------------------------------------------------
+
+
+def test_the_same_file_imported_twice_is_refused_the_second_time(
+    operator, agent, topics, past_stops
+):
+    content = _csv([_line(past_stops[i % 10], i) for i in range(12)])
+    assert visits_import(operator=operator, user=agent, name="v.csv", content=content) == 12
+    report = visits_check(operator=operator, name="v.csv", content=content)
+    assert not report.is_valid
+    assert report.file_errors == [
+        "Toutes les visites de ce fichier sont déjà enregistrées (même permanence, mêmes "
+        "heures, mêmes réponses) : rien n'a été importé."
+    ]
+    assert len(report.duplicates) == 12
+    with pytest.raises(ImportRefused):
+        visits_import(
+            operator=operator, user=agent, name="v.csv", content=content, skip_duplicates=True
+        )
+    assert Visit.objects.count() == 12
+
+
+def test_rows_already_recorded_are_listed_and_skipped_only_once_confirmed(
+    client, operator, agent, topics, past_stops
+):
+    old = [_line(past_stops[0], 1), _line(past_stops[1], 2)]
+    visits_import(operator=operator, user=agent, name="v.csv", content=_csv(old))
+    # The same file grown by a new visit, and by a second visit identical to a recorded one
+    # (two people alike at the same minute: counted, so one of them is new).
+    grown = _csv([*old, _line(past_stops[2], 3), _line(past_stops[0], 1)])
+    client.force_login(agent)
+    url = reverse("reception:visit_import")
+    page = text_of(client.post(url, {"file": SimpleUploadedFile("v.csv", grown)}))
+    assert "2 visites prêtes à importer" in page
+    assert "Visites déjà enregistrées (2)" in page
+    assert "Ignorer les visites déjà enregistrées" in page
+    refused = client.post(url, {"action": "confirm"})
+    assert "cochez « Ignorer les visites déjà enregistrées »" in text_of(refused)
+    assert Visit.objects.count() == 2
+    response = client.post(url, {"action": "confirm", "skip_duplicates": "on"}, follow=True)
+    assert "2 visites importées" in text_of(response)
+    assert Visit.objects.count() == 4
+    assert Visit.objects.filter(stop=past_stops[0]).count() == 2
+
+
+def test_a_past_year_without_its_stops_offers_to_create_them(client, operator, agent, topics, site):
+    VehicleFactory(operator=operator, name="Bus 1")
+    lines = [
+        [f"{day}/03/2024", arrival, departure, site.name]
+        for day, arrival, departure in [
+            ("05", "09:40", "10:25"),
+            ("05", "11:10", ""),
+            ("12", "14:05", "14:30"),
+        ]
+    ]
+    content = _csv(lines, header=["date", "heure_arrivee", "heure_depart", "lieu"])
+    report = visits_check(operator=operator, name="v.csv", content=content)
+    assert report.is_valid, (report.file_errors, report.line_errors)
+    assert [
+        (m.date, m.site, m.start_time, m.end_time, m.visit_count) for m in report.missing_stops
+    ] == [
+        (datetime.date(2024, 3, 5), site, datetime.time(9), datetime.time(12), 2),
+        (datetime.date(2024, 3, 12), site, datetime.time(14), datetime.time(15), 1),
+    ]
+    client.force_login(agent)
+    url = reverse("reception:visit_import")
+    page = text_of(client.post(url, {"file": SimpleUploadedFile("v.csv", content)}))
+    assert "Permanences à créer (2)" in page
+    cells = "</td><td>"
+    assert cells.join(["05/03/2024", "Place du Regain", "09:00–12:00", "Bus 1", "2"]) in page
+    assert cells.join(["12/03/2024", "Place du Regain", "14:00–15:00", "Bus 1", "1"]) in page
+    refused = client.post(url, {"action": "confirm"})
+    assert "cochez « Créer les permanences listées »" in text_of(refused)
+    assert not Visit.objects.exists()
+    assert not site.stops.filter(date__year=2024).exists()
+    response = client.post(url, {"action": "confirm", "create_stops": "on"}, follow=True)
+    assert "3 visites importées" in text_of(response)
+    stops = list(site.stops.filter(date__year=2024).order_by("date"))
+    assert [(s.start_time, s.end_time, s.status, s.pattern) for s in stops] == [
+        (datetime.time(9), datetime.time(12), StopStatus.HELD, None),
+        (datetime.time(14), datetime.time(15), StopStatus.HELD, None),
+    ]
+    assert [v.stop for v in Visit.objects.order_by("arrived_at")] == [stops[0], stops[0], stops[1]]
+
+
+def test_a_stop_to_create_that_the_bus_could_not_hold_is_refused(
+    operator, agent, topics, past_stops
+):
+    other_site = SiteFactory(operator=operator, name="Stade Delaune", slug="stade")
+    busy = past_stops[0]  # the same bus is elsewhere that morning
+    content = _csv(
+        [[f"{busy.date:%d/%m/%Y}", "09:30", "", other_site.name]],
+        header=["date", "heure_arrivee", "heure_depart", "lieu"],
+    )
+    report = visits_check(operator=operator, name="v.csv", content=content)
+    assert not report.is_valid
+    assert "chevauche une autre permanence du bus" in report.file_errors[0]

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from allervers.operators.models import Operator
+from allervers.planning.services import stop_create_one_off
 
 from ..enums import VisitChangeKind, VisitSource
 from ..importing import ImportRefused, visits_check
@@ -11,15 +12,43 @@ from ..models import Visit, VisitChange, VisitPartner, VisitTopic
 
 
 @transaction.atomic
-def visits_import(*, operator: Operator, user, name: str, content: bytes) -> int:
+def visits_import(
+    *,
+    operator: Operator,
+    user,
+    name: str,
+    content: bytes,
+    skip_duplicates: bool = False,
+    create_stops: bool = False,
+) -> int:
     """Import a file of past visits, all or nothing; return how many visits were created.
 
     Raises `importing.ImportRefused` (with the report of every faulty line) when any line is
-    wrong: then nothing at all is saved.
+    wrong: then nothing at all is saved. Rows already recorded (same stop, times and answers)
+    are skipped only with `skip_duplicates`, and the past stops the planning lacks are created
+    (one-off stops, listed by the dry run) only with `create_stops`; else refused likewise.
     """
     report = visits_check(operator=operator, name=name, content=content)
     if not report.is_valid:
         raise ImportRefused(report)
+    report.confirm_errors = report.unconfirmed(
+        skip_duplicates=skip_duplicates, create_stops=create_stops
+    )
+    if report.confirm_errors:
+        raise ImportRefused(report)
+    for missing in report.missing_stops:
+        stop = stop_create_one_off(
+            operator=operator,
+            vehicle=missing.vehicle,
+            site=missing.site,
+            date=missing.date,
+            start_time=missing.start_time,
+            end_time=missing.end_time,
+            title="Créée à l'import des visites",
+        )
+        for row in report.rows:
+            if row.missing is missing:
+                row.stop = stop
     visits = Visit.objects.bulk_create(
         Visit(
             operator=operator,

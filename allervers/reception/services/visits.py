@@ -1,6 +1,7 @@
 """Recording, finishing and correcting a visit."""
 
 import datetime
+import uuid
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
@@ -146,9 +147,12 @@ def visit_record(
     partners_seen: Iterable[Partner] = (),
     person: Person | None = None,
     now: datetime.datetime | None = None,
+    client_id: uuid.UUID | None = None,
     **answers,
 ) -> Visit:
-    """Record a visit at a held stop (today or past). `answers` are the Visit's answer fields."""
+    """Record a visit at a held stop (today or past). `answers` are the Visit's answer fields.
+    `client_id`: the identifier the tablet made for a visit recorded without network (unique
+    per operator: the same visit sent twice is refused by the database)."""
     now = now or timezone.now()
     _check_fields(answers)
     check_stop_for_visit(operator=operator, stop=stop, today=_local(now).date())
@@ -165,6 +169,7 @@ def visit_record(
         left_at=left_at,
         person=person,
         created_by=user,
+        client_id=client_id,
         **answers,
     )
     _set_topics(visit, topics)
@@ -174,9 +179,20 @@ def visit_record(
 
 
 @transaction.atomic
-def visit_finish(*, visit: Visit, user, now: datetime.datetime | None = None) -> Visit:
-    """The person leaves the bus: departure = now (one tap on « Terminer »)."""
+def visit_finish(
+    *,
+    visit: Visit,
+    user,
+    now: datetime.datetime | None = None,
+    left_at: datetime.datetime | None = None,
+) -> Visit:
+    """The person leaves the bus: departure = now (one tap on « Terminer »), or `left_at`, the
+    moment of the tap on a tablet without network, sent later."""
     now = now or timezone.now()
+    if left_at is not None:
+        if left_at > now + ARRIVAL_TOLERANCE:
+            refuse("L'heure de départ est dans le futur.", "left_in_future")
+        now = left_at
     visit = visit_locked(visit)
     if visit.left_at is not None:
         refuse("Cette visite est déjà terminée.", "already_finished")

@@ -1,0 +1,153 @@
+"""The bus's tablet loses the network: visits and departures wait on it, then are sent once."""
+
+import datetime
+import json
+
+import pytest
+
+from allervers.operators.enums import Role
+from allervers.reception.models import Visit
+from allervers.reception.services.topics import topics_seed_defaults
+from tests.browser.conftest import assert_accessible, log_in
+from tests.conftest import NOW
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _record(page, base_url: str, arrival: str, gender: str, topic: str) -> None:
+    """Fill and send the visit form (opened from today's visits, as the agent does)."""
+    page.get_by_role("main").get_by_role("link", name="Nouvelle visite").click()
+    page.get_by_role("heading", name="Nouvelle visite").wait_for()
+    page.get_by_label("Heure d'arrivée").fill(arrival)
+    page.get_by_role("group", name="Genre").get_by_label(gender, exact=True).check()
+    page.get_by_label(topic).check()
+    page.get_by_role("button", name="Enregistrer l'arrivée").click()
+    page.get_by_role("heading", name="Visites du jour").wait_for()
+
+
+def _wait_for_visits(count: int, page) -> None:
+    for _ in range(100):
+        if Visit.objects.count() == count:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{Visit.objects.count()} visits, expected {count}")
+
+
+def test_visits_recorded_without_network_are_kept_then_sent_once(
+    live_server, page, operator, make_member, today_stop
+):
+    agent = make_member(operator, Role.AGENT)
+    topics_seed_defaults(operator=operator)
+    # The tablet's clock says what the server's says (NOW), and moves on.
+    page.clock.install(time=NOW)
+    log_in(page, live_server.url, agent, "/accueil/")
+    page.get_by_role("heading", name="Visites du jour").wait_for()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # Opened once with the network: the service worker keeps both pages.
+    page.reload()
+    page.get_by_role("main").get_by_role("link", name="Nouvelle visite").click()
+    page.get_by_role("heading", name="Nouvelle visite").wait_for()
+    page.goto(f"{live_server.url}/accueil/")
+
+    page.context.set_offline(True)
+    _record(page, live_server.url, "09:50", "Femme", "Démarches administratives liées à l'emploi")
+    queue = page.get_by_role("region", name="Sur la tablette")
+    queue.get_by_text("1 visite en attente d'envoi").wait_for()
+    assert "Pas de réseau" in queue.inner_text()
+    assert_accessible(page)
+    _record(page, live_server.url, "09:55", "Homme", "Logement")
+    _record(page, live_server.url, "10:00", "Femme", "Logement")
+    queue.get_by_text("3 visites en attente d'envoi").wait_for()
+    assert Visit.objects.count() == 0
+
+    page.clock.fast_forward("03:00")  # the person arrived at 09:55 leaves at 10:03
+    queue.get_by_role("button", name="Terminer la visite en attente arrivée à 09:55").click()
+    queue.get_by_text("départ à 10:03").wait_for()
+    assert_accessible(page)
+
+    # Reloaded without network: the page is the service worker's copy, the queue still there.
+    with page.expect_response(lambda response: response.url.endswith("/accueil/")) as reloaded:
+        page.reload()
+    assert reloaded.value.from_service_worker
+    queue.get_by_text("3 visites en attente d'envoi").wait_for()
+    assert queue.get_by_text("départ à 10:03").is_visible()
+    assert Visit.objects.count() == 0
+
+    sent = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.post_data)
+            if request.method == "POST" and "synchroniser" in request.url
+            else None
+        ),
+    )
+    page.context.set_offline(False)
+    page.get_by_text("Envoi terminé : 3 éléments enregistrés").wait_for()
+    _wait_for_visits(3, page)
+    assert "Aucune visite en attente d'envoi" in queue.inner_text()
+    assert "Dans le bus (2)" in page.get_by_role("region", name="Place du Regain").inner_text()
+    assert_accessible(page)
+
+    visits = {
+        f"{visit.arrived_at.astimezone(NOW.tzinfo):%H:%M}": visit for visit in Visit.objects.all()
+    }
+    assert sorted(visits) == ["09:50", "09:55", "10:00"]
+    assert [visits[t].gender for t in ("09:50", "09:55", "10:00")] == ["female", "male", "female"]
+    assert list(visits["09:50"].topics.values_list("slug", flat=True)) == ["emploi"]
+    assert list(visits["10:00"].topics.values_list("slug", flat=True)) == ["logement"]
+    assert [t for t, visit in visits.items() if visit.left_at] == ["09:55"]
+    assert visits["09:55"].left_at.astimezone(NOW.tzinfo).time() == datetime.time(10, 3)
+    assert all(visit.client_id and visit.created_by == agent for visit in visits.values())
+
+    # The same sending again (a retry after a lost answer): nothing is created twice.
+    assert len(sent) == 1
+    token = page.request.get(f"{live_server.url}/accueil/visites/synchroniser/").json()
+    again = page.request.post(
+        f"{live_server.url}/accueil/visites/synchroniser/",
+        data=sent[0],
+        headers={"Content-Type": "application/json", "X-CSRFToken": token["csrf_token"]},
+    )
+    assert [result["status"] for result in again.json()["results"]] == ["already"] * 3
+    assert Visit.objects.count() == 3
+    assert json.loads(sent[0])["items"][0]["kind"] == "visit"
+
+
+def test_after_the_session_expired_the_queue_waits_for_the_login_then_is_sent(
+    live_server, page, operator, make_member, today_stop
+):
+    from django.contrib.sessions.models import Session
+
+    agent = make_member(operator, Role.AGENT)
+    topics_seed_defaults(operator=operator)
+    page.clock.install(time=NOW)
+    log_in(page, live_server.url, agent, "/accueil/visites/nouvelle/")
+    page.get_by_role("heading", name="Nouvelle visite").wait_for()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.goto(f"{live_server.url}/accueil/")
+    page.context.set_offline(True)
+    _record(page, live_server.url, "09:40", "Homme", "CAF")
+    queue = page.get_by_role("region", name="Sur la tablette")
+    queue.get_by_text("1 visite en attente d'envoi").wait_for()
+
+    Session.objects.all().delete()  # the session ended while the bus had no network
+    page.context.set_offline(False)
+    queue.get_by_text("Votre session a expiré").wait_for()
+    assert queue.get_by_text("1 visite en attente d'envoi").is_visible()
+    assert Visit.objects.count() == 0
+    assert_accessible(page)
+
+    queue.get_by_role("link", name="Se reconnecter").click()
+    page.get_by_label("Adresse électronique").fill(agent.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
+    _wait_for_visits(1, page)
+    assert Visit.objects.get().gender == "male"
+
+    # Logging out forgets the tablet's queue and the pages its service worker kept.
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_role("button", name="Se connecter").wait_for()
+    assert page.evaluate("indexedDB.databases().then((dbs) => dbs.map((db) => db.name))") == []
+    assert page.evaluate("caches.keys()") == []
