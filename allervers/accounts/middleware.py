@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
-from .second_factor import has_second_factor, needs_second_factor
+from .second_factor import second_factor_missing, second_factor_step
 from .sessions import LOGGED_IN_AT, SEEN_AT, mark_login
 
 # The last activity is written at most this often: not one session write per request.
@@ -75,18 +75,11 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        user = request.user
-        if not user.is_authenticated or user.is_verified():
-            return None
         if getattr(view_func, "login_required", True) is False:
             return None  # open to anonymous visitors anyway (login, public pages)
         if getattr(view_func, SECOND_FACTOR_EXEMPT, False):
             return None
-        if not needs_second_factor(user):
+        if not second_factor_missing(request.user):
             return None
-        step = (
-            "accounts:second_factor_verify"
-            if has_second_factor(user)
-            else "accounts:second_factor_enrol"
-        )
-        return redirect_to_login(request.get_full_path(), login_url=reverse(step))
+        step = reverse(second_factor_step(request.user))
+        return redirect_to_login(request.get_full_path(), login_url=step)

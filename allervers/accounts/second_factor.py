@@ -47,6 +47,18 @@ def needs_second_factor(user) -> bool:
     ).exists() or has_second_factor(user)
 
 
+def second_factor_missing(user) -> bool:
+    """Whether `user` is logged in, must give a second factor, and has not in this session."""
+    return user.is_authenticated and not user.is_verified() and needs_second_factor(user)
+
+
+def second_factor_step(user) -> str:
+    """The URL name of the step `user` must go through: the code, or enrolment without a device."""
+    if has_second_factor(user):
+        return "accounts:second_factor_verify"
+    return "accounts:second_factor_enrol"
+
+
 def has_second_factor(user) -> bool:
     """Whether `user` has a confirmed authenticator application."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -16,9 +16,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path(
-        "deconnexion/", second_factor_not_required(views.LogoutView.as_view()), name="logout"
-    ),
+    path("deconnexion/", second_factor_not_required(views.LogoutView.as_view()), name="logout"),
     path("verification/", views.second_factor_verify, name="second_factor_verify"),
     path(
         "double-authentification/activer/",

@@ -32,11 +32,13 @@ from django.http import JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged
+from allervers.accounts.second_factor import second_factor_missing, second_factor_step
 from allervers.operators.enums import STAFF_ROLES
 from allervers.operators.tenancy import operator_view
 
@@ -75,9 +77,13 @@ def json_operator_view(*roles):
 
         @wraps(guarded)
         def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
+            # Without a session, or before the second factor of this session: log in again.
+            if not request.user.is_authenticated or second_factor_missing(request.user):
                 if request.method == "GET":
-                    return redirect_to_login(request.get_full_path())
+                    step = ""
+                    if request.user.is_authenticated:
+                        step = reverse(second_factor_step(request.user))
+                    return redirect_to_login(request.get_full_path(), login_url=step or None)
                 return _json({"error": SESSION_EXPIRED, "login": True}, status=401)
             try:
                 return guarded(request, *args, **kwargs)

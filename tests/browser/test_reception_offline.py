@@ -5,10 +5,11 @@ import json
 
 import pytest
 
+from allervers.accounts.second_factor import app_device
 from allervers.operators.enums import Role
 from allervers.reception.models import Visit
 from allervers.reception.services.topics import topics_seed_defaults
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, enter_code, log_in
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,6 +143,7 @@ def test_after_the_session_expired_the_queue_waits_for_the_login_then_is_sent(
     page.get_by_label("Adresse électronique").fill(agent.email)
     page.get_by_label("Mot de passe").fill("mot-de-passe-test")
     page.get_by_role("button", name="Se connecter").click()
+    enter_code(page, app_device(agent))
     page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
     _wait_for_visits(1, page)
     assert Visit.objects.get().gender == "male"
