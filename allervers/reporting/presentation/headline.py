@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..definitions import INDICATORS
 from .paragraph import share_values
-from .values import EMPTY, Formatter, Group, Value, plural
+from .values import EMPTY, NO_DATA, NOT_DISCLOSED, Formatter, Group, Value, plural
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,18 @@ Reading = tuple[Value, str]  # the figure, and the words that say what it counts
 
 
 def _stops(part: Part) -> Reading:
-    held = part.report["stops"]["held"]
-    return part.fmt.activity(held), plural(held, "permanence", "permanences")
+    held = part.fmt.activity(part.report["stops"]["held"])
+    return held, plural(held, "permanence", "permanences")
 
 
 def _visits(part: Part) -> Reading:
-    return part.g.count("visits"), plural(part.report["visits"]["visits"], "visite", "visites")
+    visits = part.g.count("visits")
+    return visits, plural(visits, "visite", "visites")
 
 
 def _people(part: Part) -> Reading:
-    return part.g.count("people"), "personnes différentes au moins"
+    people = part.g.count("people")
+    return people, plural(people, "personne différente", "personnes différentes") + " au moins"
 
 
 def _duration(part: Part) -> Reading:
@@ -63,10 +65,11 @@ def _partners(part: Part) -> Reading:
     present = [row for row in part.report.get("partners") or [] if row["presences"]]
     if "partners" not in part.report:
         return EMPTY, ""
-    presences = sum(row["presences"] for row in present)
-    words = f"{plural(len(present), 'partenaire', 'partenaires')}, "
-    words += f"{part.fmt.activity(presences)} {plural(presences, 'présence', 'présences')}"
-    return part.fmt.activity(len(present)), words
+    presences = part.fmt.activity(sum(row["presences"] for row in present))
+    count = part.fmt.activity(len(present))
+    words = f"{plural(count, 'partenaire', 'partenaires')}, "
+    words += f"{presences} {plural(presences, 'présence', 'présences')}"
+    return count, words
 
 
 def _cyber(part: Part) -> Reading:
@@ -83,11 +86,12 @@ def _cyber(part: Part) -> Reading:
 
 
 def _taken_up(part: Part) -> Reading:
-    referrals = part.report["referrals"]
-    if not referrals["total"]:
-        return part.g.count("taken_up"), "aucune orientation"
-    value = part.g.count("taken_up")
-    words = f"sur {part.g.count('referrals')} orientations"
+    if not part.report["referrals"]["total"]:
+        return EMPTY, "aucune orientation"
+    value, referrals = part.g.count("taken_up"), part.g.count("referrals")
+    if referrals.raw is None:
+        return value, ""
+    words = f"sur {referrals} orientations"
     rate = part.g.share("taken_up", "referrals")
     if rate.raw is not None:
         words += f", soit {rate} des orientations"
@@ -124,18 +128,35 @@ class HeadlineFigure:
     previous_words: str
 
     @property
+    def shows_value(self) -> bool:
+        """False when the words say it all (« aucune orientation »)."""
+        return not (self.value.text == NO_DATA and self.words)
+
+    @property
     def text(self) -> str:
-        return f"{self.value} {self.words}".strip()
+        return _joined(self.value, self.words)
 
     @property
     def previous_text(self) -> str:
-        if self.previous is None:
-            return ""
-        return f"{self.previous} {self.previous_words}".strip()
+        return "" if self.previous is None else _joined(self.previous, self.previous_words)
 
     @property
     def definition(self) -> str:
         return INDICATORS[self.key].definition
+
+
+def _said(reading: Reading) -> Reading:
+    """A hidden share or mean (« n.c. ») says nothing more; « < 5 » keeps its noun."""
+    value, words = reading
+    if value.text == NOT_DISCLOSED:
+        return value, ""
+    return value, words
+
+
+def _joined(value: Value, words: str) -> str:
+    if value.text == NO_DATA and words:
+        return words
+    return f"{value} {words}".strip()
 
 
 def headline_figures(
@@ -148,7 +169,7 @@ def headline_figures(
         before = Part(previous, fmt.of(previous), fmt)
     figures = []
     for headline in HEADLINES:
-        value, words = headline.read(current)
-        old, old_words = headline.read(before) if before else (None, "")
+        value, words = _said(headline.read(current))
+        old, old_words = _said(headline.read(before)) if before else (None, "")
         figures.append(HeadlineFigure(headline.key, headline.label, value, words, old, old_words))
     return figures

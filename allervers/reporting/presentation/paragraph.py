@@ -69,9 +69,10 @@ def results_paragraph(report: dict, fmt: Formatter, neighbourhood_name: str = ""
         sentences.append("Aucune visite n'a été enregistrée.")
         return " ".join(sentences)
     count, people = g.count("visits"), g.count("people")
-    welcomed = f"Il a reçu {count} {plural(visits['visits'], 'visite', 'visites')}"
+    welcomed = f"Il a reçu {count} {plural(count, 'visite', 'visites')}"
     if _shown(people):
-        welcomed += f" de {people} {plural(people.raw, 'personne différente', 'personnes différentes')} au moins"
+        who = plural(people, "personne différente", "personnes différentes")
+        welcomed += f" de {people} {who} au moins"
     mean = g.minutes(visits["duration_mean"])
     if _shown(mean):
         welcomed += f", d'une durée moyenne de {mean.text.replace('min', 'minutes')}"

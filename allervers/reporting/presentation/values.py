@@ -74,8 +74,10 @@ HIDDEN = Value(None, NOT_DISCLOSED)
 EMPTY = Value(None, NO_DATA)
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return one if n < 2 else many
+def plural(value: "Value | int", one: str, many: str) -> str:
+    """The word for a figure as shown: a hidden one (« < 5 ») never tells its number."""
+    n = value.raw if isinstance(value, Value) else value
+    return many if n is None or n >= 2 else one
 
 
 class Counts:
