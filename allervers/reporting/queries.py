@@ -147,9 +147,7 @@ def scoped_referrals(scope: Scope) -> QuerySet:
 def _cyber_capacity(path: str) -> Subquery:
     """The cyber-atelier's seats of the vehicle of a stop (`path` leads to the stop's vehicle)."""
     return Subquery(
-        Space.objects.filter(vehicle_id=OuterRef(path), kind=SpaceKind.CYBER).values("capacity")[
-            :1
-        ]
+        Space.objects.filter(vehicle_id=OuterRef(path), kind=SpaceKind.CYBER).values("capacity")[:1]
     )
 
 

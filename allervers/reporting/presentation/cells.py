@@ -274,9 +274,7 @@ class Cells:
         """The hidden small counts a reader could work out exactly from what is shown."""
         low, high = self._bounds()
         return [
-            key
-            for key, state in self.state.items()
-            if state == PRIMARY and low[key] >= high[key]
+            key for key, state in self.state.items() if state == PRIMARY and low[key] >= high[key]
         ]
 
     def _suppress(self) -> None:
@@ -320,9 +318,7 @@ class Cells:
                 else:
                     low[key], high[key] = SMALL, INFINITY
             self._narrow(self.relations[index], low, high)
-            if any(
-                self.state.get(key) == PRIMARY and low[key] >= high[key] for key in members
-            ):
+            if any(self.state.get(key) == PRIMARY and low[key] >= high[key] for key in members):
                 hidden = self._hide_in(index)
                 if hidden is None:
                     continue
@@ -364,4 +360,3 @@ class Cells:
 
     def __contains__(self, key) -> bool:
         return key in self.values
-

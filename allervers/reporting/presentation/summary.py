@@ -96,9 +96,7 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
         "lieux", "Par lieu de stationnement", "by_site", ["Lieu", *group_columns(partner)]
     )
     by_site.chart_column = 3
-    by_site.rows = [
-        _group_row(row["name"], row, fmt, report, partner) for row in report["by_site"]
-    ]
+    by_site.rows = [_group_row(row["name"], row, fmt, report, partner) for row in report["by_site"]]
     tables.append(by_site)
 
     by_month = Table("mois", "Par mois", "by_month", ["Mois", *group_columns(partner)])

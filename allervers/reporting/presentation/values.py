@@ -180,4 +180,3 @@ class Formatter:
         """A count of the service's own activity (stops, sites, presences, seats offered): no
         person can be recognised from it, so it is shown to every audience."""
         return number(n or 0, about_people=False)
-
