@@ -5,6 +5,7 @@ never break a word without its hyphen."""
 import csv
 import datetime
 import io
+import itertools
 import re
 
 import pytest
@@ -13,10 +14,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from allervers.reception.enums import Gender, ReferralStatus
+from tests.html import text_of
 from tests.planning.factories import SiteFactory, StopFactory
 from tests.reception.factories import ReferralFactory, VisitFactory
-
-from tests.html import text_of
 
 from .conftest import YEAR, paris
 from .test_views import YEAR_QUERY, dashboard, normalised
@@ -122,7 +122,7 @@ PERCENT_BASES = (
 
 def percent_bases(text: str) -> list[str]:
     """What follows every percentage of `text`."""
-    return [after for after in re.findall(r"\d %\)?( [^,.;()]*)?", normalised(text))]
+    return list(re.findall(r"\d %\)?( [^,.;()]*)?", normalised(text)))
 
 
 def test_the_narrative_names_visits_people_and_the_base_of_every_share(
@@ -190,7 +190,7 @@ def test_the_first_page_shows_the_headline_figures_with_last_years_beside_them(
     # The PDF's first page: the same figures, with 2023 beside them, and the results.
     first_page = normalised(pdf_pages(client, YEAR_QUERY)[0])
     assert "Bilan d'activité — année 2024" in first_page
-    for label, now, before in expected:
+    for _label, now, before in expected:
         assert now.split()[0] in first_page and before.split(" : ")[0] in first_page
     for text in ("8 visites 2023 : 1 visite", "2 partenaires, 4 présences 2023 : 0 partenaire"):
         assert text in first_page
@@ -218,7 +218,7 @@ def test_pdf_headers_never_break_a_word_without_a_hyphen(client, dataset, coordi
         if line.strip()
     ]
     hyphenated = 0
-    for before, after in zip(lines, lines[1:], strict=False):
+    for before, after in itertools.pairwise(lines):
         tail, head = before.split()[-1], after.split()[0]
         if tail.endswith(("\u2010", "-")):
             hyphenated += 1

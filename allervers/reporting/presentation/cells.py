@@ -342,7 +342,7 @@ class Cells:
 
     def _hide_one_more(self, key: tuple) -> bool:
         for index in self._holding.get(key, ()):
-            total, parts = self.relations[index]
+            _total, parts = self.relations[index]
             if any(part not in self.state for part in parts):
                 return self._hide_in(index) is not None
         return any(self._hide_in(index) is not None for index in self._holding.get(key, ()))

@@ -6,6 +6,7 @@ from allervers.reception.questions import QUESTIONS, by_report_key
 
 from ..definitions import INDICATORS
 from ..queries import BREAKDOWNS
+from .cells import share_cells
 from .tables import (
     CYBER_COLUMNS,
     PARTNER_COLUMNS,
@@ -15,7 +16,6 @@ from .tables import (
     partner_scope,
     per_stop,
 )
-from .cells import share_cells
 from .values import Formatter, Group, Value
 
 # --- every breakdown by site and by month -------------------------------------------------------
