@@ -181,6 +181,8 @@ class Cells:
             for measure in groups[SCOPE]:
                 if measure == "people":
                     continue  # a person may come to several sites or months
+                if masking and kind == "month" and not _month_count(measure):
+                    continue  # not shown by month to a viewer
                 if not _zero_when_absent(measure) and any(
                     measure not in groups[group] for group in members
                 ):
@@ -271,10 +273,14 @@ class Cells:
         return any(key in self.state for key in (total, *parts))
 
     def exposed(self) -> list[tuple]:
-        """The hidden small counts a reader could work out exactly from what is shown."""
+        """The hidden small counts (1 to 4) a reader could work out exactly from what is shown.
+        A zero may be: none is no one (no visit in the evening where the bus never parks in
+        the evening, which the stops already say)."""
         low, high = self._bounds()
         return [
-            key for key, state in self.state.items() if state == PRIMARY and low[key] >= high[key]
+            key
+            for key, state in self.state.items()
+            if state == PRIMARY and self.values[key] and low[key] >= high[key]
         ]
 
     def _suppress(self) -> None:
@@ -330,7 +336,8 @@ class Cells:
     def _hide_in(self, index: int) -> tuple | None:
         """Hide the smallest shown part of a relation, else its total; the cell hidden."""
         total, parts = self.relations[index]
-        shown = [part for part in parts if part not in self.state]
+        # A partner absent from a group is known to be none there: it cannot be hidden.
+        shown = [part for part in parts if part not in self.state and part not in self.absent]
         if shown:
             chosen = min(shown, key=lambda part: (self.values[part], str(part)))
         elif total not in self.state:
@@ -341,11 +348,33 @@ class Cells:
         return chosen
 
     def _hide_one_more(self, key: tuple) -> bool:
-        for index in self._holding.get(key, ()):
-            _total, parts = self.relations[index]
-            if any(part not in self.state for part in parts):
-                return self._hide_in(index) is not None
-        return any(self._hide_in(index) is not None for index in self._holding.get(key, ()))
+        """Hide one more count near `key`: in a relation that holds it, else (every count
+        there being hidden already) in a relation that holds one of those, and so on."""
+        seen_cells, seen_relations = {key}, set()
+        frontier = [key]
+        for _depth in range(4):
+            relations = [
+                index
+                for cell in frontier
+                for index in self._holding.get(cell, ())
+                if index not in seen_relations
+            ]
+            for index in relations:
+                total, parts = self.relations[index]
+                if any(part not in self.state and part not in self.absent for part in parts):
+                    return self._hide_in(index) is not None
+            for index in relations:
+                if self._hide_in(index) is not None:
+                    return True
+            seen_relations.update(relations)
+            frontier = [
+                cell
+                for index in relations
+                for cell in (self.relations[index][0], *self.relations[index][1])
+                if cell not in seen_cells
+            ]
+            seen_cells.update(frontier)
+        return False
 
     def hidden(self, group: tuple, measure) -> str | None:
         """PRIMARY, SECONDARY or None (shown) for a cell; a count that is no cell (not known to

@@ -49,6 +49,8 @@ def _duration(part: Part) -> Reading:
 def _share(question_key: str) -> Callable[[Part], Reading]:
     def read(part: Part) -> Reading:
         of_known, of_all = share_values(part.g, question_key)
+        if of_known.text == NO_DATA:
+            return EMPTY, ""  # nobody answered the question
         if of_known.raw is not None:
             words = "des réponses connues"
             if of_all.raw is not None:

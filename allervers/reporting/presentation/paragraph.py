@@ -7,7 +7,7 @@ from allervers.reception.questions import by_report_key
 from ..periods import Period
 from .cells import share_cells
 from .tables import partner_scope
-from .values import Formatter, Value, plural
+from .values import NO_DATA, Formatter, Value, plural
 
 
 def _neighbourhood(name: str) -> str:
@@ -42,6 +42,8 @@ def share_words(g, question_key: str) -> str:
     """« 63 % des réponses connues, soit 42 % des visites », or the part of it a reader may
     see; empty when neither may be shown."""
     of_known, of_all = share_values(g, question_key)
+    if of_known.text == NO_DATA:
+        return ""  # nobody answered the question
     words = []
     if _shown(of_known):
         words.append(f"{of_known} des réponses connues")
@@ -70,7 +72,7 @@ def results_paragraph(report: dict, fmt: Formatter, neighbourhood_name: str = ""
         return " ".join(sentences)
     count, people = g.count("visits"), g.count("people")
     welcomed = f"Il a reçu {count} {plural(count, 'visite', 'visites')}"
-    if _shown(people):
+    if _shown(people) and people.raw:
         who = plural(people, "personne différente", "personnes différentes")
         welcomed += f" de {people} {who} au moins"
     mean = g.minutes(visits["duration_mean"])
