@@ -22,10 +22,14 @@ from pypdf import PdfReader
 from allervers.operators.enums import Role
 from allervers.reception.enums import Gender, ReferralStatus, YesNoUnknown
 from allervers.reception.questions import QUESTIONS
+from allervers.reporting.exports import report_csv
+from allervers.reporting.periods import Period
+from allervers.reporting.presentation.view import ReportView
+from allervers.reporting.queries import Scope, report_compute
 from tests.html import text_of
 from tests.reception.factories import VisitFactory
 
-from .conftest import YEAR
+from .conftest import TODAY, YEAR
 from .test_views import YEAR_QUERY, dashboard, family_rows, normalised
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +128,7 @@ def reader_of(cells: dict, view) -> Reader:
     taken_up = ("Orientations selon leur statut", TAKEN_UP, "Orientations")
     statuses = [label for _value, label in ReferralStatus.choices]
     rows = {}
-    for table, row, column in cells:
+    for table, row, _column in cells:
         rows.setdefault(table, [])
         if row not in rows[table]:
             rows[table].append(row)
@@ -278,18 +282,10 @@ def test_no_hidden_count_can_be_worked_out_from_any_viewer_output(
 def test_the_reader_finds_what_primary_suppression_alone_gives_away(client, mixed, operator):
     """The check above can fail: with « < 5 » alone (no « n.c. »), a hidden count is the total
     less the shown rows."""
-    from allervers.reporting.presentation.view import ReportView
-    from allervers.reporting.queries import Scope, report_compute
-    from allervers.reporting.periods import Period
-
-    from .conftest import TODAY
-
     report = report_compute(Scope(operator.pk, Period.year(YEAR), TODAY))
     view = ReportView(operator=operator, report=report, audience="viewer")
     cells_of = view.formatter.cells(report)
     cells_of.state = {key: s for key, s in cells_of.state.items() if s == "primary"}
-    from allervers.reporting.exports import report_csv
-
     rows = list(csv.reader(io.StringIO(report_csv(view).lstrip("\ufeff")), delimiter=";"))[1:]
     cells = {(t, r, c): normalised(text) for t, r, c, _v, text in rows}
     assert reader_of(cells, view).given_away()

@@ -360,7 +360,7 @@ class Cells:
                 if index not in seen_relations
             ]
             for index in relations:
-                total, parts = self.relations[index]
+                _total, parts = self.relations[index]
                 if any(part not in self.state and part not in self.absent for part in parts):
                     return self._hide_in(index) is not None
             for index in relations:
