@@ -54,7 +54,11 @@ def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
     view = ReportView(
         operator=request.operator,
         report=figures.report,
-        previous_report=report_figures(scope.before(), with_previous=False).report,
+        # A closed year reads the year before as stored with it (frozen); otherwise the year
+        # before's own report, read with the same rule as when it is asked for itself.
+        previous_report=None
+        if figures.closure
+        else report_figures(scope.before(), with_previous=False).report,
         audience=VIEWER if reader else FULL,
         closure=figures.closure,
         live_closure=figures.live_closure,

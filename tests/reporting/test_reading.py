@@ -228,3 +228,22 @@ def test_pdf_headers_never_break_a_word_without_a_hyphen(client, dataset, coordi
         joined = re.sub(r"^\W+", "", tail) + re.sub(r"\W+$", "", head)
         assert not (joined in words and tail not in words), f"« {tail}|{head} »"
     assert hyphenated  # French hyphenation is at work (« Perma‐nences »)
+
+
+def test_a_closed_year_renders_the_same_after_later_corrections(client, dataset, coordinator):
+    from allervers.reporting.services import year_close
+
+    year_close(operator=dataset.operator, year=YEAR, user=coordinator)
+    client.force_login(coordinator)
+    before = dashboard(client).context["view"]
+    shown = [(f.label, f.text, f.previous_text) for f in before.headline]
+    # Corrections in the closed year and in the year before it.
+    for day in (datetime.date(YEAR, 1, 15), datetime.date(YEAR - 1, 6, 1)):
+        stop = dataset.operator.stops.get(date=day)
+        VisitFactory.create_batch(3, operator=dataset.operator, stop=stop)
+    after = dashboard(client).context["view"]
+    assert [(f.label, f.text, f.previous_text) for f in after.headline] == shown
+    assert after.paragraph == before.paragraph
+    assert [(f.value, f.previous) for f in after.key_figures] == [
+        (f.value, f.previous) for f in before.key_figures
+    ]
