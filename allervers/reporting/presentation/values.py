@@ -175,6 +175,12 @@ class Formatter:
     def cells(self, report: dict) -> Cells:
         return self.of(report).counts.cells
 
+    def count(self, n: int | None) -> Value:
+        """A count that is no cell of the report's rule (« Où et quand stationner », read by
+        coordinators only): hidden from a viewer when small."""
+        n = n or 0
+        return HIDDEN_COUNT if self.masking and n < SMALL else number(n)
+
     @staticmethod
     def activity(n: int | None) -> Value:
         """A count of the service's own activity (stops, sites, presences, seats offered): no
