@@ -103,10 +103,15 @@ def results_paragraph(report: dict, fmt: Formatter, neighbourhood_name: str = ""
     if report["referrals"]["total"]:
         referrals = g.count("referrals")
         if _shown(referrals):
-            sentence = f"{referrals} orientations vers les partenaires ont été proposées"
+            sentence = f"{referrals} " + plural(
+                referrals,
+                "orientation vers les partenaires a été proposée",
+                "orientations vers les partenaires ont été proposées",
+            )
             taken_up, rate = g.count("taken_up"), g.share("taken_up", "referrals")
             if _shown(taken_up) and _shown(rate):
-                sentence += f", dont {taken_up} déjà prises en charge ({rate} des orientations)"
+                taken = plural(taken_up, "prise", "prises")
+                sentence += f", dont {taken_up} déjà {taken} en charge ({rate} des orientations)"
             sentences.append(sentence + ".")
     return " ".join(sentences)
 
