@@ -35,7 +35,7 @@ _INDICATORS = [
     ),
     Indicator(
         "visits",
-        "Personnes accueillies (visites)",
+        "Visites",
         "Nombre de visites enregistrées sur les permanences de la période. Une personne venue "
         "deux fois compte deux fois. Une visite appartient au jour de sa permanence, en heure de "
         "Paris.",
@@ -46,7 +46,8 @@ _INDICATORS = [
         "Personnes suivies (nommées avec leur accord) comptées une seule fois, plus les visites "
         "anonymes dont la personne venait pour la première fois. Les visites anonymes de "
         "personnes déjà venues ou dont on ne sait pas si c'était leur première visite ne sont "
-        "pas comptées : c'est un minimum.",
+        "pas comptées : c'est un minimum. Le bilan dit toujours « visites » pour les visites "
+        "et « personnes différentes » pour ce nombre.",
     ),
     Indicator(
         "visits_per_stop",
@@ -113,6 +114,18 @@ _INDICATORS = [
         "y compris celles encore en cours.",
     ),
     Indicator(
+        "referrals_taken_up",
+        "Orientations prises en charge",
+        "Orientations de la période prises en charge par le partenaire, sur l'ensemble des "
+        "orientations de la période, y compris celles encore en cours.",
+    ),
+    Indicator(
+        "partners_present",
+        "Partenaires présents",
+        "Nombre de partenaires différents présents dans le bus lors d'au moins une permanence "
+        "tenue de la période, et nombre total de leurs présences sur des permanences tenues.",
+    ),
+    Indicator(
         "referral_delay_median",
         "Délai médian de prise en charge",
         "Pour les orientations prises en charge, durée en jours entre la proposition et la prise "
@@ -122,8 +135,10 @@ _INDICATORS = [
         "cyber_seats",
         "Postes du cyber@atelier utilisés",
         "Somme, sur les permanences tenues de la période, des postes du cyber@atelier utilisés "
-        "relevés par l'animateur ; le taux d'occupation les divise par les postes disponibles "
-        "sur ces mêmes permanences.",
+        "relevés par l'animateur. Le taux d'occupation les divise par les postes disponibles "
+        "sur toutes les permanences tenues (les postes du cyber@atelier du véhicule, une fois "
+        "par permanence tenue) : une permanence sans relevé compte comme des postes inoccupés. "
+        "Le taux sur les seules permanences avec un relevé est donné à côté.",
     ),
     Indicator(
         "cyber_visits",
@@ -162,12 +177,16 @@ _INDICATORS = [
     Indicator(
         "small_counts",
         "Petits effectifs",
-        "Pour les lecteurs des chiffres (financeurs, élus), tout nombre de personnes, de "
-        "visites ou d'orientations inférieur à 5 est affiché « < 5 », et une part, une moyenne "
-        "ou une médiane qui permettrait de le retrouver est affichée « n.c. » (non "
-        "communiqué), pour que personne ne puisse être reconnu. Les nombres qui décrivent "
-        "l'activité du bus (permanences, lieux, présences des partenaires, postes offerts) "
-        "sont affichés tels quels : ils ne disent rien de personne.",
+        "Pour les lecteurs des chiffres (financeurs, élus, partenaires), tout nombre de "
+        "personnes, de visites ou d'orientations inférieur à 5 est affiché « < 5 ». Quand il "
+        "pourrait être retrouvé par différence avec les totaux affichés (un total moins les "
+        "autres lignes), un autre nombre du même total est caché aussi, affiché « n.c. » (non "
+        "communiqué). Une part, un taux, une moyenne ou une médiane dont un des nombres est "
+        "caché est affiché « n.c. », et le texte des résultats ne le cite pas. Ces lecteurs "
+        "lisent des années entières, sans filtre : deux périodes qui se recouvrent "
+        "permettraient de retrouver un petit nombre par soustraction. Les nombres qui "
+        "décrivent l'activité du bus (permanences, lieux, présences des partenaires, postes "
+        "offerts) sont affichés tels quels : ils ne disent rien de personne.",
     ),
     Indicator(
         "closed_year",

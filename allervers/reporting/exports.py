@@ -1,4 +1,5 @@
-"""The report as files: PDF (WeasyPrint), XLSX (openpyxl, one sheet per table) and CSV.
+"""The report as files: PDF (WeasyPrint), XLSX (openpyxl: a summary, one sheet per family of
+breakdowns, the definitions) and CSV.
 
 They render the same `ReportView` objects as the page: the same figures, the same hiding of
 small counts for viewers, and never a row per person nor any free text.
@@ -12,97 +13,129 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from allervers.core.spreadsheets import sheet_title_text, spreadsheet_row
+from allervers.core.spreadsheets import spreadsheet_row
 
 from .definitions import INDICATORS
 from .presentation.values import Value
+from .queries import BREAKDOWNS
 
-INVALID_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+# The spreadsheet's sheets of breakdowns: one per family, every figure a row (long format,
+# for pivot tables).
+ACTIVITY, PUBLIC, TOPICS, PARTNERS = (
+    "Activité",
+    "Public",
+    "Thématiques",
+    "Partenaires et orientations",
+)
+FAMILY_COLUMNS = [
+    "Tableau",
+    "Regroupement",
+    "Lieu ou mois",
+    "Ligne",
+    "Colonne",
+    "Valeur",
+    "Texte affiché",
+]
+GROUPINGS = {"by_site": "Par lieu", "by_month": "Par mois"}
 
 
-def _sheet_title(caption: str, used: set[str]) -> str:
-    base = sheet_title_text(caption.translate(INVALID_SHEET_CHARACTERS).strip())[:31]
-    title, number = base, 2
-    while title.lower() in used:
-        suffix = f" ({number})"
-        title = base[: 31 - len(suffix)] + suffix
-        number += 1
-    used.add(title.lower())
-    return title
+def table_family(table) -> str:
+    if table.key in BREAKDOWNS:
+        return PUBLIC
+    if table.key == "topics":
+        return TOPICS
+    if table.key in ("partners", "referrals"):
+        return PARTNERS
+    return ACTIVITY
+
+
+def table_lines(table) -> list[tuple[str, str, str, str, Value]]:
+    """Every figure of `table` as (grouping, site or month, row, column, value)."""
+    lines = []
+    grouping = table.group_key or (table.key if table.key in GROUPINGS else "")
+    for row in table.rows:
+        labels = table.labels(row)
+        if grouping:
+            group, line = labels[0], " — ".join(labels[1:])
+        else:
+            group, line = "", " — ".join(labels)
+        for column, value in zip(table.figure_columns, table.figures(row), strict=True):
+            lines.append((GROUPINGS.get(grouping, "Ensemble"), group, line, column, value))
+    return lines
 
 
 def _cell(value) -> object:
     if isinstance(value, Value):
         return value.raw if value.raw is not None else value.text
-    return str(value)
+    return value
 
 
-def _number_format(value) -> str | None:
-    if isinstance(value, Value) and value.raw is not None and value.text.endswith("%"):
-        return "0%"
-    return None
+def _append(sheet, row) -> None:
+    """Names typed by users (the operator, sites, partners, topics) stay text; a figure is
+    stored as the number shown, with the display format of the page."""
+    sheet.append(spreadsheet_row([_cell(value) for value in row]))
+    for column, value in enumerate(row, start=1):
+        if isinstance(value, Value) and value.raw is not None:
+            sheet.cell(row=sheet.max_row, column=column).number_format = value.number_format
 
 
 def report_xlsx(view) -> bytes:
+    """A summary sheet (the first page, the results, every key figure), one sheet per family
+    of breakdowns in long format, and the definitions."""
     workbook = Workbook()
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    used: set[str] = set()
-
-    def append(sheet, row) -> None:
-        """Names typed by users (the operator, sites, partners, topics) stay text."""
-        sheet.append(spreadsheet_row(row))
 
     summary = workbook.active
-    summary.title = _sheet_title("Résumé", used)
-    append(summary, [f"Bilan d'activité — {view.operator.name}"])
+    summary.title = "Résumé"
+    _append(summary, [f"Bilan d'activité — {view.operator.name}"])
     summary["A1"].font = Font(bold=True, size=14)
-    append(summary, ["Période", view.period.label])
-    append(summary, ["Du", view.period.start, "au", view.period.end])
+    _append(summary, ["Période", view.period.label])
+    _append(summary, ["Du", view.period.start, "au", view.period.end])
     for label, value in view.filter_lines():
-        append(summary, [label, value])
+        _append(summary, [label, value])
     if view.closure:
-        append(summary, ["Année close le", timezone.localtime(view.closure.closed_at).date()])
+        _append(summary, ["Année close le", timezone.localtime(view.closure.closed_at).date()])
     if view.live_notice:
-        append(summary, ["Chiffres actuels", view.live_notice])
-    append(summary, [])
-    append(summary, ["Résultats", view.paragraph])
+        _append(summary, ["Chiffres actuels", view.live_notice])
+    if view.masked:
+        _append(summary, ["Petits effectifs", INDICATORS["small_counts"].definition])
+    _append(summary, [])
+    _append(summary, ["L'essentiel", view.period.label, "", view.previous_short_label])
+    summary.cell(row=summary.max_row, column=1).font = bold
+    for figure in view.headline:
+        _append(
+            summary,
+            [figure.label, figure.value, figure.words, figure.previous, figure.previous_words],
+        )
+    _append(summary, [])
+    _append(summary, ["Résultats", view.paragraph])
     summary.cell(row=summary.max_row, column=2).alignment = wrap
-    summary.column_dimensions["A"].width = 22
-    summary.column_dimensions["B"].width = 100
-
-    figures = workbook.create_sheet(_sheet_title("Chiffres clés", used))
-    append(figures, ["Indicateur", view.period.label, view.previous_label, "Définition"])
+    _append(summary, [])
+    _append(summary, ["Chiffres clés", view.period.label, view.previous_label, "Définition"])
+    summary.cell(row=summary.max_row, column=1).font = bold
     for figure in view.key_figures:
-        row = [
-            figure.label,
-            _cell(figure.value),
-            _cell(figure.previous) if figure.previous else None,
-            figure.definition,
-        ]
-        append(figures, row)
-        for column, value in ((2, figure.value), (3, figure.previous)):
-            if fmt := _number_format(value):
-                figures.cell(row=figures.max_row, column=column).number_format = fmt
-    figures.column_dimensions["A"].width = 38
-    figures.column_dimensions["D"].width = 90
+        _append(summary, [figure.label, figure.value, figure.previous, figure.definition])
+    summary.column_dimensions["A"].width = 38
+    summary.column_dimensions["B"].width = 16
+    summary.column_dimensions["C"].width = 50
 
-    for table in view.all_tables:
-        sheet = workbook.create_sheet(_sheet_title(table.sheet_title, used))
-        append(sheet, table.columns)
-        for row in table.rows:
-            append(sheet, [_cell(value) for value in row])
-            for column, value in enumerate(row, start=1):
-                if fmt := _number_format(value):
-                    sheet.cell(row=sheet.max_row, column=column).number_format = fmt
-        append(sheet, [])
-        append(sheet, [f"Définition : {table.definition}"])
+    families: dict[str, object] = {}
+    for family in (ACTIVITY, PUBLIC, TOPICS, PARTNERS):
+        sheet = workbook.create_sheet(family)
+        _append(sheet, FAMILY_COLUMNS)
         sheet.column_dimensions["A"].width = 40
+        sheet.column_dimensions["E"].width = 40
+        families[family] = sheet
+    for table in view.all_tables:
+        sheet = families[table_family(table)]
+        for grouping, group, line, column, value in table_lines(table):
+            _append(sheet, [table.caption, grouping, group, line, column, value, value.text])
 
-    definitions = workbook.create_sheet(_sheet_title("Définitions", used))
-    append(definitions, ["Chiffre", "Définition"])
+    definitions = workbook.create_sheet("Définitions")
+    _append(definitions, ["Chiffre", "Définition"])
     for indicator in INDICATORS.values():
-        append(definitions, [indicator.label, indicator.definition])
+        _append(definitions, [indicator.label, indicator.definition])
     definitions.column_dimensions["A"].width = 38
     definitions.column_dimensions["B"].width = 110
 
@@ -114,12 +147,11 @@ def report_xlsx(view) -> bytes:
     return buffer.getvalue()
 
 
-def _csv_value(value) -> str:
-    if isinstance(value, Value):
-        if value.raw is None:
-            return ""
-        return str(value.raw).replace(".", ",")
-    return str(value)
+def csv_number(value: Value) -> str:
+    """The CSV's number: the spreadsheet's, with a decimal comma; empty when hidden."""
+    if value.raw is None:
+        return ""
+    return str(value.raw).replace(".", ",")
 
 
 def report_csv(view) -> str:
@@ -128,29 +160,25 @@ def report_csv(view) -> str:
     out.write("\ufeff")  # so that spreadsheet software reads UTF-8
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["tableau", "ligne", "colonne", "valeur", "texte"])
-    for figure in view.key_figures:
-        writer.writerow(
-            spreadsheet_row(
-                ["Chiffres clés", figure.label, view.period.label, *_pair(figure.value)]
-            )
-        )
+
+    def line(table: str, row: str, column: str, value: Value) -> None:
+        # Row and column labels may be names typed by users (sites, partners, topics).
+        writer.writerow(spreadsheet_row([table, row, column, csv_number(value), value.text]))
+
+    for figure in view.headline:
+        line("L'essentiel", figure.label, view.period.label, figure.value)
         if figure.previous is not None:
-            writer.writerow(
-                spreadsheet_row(
-                    ["Chiffres clés", figure.label, view.previous_label, *_pair(figure.previous)]
-                )
-            )
+            line("L'essentiel", figure.label, view.previous_label, figure.previous)
+    for figure in view.key_figures:
+        line("Chiffres clés", figure.label, view.period.label, figure.value)
+        if figure.previous is not None:
+            line("Chiffres clés", figure.label, view.previous_label, figure.previous)
     for table in view.all_tables:
         for row in table.rows:
-            # Row and column labels may be names typed by users (sites, partners, topics).
             label = " — ".join(table.labels(row))
             for column, value in zip(table.figure_columns, table.figures(row), strict=True):
-                writer.writerow(spreadsheet_row([table.caption, label, column, *_pair(value)]))
+                line(table.caption, label, column, value)
     return out.getvalue()
-
-
-def _pair(value: Value) -> list[str]:
-    return [_csv_value(value), value.text]
 
 
 def report_pdf(view, request) -> bytes:

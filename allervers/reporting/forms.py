@@ -9,6 +9,15 @@ from allervers.planning.calendars import MONTH_NAMES
 from .periods import CUSTOM, FIRST_YEAR, LAST_YEAR, MONTH, QUARTER, YEAR, Period
 
 MAX_DAYS = 10 * 366
+# Why a viewer reads whole years only: two reports on overlapping or nested periods (two chosen
+# date ranges, a year and three of its quarters, a month and the months around it) would give a
+# hidden small count by subtraction; the months, sites and partners of a year are all in the
+# year's report, where one rule hides what could be worked out from its own totals.
+WHOLE_YEARS_ONLY = (
+    "Pour que personne ne puisse être reconnu, ces chiffres se lisent par année entière : "
+    "choisissez une année (les mois et les lieux de stationnement sont détaillés dans le bilan "
+    "de l'année)."
+)
 
 
 class ReportFilterForm(forms.Form):
@@ -70,11 +79,14 @@ class ReportFilterForm(forms.Form):
         error_messages={"invalid_choice": "Ce partenaire n'existe pas."},
     )
 
-    def __init__(self, data, *, sites, partners, today: datetime.date):
+    def __init__(self, data, *, sites, partners, today: datetime.date, whole_years=False):
         """`sites` and `partners`: the operator's (scoped) querysets; `partners=None` removes
-        the partner filter (a partner user sees its own organisation only)."""
+        the partner filter (a partner user sees its own organisation only). `whole_years`: a
+        reader whose small counts are hidden reads whole years only, without the site filter
+        (see `WHOLE_YEARS_ONLY`)."""
         data = data.copy()
         self.today = today
+        self.whole_years = whole_years
         # The default report is the last complete year.
         data.setdefault("periode", YEAR)
         if data.get("periode") in (YEAR, QUARTER, MONTH) and not data.get("annee"):
@@ -85,6 +97,9 @@ class ReportFilterForm(forms.Form):
             data["mois"] = str(today.month)
         super().__init__(data)
         self.fields["lieu"].queryset = sites
+        if whole_years:
+            for name in ("trimestre", "mois", "du", "au", "lieu"):
+                del self.fields[name]
         if partners is None:
             del self.fields["partenaire"]
         else:
@@ -93,6 +108,8 @@ class ReportFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("periode") or YEAR
+        if self.whole_years and kind != YEAR and "periode" not in self.errors:
+            raise forms.ValidationError(WHOLE_YEARS_ONLY)
         if kind == CUSTOM:
             start, end = cleaned.get("du"), cleaned.get("au")
             if "du" in self.errors or "au" in self.errors:

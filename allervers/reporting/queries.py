@@ -145,12 +145,21 @@ def scoped_referrals(scope: Scope) -> QuerySet:
 # --- measures ------------------------------------------------------------------------------
 
 
+def _cyber_capacity(path: str) -> Subquery:
+    """The cyber-atelier's seats of the vehicle of a stop (`path` leads to the stop's vehicle)."""
+    return Subquery(
+        Space.objects.filter(vehicle_id=OuterRef(path), kind=SpaceKind.CYBER).values("capacity")[:1]
+    )
+
+
 def _stop_measures(scope: Scope) -> dict:
     held = Q(status=StopStatus.HELD, date__lte=scope.today)
     return {
         "held": Count("pk", filter=held),
         "cancelled": Count("pk", filter=Q(status=StopStatus.CANCELLED)),
         "evening_held": Count("pk", filter=held & Q(start_time__gte=EVENING_START)),
+        # The cyber-atelier's seats on every held stop: the occupancy's denominator.
+        "seats_held": Sum(_cyber_capacity("vehicle_id"), filter=held),
     }
 
 
@@ -421,27 +430,24 @@ def _held_stops(scope: Scope) -> QuerySet:
 
 
 def _cyber_measures() -> dict:
-    capacity = Space.objects.filter(
-        vehicle_id=OuterRef("stop__vehicle_id"), kind=SpaceKind.CYBER
-    ).values("capacity")[:1]
     return {
         "stops_recorded": Count("pk"),
         "seats_used": Sum("seats_used"),
         "people": Sum("people_count"),
-        "seats_offered": Sum(Subquery(capacity)),
+        "seats_offered": Sum(_cyber_capacity("stop__vehicle_id")),
     }
 
 
 # --- the figures of a group ------------------------------------------------------------------
 
-STOP_FIELDS = ("held", "cancelled", "evening_held")
+STOP_FIELDS = ("held", "cancelled", "evening_held", "seats_held")
 REFERRAL_FIELDS = tuple(_referral_measures())
 CYBER_FIELDS = ("stops_recorded", "seats_used", "people", "seats_offered")
 PARTNER_FIELDS = ("presences", "visits_seen", "referrals", "taken_up")
 
 
 def _stop_figures(folded: dict) -> dict:
-    return {name: folded.get(name, 0) for name in STOP_FIELDS}
+    return {name: folded.get(name) or 0 for name in STOP_FIELDS}
 
 
 def _breakdowns_of(row: dict) -> dict:
@@ -539,6 +545,7 @@ GROUP_FIELDS = (
     "held",
     "cancelled",
     "evening_held",
+    "seats_held",
     "visits",
     "people",
     "named_people",
@@ -649,12 +656,12 @@ class Figures:
     live_closure: YearClosure | None = None  # a closed year, but these figures are live ones
 
 
-def report_figures(scope: Scope) -> Figures:
+def report_figures(scope: Scope, *, with_previous: bool = True) -> Figures:
     """A closed year's stored figures when the scope is that whole year, unfiltered or filtered
     on one site or one partner; otherwise the figures computed now (for a closed year, with the
     closure as `live_closure` so that the page can say so)."""
     if scope.period.kind != YEAR:
-        return Figures(report_compute(scope))
+        return Figures(report_compute(scope, with_previous=with_previous))
     closure = (
         YearClosure.objects.for_operator(scope.operator_id)
         .in_force()
@@ -664,7 +671,7 @@ def report_figures(scope: Scope) -> Figures:
         .first()
     )
     if closure is None:
-        return Figures(report_compute(scope))
+        return Figures(report_compute(scope, with_previous=with_previous))
     if not scope.site_id and not scope.partner_id:
         closure.refresh_from_db(fields=["figures"])
         return Figures(closure.figures, closure)
@@ -682,4 +689,4 @@ def report_figures(scope: Scope) -> Figures:
         )
         if stored is not None:
             return Figures(stored, closure)
-    return Figures(report_compute(scope), live_closure=closure)
+    return Figures(report_compute(scope, with_previous=with_previous), live_closure=closure)

@@ -30,11 +30,14 @@ from .queries import Scope, report_figures
 def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
     membership = request.membership
     is_partner = has_role(request, {Role.PARTNER})
+    # Funders and partners read figures with small counts hidden; coordinators read them all.
+    reader = not has_role(request, COORDINATOR_ROLES)
     form = ReportFilterForm(
         request.GET,
         sites=scoped(request, Site).order_by("name"),
-        partners=None if is_partner else scoped(request, Partner).order_by("name"),
+        partners=None if is_partner or reader else scoped(request, Partner).order_by("name"),
         today=timezone.localdate(),
+        whole_years=reader,
     )
     if not form.is_valid() or form.period is None:
         return form, None
@@ -51,7 +54,12 @@ def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
     view = ReportView(
         operator=request.operator,
         report=figures.report,
-        audience=VIEWER if has_role(request, {Role.VIEWER}) else FULL,
+        # A closed year reads the year before as stored with it (frozen); otherwise the year
+        # before's own report, read with the same rule as when it is asked for itself.
+        previous_report=None
+        if figures.closure
+        else report_figures(scope.before(), with_previous=False).report,
+        audience=VIEWER if reader else FULL,
         closure=figures.closure,
         live_closure=figures.live_closure,
         site_name=site.name if site else "",
@@ -62,6 +70,8 @@ def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
 
 
 def _page(request, form, view, status=200):
+    if view is None and form.errors:
+        status = INVALID_FORM_STATUS
     query = request.GET.urlencode()
     return render(
         request,

@@ -354,7 +354,7 @@ def _dashboard_counts(page, base: str) -> None:
     page.get_by_role("spinbutton", name="Année").fill("2026")
     page.get_by_role("button", name="Afficher le bilan").click()
     page.get_by_role("heading", level=1, name="Bilan : juin 2026").wait_for()
-    assert "Il a accueilli 3 personnes" in page.locator(".results").inner_text()
+    assert "Il a reçu 3 visites" in page.locator(".results").inner_text()
     assert_accessible(page)
 
 

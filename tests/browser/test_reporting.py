@@ -39,16 +39,28 @@ def test_a_coordinator_reads_the_report_changes_the_period_and_downloads_the_pdf
 
     log_in(page, live_server.url, coordinator, "/bilan/")
     page.get_by_role("heading", level=1, name=f"Bilan : année {year}").wait_for()
-    results = page.locator(".results").inner_text()
+    # The first screen: the headline figures, with the results in words.
+    headline = page.get_by_role("table", name=f"L'essentiel : année {year}")
+    assert headline.is_visible()
+    assert "9 visites" in headline.inner_text()
+    results = page.locator(".results").inner_text().replace("\xa0", " ")
     assert "le bus a stationné 3 fois" in results
-    assert "Il a accueilli 9 personnes pour une durée moyenne de 45" in results
+    assert "Il a reçu 9 visites" in results
+    assert "d'une durée moyenne de 45 minutes" in results
     assert_accessible(page)
 
     # A definition opens from the keyboard.
-    summary = page.get_by_text("Définition : Personnes accueillies (visites)")
+    summary = page.get_by_text("Définition : Visites").first
     summary.focus()
     page.keyboard.press("Enter")
     assert page.get_by_text("Une personne venue deux fois compte deux fois.").first.is_visible()
+
+    # The breakdowns are folded: every key figure opens from the keyboard.
+    key_figures = page.get_by_role("table", name=f"Chiffres clés : année {year}", exact=False)
+    assert not key_figures.is_visible()
+    page.locator("summary", has_text="Tous les chiffres clés").focus()
+    page.keyboard.press("Enter")
+    assert key_figures.is_visible()
 
     # A breakdown by site opens from the keyboard; its table is accessible too.
     detail = page.locator("summary", has_text="Tranches d'âge par lieu de stationnement")
@@ -68,6 +80,7 @@ def test_a_coordinator_reads_the_report_changes_the_period_and_downloads_the_pdf
     page.get_by_role("heading", level=1, name=f"Bilan : 2e trimestre {year}").wait_for()
     assert "trimestre=2" in page.url
     assert "le bus a stationné 1 fois" in page.locator(".results").inner_text()
+    assert page.get_by_role("table", name=f"L'essentiel : 2e trimestre {year}", exact=False)
     assert_accessible(page)
 
     with page.expect_download() as download_info:
@@ -77,5 +90,8 @@ def test_a_coordinator_reads_the_report_changes_the_period_and_downloads_the_pdf
     with open(download.path(), "rb") as handle:
         reader = PdfReader(io.BytesIO(handle.read()))
     text = " ".join(p.extract_text() for p in reader.pages).replace("\xa0", " ")
-    assert "Bilan d'activité" in text
-    assert f"2e trimestre {year}" in text
+    first_page = reader.pages[0].extract_text().replace("\xa0", " ")
+    assert "Bilan d'activité" in first_page
+    assert f"2e trimestre {year}" in first_page
+    assert "L'essentiel" in first_page and "Visites" in first_page
+    assert "Définitions" in text

@@ -225,21 +225,32 @@ def test_detail_tables_render_every_breakdown(dataset):
         return dict(zip(table.columns, [str(c).replace("\u00a0", " ") for c in found], strict=True))
 
     duration = row("duree-lieu", "Place A")
-    assert (duration["Durée moyenne"], duration["Durée médiane"]) == ("51 min", "55 min")
+    assert (duration["Durée moyenne (min)"], duration["Durée médiane (min)"]) == (
+        "51 min",
+        "55 min",
+    )
     themes = row("thematiques-lieu", "Place A")
     assert themes["Démarches emploi : visites"] == "3"
-    assert themes["Démarches emploi : part"] == "60 %"  # 3 of the site's 5 visits
-    assert themes["Sans thématique : part"] == "40 %"
-    assert row("mode-lieu", "Place A")["Part des visites sans rendez-vous"] == "80 %"  # 4 / 5
-    assert row("first-visit-lieu", "Place A")["Part des premières visites"] == "75 %"  # 3 / 4
+    assert themes["Démarches emploi : part des visites"] == "60 %"  # 3 of the site's 5 visits
+    assert themes["Sans thématique : part des visites"] == "40 %"
+    mode = row("mode-lieu", "Place A")
+    assert mode["Part des visites sans rendez-vous (réponses connues)"] == "80 %"  # 4 / 5
+    first = row("first-visit-lieu", "Place A")
+    assert first["Part des premières visites (réponses connues)"] == "75 %"  # 3 / 4
     referrals = row("orientations-lieu", "Place A")
-    assert referrals["Taux de prise en charge"] == "25 %"
+    assert referrals["Taux de prise en charge (part des orientations)"] == "25 %"
     assert referrals["Délai médian de prise en charge"] == "10 jours"
     evening = row("soiree-lieu", "Place A")
     assert evening["Visites par permanence (soirée)"] == "1,5"  # 3 visits / 2 evening stops
     assert evening["Visites par permanence (journée)"] == "2,0"  # 2 visits / 1 day stop
     cyber = row("cyber-mois", "juillet 2024")
-    assert cyber["Taux d'occupation des postes"] == "63 %"  # 5 / 8, rounded half up
+    # 5 seats used of the 8 of the one held stop of July (with a record), rounded half up.
+    assert cyber["Taux d'occupation (toutes les permanences tenues)"] == "63 %"
+    assert cyber["Taux d'occupation (permanences avec un relevé)"] == "63 %"
+    cyber = row("cyber-lieu", "Place A")
+    # 8 seats used; s1, s3 and s5 held there (24 seats), only s1 and s3 recorded (16 seats).
+    assert cyber["Taux d'occupation (toutes les permanences tenues)"] == "33 %"
+    assert cyber["Taux d'occupation (permanences avec un relevé)"] == "50 %"
     partners = tables["partenaires-lieu"]
     assert partners.row_headers == 2
     assert [r[:2] for r in partners.rows] == [
@@ -254,6 +265,7 @@ def test_detail_tables_render_every_breakdown(dataset):
 
 def test_a_viewer_reads_no_small_count_in_the_detail_tables(dataset):
     tables = detail_tables(compute(dataset), Formatter(VIEWER))
+    assert tables and all(table.group_key == "by_site" for table in tables)
     for table in tables:
         for row in table.rows:
             for value in table.figures(row):
@@ -261,9 +273,10 @@ def test_a_viewer_reads_no_small_count_in_the_detail_tables(dataset):
                     assert value.raw >= 5, (table.slug, row)
     themes = next(t for t in tables if t.slug == "thematiques-lieu")
     place_a = dict(zip(themes.columns, themes.rows[0], strict=True))
-    assert place_a["Visites"].text == "5"
+    # Place A's 5 visits would give Place B's 3 away from the 8 of the whole year: both hidden.
+    assert place_a["Visites"].text == "n.c."
     assert place_a["Démarches emploi : visites"].text == "< 5"
-    assert place_a["Démarches emploi : part"].text == "n.c."  # would give the 3 away
+    assert place_a["Démarches emploi : part des visites"].text == "n.c."
     duration = next(t for t in tables if t.slug == "duree-lieu")
     assert [str(c) for c in duration.rows[1][1:]] == ["< 5", "n.c.", "n.c."]  # B: 2 durations
 

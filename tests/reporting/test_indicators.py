@@ -16,7 +16,14 @@ def breakdown(report, name):
 def test_stops(dataset):
     stops = compute(dataset)["stops"]
     # s1, s2, s3, s5 held; s4 cancelled; s3 (17:00) and s5 (20:00) are evening stops.
-    assert stops == {"held": 4, "cancelled": 1, "evening_held": 2, "sites_used": 2}
+    # The cyber-atelier's 8 seats on each of the 4 held stops.
+    assert stops == {
+        "held": 4,
+        "cancelled": 1,
+        "evening_held": 2,
+        "seats_held": 32,
+        "sites_used": 2,
+    }
 
 
 def test_visits_people_and_durations(dataset):

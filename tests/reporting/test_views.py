@@ -34,10 +34,13 @@ def dashboard(client, **params):
 
 PARAGRAPH = (
     "En un an, le bus a stationné 4 fois sur les 2 lieux de stationnement. "
-    "Il a accueilli 8 personnes pour une durée moyenne de 46 minutes, soit 2,0 en moyenne par "
-    "permanence. La majorité des prises en charge s'est faite sans rendez-vous (86 %). "
-    "Le public accueilli compte 57 % de femmes. "
-    "71 % des personnes accueillies venaient du quartier du Regain."
+    "Il a reçu 8 visites de 4 personnes différentes au moins, d'une durée moyenne de 46 minutes, "
+    "soit 2,0 visites en moyenne par permanence. "
+    "Les visites sans rendez-vous font 86 % des réponses connues, soit 75 % des visites. "
+    "Les visites de femmes font 57 % des réponses connues, soit 50 % des visites. "
+    "Les visites d'habitants du quartier du Regain font 71 % des réponses connues, "
+    "soit 63 % des visites. "  # 5 of 8: 62.5 %, rounded half up
+    "Les premières visites font 67 % des réponses connues, soit 50 % des visites."
 )
 
 
@@ -47,8 +50,14 @@ def test_the_coordinator_reads_every_figure(client, dataset, coordinator):
     assert response.status_code == 200
     text = normalised(text_of(response))
     assert PARAGRAPH in text
-    assert "Démarches emploi (38 %), CAF (25 %), Santé (13 %)" in text
-    assert "5 orientations vers les partenaires ont été proposées, dont 40 % déjà prises" in text
+    assert (
+        "Démarches emploi (38 % des visites), CAF (25 % des visites), Santé (13 % des visites)"
+        in text
+    )
+    assert (
+        "5 orientations vers les partenaires ont été proposées, dont 2 déjà prises en charge "
+        "(40 % des orientations)." in text
+    )
     figures = {f.key: f for f in response.context["view"].key_figures}
     assert figures["visits"].value.text == "8"
     assert figures["visits"].previous.text == "1"
@@ -100,7 +109,8 @@ def test_a_viewer_reads_small_counts_as_less_than_five(client, dataset, operator
     # Counts of the service's own activity identify no one: shown as they are.
     assert figures["stops_held"].value.text == "4"  # s1, s2, s3 and s5
     assert figures["women_share"].value.text == "n.c."  # 4 women: the share would give it away
-    assert "Il a accueilli 8 personnes" in text
+    assert "Il a reçu 8 visites, d'une durée moyenne de 46 minutes" in text
+    assert "femmes" not in response.context["view"].paragraph  # its share is hidden
     for table in response.context["view"].all_tables:
         for row in table.rows:
             for value in table.figures(row):
@@ -118,9 +128,11 @@ def test_a_partner_sees_its_own_organisation_only(client, dataset, operator, mak
         row[0] for row in view.tables[[t.slug for t in view.tables].index("partenaires")].rows
     ] == ["Mission locale"]
     figures = {f.key: f for f in view.key_figures}
-    assert figures["visits"].value.text == "2"
-    assert figures["referrals"].value.text == "3"
-    assert "PLIE" not in text_of(response).split("<main")[1].split("Lieu de stationnement")[1]
+    # A partner reads small counts hidden, as a funder does: 2 visits, 3 referrals.
+    assert view.masked
+    assert figures["visits"].value.text == "< 5"
+    assert figures["referrals"].value.text == "< 5"
+    assert "PLIE" not in text_of(response).split('id="essentiel"')[1]
 
 
 def test_an_agent_has_no_report(client, dataset, agent):
@@ -156,7 +168,7 @@ def test_an_agent_has_no_report(client, dataset, agent):
 def test_bad_filters_get_a_french_message(client, dataset, coordinator, params, message):
     client.force_login(coordinator)
     response = dashboard(client, **params)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text_of(response)
     assert response.context["view"] is None
     export = client.get(reverse("reporting:export_xlsx"), {**YEAR_QUERY, **params})
@@ -203,47 +215,89 @@ def test_the_pdf_contains_the_results_paragraph(client, dataset, coordinator):
     assert "Définitions" in text
 
 
+def family_rows(workbook) -> dict:
+    """The long-format rows of the family sheets: {(table, grouping, site or month, row,
+    column): (number, text)}."""
+    rows = {}
+    for title in ("Activité", "Public", "Thématiques", "Partenaires et orientations"):
+        sheet = list(workbook[title].iter_rows(values_only=True))
+        assert list(sheet[0]) == [
+            "Tableau",
+            "Regroupement",
+            "Lieu ou mois",
+            "Ligne",
+            "Colonne",
+            "Valeur",
+            "Texte affiché",
+        ]
+        for table, grouping, group, line, column, number, text in sheet[1:]:
+            rows[(table, grouping, group or "", line or "", column)] = (number, text)
+    return rows
+
+
 def test_the_xlsx_holds_the_dashboards_figures(client, dataset, coordinator):
     client.force_login(coordinator)
     view = dashboard(client).context["view"]
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("reporting:export_xlsx"), YEAR_QUERY).content)
     )
-    key_sheet = workbook["Chiffres clés"]
-    read = {row[0]: row[1] for row in key_sheet.iter_rows(min_row=2, values_only=True)}
+    # A summary, one sheet per family of breakdowns, the definitions.
+    assert workbook.sheetnames == [
+        "Résumé",
+        "Activité",
+        "Public",
+        "Thématiques",
+        "Partenaires et orientations",
+        "Définitions",
+    ]
+    summary = list(workbook["Résumé"].iter_rows(values_only=True))
+    key_start = next(i for i, row in enumerate(summary) if row[0] == "Chiffres clés")
+    read = {row[0]: row[1] for row in summary[key_start + 1 :]}
     for figure in view.key_figures:
         expected = figure.value.raw if figure.value.raw is not None else figure.value.text
         assert read[figure.label] == expected, figure.label
-    assert read["Personnes accueillies (visites)"] == 8
-    assert read["Part de femmes"] == pytest.approx(4 / 7, abs=1e-4)
+    assert read["Visites"] == 8
+    assert read["Part de femmes"] == 0.57  # 4 / 7, as the page shows it: 57 %
+    headline = {row[0]: row for row in summary[: key_start - 1] if row[0]}
+    assert headline["Visites"][1:5] == (8, "visites", 1, "visite")
     # 6 families of figures and one per visit question (8 today), by site and by month.
     assert len(view.detail_tables) == 2 * (6 + len(QUESTIONS))
+    rows = family_rows(workbook)
+    count = 0
     for table in view.all_tables:
-        sheet = workbook[table.sheet_title]
-        rows = list(sheet.iter_rows(values_only=True))
-        assert list(rows[0]) == table.columns
-        for row, read_row in zip(table.rows, rows[1:], strict=False):
-            assert list(read_row[: table.row_headers]) == table.labels(row)
-            assert list(read_row[table.row_headers : len(row)]) == [
-                v.raw if v.raw is not None else v.text for v in table.figures(row)
-            ]
-    sites = workbook["Par lieu de stationnement"]
-    assert [c.value for c in sites[2]][:4] == ["Place A", 3, 0, 5]
-    ages = workbook["Tranches d'âge par lieu"]
-    assert [c.value for c in ages[1]] == [
-        "Lieu",
-        "Visites",
-        "Moins de 26 ans",
-        "26 à 49 ans",
-        "50 à 64 ans",
-        "65 ans et plus",
-        "Non renseigné",
-    ]
-    assert [c.value for c in ages[2]] == ["Place A", 5, 1, 3, 0, 0, 1]
-    durations = workbook["Durée des visites par lieu"]
-    assert [c.value for c in durations[2]][:4] == ["Place A", 5, 51, 55]
-    partners = workbook["Partenaires par mois"]
-    assert [c.value for c in partners[2]][:7] == ["janvier 2024", "Mission locale", 1, 2, 1, 1, 1]
+        for row in table.rows:
+            labels = table.labels(row)
+            grouping = {"by_site": "Par lieu", "by_month": "Par mois"}.get(
+                table.group_key or table.key, "Ensemble"
+            )
+            if grouping != "Ensemble":
+                group, line = labels[0], " — ".join(labels[1:])
+            else:
+                group, line = "", " — ".join(labels)
+            for column, value in zip(table.figure_columns, table.figures(row), strict=True):
+                number, text = rows[(table.caption, grouping, group, line, column)]
+                assert text == value.text
+                assert number == (value.raw if value.raw is not None else value.text)
+                count += 1
+    assert count == len(rows)
+    assert rows[("Par lieu de stationnement", "Par lieu", "Place A", "", "Visites")][0] == 5
+    ages = "Tranches d'âge par lieu de stationnement"
+    assert rows[(ages, "Par lieu", "Place A", "", "26 à 49 ans")][0] == 3
+    durations = "Durée des visites par lieu de stationnement"
+    assert rows[(durations, "Par lieu", "Place A", "", "Durée médiane (min)")][0] == 55
+    january = ("Partenaires par mois", "Par mois", "janvier 2024", "Mission locale")
+    assert rows[(*january, "Visites où il a été rencontré")][0] == 2
+    assert rows[(*january, "Orientations reçues")][0] == 1
+    # Each cell holds the number shown, with the page's display format.
+    activity = workbook["Activité"]
+    formats = {
+        (cell_row[4].value, cell_row[5].number_format)
+        for cell_row in activity.iter_rows(min_row=2)
+        if cell_row[0].value == "Par lieu de stationnement" and cell_row[2].value == "Place A"
+    }
+    assert ("Visites", "#,##0") in formats
+    assert ("Visites par permanence", "0.0") in formats
+    assert ("Part de femmes (réponses connues)", "0%") in formats
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -282,15 +336,17 @@ def test_the_csv_lists_every_figure(client, dataset, operator, make_member):
     content = client.get(reverse("reporting:export_csv"), YEAR_QUERY).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert rows[0] == ["tableau", "ligne", "colonne", "valeur", "texte"]
-    assert ["Chiffres clés", "Personnes accueillies (visites)", "année 2024", "8", "8"] in rows
+    assert ["Chiffres clés", "Visites", "année 2024", "8", "8"] in rows
     assert ["Chiffres clés", "Personnes différentes", "année 2024", "", "< 5"] in rows
-    # The breakdowns by site and by month, hidden the same way.
+    assert ["L'essentiel", "Visites", "année 2024", "8", "8"] in rows
+    # The breakdowns by site, hidden the same way: Place A's 5 visits would give Place B's 3
+    # away from the 8 of the year.
     assert [
         "Tranches d'âge par lieu de stationnement",
         "Place A",
         "Visites",
-        "5",
-        "5",
+        "",
+        "n.c.",
     ] in rows
     assert ["Tranches d'âge par lieu de stationnement", "Place A", "26 à 49 ans", "", "< 5"] in rows
     assert [
@@ -300,7 +356,14 @@ def test_the_csv_lists_every_figure(client, dataset, operator, make_member):
         "",
         "< 5",
     ] in rows
-    assert ["Durée des visites par mois", "juillet 2024", "Durée médiane", "", "n.c."] in rows
+    assert [
+        "Durée des visites par lieu de stationnement",
+        "Place B",
+        "Durée médiane (min)",
+        "",
+        "n.c.",
+    ] in rows
+    assert not [row for row in rows if row[0] == "Durée des visites par mois"]
     # No free text for viewers: no note, no referral reason, no name.
     assert "Inscription comme demandeur" not in content
     assert "Fatima" not in content
@@ -366,26 +429,27 @@ def test_a_viewers_spreadsheet_hides_small_counts(client, dataset, operator, mak
         "Permanences de soirée",
         "Permanences de journée",
         "Permanences avec un relevé",
-        "Postes disponibles",
+        "Postes disponibles sur les permanences tenues",
+        "Postes disponibles sur les permanences avec un relevé",
         "Permanences dans le bus",
         "Soirée (à partir de 17 h)",
         "Journée",
     }
-    small = set()
-    for sheet in workbook.worksheets:
-        if sheet.title == "Résumé":
-            continue
-        rows = list(sheet.iter_rows(values_only=True))
-        for row in rows:
-            for column, value in enumerate(row):
-                if isinstance(value, int) and 0 <= value < 5:
-                    small.add((sheet.title, rows[0][column], row[0]))
+    small = {
+        (table, line, column)
+        for (table, _grouping, _group, line, column), (number, _text) in family_rows(
+            workbook
+        ).items()
+        if isinstance(number, int) and 0 <= number < 5
+    }
     assert small
     unexpected = {cell for cell in small if cell[1] not in activity and cell[2] not in activity}
     assert not unexpected, unexpected
-    key = {row[0]: row[1] for row in workbook["Chiffres clés"].iter_rows(values_only=True)}
+    summary = list(workbook["Résumé"].iter_rows(values_only=True))
+    key_start = next(i for i, row in enumerate(summary) if row[0] == "Chiffres clés")
+    key = {row[0]: row[1] for row in summary[key_start + 1 :]}
     assert key["Personnes différentes"] == "< 5"
-    assert key["Personnes accueillies (visites)"] == 8
+    assert key["Visites"] == 8
 
 
 def test_no_page_with_a_person_is_open_to_viewers():
@@ -436,7 +500,7 @@ def test_a_closed_years_filtered_figures_are_the_stored_ones(client, dataset, ma
     assert (view.closure, figures["visits"]) == (closure, "2")
     # A partner user reads its own stored figures.
     view, figures, _text = read(make_member(dataset.operator, Role.PARTNER, partner=dataset.p1))
-    assert (view.closure, figures["visits"], figures["referrals"]) == (closure, "2", "3")
+    assert (view.closure, figures["visits"], figures["referrals"]) == (closure, "< 5", "< 5")
     # Live figures for what was not stored: a site and a partner together, a site created since.
     notice = (
         f"L'année {YEAR} est close, mais ces chiffres filtrés n'ont pas été enregistrés à la "
@@ -484,8 +548,8 @@ def test_a_partners_visits_per_presence(client, dataset, make_member):
         stop__date=f"{YEAR}-07-09", left_at__isnull=False, gender="female", person__isnull=False
     )
     v6.partners_seen.add(dataset.p1, through_defaults={"operator": dataset.operator})
-    client.force_login(make_member(dataset.operator, Role.PARTNER, partner=dataset.p1))
-    response = dashboard(client)
+    client.force_login(make_member(dataset.operator, Role.COORDINATOR))
+    response = dashboard(client, partenaire=dataset.p1.pk)
     view = response.context["view"]
     figures = {f.key: f for f in view.key_figures}
     assert "visits_per_stop" not in figures

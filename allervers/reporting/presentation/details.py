@@ -6,6 +6,7 @@ from allervers.reception.questions import QUESTIONS, by_report_key
 
 from ..definitions import INDICATORS
 from ..queries import BREAKDOWNS
+from .cells import share_cells
 from .tables import (
     CYBER_COLUMNS,
     PARTNER_COLUMNS,
@@ -15,7 +16,7 @@ from .tables import (
     partner_scope,
     per_stop,
 )
-from .values import Formatter, Value
+from .values import Formatter, Group, Value
 
 # --- every breakdown by site and by month -------------------------------------------------------
 
@@ -52,6 +53,8 @@ def detail_tables(report: dict, fmt: Formatter) -> list[Table]:
     tables = []
     for slug, caption, sheet, key in families:
         for report_key, suffix, caption_suffix, sheet_suffix, header in GROUPINGS:
+            if fmt.masking and report_key == "by_month":
+                continue  # a viewer reads each month's main figures only (`cells`)
             groups = report.get(report_key) or []
             if groups and "breakdowns" not in groups[0]:
                 continue  # a year closed before the details existed
@@ -68,28 +71,31 @@ def detail_tables(report: dict, fmt: Formatter) -> list[Table]:
             )
             for row in groups:
                 label = _group_label(report_key, row)
+                g = fmt.of(report, row)
                 if key == "partners":
                     for partner_id, name in partner_names.items():  # in the partners' order
                         counts = row["partners"].get(partner_id)
                         if counts and any(counts.values()):
-                            table.rows.append([label, name, *partner_cells(counts, fmt)])
+                            cells = partner_cells(g, partner_id, counts["presences"])
+                            table.rows.append([label, name, *cells])
                     continue
-                columns, cells = _detail_cells(key, row, fmt, topics, partner)
+                columns, cells = _detail_cells(key, row, g, topics, partner)
                 table.columns = [header, *columns]
                 table.rows.append([label, *cells])
             if key == "partners":
                 table.columns = [header, "Partenaire", *PARTNER_COLUMNS]
                 table.row_headers = 2
             elif not groups:
-                table.columns = [header, *_detail_cells(key, None, fmt, topics, partner)[0]]
+                table.columns = [header, *_detail_cells(key, None, None, topics, partner)[0]]
             tables.append(table)
     return tables
 
 
 def _detail_cells(
-    key: str, row: dict | None, fmt: Formatter, topics: list[dict], partner: bool
+    key: str, row: dict | None, g: Group | None, topics: list[dict], partner: bool
 ) -> tuple[list[str], list[Value]]:
-    """The columns and, for `row` (a site's or a month's figures), the cells of one family."""
+    """The columns and, for `row` (a site's or a month's figures, read through its group `g`),
+    the cells of one family."""
     columns: list[str] = []
     cells: list[Value] = []
 
@@ -99,64 +105,50 @@ def _detail_cells(
             cells.append(value())
 
     if key == "durations":
-        add("Visites avec départ enregistré", lambda: fmt.count(row["with_duration"]))
-        add("Durée moyenne", lambda: fmt.minutes(row["duration_mean"], row["with_duration"]))
-        add(
-            "Durée médiane",
-            lambda: fmt.minutes(row["duration_median"], row["with_duration"]),
-        )
+        add("Visites avec départ enregistré", lambda: g.count("with_duration"))
+        add("Durée moyenne (min)", lambda: g.minutes(row["duration_mean"]))
+        add("Durée médiane (min)", lambda: g.minutes(row["duration_median"]))
     elif key == "topics":
-        add("Visites", lambda: fmt.count(row["visits"]))
+        add("Visites", lambda: g.count("visits"))
         for topic in topics:
-            ident = str(topic["topic_id"])
-            add(
-                f"{topic['name']} : visites",
-                lambda ident=ident: fmt.count(row["topics"].get(ident, 0)),
-            )
-            add(
-                f"{topic['name']} : part",
-                lambda ident=ident: fmt.share(row["topics"].get(ident, 0), row["visits"]),
-            )
-        add("Sans thématique : visites", lambda: fmt.count(row["without_topic"]))
-        add(
-            "Sans thématique : part",
-            lambda: fmt.share(row["without_topic"], row["visits"]),
-        )
+            cell = ("t", str(topic["topic_id"]))
+            add(f"{topic['name']} : visites", lambda cell=cell: g.count(cell))
+            add(f"{topic['name']} : part des visites", lambda cell=cell: g.share(cell, "visits"))
+        add("Sans thématique : visites", lambda: g.count("without_topic"))
+        add("Sans thématique : part des visites", lambda: g.share("without_topic", "visits"))
     elif key in BREAKDOWNS:
-        add("Visites", lambda: fmt.count(row["visits"]))
-        for index, (_value, label) in enumerate(BREAKDOWNS[key][1].choices):
-            add(label, lambda index=index: fmt.count(row["breakdowns"][key][index][2]))
-        share = by_report_key(key).share
-        if share is not None:
-            add(share.label, lambda: fmt.share(row[share.part], row[share.known]))
+        add("Visites", lambda: g.count("visits"))
+        for value, label in BREAKDOWNS[key][1].choices:
+            add(label, lambda value=value: g.count(("b", key, value)))
+        question = by_report_key(key)
+        if question.share is not None:
+            add(
+                f"{question.share.column} (réponses connues)",
+                lambda: g.share(*share_cells(question)),
+            )
     elif key == "referrals":
-        add("Orientations", lambda: fmt.count(row["referrals"]))
+        add("Orientations", lambda: g.count("referrals"))
         for status, label in ReferralStatus.choices:
-            add(label, lambda status=status: fmt.count(row[status]))
-        add("Taux de prise en charge", lambda: fmt.share(row["taken_up"], row["referrals"]))
+            add(label, lambda status=status: g.count(status))
         add(
-            "Délai médian de prise en charge",
-            lambda: fmt.days(row["delay_median_days"], row["taken_up"]),
+            "Taux de prise en charge (part des orientations)",
+            lambda: g.share("taken_up", "referrals"),
         )
+        add("Délai médian de prise en charge", lambda: g.days(row["delay_median_days"]))
     elif key == "cyber_seats":
-        cyber = cyber_cells(row["cyber"], row["cyber_used"], fmt) if row is not None else []
+        cyber = cyber_cells(g, row["cyber"], row.get("seats_held")) if row is not None else []
         for index, label in enumerate(CYBER_COLUMNS):
             add(label, lambda index=index: cyber[index])
     elif key == "evening":
         ratio = INDICATORS["visits_per_presence" if partner else "visits_per_stop"].label
-        add("Permanences de soirée", lambda: fmt.activity(row["evening_held"]))
-        add(
-            "Permanences de journée",
-            lambda: fmt.activity(row["held"] - row["evening_held"]),
-        )
-        add("Visites en soirée", lambda: fmt.count(row["evening"]))
-        add("Visites en journée", lambda: fmt.count(row["visits"] - row["evening"]))
+        day_held = row["held"] - row["evening_held"] if row is not None else 0
+        add("Permanences de soirée", lambda: Formatter.activity(row["evening_held"]))
+        add("Permanences de journée", lambda: Formatter.activity(day_held))
+        add("Visites en soirée", lambda: g.count("evening"))
+        add("Visites en journée", lambda: g.count("day"))
         add(
             f"{ratio} (soirée)",
-            lambda: per_stop(row, row["evening_held"], fmt, partner, evening=True),
+            lambda: per_stop(g, row["evening_held"], partner, evening=True),
         )
-        add(
-            f"{ratio} (journée)",
-            lambda: per_stop(row, row["held"] - row["evening_held"], fmt, partner, evening=False),
-        )
+        add(f"{ratio} (journée)", lambda: per_stop(g, day_held, partner, evening=False))
     return columns, cells

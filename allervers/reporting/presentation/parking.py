@@ -26,14 +26,14 @@ from ..parking import (
     Suggestion,
     parking_analysis,
 )
-from .values import NO_DATA, NOT_DISCLOSED, SMALL, Formatter, Value, _number
+from .values import NO_DATA, NOT_DISCLOSED, SMALL, Formatter, Value, number, written
 
 # --- the only calls to the report's formatting ------------------------------------------------
 
 
 def _decimal(value: float) -> str:
     """One decimal, the report's rounding (half up) and French writing."""
-    return _number(value, 1)
+    return written(value, 1)
 
 
 def _mean(formatter: Formatter, estimate: Estimate) -> Value:
@@ -43,7 +43,7 @@ def _mean(formatter: Formatter, estimate: Estimate) -> Value:
         return Value(None, NO_DATA)
     if formatter.masking and (estimate.visits < SMALL or estimate.stops < SMALL):
         return Value(None, NOT_DISCLOSED)
-    return Value(round(estimate.mean, 1), _decimal(estimate.mean))
+    return number(estimate.mean, 1)
 
 
 def _interval(formatter: Formatter, estimate: Estimate) -> str:

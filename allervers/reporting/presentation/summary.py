@@ -2,9 +2,10 @@
 
 from allervers.planning.calendars import month_label
 from allervers.reception.enums import ReferralStatus
-from allervers.reception.questions import QUESTIONS, SHARES, UNKNOWN
+from allervers.reception.questions import QUESTIONS, UNKNOWN, by_report_key
 
 from ..definitions import INDICATORS
+from .cells import share_cells
 from .tables import (
     CYBER_COLUMNS,
     PARTNER_COLUMNS,
@@ -15,39 +16,41 @@ from .tables import (
     partner_scope,
     per_stop,
 )
-from .values import NO_DATA, Formatter, Value
+from .values import EMPTY, Formatter, Value
+
+SHARED = [question for question in QUESTIONS if question.share is not None]
 
 
-def key_figures(report: dict, fmt: Formatter) -> list[KeyFigure]:
+def key_figures(report: dict, fmt: Formatter, previous: dict | None = None) -> list[KeyFigure]:
+    """Every key figure of `report`, beside the same figure of `previous` (the period before)."""
     partner = partner_scope(report)
     ratio_key = "visits_per_presence" if partner else "visits_per_stop"
 
     def figures(part: dict) -> dict[str, Value]:
         stops, visits, referrals = part["stops"], part["visits"], part["referrals"]
+        g = fmt.of(part)
         return {
             "stops_held": fmt.activity(stops["held"]),
             "stops_cancelled": fmt.activity(stops["cancelled"]),
             "sites_used": fmt.activity(stops["sites_used"]),
-            "visits": fmt.count(visits["visits"]),
-            "people": fmt.count(visits["people"]),
-            ratio_key: per_stop(visits, stops["held"], fmt, partner),
-            "duration_mean": fmt.minutes(visits["duration_mean"], visits["with_duration"]),
-            "duration_median": fmt.minutes(visits["duration_median"], visits["with_duration"]),
+            "visits": g.count("visits"),
+            "people": g.count("people"),
+            ratio_key: per_stop(g, stops["held"], partner),
+            "duration_mean": g.minutes(visits["duration_mean"]),
+            "duration_median": g.minutes(visits["duration_median"]),
             **{
-                share.key: fmt.share(visits[share.part], visits[share.known])
-                for share in SHARES  # from the visit's questions
+                question.share.key: g.share(*share_cells(question))
+                for question in SHARED  # from the visit's questions
             },
-            "referrals": fmt.count(referrals["total"]),
-            "take_up_rate": fmt.share(referrals["taken_up"], referrals["total"]),
-            "referral_delay_median": fmt.days(
-                referrals["delay_median_days"], referrals["taken_up"]
-            ),
+            "referrals": g.count("referrals"),
+            "take_up_rate": g.share("taken_up", "referrals"),
+            "referral_delay_median": g.days(referrals["delay_median_days"]),
         }
 
     current = figures(report)
-    previous = figures(report["previous"]) if report.get("previous") else {}
+    before = figures(previous) if previous else {}
     return [
-        KeyFigure(key, INDICATORS[key].label, value, previous.get(key))
+        KeyFigure(key, INDICATORS[key].label, value, before.get(key))
         for key, value in current.items()
     ]
 
@@ -58,46 +61,48 @@ def group_columns(partner: bool) -> list[str]:
         "Permanences annulées",
         "Visites",
         INDICATORS["visits_per_presence" if partner else "visits_per_stop"].label,
-        "Durée moyenne",
-        "Part de femmes",
-        "Part d'habitants du quartier",
+        "Durée moyenne (min)",
+        "Part de femmes (réponses connues)",
+        "Part d'habitants du quartier (réponses connues)",
         "Orientations",
         "Prises en charge",
     ]
 
 
-def _group_row(label: str, row: dict, fmt: Formatter, partner: bool) -> list:
+def _group_row(label: str, row: dict, fmt: Formatter, report: dict, partner: bool) -> list:
+    g = fmt.of(report, row)
+    women, area = (share_cells(by_report_key(q)) for q in ("gender", "lives_in_area"))
     return [
         label,
         fmt.activity(row["held"]),
         fmt.activity(row["cancelled"]),
-        fmt.count(row["visits"]),
-        per_stop(row, row["held"], fmt, partner),
-        fmt.minutes(row["duration_mean"], row["with_duration"]),
-        fmt.share(row["women"], row["gender_known"]),
-        fmt.share(row["in_area"], row["area_known"]),
-        fmt.count(row["referrals"]),
-        fmt.count(row["taken_up"]),
+        g.count("visits"),
+        per_stop(g, row["held"], partner),
+        g.minutes(row["duration_mean"]),
+        g.share(*women),
+        g.share(*area),
+        g.count("referrals"),
+        g.count("taken_up"),
     ]
 
 
 def report_tables(report: dict, fmt: Formatter) -> list[Table]:
-    visits, stops = report["visits"], report["stops"]
-    total = visits["visits"]
+    stops = report["stops"]
     partner = partner_scope(report)
+    g = fmt.of(report)
     tables = []
 
     by_site = Table(
         "lieux", "Par lieu de stationnement", "by_site", ["Lieu", *group_columns(partner)]
     )
     by_site.chart_column = 3
-    by_site.rows = [_group_row(row["name"], row, fmt, partner) for row in report["by_site"]]
+    by_site.rows = [_group_row(row["name"], row, fmt, report, partner) for row in report["by_site"]]
     tables.append(by_site)
 
     by_month = Table("mois", "Par mois", "by_month", ["Mois", *group_columns(partner)])
     by_month.chart_column = 3
     by_month.rows = [
-        _group_row(month_label(row["year"], row["month"]), row, fmt, partner)
+        _group_row(month_label(row["year"], row["month"]), row, fmt, report, partner)
         for row in report["by_month"]
     ]
     tables.append(by_month)
@@ -110,16 +115,16 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
         ["Moment", "Permanences tenues", "Visites", ratio_label],
     )
     evening.chart_column = 2
-    for label, held, count, is_evening in [
-        ("Soirée (à partir de 17 h)", stops["evening_held"], visits["evening"], True),
-        ("Journée", stops["held"] - stops["evening_held"], total - visits["evening"], False),
+    for label, held, measure, is_evening in [
+        ("Soirée (à partir de 17 h)", stops["evening_held"], "evening", True),
+        ("Journée", stops["held"] - stops["evening_held"], "day", False),
     ]:
         evening.rows.append(
             [
                 label,
                 fmt.activity(held),
-                fmt.count(count),
-                per_stop(visits, held, fmt, partner, evening=is_evening),
+                g.count(measure),
+                per_stop(g, held, partner, evening=is_evening),
             ]
         )
     tables.append(evening)
@@ -130,15 +135,14 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
         "topics",
         ["Thématique", "Visites qui la mentionnent", "Part des visites"],
     )
-    topics.rows = [
-        [row["name"], fmt.count(row["count"]), fmt.share(row["count"], total)]
-        for row in report["topics"]
-    ]
+    for row in report["topics"]:
+        cell = ("t", str(row.get("topic_id", row["name"])))
+        topics.rows.append([row["name"], g.count(cell), g.share(cell, "visits")])
     topics.rows.append(
         [
             "Sans thématique (non renseigné)",
-            fmt.count(visits["without_topic"]),
-            fmt.share(visits["without_topic"], total),
+            g.count("without_topic"),
+            g.share("without_topic", "visits"),
         ]
     )
     tables.append(topics)
@@ -152,21 +156,20 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
             name.replace("_", "-"),
             question.caption,
             name,
-            ["Réponse", "Visites", "Part des visites", "Part parmi les réponses renseignées"],
+            ["Réponse", "Visites", "Part des visites", "Part des réponses connues"],
         )
-        known = sum(count for value, _label, count in answers if value != UNKNOWN)
-        for value, label, count in answers:
+        for value, label, _count in answers:
+            cell = ("b", name, value)
             table.rows.append(
                 [
                     label,
-                    fmt.count(count),
-                    fmt.share(count, total),
-                    Value(None, NO_DATA) if value == UNKNOWN else fmt.share(count, known),
+                    g.count(cell),
+                    g.share(cell, "visits"),
+                    EMPTY if value == UNKNOWN else g.share(cell, ("known", name)),
                 ]
             )
         tables.append(table)
 
-    referrals = report["referrals"]
     status_table = Table(
         "orientations",
         "Orientations selon leur statut",
@@ -174,14 +177,15 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
         ["Statut", "Orientations", "Part des orientations"],
     )
     for value, label in ReferralStatus.choices:
-        status_table.rows.append(
-            [label, fmt.count(referrals[value]), fmt.share(referrals[value], referrals["total"])]
-        )
+        status_table.rows.append([label, g.count(value), g.share(value, "referrals")])
     tables.append(status_table)
 
     partners = Table("partenaires", "Partenaires", "partners", ["Partenaire", *PARTNER_COLUMNS])
     partners.chart_column = 2
-    partners.rows = [[row["name"], *partner_cells(row, fmt)] for row in report["partners"]]
+    partners.rows = [
+        [row["name"], *partner_cells(g, row.get("partner_id", row["name"]), row["presences"])]
+        for row in report["partners"]
+    ]
     tables.append(partners)
 
     cyber_table = Table("cyber", "Cyber@atelier", "cyber_seats", ["Mesure", "Valeur"])
@@ -189,7 +193,9 @@ def report_tables(report: dict, fmt: Formatter) -> list[Table]:
     cyber_table.rows = [
         [label, value]
         for label, value in zip(
-            CYBER_COLUMNS, cyber_cells(report["cyber"], visits["cyber_used"], fmt), strict=True
+            CYBER_COLUMNS,
+            cyber_cells(g, report["cyber"], stops.get("seats_held")),
+            strict=True,
         )
     ]
     tables.append(cyber_table)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from ..definitions import INDICATORS
-from .values import Formatter, Value
+from .values import EMPTY, Formatter, Group, Value
 
 
 @dataclass
@@ -62,20 +62,15 @@ def partner_scope(report: dict) -> bool:
     return bool((report.get("filters") or {}).get("partner_id"))
 
 
-def per_stop(row: dict, held: int, fmt: Formatter, partner: bool, *, evening=None) -> Value:
+def per_stop(g: Group, held: int, partner: bool, *, evening=None) -> Value:
     """Visits per held stop; for a partner, the visits where it was seen at the stops where it
     was present, per such stop (`visits_per_presence`). `evening`: True / False for the evening
-    or daytime share of `row`, None for all of it."""
+    or daytime share of the group `g`, None for all of it."""
     if partner:
-        count = row.get("at_presence", 0)
-        if evening is not None:
-            count_evening = row.get("evening_at_presence", 0)
-            count = count_evening if evening else count - count_evening
+        measure = {None: "at_presence", True: "evening_at_presence", False: "day_at_presence"}
     else:
-        count = row["visits"]
-        if evening is not None:
-            count = row["evening"] if evening else count - row["evening"]
-    return fmt.ratio(count, held)
+        measure = {None: "visits", True: "evening", False: "day"}
+    return g.ratio(measure[evening], held)
 
 
 PARTNER_COLUMNS = [
@@ -83,39 +78,45 @@ PARTNER_COLUMNS = [
     "Visites où il a été rencontré",
     "Orientations reçues",
     "Prises en charge",
-    "Taux de prise en charge",
+    "Taux de prise en charge (part des orientations reçues)",
 ]
 
 
-def partner_cells(counts: dict, fmt: Formatter) -> list[Value]:
-    """A partner's figures, in the order of `PARTNER_COLUMNS`."""
+def partner_cells(g: Group, partner_id, presences: int) -> list[Value]:
+    """A partner's figures in the group `g`, in the order of `PARTNER_COLUMNS`."""
+    pid = str(partner_id)
     return [
-        fmt.activity(counts["presences"]),
-        fmt.count(counts["visits_seen"]),
-        fmt.count(counts["referrals"]),
-        fmt.count(counts["taken_up"]),
-        fmt.share(counts["taken_up"], counts["referrals"]),
+        Formatter.activity(presences),
+        g.count(("p", "visits_seen", pid)),
+        g.count(("p", "referrals", pid)),
+        g.count(("p", "taken_up", pid)),
+        g.share(("p", "taken_up", pid), ("p", "referrals", pid)),
     ]
 
 
 CYBER_COLUMNS = [
     "Permanences avec un relevé",
     "Postes utilisés",
-    "Postes disponibles",
-    "Taux d'occupation des postes",
+    "Postes disponibles sur les permanences tenues",
+    "Taux d'occupation (toutes les permanences tenues)",
+    "Postes disponibles sur les permanences avec un relevé",
+    "Taux d'occupation (permanences avec un relevé)",
     "Personnes accueillies au cyber@atelier",
     "Visites avec usage du cyber@atelier",
 ]
 
 
-def cyber_cells(cyber: dict, cyber_used: int, fmt: Formatter) -> list[Value]:
-    """The cyber-atelier's figures (its seats, `cyber`, and the visits that used it), in the
-    order of `CYBER_COLUMNS`."""
+def cyber_cells(g: Group, cyber: dict, seats_held: int | None) -> list[Value]:
+    """The cyber-atelier's figures of the group `g` (its seats, `cyber`; the seats of every held
+    stop, `seats_held`, unknown for a year closed before it was stored), in the order of
+    `CYBER_COLUMNS`."""
     return [
-        fmt.activity(cyber["stops_recorded"]),
-        fmt.count(cyber["seats_used"]),
-        fmt.activity(cyber["seats_offered"]),
-        fmt.share(cyber["seats_used"], cyber["seats_offered"]),
-        fmt.count(cyber["people"]),
-        fmt.count(cyber_used),
+        Formatter.activity(cyber["stops_recorded"]),
+        g.count(("c", "seats_used")),
+        EMPTY if seats_held is None else Formatter.activity(seats_held),
+        EMPTY if seats_held is None else g.share_of(("c", "seats_used"), seats_held),
+        Formatter.activity(cyber["seats_offered"]),
+        g.share_of(("c", "seats_used"), cyber["seats_offered"]),
+        g.count(("c", "people")),
+        g.count("cyber_used"),
     ]

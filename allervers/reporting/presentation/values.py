@@ -1,83 +1,188 @@
-"""How a figure is written for an audience: one `Formatter` for every output (page, PDF, XLSX,
-CSV), and one rule that hides small counts from viewers, totals and ratios included."""
+"""How a figure is written for an audience: one rounding rule and one writing (`rounded`,
+`written`) for every output (page, PDF, XLSX, CSV), and one rule that hides small counts from
+viewers, totals and ratios included (`cells.Cells`, read through `Counts`)."""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-SMALL = 5  # a count below this is never shown to a viewer
+from .cells import PRIMARY, SMALL, Cells, group_key
+
 MASKED_COUNT = "< 5"
 NOT_DISCLOSED = "n.c."
 NO_DATA = "—"
 
 FULL, VIEWER = "full", "viewer"
 
+# The spreadsheet's display formats, matching what the page shows.
+COUNT_FORMAT, PERCENT_FORMAT, ONE_DECIMAL_FORMAT = "#,##0", "0%", "0.0"
+
 
 @dataclass(frozen=True)
 class Value:
-    """A figure: `raw` is what a spreadsheet stores (None when hidden or empty), `text` what a
-    person reads. `about_people` is False for counts of the service's own activity (stops,
-    sites, presences), which the small-count rule leaves alone."""
+    """A figure: `raw` is what a spreadsheet or the CSV stores (None when hidden or empty),
+    already rounded as `text` shows it; `text` what a person reads; `number_format` the
+    spreadsheet's display format. `about_people` is False for counts of the service's own
+    activity (stops, sites, presences), which the small-count rule leaves alone."""
 
     raw: float | int | None
     text: str
     about_people: bool = True
+    number_format: str = COUNT_FORMAT
 
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def hidden(self) -> bool:
+        return self.text in (MASKED_COUNT, NOT_DISCLOSED)
 
-def _number(value: float, decimals: int = 0) -> str:
-    """French writing, rounded half up as people do by hand (12.5 % reads 13 %)."""
-    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+def rounded(value: float, decimals: int = 0) -> Decimal:
+    """The one rounding rule of every output: half up, as people do by hand (12.5 % reads 13 %,
+    38.5 min reads 39 min)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def written(value: float, decimals: int = 0) -> str:
+    """French writing of `value` rounded by `rounded` (thin spaces between thousands)."""
+    return f"{rounded(value, decimals):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def _stored(value: float, decimals: int) -> int | float:
+    """The number a spreadsheet holds: exactly the one shown."""
+    number = rounded(value, decimals)
+    return int(number) if decimals <= 0 else float(number)
+
+
+def number(value: float, decimals: int = 0, unit: str = "", *, about_people=True) -> Value:
+    return Value(
+        _stored(value, decimals),
+        f"{written(value, decimals)}{unit}",
+        about_people,
+        COUNT_FORMAT if decimals == 0 else ONE_DECIMAL_FORMAT,
+    )
+
+
+def percent(fraction: float) -> Value:
+    """A share, shown as a whole percentage and stored as that percentage over 100."""
+    whole = rounded(fraction * 100)
+    return Value(float(whole / 100), f"{written(fraction * 100)}\u00a0%", True, PERCENT_FORMAT)
+
+
+HIDDEN_COUNT = Value(None, MASKED_COUNT)
+HIDDEN = Value(None, NOT_DISCLOSED)
+EMPTY = Value(None, NO_DATA)
+
+
+def plural(value: "Value | int", one: str, many: str) -> str:
+    """The word for a figure as shown: a hidden one (« < 5 ») never tells its number."""
+    n = value.raw if isinstance(value, Value) else value
+    return many if n is None or n >= 2 else one
+
+
+class Counts:
+    """What an audience reads of one report's counts: counts, shares, ratios, means and
+    medians of a group (the scope, a site, a month), each hidden when the rule says so."""
+
+    def __init__(self, report: dict, masking: bool):
+        self.masking = masking
+        self.cells = Cells(report, masking=masking)
+
+    def group(self, row: dict | None = None) -> "Group":
+        return Group(self, group_key(row))
+
+
+class Group:
+    def __init__(self, counts: Counts, key: tuple):
+        self.counts, self.key = counts, key
+
+    def n(self, measure) -> int:
+        return self.counts.cells.value(self.key, measure)
+
+    def hidden(self, measure) -> str | None:
+        cells = self.counts.cells
+        if not self.counts.masking:
+            return None
+        if (self.key, measure) not in cells:
+            return PRIMARY if self.n(measure) < SMALL else None
+        return cells.hidden(self.key, measure)
+
+    def count(self, measure) -> Value:
+        state = self.hidden(measure)
+        if state == PRIMARY:
+            return HIDDEN_COUNT
+        if state:
+            return HIDDEN
+        return number(self.n(measure))
+
+    def share(self, part, whole) -> Value:
+        """`part` over `whole` (two cells of the group), hidden when either is."""
+        if not self.n(whole):
+            return EMPTY
+        if self.hidden(part) or self.hidden(whole):
+            return HIDDEN
+        return percent(self.n(part) / self.n(whole))
+
+    def share_of(self, part, whole: int) -> Value:
+        """`part` (a cell) over `whole`, a count of the service's activity (seats offered)."""
+        if not whole:
+            return EMPTY
+        if self.hidden(part):
+            return HIDDEN
+        return percent(self.n(part) / whole)
+
+    def ratio(self, part, whole: int) -> Value:
+        """`part` (a cell) per `whole` (held stops, presences), one decimal."""
+        if not whole:
+            return EMPTY
+        if self.hidden(part):
+            return HIDDEN
+        return number(self.n(part) / whole, 1)
+
+    def measure(self, value: float | None, n, unit: str) -> Value:
+        """A mean or a median over the `n` cell (minutes, days), as a whole number."""
+        if value is None or not self.n(n):
+            return EMPTY
+        if self.hidden(n):
+            return HIDDEN
+        return number(value, 0, unit)
+
+    def minutes(self, value: float | None, n="with_duration") -> Value:
+        return self.measure(value, n, "\u00a0min")
+
+    def days(self, value: float | None, n="taken_up") -> Value:
+        unit = "\u00a0jour" if value is not None and rounded(value) < 2 else "\u00a0jours"
+        return self.measure(value, n, unit)
 
 
 class Formatter:
-    """Formats figures for an audience: a viewer never reads a count below 5, nor a share,
-    mean or median from which such a count could be worked out."""
+    """Formats a report's figures for an audience: a viewer never reads a count below 5, nor a
+    count, share, mean or median from which such a count could be worked out."""
 
     def __init__(self, audience: str):
+        self.audience = audience
         self.masking = audience == VIEWER
+        self._counts: dict[int, tuple[dict, Counts]] = {}
+
+    def of(self, report: dict, row: dict | None = None) -> Group:
+        """The group `row` (a site's or a month's row, or None for the scope) of `report`."""
+        known = self._counts.get(id(report))
+        if known is None or known[0] is not report:
+            known = (report, Counts(report, self.masking))
+            self._counts[id(report)] = known
+        return known[1].group(row)
+
+    def cells(self, report: dict) -> Cells:
+        return self.of(report).counts.cells
 
     def count(self, n: int | None) -> Value:
+        """A count that is no cell of the report's rule (« Où et quand stationner », read by
+        coordinators only): hidden from a viewer when small."""
         n = n or 0
-        if self.masking and n < SMALL:
-            return Value(None, MASKED_COUNT)
-        return Value(n, _number(n))
+        return HIDDEN_COUNT if self.masking and n < SMALL else number(n)
 
-    def activity(self, n: int | None) -> Value:
+    @staticmethod
+    def activity(n: int | None) -> Value:
         """A count of the service's own activity (stops, sites, presences, seats offered): no
         person can be recognised from it, so it is shown to every audience."""
-        n = n or 0
-        return Value(n, _number(n), about_people=False)
-
-    def share(self, part: int, whole: int) -> Value:
-        if not whole:
-            return Value(None, NO_DATA)
-        if self.masking and (part < SMALL or whole - part < SMALL):
-            return Value(None, NOT_DISCLOSED)
-        fraction = part / whole
-        return Value(round(fraction, 4), f"{_number(fraction * 100)}\u00a0%")
-
-    def _measure(self, value: float | None, n: int, decimals: int, unit: str) -> Value:
-        if value is None or not n:
-            return Value(None, NO_DATA)
-        if self.masking and n < SMALL:
-            return Value(None, NOT_DISCLOSED)
-        rounded = round(value, decimals)
-        return Value(rounded, f"{_number(value, decimals)}{unit}")
-
-    def minutes(self, value: float | None, n: int) -> Value:
-        return self._measure(value, n, 0, "\u00a0min")
-
-    def days(self, value: float | None, n: int) -> Value:
-        return self._measure(
-            value, n, 0, "\u00a0jours" if value is None or value >= 1.5 else "\u00a0jour"
-        )
-
-    def ratio(self, part: int, whole: int) -> Value:
-        if not whole:
-            return Value(None, NO_DATA)
-        if self.masking and whole < SMALL:  # with the part shown, it would give the whole
-            return Value(None, NOT_DISCLOSED)
-        return self._measure(part / whole, part, 1, "")
+        return number(n or 0, about_people=False)

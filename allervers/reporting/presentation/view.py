@@ -11,6 +11,7 @@ from ..definitions import INDICATORS, Indicator
 from ..models import YearClosure
 from ..periods import YEAR, Period
 from .details import detail_tables
+from .headline import HeadlineFigure, headline_figures
 from .paragraph import results_paragraph
 from .summary import key_figures, report_tables
 from .tables import KeyFigure, Table
@@ -27,6 +28,9 @@ class ReportView:
     site_name: str = ""
     partner_name: str = ""
     partner_only: bool = False  # a partner user's own figures
+    # The period before's whole report (its own stored figures when closed), read with the same
+    # rule as its own report; else the key figures stored in `report["previous"]`.
+    previous_report: dict | None = None
 
     @cached_property
     def formatter(self) -> Formatter:
@@ -41,15 +45,35 @@ class ReportView:
         return Period.from_dict(self.report["period"])
 
     @cached_property
+    def previous(self) -> dict | None:
+        return self.previous_report or self.report.get("previous")
+
+    @cached_property
     def previous_label(self) -> str:
-        previous = self.report.get("previous")
-        if not previous:
+        if not self.previous:
             return "Période précédente"
-        return Period.from_dict(previous["period"]).label
+        return Period.from_dict(self.previous["period"]).label
+
+    @cached_property
+    def previous_short_label(self) -> str:
+        """« 2025 » for a year, else the period's label."""
+        if not self.previous:
+            return "Période précédente"
+        period = Period.from_dict(self.previous["period"])
+        return str(period.start.year) if period.kind == YEAR else period.label
 
     @cached_property
     def key_figures(self) -> list[KeyFigure]:
-        return key_figures(self.report, self.formatter)
+        return key_figures(self.report, self.formatter, self.previous)
+
+    @cached_property
+    def headline(self) -> list[HeadlineFigure]:
+        """The first page's figures, with the period before's beside them."""
+        return headline_figures(self.report, self.formatter, self.previous)
+
+    @property
+    def has_previous(self) -> bool:
+        return any(figure.previous is not None for figure in self.headline)
 
     @cached_property
     def tables(self) -> list[Table]:

@@ -36,7 +36,9 @@ def parking_report_section(view, pdf: bool = False) -> dict:
         "page_url": _page_url(view, pdf),
     }
     figures = view.report.get("parking", MISSING)
-    if view.partner_only or figures is None:  # none for a partner's figures
+    # None for a partner's figures, nor for a funder's: its counts by site, weekday and moment
+    # would give the report's hidden counts away by difference (issue 15, point 3).
+    if view.partner_only or view.masked or figures is None:
         return context
     if figures is MISSING:
         if not view.report.get("filters", {}).get("partner_id"):
