@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from allervers.operators.models import Operator
@@ -25,6 +25,7 @@ from .queries import (
     public_sites,
     public_stops,
     site_by_slug,
+    stop_change,
     today,
 )
 
@@ -91,6 +92,14 @@ class PartnerRef(Schema):
     name: str
 
 
+class SlotOut(Schema):
+    date: datetime.date
+    start_time: str
+    end_time: str
+    site: str | None
+    site_name: str | None
+
+
 class StopOut(Schema):
     id: int
     date: datetime.date
@@ -105,6 +114,12 @@ class StopOut(Schema):
     site: str
     site_name: str
     partners: list[PartnerRef]
+    moved_from: SlotOut | None = Field(
+        None, description="Le passage a été déplacé : où et quand il était annoncé d'abord."
+    )
+    restored: bool = Field(
+        False, description="Le passage avait été annulé, puis rétabli (il est maintenu)."
+    )
 
 
 class Page(Schema):
@@ -235,6 +250,23 @@ def _operator_out(request: HttpRequest, operator: Operator) -> OperatorOut:
     )
 
 
+def _change_out(stop) -> dict:
+    change = stop_change(stop)
+    if change is None:
+        return {}
+    slot = change.moved_from
+    moved_from = None
+    if slot is not None:
+        moved_from = SlotOut(
+            date=slot.date,
+            start_time=f"{slot.start_time:%H:%M}",
+            end_time=f"{slot.end_time:%H:%M}",
+            site=slot.site.slug if slot.site else None,
+            site_name=slot.site.name if slot.site else None,
+        )
+    return {"moved_from": moved_from, "restored": change.restored}
+
+
 # --- endpoints -----------------------------------------------------------------------------------
 
 ERRORS = {400: Error, 404: Error}
@@ -353,6 +385,7 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
                 PartnerRef(slug=presence.partner.slug, name=presence.partner.name)
                 for presence in stop.presences.all()
             ],
+            **_change_out(stop),
         )
         for stop in queryset[first : first + filters.page_size]
     ]

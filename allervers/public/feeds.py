@@ -2,7 +2,8 @@
 
 - UIDs are `stop-<pk>@<operator slug>.allervers`: the same stop keeps the same UID in every
   generation, so subscribed calendars update events instead of duplicating them.
-- A cancelled stop stays in the feed with STATUS:CANCELLED (and "Annulée" in its title).
+- A cancelled stop stays in the feed with STATUS:CANCELLED (and "Annulée" in its title); a
+  moved or restored one says so in its description ("Déplacée : …", "Rétablie : …").
 - Times are local to the operator (Europe/Paris) with the VTIMEZONE the standard requires.
 - DTSTAMP and LAST-MODIFIED come from the stop's last change, and SEQUENCE grows with it: two
   generations of an unchanged planning are byte-identical (and share an ETag).
@@ -16,7 +17,7 @@ from icalendar import Calendar, Event, Timezone, vGeo
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
-from .queries import partners_of
+from .queries import partners_of, stop_change
 
 PRODID = "-//Allervers//Où est le bus ?//FR"
 
@@ -30,6 +31,19 @@ def _sequence(stop: Stop) -> int:
     if stop.created_at is None or stop.updated_at is None:
         return 0
     return max(0, int((stop.updated_at - stop.created_at).total_seconds()))
+
+
+def change_lines(stop: Stop) -> list[str]:
+    """What a calendar's description says of a stop moved or restored."""
+    change = stop_change(stop)
+    if change is None:
+        return []
+    lines = []
+    if change.moved_from:
+        lines.append(f"Déplacée : ce passage était annoncé {change.moved_from.words}.")
+    if change.restored:
+        lines.append("Rétablie : ce passage avait été annulé, il est finalement maintenu.")
+    return lines
 
 
 def build_calendar(
@@ -86,6 +100,7 @@ def build_calendar(
             lines.append(f"Annulée : {stop.get_cancel_reason_display()}.")
             if stop.cancel_note:
                 lines.append(stop.cancel_note)
+        lines.extend(change_lines(stop))
         partners = [partner.name for partner in partners_of(stop)]
         if partners:
             lines.append("Partenaires présents : " + ", ".join(partners) + ".")
