@@ -29,6 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils.csp import CSP, build_policy
 
 from allervers.operators.models import Operator
 
@@ -76,7 +77,16 @@ def static_body(content: bytes, content_type: str) -> bytes:
 
 def _client() -> Client:
     site = urllib.parse.urlsplit(settings.ALLERVERS_SITE_URL)
-    return Client(HTTP_HOST=site.netloc, secure=site.scheme == "https")
+    # As the TLS proxy of a production installation presents requests (SECURE_PROXY_SSL_HEADER).
+    return Client(
+        HTTP_HOST=site.netloc,
+        HTTP_X_FORWARDED_PROTO=site.scheme,
+        secure=site.scheme == "https",
+    )
+
+
+class PublicationError(RuntimeError):
+    """Django did not answer an address of the publication with its page (never expected)."""
 
 
 def _write(target: Path, body: bytes) -> None:
@@ -103,7 +113,7 @@ def publish(operator: Operator, directory: str | Path) -> list[str]:
     for path in publication_paths(operator):
         response = client.get(path)
         if response.status_code != 200:
-            continue  # nothing to copy (never the case for the addresses above)
+            raise PublicationError(f"{path} answered {response.status_code}")
         relative = file_of(path)
         _write(directory / relative, static_body(response.content, response["Content-Type"]))
         written.append(relative)
@@ -112,4 +122,39 @@ def publish(operator: Operator, directory: str | Path) -> list[str]:
     # The OpenAPI description, shared by every operator.
     response = client.get(reverse("public:api:openapi-json"))
     _write(directory / "api/v1/openapi.json", response.content)
+    _write(directory / NGINX_DIRECTORY / f"{operator.slug}.conf", nginx_locations(operator))
     return written
+
+
+# Read by the server configuration (`include <directory>/.nginx/*.conf;`), never served: the
+# configuration refuses every dotted path.
+NGINX_DIRECTORY = ".nginx"
+
+
+def static_policy(config: dict) -> str:
+    """A CSP for static copies: the site's, without nonce (a static page runs no script; its
+    JSON-LD is data, which CSP does not concern)."""
+    return build_policy(
+        {
+            name: [value for value in values if value is not CSP.NONCE]
+            for name, values in config.items()
+        }
+    )
+
+
+def nginx_locations(operator: Operator) -> bytes:
+    """The operator's widget location: the only framable page, by its listed sites only (the
+    `frame-ancestors` the widget view sets)."""
+    from .views import widget_origins
+
+    widget = reverse("public:widget", args=[operator.slug])
+    config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF, *widget_origins(operator)]}
+    return (
+        f"# Written by Allervers' static publication of « {operator.slug} »: do not edit.\n"
+        f"location = {widget} {{\n"
+        f'    add_header Content-Security-Policy "{static_policy(config)}" always;\n'
+        '    add_header Cache-Control "no-cache" always;\n'
+        '    add_header X-Content-Type-Options "nosniff" always;\n'
+        "    try_files $uri/index.html =404;\n"
+        "}\n"
+    ).encode()

@@ -28,7 +28,8 @@ def test_the_files_are_what_django_serves_byte_for_byte(client, planning, tmp_pa
     call_command("publish_static", "ccas-test", str(tmp_path))
     files = published(tmp_path)
     paths = publication_paths(planning["operator"])
-    assert {file_of(path) for path in paths} | {"api/v1/openapi.json"} == set(files)
+    extra = {"api/v1/openapi.json", ".nginx/ccas-test.conf"}
+    assert {file_of(path) for path in paths} | extra == set(files)
     assert {
         "ccas-test/index.html",
         "ccas-test/widget/index.html",
@@ -51,6 +52,11 @@ def test_the_files_are_what_django_serves_byte_for_byte(client, planning, tmp_pa
     assert b' nonce="' in client.get("/ccas-test/").content
     assert b"nonce" not in files["ccas-test/index.html"]
     assert b'<script type="application/ld+json">' in files["ccas-test/index.html"]
+    # The widget's server configuration: its CSP as Django's, frame-ancestors included.
+    widget_csp = client.get("/ccas-test/widget/")["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in widget_csp
+    assert "frame-ancestors 'self'" in files[".nginx/ccas-test.conf"].decode()
+    assert "location = /ccas-test/widget/ {" in files[".nginx/ccas-test.conf"].decode()
 
 
 def test_an_unknown_operator_is_refused_in_french(tmp_path, planning):
