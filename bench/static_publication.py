@@ -11,7 +11,7 @@ their figure is printed beside.
 Goal (issue 16): the public page and the feed served from files reach at least 90 % of the
 trivial file's rate; exit status 1 otherwise.
 
-    python -m bench static_publication   [BENCH_SECONDS=3 BENCH_ROUNDS=3 BENCH_CONNECTIONS=32]
+    python -m bench static_publication   [BENCH_SECONDS=3 BENCH_ROUNDS=5 BENCH_CONNECTIONS=32]
 """
 
 import os
@@ -88,7 +88,7 @@ def wrk(url: str, seconds: int, connections: int) -> float:
 
 def main() -> None:
     seconds = int(os.environ.get("BENCH_SECONDS", "3"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
     ensure_tools()
     with tempfile.TemporaryDirectory() as scratch:
