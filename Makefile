@@ -7,6 +7,8 @@ PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& echo $$p && break; done)
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.dev
+# `make demo PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: demo test install install-dev lint format bench clean
 
@@ -32,8 +34,9 @@ demo: install
 	$(DEV_SETTINGS) $(BIN)/python manage.py migrate --noinput -v 0
 	$(DEV_SETTINGS) $(BIN)/python manage.py load_demo
 	@echo
-	@echo "Allervers tourne sur http://127.0.0.1:8000/ (Ctrl+C pour arrêter)"
-	$(DEV_SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Allervers tourne sur http://127.0.0.1:$(PORT)/ (Ctrl+C pour arrêter)"
+	@echo "Les courriels de la démo ne partent pas : ils s'affichent ici, dans ce terminal."
+	$(DEV_SETTINGS) ALLERVERS_SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
 	./scripts/ensure-system-packages

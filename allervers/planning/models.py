@@ -382,6 +382,14 @@ class StopEvent(models.Model):
     )
     note = models.CharField("précision", max_length=300, blank=True)
     previous = models.CharField("avant le changement", max_length=300, blank=True)
+    # A move's slot before it, as data (`previous` says it in words): the public outputs say
+    # "déplacée" at the old place and give the previous start (schema.org `previousStartDate`).
+    previous_site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    previous_date = models.DateField(null=True, blank=True)
+    previous_start_time = models.TimeField(null=True, blank=True)
+    previous_end_time = models.TimeField(null=True, blank=True)
     # The partners present that could not be told (no address), written when the change is
     # recorded: "Name — phone", one a line. The stop's page lists them to the coordinator.
     not_told = models.TextField("partenaires non prévenus", blank=True)

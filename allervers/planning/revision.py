@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import models, transaction
+from django.dispatch import Signal
 
 from allervers.operators.models import Operator
 
@@ -33,12 +34,21 @@ def planning_revision(operator_id: int) -> str:
     return cache.get_or_set(_key(operator_id), lambda: uuid.uuid4().hex, timeout=None)
 
 
+# Sent once per operator after each committed planning write, once its new revision is set
+# (keyword argument `operator_id`): the public app connects its static publication to it.
+planning_changed = Signal()
+
+
 def planning_revision_bump(operator_id: int) -> None:
     """Give the operator's planning a new revision once the current transaction commits (at
-    once outside a transaction); nothing changes if it rolls back. `@planning_write` calls it."""
-    transaction.on_commit(
-        lambda: cache.set(_key(operator_id), uuid.uuid4().hex, timeout=None), robust=True
-    )
+    once outside a transaction); nothing changes if it rolls back. `@planning_write` calls it.
+    Then `planning_changed` is sent (robustly: a failing receiver cannot undo a done write)."""
+
+    def bump() -> None:
+        cache.set(_key(operator_id), uuid.uuid4().hex, timeout=None)
+        planning_changed.send_robust(sender=Operator, operator_id=operator_id)
+
+    transaction.on_commit(bump, robust=True)
 
 
 class OperatorNotFound(TypeError):

@@ -444,12 +444,8 @@ def stop_move(
     )
     if title is not None:
         stop.title = title
-    moved = (site.pk, date, start_time, end_time) != (
-        stop.site_id,
-        stop.date,
-        stop.start_time,
-        stop.end_time,
-    )
+    before = (stop.site_id, stop.date, stop.start_time, stop.end_time)
+    moved = (site.pk, date, start_time, end_time) != before
     previous = stop.slot_label
     stop.site, stop.date, stop.start_time, stop.end_time = site, date, start_time, end_time
     stop.is_edited = True
@@ -460,7 +456,17 @@ def stop_move(
         stop.moved_by = by
     _save_stop(stop)
     if moved:
-        event = _record(stop, StopEventKind.MOVED, by, at=stop.moved_at, previous=previous)
+        event = _record(
+            stop,
+            StopEventKind.MOVED,
+            by,
+            at=stop.moved_at,
+            previous=previous,
+            previous_site_id=before[0],
+            previous_date=before[1],
+            previous_start_time=before[2],
+            previous_end_time=before[3],
+        )
         _tell_everyone(event, previous)
     return stop
 

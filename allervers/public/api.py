@@ -7,16 +7,26 @@
 
 import datetime
 import math
+import re
+from collections.abc import Callable
 from enum import StrEnum
+from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from allervers.operators.models import Operator
 
-from .decorators import SLUG, api_front_cache
+from .decorators import (
+    ALLOWED_METHODS,
+    READ_METHODS,
+    SLUG,
+    api_front_cache,
+    preflight_response,
+    with_cors,
+)
 from .queries import (
     operator_by_slug,
     partner_by_slug,
@@ -25,6 +35,7 @@ from .queries import (
     public_sites,
     public_stops,
     site_by_slug,
+    stop_change,
     today,
 )
 
@@ -91,6 +102,14 @@ class PartnerRef(Schema):
     name: str
 
 
+class SlotOut(Schema):
+    date: datetime.date
+    start_time: str
+    end_time: str
+    site: str | None
+    site_name: str | None
+
+
 class StopOut(Schema):
     id: int
     date: datetime.date
@@ -105,6 +124,12 @@ class StopOut(Schema):
     site: str
     site_name: str
     partners: list[PartnerRef]
+    moved_from: SlotOut | None = Field(
+        None, description="Le passage a été déplacé : où et quand il était annoncé d'abord."
+    )
+    restored: bool = Field(
+        False, description="Le passage avait été annulé, puis rétabli (il est maintenu)."
+    )
 
 
 class Page(Schema):
@@ -177,11 +202,22 @@ _MESSAGES = {
 }
 
 
+def _french_list(expected: str) -> str:
+    """pydantic's "'held' or 'cancelled'" said in French: « held » ou « cancelled »."""
+    values = [f"« {value} »" for value in re.findall(r"'([^']*)'", expected)]
+    if len(values) < 2:
+        return ", ".join(values) or expected
+    return ", ".join(values[:-1]) + " ou " + values[-1]
+
+
 def _describe(error: dict) -> str:
     name = str(error.get("loc", ["", "?"])[-1])
     template = _MESSAGES.get(error.get("type", ""), "n'est pas valide")
+    context = dict(error.get("ctx") or {})
+    if "expected" in context:
+        context["expected"] = _french_list(str(context["expected"]))
     try:
-        text = template.format(**(error.get("ctx") or {}))
+        text = template.format(**context)
     except (KeyError, IndexError, ValueError):
         text = "n'est pas valide"
     return f"Le paramètre « {name} » {text}."
@@ -233,6 +269,23 @@ def _operator_out(request: HttpRequest, operator: Operator) -> OperatorOut:
         public_url=_absolute(request, "operator", operator.slug),
         feed_url=_absolute(request, "feed", operator.slug),
     )
+
+
+def _change_out(stop) -> dict:
+    change = stop_change(stop)
+    if change is None:
+        return {}
+    slot = change.moved_from
+    moved_from = None
+    if slot is not None:
+        moved_from = SlotOut(
+            date=slot.date,
+            start_time=f"{slot.start_time:%H:%M}",
+            end_time=f"{slot.end_time:%H:%M}",
+            site=slot.site.slug if slot.site else None,
+            site_name=slot.site.name if slot.site else None,
+        )
+    return {"moved_from": moved_from, "restored": change.restored}
 
 
 # --- endpoints -----------------------------------------------------------------------------------
@@ -353,6 +406,7 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
                 PartnerRef(slug=presence.partner.slug, name=presence.partner.name)
                 for presence in stop.presences.all()
             ],
+            **_change_out(stop),
         )
         for stop in queryset[first : first + filters.page_size]
     ]
@@ -370,11 +424,70 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
 # --- URLs --------------------------------------------------------------------------------------
 
 
+def _error(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+def query_names() -> dict[str, frozenset[str]]:
+    """The query parameters of each route ("operators/<slug>/stops"), read from the OpenAPI
+    description: what it documents is exactly what is accepted."""
+    schema = api.get_openapi_schema(path_prefix="")
+    return {
+        re.sub(r"\{(\w+)\}", r"<\1>", path.lstrip("/")): frozenset(
+            parameter["name"]
+            for operation in operations.values()
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "query"
+        )
+        for path, operations in schema["paths"].items()
+    }
+
+
+def public_api(view: Callable, accepted: frozenset[str] | None) -> Callable:
+    """In front of every API address: read-only (a preflight is answered, other methods get a
+    French 405), readable from any site (CORS), and with `accepted` query parameters only (an
+    unknown one is refused, 400, by name: a misspelt filter must not be silently ignored)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return preflight_response()
+        if request.method not in READ_METHODS:
+            response = _error(request, 405, "Cette API se lit seulement : utilisez GET.")
+            response["Allow"] = ALLOWED_METHODS
+            return with_cors(response)
+        if accepted is not None:
+            unknown = sorted(name for name in request.GET if name not in accepted)
+            if unknown:
+                names = ", ".join(f"« {name[:40]} »" for name in unknown[:5])
+                known = ", ".join(sorted(accepted)) or "aucun"
+                plural = "s" if len(unknown) > 1 else ""
+                return with_cors(
+                    _error(
+                        request,
+                        400,
+                        f"Paramètre{plural} inconnu{plural} : {names}. "
+                        f"Paramètres acceptés ici : {known}.",
+                    )
+                )
+        # The operations are declared for GET; HEAD is the same answer, its body dropped by
+        # the server.
+        request.method = "GET" if request.method == "HEAD" else request.method
+        return with_cors(view(request, *args, **kwargs))
+
+    return wrapper
+
+
 def anonymous_urls():
-    """The API's URL patterns: open without login (LoginRequiredMiddleware), cached in front."""
+    """The API's URL patterns: open without login (LoginRequiredMiddleware), cached in front,
+    behind `public_api`."""
     patterns, app_name, namespace = api.urls
+    accepted = query_names()
     for pattern in patterns:
+        route = str(pattern.pattern)
         if pattern.name not in ("openapi-json", "api-root"):
-            pattern.callback = api_front_cache(pattern.callback)
+            pattern.callback = public_api(api_front_cache(pattern.callback), accepted[route])
+        else:
+            pattern.callback = public_api(pattern.callback, None)
         pattern.callback.login_required = False
     return patterns, app_name, namespace

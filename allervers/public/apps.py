@@ -8,11 +8,17 @@ class PublicConfig(AppConfig):
 
     def ready(self) -> None:
         from allervers.operators.models import Operator
+        from allervers.planning.revision import planning_changed
 
         from .cache import forget_operator
+        from .tasks import static_publication_requested
 
         # Cache bookkeeping only: a saved operator's public answers get new cache keys.
         post_save.connect(forget_operator, sender=Operator, dispatch_uid="public-forget-operator")
         post_delete.connect(
             forget_operator, sender=Operator, dispatch_uid="public-forget-operator-delete"
+        )
+        # After each committed planning write: the static copy of the schedule (when set).
+        planning_changed.connect(
+            static_publication_requested, dispatch_uid="public-static-publication"
         )

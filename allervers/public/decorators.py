@@ -20,7 +20,8 @@ URL's other arguments. Its decorator does the rest:
   session is read and nothing personal can reach a cached copy), with a fresh CSP nonce in
   every answer, cached or not;
 - `public_data` (feeds, open data): the response the view returns gets an ETag, answers
-  `If-None-Match` with 304, and may be read from any origin (CORS).
+  `If-None-Match` with 304, and may be read from any origin (CORS; a preflight `OPTIONS` is
+  answered 204).
 
 Every public view is anonymous (`login_not_required`) and read-only (`require_safe`). The JSON
 API is cached in front of django-ninja by `api_front_cache`, with the same keys.
@@ -126,7 +127,10 @@ def _public(view: Callable, *, html: bool) -> Callable:
             html=html,
         )
 
-    return anonymous_get(wrapper)
+    if html:
+        return anonymous_get(wrapper)
+    # Feeds and files are read from other sites too: a browser's preflight is answered.
+    return login_not_required(answers_preflight(require_safe(wrapper)))
 
 
 def public_page(view: Callable) -> Callable:
@@ -141,9 +145,42 @@ def public_data(view: Callable) -> Callable:
 
 
 def with_cors(response: HttpResponse) -> HttpResponse:
-    """Open data: readable by a page of any other site."""
+    """Open data: readable by a page of any other site (no credentials: none is ever needed)."""
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+READ_METHODS = ("GET", "HEAD")
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+# What a browser may send to read a public file or API answer from another site: revalidation
+# and content negotiation. No credentials are allowed (and none is ever needed).
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": ALLOWED_METHODS,
+    "Access-Control-Allow-Headers": (
+        "Accept, Accept-Language, Content-Language, Content-Type, Cache-Control, "
+        "If-None-Match, If-Modified-Since"
+    ),
+    "Access-Control-Max-Age": "86400",
+    "Allow": ALLOWED_METHODS,
+}
+
+
+def preflight_response() -> HttpResponse:
+    """The answer to a CORS preflight (OPTIONS): 204, what may be asked."""
+    return HttpResponse(status=204, headers=PREFLIGHT_HEADERS)
+
+
+def answers_preflight(view: Callable) -> Callable:
+    """OPTIONS gets the CORS preflight answer; every other method goes to `view`."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return preflight_response()
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 # --- the JSON API --------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 - UIDs are `stop-<pk>@<operator slug>.allervers`: the same stop keeps the same UID in every
   generation, so subscribed calendars update events instead of duplicating them.
-- A cancelled stop stays in the feed with STATUS:CANCELLED (and "Annulée" in its title).
+- A cancelled stop stays in the feed with STATUS:CANCELLED (and "Annulée" in its title); a
+  moved or restored one says so in its description ("Déplacée : …", "Rétablie : …").
 - Times are local to the operator (Europe/Paris) with the VTIMEZONE the standard requires.
 - DTSTAMP and LAST-MODIFIED come from the stop's last change, and SEQUENCE grows with it: two
   generations of an unchanged planning are byte-identical (and share an ETag).
@@ -11,12 +12,12 @@
 import datetime
 import zoneinfo
 
-from icalendar import Calendar, Event, Timezone, vGeo
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vGeo
 
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
-from .queries import partners_of
+from .queries import partners_of, stop_change
 
 PRODID = "-//Allervers//Où est le bus ?//FR"
 
@@ -30,6 +31,66 @@ def _sequence(stop: Stop) -> int:
     if stop.created_at is None or stop.updated_at is None:
         return 0
     return max(0, int((stop.updated_at - stop.created_at).total_seconds()))
+
+
+def _transitions(zone: zoneinfo.ZoneInfo, start: datetime.datetime, end: datetime.datetime):
+    """(UTC instant, offset before, offset after) of each change of `zone`'s offset between two
+    UTC instants: a day-by-day walk, each change found to the minute by bisection."""
+    day, minute = datetime.timedelta(days=1), datetime.timedelta(minutes=1)
+    moment, before = start, start.astimezone(zone).utcoffset()
+    while moment < end:
+        following = moment + day
+        after = following.astimezone(zone).utcoffset()
+        if after != before:
+            low, high = moment, following
+            while high - low > minute:
+                middle = low + minute * ((high - low) // minute // 2)  # whole minutes
+                if middle.astimezone(zone).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            yield high, before, after
+            before = after
+        moment = following
+
+
+def vtimezone(zone: zoneinfo.ZoneInfo, first_year: int, last_year: int) -> Timezone:
+    """The zone's VTIMEZONE from the first of January of `first_year` to the end of `last_year`,
+    made from the zone's own transitions.
+
+    Each observance starts at the local time of its transition *in the offset before it*
+    (RFC 5545: DTSTART is read with TZOFFSETFROM): Paris goes to summer time at 02:00 (01:00 UTC)
+    on the last Sunday of March. (icalendar's `Timezone.from_tzid` writes 03:00 there, so
+    parsers computed summer time an hour late.)"""
+    start = datetime.datetime(first_year, 1, 1, tzinfo=datetime.UTC)
+    end = datetime.datetime(last_year + 1, 1, 1, tzinfo=datetime.UTC)
+    timezone = Timezone()
+    timezone.add("tzid", zone.key)
+    first = start.astimezone(zone)
+    observances = [(start, first.utcoffset(), first.utcoffset())]
+    observances += list(_transitions(zone, start, end))
+    for instant, before, after in observances:
+        local = instant.astimezone(zone)
+        observance = TimezoneDaylight() if local.dst() else TimezoneStandard()
+        observance.add("dtstart", (instant + before).replace(tzinfo=None))
+        observance.add("tzoffsetfrom", before)
+        observance.add("tzoffsetto", after)
+        observance.add("tzname", local.tzname())
+        timezone.add_component(observance)
+    return timezone
+
+
+def change_lines(stop: Stop) -> list[str]:
+    """What a calendar's description says of a stop moved or restored."""
+    change = stop_change(stop)
+    if change is None:
+        return []
+    lines = []
+    if change.moved_from:
+        lines.append(f"Déplacée : ce passage était annoncé {change.moved_from.words}.")
+    if change.restored:
+        lines.append("Rétablie : ce passage avait été annulé, il est finalement maintenu.")
+    return lines
 
 
 def build_calendar(
@@ -55,13 +116,7 @@ def build_calendar(
     # depends on its stops only, so two generations of the same planning are identical.
     first_year = stops[0].date.year if stops else 2020
     last_year = stops[-1].date.year + 1 if stops else 2040
-    calendar.add_component(
-        Timezone.from_tzid(
-            zone.key,
-            first_date=datetime.date(first_year, 1, 1),
-            last_date=datetime.date(last_year, 12, 31),
-        )
-    )
+    calendar.add_component(vtimezone(zone, first_year, last_year))
     for stop in stops:
         site = stop.site
         event = Event()
@@ -86,6 +141,7 @@ def build_calendar(
             lines.append(f"Annulée : {stop.get_cancel_reason_display()}.")
             if stop.cancel_note:
                 lines.append(stop.cancel_note)
+        lines.extend(change_lines(stop))
         partners = [partner.name for partner in partners_of(stop)]
         if partners:
             lines.append("Partenaires présents : " + ", ".join(partners) + ".")

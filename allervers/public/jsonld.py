@@ -9,10 +9,12 @@ from django.utils.safestring import SafeString, mark_safe
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
-from .queries import partners_of
+from .feeds import change_lines
+from .queries import partners_of, stop_change
 
 SCHEDULED = "https://schema.org/EventScheduled"
 CANCELLED = "https://schema.org/EventCancelled"
+RESCHEDULED = "https://schema.org/EventRescheduled"
 
 
 def _moment(operator: Operator, day: datetime.date, time: datetime.time) -> str:
@@ -41,16 +43,22 @@ def stop_event(stop: Stop, *, operator: Operator, site_url: str, page_url: str) 
             "longitude": float(site.longitude),
         }
     partners = [partner.name for partner in partners_of(stop)]
-    description = "Accueil sans rendez-vous, gratuit."
+    description = " ".join([*change_lines(stop), "Accueil sans rendez-vous, gratuit."])
     if partners:
         description += " Partenaires présents : " + ", ".join(partners) + "."
+    change = stop_change(stop)
+    status = SCHEDULED
+    if stop.is_cancelled:
+        status = CANCELLED
+    elif change is not None and change.moved_from is not None:
+        status = RESCHEDULED
     event = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": stop.title or f"{operator.name} — {site.name}",
         "startDate": _moment(operator, stop.date, stop.start_time),
         "endDate": _moment(operator, stop.date, stop.end_time),
-        "eventStatus": CANCELLED if stop.is_cancelled else SCHEDULED,
+        "eventStatus": status,
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "isAccessibleForFree": True,
         "location": place,
@@ -58,6 +66,9 @@ def stop_event(stop: Stop, *, operator: Operator, site_url: str, page_url: str) 
         "url": page_url,
         "organizer": {"@type": "Organization", "name": operator.name, "url": page_url},
     }
+    if status == RESCHEDULED:
+        previous = change.moved_from
+        event["previousStartDate"] = _moment(operator, previous.date, previous.start_time)
     if operator.phone:
         event["organizer"]["telephone"] = operator.phone
     return event

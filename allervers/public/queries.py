@@ -7,13 +7,14 @@ read through these functions, so that they always say the same thing.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.calendars import MONTH_NAMES, WEEKDAY_NAMES, month_label
-from allervers.planning.models import Site, Stop, Vehicle
+from allervers.planning.enums import StopEventKind, StopStatus
+from allervers.planning.models import Site, Stop, StopEvent, Vehicle
 
 PAGE_WEEKS = 4  # the public page shows the next four weeks
 FEED_PAST_DAYS = 90  # calendar feeds keep recent history so that subscribers see cancellations
@@ -41,14 +42,129 @@ def partner_by_slug(operator: Operator, slug: str) -> Partner | None:
     return Partner.objects.for_operator(operator).filter(slug=slug).first()
 
 
+# The changes the public is told of (a cancellation is the stop's own status).
+PUBLIC_CHANGES = (StopEventKind.MOVED, StopEventKind.RESTORED)
+
+
 def public_stops(operator: Operator) -> QuerySet[Stop]:
-    """Every stop of the operator, held or cancelled, with what the public needs to read."""
+    """Every stop of the operator, held or cancelled, with what the public needs to read
+    (its partners, its moves and restorations: see `stop_change`)."""
     return (
         Stop.objects.for_operator(operator)
         .select_related("site")
-        .prefetch_related("presences__partner")
+        .prefetch_related(
+            "presences__partner",
+            Prefetch(
+                "events",
+                queryset=StopEvent.objects.filter(kind__in=PUBLIC_CHANGES)
+                .select_related("previous_site")
+                .order_by("at", "pk"),
+                to_attr="public_changes",
+            ),
+        )
         .order_by("date", "start_time", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where and when a stop was announced before a move."""
+
+    site: Site | None
+    date: datetime.date
+    start_time: datetime.time
+    end_time: datetime.time
+    words: str  # the slot in words, as the public reads it
+
+    @classmethod
+    def before(cls, event: StopEvent) -> "Slot | None":
+        if event.previous_date is None or event.previous_start_time is None:
+            return None
+        site = event.previous_site
+        return cls(
+            site=site,
+            date=event.previous_date,
+            start_time=event.previous_start_time,
+            end_time=event.previous_end_time or event.previous_start_time,
+            words=slot_fr(
+                event.previous_date,
+                event.previous_start_time,
+                event.previous_end_time,
+                site.name if site else "",
+            ),
+        )
+
+    def same_as(self, stop: Stop) -> bool:
+        return (self.site and self.site.pk, self.date, self.start_time, self.end_time) == (
+            stop.site_id,
+            stop.date,
+            stop.start_time,
+            stop.end_time,
+        )
+
+
+@dataclass(frozen=True)
+class StopChange:
+    """What the public is told of a held stop's history: it was moved (from the slot first
+    announced) and/or restored after a cancellation. Cancelled stops say so themselves."""
+
+    moved_from: Slot | None
+    restored: bool
+
+
+def stop_change(stop: Stop) -> StopChange | None:
+    """The stop's public change (read from `public_stops`' prefetch), or None."""
+    if stop.status != StopStatus.HELD:
+        return None
+    events = getattr(stop, "public_changes", None)
+    if events is None:  # a stop read without the prefetch
+        events = list(
+            stop.events.filter(kind__in=PUBLIC_CHANGES)
+            .select_related("previous_site")
+            .order_by("at", "pk")
+        )
+    moves = [event for event in events if event.kind == StopEventKind.MOVED]
+    first = Slot.before(moves[0]) if moves else None
+    if first is not None and first.same_as(stop):  # moved, then back where it was announced
+        first = None
+    restored = any(event.kind == StopEventKind.RESTORED for event in events)
+    if first is None and not restored:
+        return None
+    return StopChange(moved_from=first, restored=restored)
+
+
+@dataclass(frozen=True)
+class MovedAway:
+    """A stop announced at a site, then moved: what that site's page says at the old slot."""
+
+    slot: Slot
+    stop: Stop
+
+
+def moved_away_from(
+    operator: Operator, site: Site, start: datetime.date, end: datetime.date
+) -> list[MovedAway]:
+    """Held stops announced at `site` between two dates and moved since (elsewhere or at other
+    hours), in the order of their old slot. Two queries."""
+    events = (
+        StopEvent.objects.for_operator(operator)
+        .filter(
+            kind=StopEventKind.MOVED,
+            previous_site=site,
+            previous_date__gte=start,
+            previous_date__lte=end,
+            stop__status=StopStatus.HELD,
+        )
+        .select_related("previous_site", "stop__site")
+        .order_by("previous_date", "previous_start_time", "at", "pk")
+    )
+    found: dict[tuple, MovedAway] = {}
+    for event in events:
+        slot = Slot.before(event)
+        if slot is None or slot.same_as(event.stop):
+            continue
+        found.setdefault((event.stop_id, slot.date, slot.start_time), MovedAway(slot, event.stop))
+    return list(found.values())
 
 
 def upcoming_stops(
@@ -114,6 +230,12 @@ def hours_fr(start: datetime.time, end: datetime.time) -> str:
         return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
 
     return f"de {said(start)} à {said(end)}"
+
+
+def slot_fr(day: datetime.date, start: datetime.time, end: datetime.time | None, place: str) -> str:
+    """'mardi 16 juin de 9 h à 12 h, Place du Regain'."""
+    hours = hours_fr(start, end) if end is not None else f"à {start.hour} h"
+    return ", ".join(part for part in [f"{day_fr(day)} {hours}", place] if part)
 
 
 def day_fr(day: datetime.date, *, with_year: bool = False) -> str:

@@ -5,6 +5,7 @@ address and returns its page or its data; the decorators (decorators.py) find th
 cache the answer and put the CSP nonce in.
 """
 
+import datetime
 import re
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -29,9 +30,11 @@ from .decorators import (
 from .feeds import build_calendar
 from .jsonld import as_script_content, stop_event
 from .queries import (
+    MovedAway,
     day_fr,
     feed_stops,
     hours_fr,
+    moved_away_from,
     next_held_stop,
     operator_by_slug,
     partner_by_slug,
@@ -40,11 +43,15 @@ from .queries import (
     public_sites,
     public_vehicles,
     site_by_slug,
+    slot_fr,
+    stop_change,
+    today,
     upcoming_stops,
 )
 
 ORIGIN_PATTERN = re.compile(r"^(https?://)?(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$", re.I)
 NO_SITE = "Ce lieu n'existe pas, ou il n'existe plus."
+SITE_PAGE_DAYS = 8 * 7
 
 
 # --- shared pieces -----------------------------------------------------------------------------
@@ -73,9 +80,31 @@ def stop_rows(stops) -> list[dict]:
             "day": day_fr(stop.date),
             "hours": hours_fr(stop.start_time, stop.end_time),
             "partners": partners_of(stop),
+            "change": stop_change(stop),
+            "moved_away": None,
         }
         for stop in stops
     ]
+
+
+def moved_away_rows(moves: list[MovedAway]) -> list[dict]:
+    """A site's old slots of the stops moved away: « déplacée : <new place, day, hours> »."""
+    return [
+        {
+            "moved_away": move,
+            "day": day_fr(move.slot.date),
+            "hours": hours_fr(move.slot.start_time, move.slot.end_time),
+            "now": slot_fr(move.stop.date, move.stop.start_time, move.stop.end_time, ""),
+        }
+        for move in moves
+    ]
+
+
+def _slot_order(row: dict) -> tuple:
+    if row["moved_away"] is not None:
+        slot = row["moved_away"].slot
+        return (slot.date, slot.start_time)
+    return (row["stop"].date, row["stop"].start_time)
 
 
 def _events(request: HttpRequest, operator: Operator, stops, page_url: str):
@@ -130,7 +159,10 @@ def operator_page(request: HttpRequest, operator: Operator) -> Page:
 def site_page(request: HttpRequest, operator: Operator, site_slug: str) -> Page:
     site = _site(operator, site_slug)
     urls = _urls(request, operator)
-    stops = upcoming_stops(operator, days=8 * 7, site=site)
+    stops = upcoming_stops(operator, days=SITE_PAGE_DAYS, site=site)
+    start = today()
+    moves = moved_away_from(operator, site, start, start + datetime.timedelta(days=SITE_PAGE_DAYS))
+    rows = sorted(stop_rows(stops) + moved_away_rows(moves), key=_slot_order)
     feed = request.build_absolute_uri(reverse("public:site_feed", args=[operator.slug, site.slug]))
     return Page(
         "public/site.html",
@@ -138,7 +170,7 @@ def site_page(request: HttpRequest, operator: Operator, site_slug: str) -> Page:
             "operator": operator,
             "site": site,
             "urls": urls,
-            "rows": stop_rows(stops),
+            "rows": rows,
             "site_feed": feed,
             "site_webcal": re.sub(r"^https?://", "webcal://", feed),
             "events": _events(request, operator, stops, site_url(request, operator, site)),

@@ -35,6 +35,9 @@ ALLOWED_HOSTS = env_list("ALLERVERS_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("ALLERVERS_CSRF_TRUSTED_ORIGINS")
 # The site's own address, for links in e-mails sent by background tasks (no request there).
 ALLERVERS_SITE_URL = env("ALLERVERS_SITE_URL", "http://127.0.0.1:8000")
+# Where the public schedule is also written as static files after each planning change
+# (docs/publication.md, "Static publication"); off when empty.
+ALLERVERS_STATIC_PUBLICATION_DIR = env("ALLERVERS_STATIC_PUBLICATION_DIR", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

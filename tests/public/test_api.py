@@ -170,3 +170,92 @@ def test_fuzzing_the_api_never_gets_a_server_error(operation, fuzz_data):
 
 def test_every_api_operation_is_fuzzed():
     assert len(OPERATIONS) >= 5
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{API}/openapi.json",
+        f"{API}/operators",
+        f"{API}/operators/ccas-test",
+        f"{API}/operators/ccas-test/stops",
+        f"{API}/operators/ccas-test/stops?status=perdu",
+        f"{API}/operators/inconnu",
+    ],
+)
+def test_every_api_answer_may_be_read_from_any_site(client, planning, url):
+    for method in (client.get, client.head):
+        response = method(url)
+        assert response["Access-Control-Allow-Origin"] == "*", (method, url)
+        assert "Access-Control-Allow-Credentials" not in response
+
+
+@pytest.mark.parametrize(
+    "url", [f"{API}/openapi.json", f"{API}/operators/ccas-test/stops", "/ccas-test/agenda.ics"]
+)
+def test_a_preflight_is_answered(client, planning, url):
+    response = client.options(
+        url,
+        headers={
+            "Origin": "https://www.ville.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert set(response["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert "If-None-Match" in response["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_head_answers_like_get(client, planning):
+    # Before any GET (nothing cached): ninja's operations are declared for GET only.
+    response = client.head(f"{API}/operators/ccas-test/stops")
+    assert response.status_code == 200
+    assert response["ETag"] == client.get(f"{API}/operators/ccas-test/stops")["ETag"]
+
+
+def test_writing_is_refused_in_french(client, planning):
+    response = client.post(f"{API}/operators/ccas-test/stops")
+    assert response.status_code == 405
+    assert response.json()["detail"] == "Cette API se lit seulement : utilisez GET."
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    "path, query, names",
+    [
+        ("operators/ccas-test/stops", "statut=held", "« statut »"),
+        ("operators/ccas-test/stops", "site=place-du-regain&sites=x&zz=1", "« sites », « zz »"),
+        ("operators", "start=2026-06-01", "« start »"),
+        ("operators/ccas-test", "page=2", "« page »"),
+    ],
+)
+def test_unknown_query_parameters_are_refused_by_name(client, planning, path, query, names):
+    response = client.get(f"{API}/{path}?{query}")
+    assert response.status_code == 400
+    assert response["Access-Control-Allow-Origin"] == "*"
+    detail = response.json()["detail"]
+    assert detail.startswith("Paramètre")
+    assert f"inconnu{'s' if ',' in names else ''} : {names}." in detail
+
+
+def test_the_accepted_query_parameters_are_the_documented_ones(client, planning):
+    schema = client.get(f"{API}/openapi.json").json()
+    documented = {
+        parameter["name"]
+        for parameter in schema["paths"]["/api/v1/operators/{slug}/stops"]["get"]["parameters"]
+        if parameter["in"] == "query"
+    }
+    query = "&".join(f"{name}=" for name in sorted(documented))
+    response = client.get(f"{API}/operators/ccas-test/stops?{query}")
+    assert "inconnu" not in response.content.decode()
+
+
+def test_every_error_message_is_french(client, planning):
+    response = client.get(f"{API}/operators/ccas-test/stops?status=perdu&page=x")
+    detail = response.json()["detail"]
+    assert "« held » ou « cancelled »" in detail
+    for english in ("'held' or", " or ", "Not Found", "Method not allowed", "field required"):
+        assert english not in detail

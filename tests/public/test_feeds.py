@@ -1,8 +1,11 @@
 """Calendar feeds: RFC 5545, stable UIDs, Europe/Paris, cancellations kept."""
 
 import datetime
+import re
+import zoneinfo
 
 import icalendar
+import pytest
 import recurring_ical_events
 from django.core.cache import cache
 
@@ -126,3 +129,70 @@ def test_the_public_page_offers_the_subscription_and_its_qr_code(client, plannin
     assert "S'abonner à l'agenda du bus" in text
     assert "<svg" in text and "Code QR pour s'abonner à l'agenda" in text
     assert "/ccas-test/partenaires/mission-locale/agenda.ics" in text
+
+
+def last_sunday_of_march(year: int) -> datetime.date:
+    day = datetime.date(year, 3, 31)
+    return day - datetime.timedelta(days=(day.weekday() + 1) % 7)
+
+
+def rfc5545_switches(vtimezone) -> list[tuple[datetime.datetime, str]]:
+    """(UTC instant, kind) of each onset an RFC 5545 reader computes: DTSTART and each RDATE
+    are local times in the observance's TZOFFSETFROM (section 3.6.5)."""
+    switches = []
+    for observance in vtimezone.subcomponents:
+        offset = observance.decoded("TZOFFSETFROM")
+        starts = [observance.decoded("DTSTART")]
+        rdates = observance.get("RDATE", [])
+        for rdate in rdates if isinstance(rdates, list) else [rdates]:
+            starts += [period.dt for period in rdate.dts]
+        for start in starts:
+            instant = (start - offset).replace(tzinfo=datetime.UTC)
+            switches.append((instant, observance.name))
+    return sorted(switches)
+
+
+@pytest.mark.parametrize("wrong", [False, True], ids=["ours", "icalendar-from-tzid"])
+def test_summer_time_starts_at_one_utc_on_the_last_sunday_of_march(client, planning, wrong):
+    """RFC 5545 reads an observance's DTSTART in its TZOFFSETFROM: summer time must start at
+    02:00 local (01:00 UTC). icalendar's `Timezone.from_tzid` writes 03:00, an hour late (the
+    test sees it when that block is put in the feed's place)."""
+    switch = last_sunday_of_march(in_days(300).year)
+    stop = StopFactory(
+        operator=planning["operator"],
+        vehicle=planning["vehicle"],
+        site=planning["sites"]["regain"],
+        date=switch,
+        start_time=datetime.time(3, 30),
+        end_time=datetime.time(5),
+    )
+    body = client.get("/ccas-test/agenda.ics").content
+    if wrong:
+        ours = re.search(rb"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r\n", body, re.S).group()
+        theirs = icalendar.Timezone.from_tzid(
+            "Europe/Paris",
+            first_date=datetime.date(switch.year - 1, 1, 1),
+            last_date=datetime.date(switch.year, 12, 31),
+        ).to_ical()
+        body = body.replace(ours, theirs)
+    calendar = icalendar.Calendar.from_ical(body)
+    onsets = rfc5545_switches(calendar.walk("VTIMEZONE")[0])
+    one_utc = datetime.datetime.combine(switch, datetime.time(1), tzinfo=datetime.UTC)
+    if wrong:
+        assert (one_utc, "DAYLIGHT") not in onsets
+        return
+    assert (one_utc, "DAYLIGHT") in onsets
+    # Every onset is where the zone database has it (summer and winter, every year covered).
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    for instant, kind in onsets[1:]:
+        before = (instant - datetime.timedelta(seconds=1)).astimezone(paris)
+        after = instant.astimezone(paris)
+        assert before.utcoffset() != after.utcoffset(), instant
+        assert bool(after.dst()) == (kind == "DAYLIGHT")
+    # A parser places the stop right after the switch at 01:30 UTC.
+    event = next(e for e in calendar.walk("VEVENT") if str(e["UID"]) == expected_uid(stop))
+    assert event.decoded("DTSTART").astimezone(datetime.UTC) == one_utc + datetime.timedelta(
+        minutes=30
+    )
+    window = recurring_ical_events.of(calendar).at(switch)
+    assert [str(e["UID"]) for e in window] == [expected_uid(stop)]
