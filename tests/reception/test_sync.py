@@ -61,7 +61,9 @@ def test_a_visit_is_saved_once_whatever_the_retries(client, agent, today_stop, t
     assert list(visit.topics.values_list("slug", flat=True)) == ["caf"]
     assert visit.left_at == NOW.replace(hour=9, minute=45)
     assert visit.created_by == agent
-    entry = AccessLogEntry.objects.get()  # once: the retry created nothing
+    entries = AccessLogEntry.objects.for_operator(today_stop.operator)
+    assert entries.count() == 1, list(entries.values_list("action", "target_type", "detail", "at"))
+    entry = entries.get()  # once: the retry created nothing
     assert (entry.action, entry.target_id) == (Action.VISIT_CREATED, visit.pk)
 
 
