@@ -36,6 +36,7 @@ from tests.planning.factories import (
     VehicleFactory,
 )
 from tests.reception.factories import PersonFactory, TopicFactory, VisitFactory
+from tests.screening.factories import screening_fill
 
 from .ownership import operator_owned_models
 
@@ -127,6 +128,7 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
         referral=referral, status=ReferralStatus.SENT, user=staff, note="Dossier envoyé"
     )
     cyber_usage_record(operator=operator, stop=past, seats_used=2, people_count=3, user=staff)
+    screening_fill(operator, visit=visit, referral=referral, partner=partner)
     return members
 
 
