@@ -166,15 +166,17 @@ def _birth(month: datetime.date, age: int) -> str:
 
 
 def _person(month: datetime.date, age: int, adult: Adult | None, months: list[str]) -> dict:
-    period = period_of(month)
     person: dict = {"date_naissance": {"ETERNITY": _birth(month, age)}}
     incomes = {"work": 0, "unemployment": 0, "pension": 0}
     if adult is not None:
         incomes = {"work": adult.work, "unemployment": adult.unemployment, "pension": adult.pension}
-        person["activite"] = {period: ACTIVITY[adult.situation]}
+        # The situation, like the incomes, is taken as stable over the months read back (the
+        # RSA reads the AAH of the last three months: set on the current month only, it would
+        # not reduce the RSA).
+        person["activite"] = dict.fromkeys(months, ACTIVITY[adult.situation])
         if adult.situation == AdultSituation.DISABLED:
-            person["handicap"] = {period: True}
-            person["taux_incapacite"] = {period: 0.8}
+            person["handicap"] = dict.fromkeys(months, True)
+            person["taux_incapacite"] = dict.fromkeys(months, 0.8)
     for kind, variables in INCOME_VARIABLES.items():
         for name, factor in variables:
             person[name] = dict.fromkeys(months, round(incomes[kind] * factor, 2))
