@@ -105,7 +105,11 @@ def screening_right_refer(
     """Send the person to the partner that handles this right (the coordinator's setting), with
     the right as the referral's reason. A second call returns the first referral."""
     now = now or timezone.now()
-    right = ScreeningRight.objects.select_for_update().select_related("screening").get(pk=right.pk)
+    right = (
+        ScreeningRight.objects.select_for_update(of=("self",))
+        .select_related("screening")
+        .get(pk=right.pk)
+    )
     if right.referral_id is not None:
         return right.referral
     if right.screening is None or right.screening.inputs is None:
