@@ -310,3 +310,17 @@ def test_the_coordinator_maps_each_right_to_a_partner(client, coordinator, opera
             reverse("screening:create", kwargs={"visit_id": VisitFactory(operator=operator).pk})
         ).content.decode()
     )
+
+
+def test_no_export_with_names_holds_the_answers_or_amounts(
+    client, coordinator, visit, agent, fake_engine
+):
+    inputs = dict(SINGLE_IN_SOCIAL_HOUSING, rent=487)
+    screening_record(visit=visit, inputs=inputs, user=agent)
+    client.force_login(coordinator)
+    response = client.get(reverse("reception:visit_export"), {"periode": "annee", "annee": "2026"})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    text = content.decode("utf-8-sig")
+    assert visit.stop.site.name in text  # the visit is exported
+    assert "487" not in text and "573" not in text and "62083" not in text
