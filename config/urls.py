@@ -11,6 +11,7 @@ urlpatterns = [
     path("structure/journal/", include("allervers.accesslog.urls")),
     path("structure/", include("allervers.operators.urls")),
     path("planning/", include("allervers.planning.urls")),
+    path("accueil/droits/", include("allervers.screening.urls")),
     path("accueil/", include("allervers.reception.urls")),
     path("bilan/", include("allervers.reporting.urls")),
     path("admin-plateforme/", admin.site.urls),

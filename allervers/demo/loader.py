@@ -29,6 +29,7 @@ from allervers.reception.services.topics import topics_seed_defaults
 from . import data
 from .planning import build_planning
 from .reception import build_reception, remove_reception
+from .screening import build_screenings
 
 REAL_OPERATOR_HOLDS_SLUG = (
     "Une structure réelle (non marquée comme démonstration) utilise déjà l'identifiant "
@@ -162,6 +163,7 @@ def demo_load() -> DemoSummary:
         rng=rng,
     )
     build_reception(operator=operator, users=users, rng=rng)
+    build_screenings(operator=operator, users=users)
     stops_by_year: dict[int, int] = {}
     for stop_date in Stop.objects.for_operator(operator).values_list("date", flat=True):
         stops_by_year[stop_date.year] = stops_by_year.get(stop_date.year, 0) + 1

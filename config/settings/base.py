@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "allervers.backups",
     "allervers.submissions",
     "allervers.accesslog",
+    "allervers.screening",
 ]
 # The demo (`load_demo`, which replaces the demo structure) is installed by dev.py and test.py
 # only: never in production.

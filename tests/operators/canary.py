@@ -39,6 +39,7 @@ from tests.planning.factories import (
     VehicleFactory,
 )
 from tests.reception.factories import PersonFactory, TopicFactory, VisitFactory
+from tests.screening.factories import screening_fill
 
 from .ownership import operator_owned_models
 
@@ -133,6 +134,7 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
     )
     cyber_usage_record(operator=operator, stop=past, seats_used=2, people_count=3, user=staff)
     record(None, Action.PERSON_VIEWED, person, user=staff, detail="page de la personne")
+    screening_fill(operator, visit=visit, referral=referral, partner=partner)
     return members
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScreeningConfig(AppConfig):
+    name = "allervers.screening"
+    verbose_name = "Repérage des droits (non-recours)"

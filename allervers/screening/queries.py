@@ -1,0 +1,46 @@
+"""The figures of the screening of rights for a period (docs/indicators.md): SQL aggregates."""
+
+import datetime
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from .enums import RightKind, RightOutcome
+from .models import Screening, ScreeningRight
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def screening_figures(operator_id: int, start: datetime.date, end: datetime.date) -> dict:
+    """Screenings made from `start` to `end` (included), and by kind of right: rights found
+    likely missing, referred, opened, refused, dropped, with the estimated monthly amounts found
+    and opened. Two queries."""
+    screenings = Screening.objects.filter(
+        operator_id=operator_id,
+        made_at__gte=_aware(start),
+        made_at__lt=_aware(end + datetime.timedelta(days=1)),
+    ).count()
+    missing = ScreeningRight.objects.filter(
+        operator_id=operator_id, made_on__gte=start, made_on__lte=end, likely_missing=True
+    )
+    opened = Q(outcome=RightOutcome.OPENED)
+    rows = missing.values("kind").annotate(
+        found=Count("pk"),
+        found_amount=Sum("amount"),
+        referred=Count("pk", filter=Q(referred_at__isnull=False)),
+        opened=Count("pk", filter=opened),
+        opened_amount=Sum("amount", filter=opened),
+        refused=Count("pk", filter=Q(outcome=RightOutcome.REFUSED)),
+        dropped=Count("pk", filter=Q(outcome=RightOutcome.DROPPED)),
+    )
+    by_kind = {row["kind"]: row for row in rows}
+    kinds = [
+        {"kind": kind, "label": label, **by_kind[kind]}
+        for kind, label in RightKind.choices
+        if kind in by_kind
+    ]
+    names = ("found", "found_amount", "referred", "opened", "opened_amount", "refused", "dropped")
+    total = {name: sum(row[name] or 0 for row in kinds) for name in names}
+    return {"screenings": screenings, "kinds": kinds, "total": total}

@@ -1,0 +1,47 @@
+"""What the agent reads about each right: a one-line explanation and who usually handles it.
+
+The partner a referral goes to is the coordinator's choice (`ScreeningSetup`); `handled_by` is
+only the reminder shown beside the settings and the estimate."""
+
+from dataclasses import dataclass
+
+from .enums import RightKind
+
+
+@dataclass(frozen=True)
+class RightInfo:
+    explanation: str
+    handled_by: str
+
+
+RIGHTS: dict[str, RightInfo] = {
+    RightKind.RSA: RightInfo(
+        "Revenu minimum pour les personnes sans ressources ou à très faibles ressources.",
+        "CAF ou MSA, avec le Département",
+    ),
+    RightKind.PPA: RightInfo(
+        "Complément de revenu pour les personnes qui travaillent avec un salaire modeste.",
+        "CAF ou MSA",
+    ),
+    RightKind.HOUSING: RightInfo(
+        "Aide pour payer le loyer, versée selon les ressources et le loyer.", "CAF ou MSA"
+    ),
+    RightKind.AF: RightInfo(
+        "Versées aux familles à partir du deuxième enfant à charge.", "CAF ou MSA"
+    ),
+    RightKind.CF: RightInfo(
+        "Pour les familles d'au moins trois enfants de 3 ans et plus, selon les ressources.",
+        "CAF ou MSA",
+    ),
+    RightKind.ASF: RightInfo(
+        "Pour élever seul un enfant sans pension alimentaire de l'autre parent.", "CAF ou MSA"
+    ),
+    RightKind.CSS: RightInfo(
+        "Prise en charge de la part des frais de santé non remboursée par l'Assurance maladie.",
+        "CPAM (Assurance maladie)",
+    ),
+    RightKind.AAH: RightInfo(
+        "Revenu minimum pour les personnes handicapées, après avis de la MDPH.",
+        "MDPH, puis CAF ou MSA",
+    ),
+}

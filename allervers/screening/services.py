@@ -1,0 +1,215 @@
+"""The writes of the screening of rights: record a screening and its estimate, turn a right found
+into a referral, record the right's outcome, and empty the answers once they are no longer
+needed (docs/privacy.md)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from allervers.operators.models import Operator
+from allervers.reception.enums import OPEN_REFERRAL_STATUSES, ReferralStatus
+from allervers.reception.models import Referral, Visit
+from allervers.reception.services.referrals import referral_create, referral_update_status
+
+from . import engine
+from .enums import RightKind, RightOutcome
+from .models import Screening, ScreeningRight, ScreeningSetup
+
+# The referral's status once the right's outcome is known: a refusal is the partner's decision
+# after taking the request up; an abandoned request is a dropped referral.
+OUTCOME_REFERRAL_STATUS = {
+    RightOutcome.OPENED: ReferralStatus.TAKEN_UP,
+    RightOutcome.REFUSED: ReferralStatus.TAKEN_UP,
+    RightOutcome.DROPPED: ReferralStatus.DROPPED,
+}
+
+
+def _refuse(message: str, code: str) -> None:
+    raise ValidationError(message, code=code)
+
+
+def month_of(now: datetime.datetime) -> datetime.date:
+    """The month an estimate is for: the local month of `now`."""
+    return timezone.localdate(now).replace(day=1)
+
+
+def screening_setup(operator: Operator) -> ScreeningSetup:
+    """The operator's settings (unsaved defaults when the coordinator never set them)."""
+    return ScreeningSetup.objects.filter(operator=operator).first() or ScreeningSetup(
+        operator=operator
+    )
+
+
+@transaction.atomic
+def screening_setup_update(*, operator: Operator, values: dict) -> ScreeningSetup:
+    """Save the commune proposed by default and the partner of each right."""
+    for key, partner in values.items():
+        if key.startswith("partner_") and partner and partner.operator_id != operator.pk:
+            _refuse("Ce partenaire n'appartient pas à votre structure.", "foreign_partner")
+    setup, _ = ScreeningSetup.objects.select_for_update().update_or_create(
+        operator=operator, defaults=values
+    )
+    return setup
+
+
+def screening_record(
+    *, visit: Visit, inputs: dict, user, now: datetime.datetime | None = None
+) -> Screening:
+    """Estimate the household's rights for the current month and keep the screening with the
+    rights found. The estimate runs before any write (it takes seconds): if the engine fails,
+    an `engine.EngineError` (French message) is raised and nothing is written — the visit is
+    untouched."""
+    now = now or timezone.now()
+    month = month_of(now)
+    estimates = engine.estimate(engine.Household.from_inputs(inputs), month)
+    return _screening_save(visit=visit, inputs=inputs, estimates=estimates, user=user, now=now)
+
+
+@transaction.atomic
+def _screening_save(*, visit, inputs, estimates, user, now) -> Screening:
+    received = set(inputs.get("received", ()))
+    screening = Screening.objects.create(
+        operator_id=visit.operator_id,
+        visit=visit,
+        month=month_of(now),
+        made_at=now,
+        made_by=user,
+        inputs=inputs,
+    )
+    rights = [
+        ScreeningRight(
+            operator_id=visit.operator_id,
+            screening=screening,
+            made_on=timezone.localdate(now),
+            kind=found.kind,
+            amount=found.amount,
+            participation=found.participation,
+            already_received=found.kind in received,
+            likely_missing=found.kind not in received,
+        )
+        for found in estimates
+        if found.eligible
+    ]
+    ScreeningRight.objects.bulk_create(rights)
+    screening.kinds_found = [right.kind for right in rights]
+    screening.save(update_fields=["kinds_found"])
+    return screening
+
+
+@transaction.atomic
+def screening_right_refer(
+    *, right: ScreeningRight, user, now: datetime.datetime | None = None
+) -> Referral:
+    """Send the person to the partner that handles this right (the coordinator's setting), with
+    the right as the referral's reason. A second call returns the first referral."""
+    now = now or timezone.now()
+    right = (
+        ScreeningRight.objects.select_for_update(of=("self",))
+        .select_related("screening")
+        .get(pk=right.pk)
+    )
+    if right.referral_id is not None:
+        return right.referral
+    if right.screening is None or right.screening.inputs is None:
+        _refuse("Ce repérage est clos : ses réponses ont été effacées.", "screening_closed")
+    if not right.likely_missing:
+        _refuse("Ce droit est déjà perçu : pas d'orientation à faire.", "already_received")
+    label = RightKind(right.kind).label
+    partner = screening_setup(right.screening.visit.operator).partner_for(right.kind)
+    if partner is None:
+        _refuse(
+            f"Aucun partenaire n'est associé au droit « {label} » : le coordinateur le choisit "
+            "dans les réglages du repérage des droits.",
+            "no_partner",
+        )
+    referral = referral_create(
+        visit=right.screening.visit,
+        partner=partner,
+        reason=f"Droit probablement non perçu : {label} (repérage des droits)",
+        user=user,
+        now=now,
+    )
+    right.referral = referral
+    right.referred_at = now
+    right.save(update_fields=["referral", "referred_at"])
+    return referral
+
+
+@transaction.atomic
+def screening_right_outcome_set(
+    *, right: ScreeningRight, outcome: str, user, now: datetime.datetime | None = None
+) -> ScreeningRight:
+    """Record what became of the right (opened, refused, dropped); this closes its referral,
+    and when no referral of the screening stays open, its answers are emptied."""
+    now = now or timezone.now()
+    right = ScreeningRight.objects.select_for_update().get(pk=right.pk)
+    if outcome not in RightOutcome.values:
+        _refuse("Choisissez l'issue : droit ouvert, refusé ou abandonné.", "unknown_outcome")
+    if right.outcome:
+        _refuse(
+            f"L'issue de ce droit est déjà renseignée : « {right.get_outcome_display()} ».",
+            "outcome_known",
+        )
+    if right.referral_id is None:
+        _refuse("Ce droit n'a pas fait l'objet d'une orientation.", "not_referred")
+    right.outcome = outcome
+    right.outcome_at = now
+    right.save(update_fields=["outcome", "outcome_at"])
+    referral = right.referral
+    if referral.status in OPEN_REFERRAL_STATUSES:
+        referral_update_status(
+            referral=referral,
+            status=OUTCOME_REFERRAL_STATUS[outcome],
+            user=user,
+            note=RightOutcome(outcome).label,
+            now=now,
+        )
+    if right.screening_id is not None:
+        screening_referral_closed(screening=right.screening, now=now)
+    return right
+
+
+def screening_referral_closed(*, screening: Screening, now: datetime.datetime | None = None):
+    """Called when a referral made from the screening closes: once none stays open, the
+    screening's answers are emptied."""
+    still_open = screening.rights.filter(referral__status__in=OPEN_REFERRAL_STATUSES).exists()
+    if not still_open:
+        screening_inputs_clear(screening=screening, now=now)
+
+
+@transaction.atomic
+def screening_inputs_clear(*, screening: Screening, now: datetime.datetime | None = None) -> None:
+    """Empty the answers; detach the rights (their amounts no longer point to a visit or a
+    person). The visit keeps the list of the kinds of rights found."""
+    now = now or timezone.now()
+    screening = Screening.objects.select_for_update().get(pk=screening.pk)
+    if screening.inputs is None:
+        return
+    rights = ScreeningRight.objects.filter(screening=screening)
+    screening.kinds_found = list(rights.values_list("kind", flat=True))
+    screening.inputs = None
+    screening.inputs_cleared_at = now
+    screening.save(update_fields=["kinds_found", "inputs", "inputs_cleared_at"])
+    rights.update(screening=None, referral=None)
+
+
+def screening_inputs_expire(*, now: datetime.datetime | None = None) -> int:
+    """The sweep (for `manage.py privacy_sweep`): empty the answers of every screening made
+    before today that has no open referral left (none was made, or they were closed from the
+    referral page). Returns how many were emptied."""
+    now = now or timezone.now()
+    start_of_today = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now), datetime.time.min)
+    )
+    expired = (
+        Screening.objects.filter(inputs__isnull=False, made_at__lt=start_of_today)
+        .exclude(rights__referral__status__in=OPEN_REFERRAL_STATUSES)
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in list(expired):
+        screening_inputs_clear(screening=Screening(pk=pk), now=now)
+        count += 1
+    return count

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "screening"
+
+urlpatterns = [
+    path("visites/<int:visit_id>/", views.screening_create, name="create"),
+    path("<int:screening_id>/", views.screening_detail, name="detail"),
+    path("droits/<int:right_id>/orienter/", views.right_refer, name="right_refer"),
+    path("droits/<int:right_id>/issue/", views.right_outcome, name="right_outcome"),
+    path("reglages/", views.setup, name="setup"),
+]

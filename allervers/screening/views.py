@@ -1,0 +1,140 @@
+"""The screening screens: the form offered from a visit, the estimate, a right turned into a
+referral, the right's outcome (the partner's or the team's), and the coordinator's settings."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import record
+from allervers.core.form_views import form_submit, posted, render_form
+from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
+from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
+from allervers.reception.models import Visit
+from allervers.submissions.tokens import once_per_token
+
+from . import engine, services
+from .enums import RightKind
+from .forms import RightOutcomeForm, RightReferForm, ScreeningForm, ScreeningSetupForm
+from .models import Screening, ScreeningRight
+from .rights import RIGHTS
+from .services import screening_setup
+
+
+def _estimate(request, visit: Visit, inputs: dict) -> Screening:
+    """The engine's failure is shown on the form like a refusal: nothing is saved, and the
+    visit, recorded before, stays as it was."""
+    try:
+        return services.screening_record(visit=visit, inputs=inputs, user=request.user)
+    except engine.EngineError as error:
+        raise ValidationError(str(error), code="engine") from error
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def screening_create(request, visit_id: int):
+    visit = get_scoped_or_404(request, Visit.objects.select_related("stop__site"), pk=visit_id)
+    setup = screening_setup(request.operator)
+    form = ScreeningForm(posted(request), initial={"commune": setup.default_commune})
+    submission = form_submit(request, form, lambda data: _estimate(request, visit, form.inputs()))
+    if submission.done:
+        record(request, Action.VISIT_CHANGED, visit, detail="repérage des droits")
+        return redirect("screening:detail", screening_id=submission.result.pk)
+    return render_form(request, "screening/form.html", {"form": form, "visit": visit})
+
+
+def _rights_shown(screening: Screening, setup) -> list[dict]:
+    return [
+        {
+            "right": right,
+            "info": RIGHTS[right.kind],
+            "partner": setup.partner_for(right.kind),
+        }
+        for right in screening.rights.all()
+    ]
+
+
+@operator_view(*STAFF_ROLES)
+def screening_detail(request, screening_id: int):
+    screening = get_scoped_or_404(request, Screening.objects.with_rights(), pk=screening_id)
+    setup = screening_setup(request.operator)
+    kinds_found = [RightKind(kind).label for kind in screening.kinds_found]
+    return render_form(
+        request,
+        "screening/detail.html",
+        {
+            "screening": screening,
+            "rights": _rights_shown(screening, setup),
+            "kinds_found": kinds_found,
+            "can_set_up": has_role(request, COORDINATOR_ROLES),
+        },
+        forms_shown=[],
+    )
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def right_refer(request, right_id: int):
+    right = get_scoped_or_404(
+        request, ScreeningRight.objects.select_related("screening__visit"), pk=right_id
+    )
+    form = RightReferForm(posted(request))
+    submission = form_submit(
+        request, form, lambda data: services.screening_right_refer(right=right, user=request.user)
+    )
+    if submission.done:
+        referral = submission.result
+        record(request, Action.REFERRAL_CREATED, referral)
+        messages.success(request, f"Orientation proposée vers {referral.partner}.")
+        if right.screening_id:
+            return redirect("screening:detail", screening_id=right.screening_id)
+        return redirect("reception:referral_detail", referral_id=referral.pk)
+    setup = screening_setup(request.operator)
+    return render_form(
+        request,
+        "screening/refer.html",
+        {"form": form, "right": right, "partner": setup.partner_for(right.kind)},
+    )
+
+
+def _rights_of(request):
+    rights = ScreeningRight.objects.select_related("referral__partner").filter(
+        referral__isnull=False
+    )
+    if has_role(request, {Role.PARTNER}):
+        rights = rights.filter(referral__partner=request.membership.partner)
+    return rights
+
+
+@operator_view(*STAFF_ROLES, Role.PARTNER)
+def right_outcome(request, right_id: int):
+    right = get_scoped_or_404(request, _rights_of(request), pk=right_id)
+    form = RightOutcomeForm(posted(request))
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.screening_right_outcome_set(
+            right=right, outcome=data["outcome"], user=request.user
+        ),
+    )
+    if submission.done:
+        record(request, Action.REFERRAL_CHANGED, right.referral, detail="issue du droit")
+        messages.success(request, f"Issue enregistrée : {submission.result.get_outcome_display()}.")
+        return redirect("reception:referral_detail", referral_id=right.referral_id)
+    return render_form(request, "screening/outcome.html", {"form": form, "right": right})
+
+
+@operator_view(*COORDINATOR_ROLES)
+def setup(request):
+    instance = screening_setup(request.operator)
+    form = ScreeningSetupForm(posted(request), instance=instance, operator=request.operator)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.screening_setup_update(operator=request.operator, values=data),
+    )
+    if submission.done:
+        messages.success(request, "Réglages du repérage des droits enregistrés.")
+        return redirect("screening:setup")
+    rows = [(form[f"partner_{kind}"], RIGHTS[kind]) for kind in RightKind.values]
+    return render_form(request, "screening/setup.html", {"form": form, "rows": rows})

@@ -1,0 +1,33 @@
+import pytest
+
+from allervers.screening import engine
+
+# What the engine answers for the households of these tests: OpenFisca itself is loaded only by
+# test_rules.py (slow); the other tests give the estimate these values.
+RSA_AND_HOUSING = {
+    "rsa": 573.49,
+    "ppa": 0.0,
+    "aide_logement": 274.0,
+    "af": 0.0,
+    "cf": 0.0,
+    "asf": 0.0,
+    engine.CSS_ELIGIBLE: True,
+    engine.CSS_PARTICIPATION: 0.0,
+}
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """The engine answers `fake_engine.values` (RSA and housing aid by default) at once."""
+
+    class Fake:
+        values = dict(RSA_AND_HOUSING)
+        calls = 0
+
+        def simulate(self, household, month):
+            self.calls += 1
+            return dict(self.values)
+
+    fake = Fake()
+    monkeypatch.setattr(engine, "simulate", fake.simulate)
+    return fake

@@ -1,0 +1,128 @@
+"""The estimate against OpenFisca-France itself and against published scales, for households
+whose rights are known. These tests load the rules (several seconds, once per process: the
+module's singleton) and compute two households: keep this module small.
+
+Published scales used (service-public.fr, CAF):
+- RSA, montant forfaitaire for one person: 646,52 € from 1 April 2025, 651,69 € from
+  1 April 2026; minus the forfait logement of 12 % for a person with a housing aid (or housed
+  free): 651,69 × 0,88 = 573,49 €.
+- Allocations familiales for two children under 14: 32 % of the BMAF (478,16 € from
+  1 April 2025) = 153,01 €.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from openfisca_core.simulation_builder import SimulationBuilder
+
+from allervers.screening import engine
+from allervers.screening.enums import RightKind
+
+pytestmark = pytest.mark.rules_engine
+
+JUNE_2026 = datetime.date(2026, 6, 1)
+SMIC_NET = 1443  # the minimum wage, full time, net a month (2026)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return engine.tax_benefit_system()
+
+
+def _by_kind(estimates) -> dict:
+    return {found.kind: found for found in estimates}
+
+
+def _raw(rules, people: dict, family: dict, menage: dict, variables: list[str]) -> dict:
+    """OpenFisca's own computation of a situation written by hand (not by `engine.situation`)."""
+    months = [
+        f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13) if (y, m) <= (2026, 6)
+    ]
+    individuals = {}
+    for name, (born, salary) in people.items():
+        individuals[name] = {"date_naissance": {"ETERNITY": born}}
+        for variable in ("salaire_net", "salaire_imposable"):
+            individuals[name][variable] = dict.fromkeys(months, salary)
+        individuals[name]["salaire_de_base"] = dict.fromkeys(months, round(salary / 0.78, 2))
+    simulation = SimulationBuilder().build_from_entities(
+        rules,
+        {
+            "individus": individuals,
+            "familles": {"f": family},
+            "foyers_fiscaux": {
+                "ff": {"declarants": family["parents"], "personnes_a_charge": family["enfants"]}
+            },
+            "menages": {"m": menage},
+        },
+    )
+    return {name: float(simulation.calculate(name, "2026-06")[0]) for name in variables}
+
+
+def test_a_single_person_without_income_in_social_housing_has_rsa_and_housing_aid(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=41, situation="job_seeker"),),
+        children_ages=(),
+        housing="social_tenant",
+        rent=350,
+        commune="62083",
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    assert found[RightKind.RSA].amount == Decimal("573.49")  # 651,69 € less 12 %
+    assert found[RightKind.HOUSING].eligible and found[RightKind.HOUSING].amount > 200
+    assert not found[RightKind.PPA].eligible and not found[RightKind.AF].eligible
+    assert found[RightKind.CSS].eligible and found[RightKind.CSS].participation is None
+    raw = _raw(
+        rules,
+        {"a": ("1984-12-01", 0)},
+        {"parents": ["a"], "enfants": []},
+        {
+            "personne_de_reference": ["a"],
+            "statut_occupation_logement": {"2026-06": "locataire_hlm"},
+            "loyer": {"2026-06": 350},
+            "depcom": {"2026-06": "62083"},
+        },
+        ["rsa", "aide_logement"],
+    )
+    assert float(found[RightKind.RSA].amount) == pytest.approx(raw["rsa"], abs=0.01)
+    assert float(found[RightKind.HOUSING].amount) == pytest.approx(raw["aide_logement"], abs=0.01)
+
+
+def test_a_couple_with_two_children_on_the_minimum_wage_has_activity_bonus_and_family_benefits(
+    rules,
+):
+    household = engine.Household(
+        adults=(
+            engine.Adult(age=38, situation="employed", work=SMIC_NET),
+            engine.Adult(age=36, situation="inactive"),
+        ),
+        children_ages=(10, 7),
+        housing="private_tenant",
+        rent=600,
+        commune="62083",
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    assert found[RightKind.PPA].eligible and found[RightKind.PPA].amount > 300
+    assert found[RightKind.AF].amount == Decimal("153.01")  # 32 % of 478,16 €
+    assert not found[RightKind.RSA].eligible
+    raw = _raw(
+        rules,
+        {
+            "a": ("1987-12-01", SMIC_NET),
+            "b": ("1989-12-01", 0),
+            "c": ("2015-12-01", 0),
+            "d": ("2018-12-01", 0),
+        },
+        {"parents": ["a", "b"], "enfants": ["c", "d"]},
+        {
+            "personne_de_reference": ["a"],
+            "conjoint": ["b"],
+            "enfants": ["c", "d"],
+            "statut_occupation_logement": {"2026-06": "locataire_vide"},
+            "loyer": {"2026-06": 600},
+            "depcom": {"2026-06": "62083"},
+        },
+        ["ppa", "af"],
+    )
+    assert float(found[RightKind.PPA].amount) == pytest.approx(raw["ppa"], abs=1)
+    assert float(found[RightKind.AF].amount) == pytest.approx(raw["af"], abs=0.01)
