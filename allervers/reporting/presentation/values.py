@@ -181,6 +181,13 @@ class Formatter:
         n = n or 0
         return HIDDEN_COUNT if self.masking and n < SMALL else number(n)
 
+    def amount(self, value: float | None, n: int | None, unit: str) -> Value:
+        """A sum over `n` people that is no cell of the report's rule (the screening's estimated
+        amounts): hidden from a viewer with its count."""
+        if self.masking and (n or 0) < SMALL:
+            return HIDDEN
+        return number(value or 0, 0, unit)
+
     @staticmethod
     def activity(n: int | None) -> Value:
         """A count of the service's own activity (stops, sites, presences, seats offered): no

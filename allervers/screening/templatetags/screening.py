@@ -30,7 +30,7 @@ def screening_referral_right(referral):
 
 
 def _euros(formatter, amount, count: int) -> Value:
-    return formatter._measure(float(amount or 0), count, 0, "\u00a0€")
+    return formatter.amount(float(amount or 0), count, "\u00a0€")
 
 
 COLUMNS = ("found", "found_amount", "referred", "opened", "opened_amount", "refused", "dropped")
