@@ -286,9 +286,11 @@ class PersonForm(forms.Form):
             "invalid": "Date du consentement invalide.",
         },
     )
-    consent_purpose = forms.ChoiceField(
+    consent_purposes = forms.MultipleChoiceField(
         label="Pour quoi elle a donné son accord",
-        choices=[("", "—"), *list(ConsentPurpose.choices)],
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez chaque usage qu'elle accepte : elle pourra retirer chacun à tout moment.",
         error_messages={
             "required": "Indiquez pour quoi la personne a donné son accord.",
             "invalid_choice": "Finalité inconnue : %(value)s.",
@@ -300,6 +302,32 @@ class PersonForm(forms.Form):
         if not (cleaned.get("first_name", "").strip() or cleaned.get("last_name", "").strip()):
             raise forms.ValidationError("Indiquez au moins le prénom ou le nom de la personne.")
         return cleaned
+
+
+class ConsentWithdrawForm(forms.Form):
+    """Which of the person's consents in force to withdraw."""
+
+    purpose = forms.ChoiceField(
+        label="Accord à retirer",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez l'accord que la personne retire.",
+            "invalid_choice": "La personne n'a pas donné cet accord, ou l'a déjà retiré : "
+            "choisissez dans la liste.",
+        },
+    )
+
+    def __init__(self, *args, purposes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ConsentPurpose.choices)
+        self.fields["purpose"].choices = [(purpose, labels[purpose]) for purpose in purposes]
+
+
+class PersonEraseForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label="La personne a demandé l'effacement : j'efface sa fiche",
+        error_messages={"required": "Cochez la case pour confirmer l'effacement."},
+    )
 
 
 class ReferralForm(forms.Form):

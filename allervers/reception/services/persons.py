@@ -1,6 +1,7 @@
 """Consenting people: a named record only with the person's consent, and linking a visit."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils import timezone
 from allervers.operators.models import Operator
 
 from ..enums import ConsentPurpose, VisitChangeKind
-from ..models import Person, Visit
+from ..models import Person, PersonConsent, Visit
 from .checks import check_same_operator, refuse
 from .history import change, history_add, shown
 from .visits import visit_locked
@@ -22,16 +23,18 @@ def person_create_with_consent(
     first_name: str,
     last_name: str,
     consent_given_on: datetime.date,
-    consent_purpose: str,
+    consent_purposes: Iterable[str],
     phone: str = "",
     email: str = "",
     visit: Visit | None = None,
 ) -> Person:
-    """Create a named record, only with the person's consent; optionally link a visit to it."""
+    """Create a named record, only with the person's consent for one purpose or more (one
+    consent row each); optionally link a visit to it."""
     first_name, last_name = first_name.strip(), last_name.strip()
+    purposes = list(dict.fromkeys(consent_purposes))
     if not (first_name or last_name):
         refuse("Indiquez au moins le prénom ou le nom de la personne.", "no_name")
-    if consent_purpose not in ConsentPurpose.values:
+    if not purposes or any(purpose not in ConsentPurpose.values for purpose in purposes):
         refuse(
             "Une fiche nominative n'est possible qu'avec le consentement de la personne : "
             "indiquez pour quoi elle a donné son accord.",
@@ -47,11 +50,18 @@ def person_create_with_consent(
         last_name=last_name,
         phone=phone.strip(),
         email=email.strip(),
-        consent_given_on=consent_given_on,
-        consent_purpose=consent_purpose,
-        consent_recorded_by=user,
     )
     person.save()
+    PersonConsent.objects.bulk_create(
+        PersonConsent(
+            operator=operator,
+            person=person,
+            purpose=purpose,
+            given_on=consent_given_on,
+            recorded_by=user,
+        )
+        for purpose in purposes
+    )
     if visit is not None:
         visit_link_person(visit=visit, person=person, user=user)
     return person
