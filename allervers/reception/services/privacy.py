@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import record
+from allervers.accesslog.services import purge, record
 from allervers.core.dates import months_after, months_before
 from allervers.operators.models import Operator
 
@@ -258,3 +258,43 @@ def _sweep_detail(person: Person) -> str:
     if not person.consents_in_force:
         return "aucun consentement en vigueur"
     return f"sans contact depuis le {timezone.localtime(person.last_contact):%d/%m/%Y}"
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What one run of the privacy sweep did: people anonymised per structure (by name, only
+    those with some), access-log entries removed."""
+
+    anonymised: dict[str, int]
+    log_entries_removed: int
+
+    def lines(self) -> list[str]:
+        """The run's summary in French, one line each (the command prints them)."""
+        lines = [
+            f"{name} : {_counted(count, 'fiche rendue anonyme', 'fiches rendues anonymes')}."
+            for name, count in self.anonymised.items()
+        ]
+        total = sum(self.anonymised.values())
+        lines.append(
+            f"Total : {_counted(total, 'fiche rendue anonyme', 'fiches rendues anonymes')}."
+        )
+        removed = _counted(self.log_entries_removed, "entrée supprimée", "entrées supprimées")
+        months = settings.ALLERVERS_ACCESS_LOG_MONTHS
+        lines.append(f"Journal des accès : {removed} (plus de {months} mois).")
+        return lines
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count <= 1 else many}"
+
+
+def privacy_sweep(now: datetime.datetime | None = None) -> SweepSummary:
+    """The daily run (`manage.py privacy_sweep`): anonymise the people due in every structure,
+    then purge the access log. Running it twice in a row changes nothing the second time."""
+    now = now or timezone.now()
+    anonymised = {}
+    for operator in Operator.objects.order_by("name"):
+        count = retention_sweep(operator=operator, now=now)
+        if count:
+            anonymised[operator.name] = count
+    return SweepSummary(anonymised=anonymised, log_entries_removed=purge(now))
