@@ -1,0 +1,82 @@
+"""An agent exports everything held about a person (PDF and JSON), then erases the person on
+their request: the person's page is gone, the year's visit count is unchanged."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from allervers.operators.enums import Role
+from allervers.reception.enums import YesNoUnknown
+from allervers.reception.models import Person
+from tests.browser.conftest import assert_accessible, log_in
+from tests.planning.factories import StopFactory
+from tests.reception.factories import PersonFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_agent_exports_then_erases_a_person_and_the_year_s_figures_stay(
+    live_server, page, browser, operator, make_member
+):
+    agent = make_member(operator, Role.AGENT, first_name="Karim")
+    coordinator = make_member(operator, Role.COORDINATOR, first_name="Marie-Paule")
+    year = timezone.localdate().year - 1
+    person = PersonFactory(
+        operator=operator, first_name="Amina", last_name="Lemaire", consent_recorded_by=agent
+    )
+    for month in (3, 9):
+        VisitFactory(
+            operator=operator,
+            stop=StopFactory(operator=operator, date=datetime.date(year, month, 10)),
+            person=person,
+            is_first_visit=YesNoUnknown.UNKNOWN,
+        )
+    VisitFactory(
+        operator=operator,
+        stop=StopFactory(operator=operator, date=datetime.date(year, 5, 12)),
+        is_first_visit=YesNoUnknown.YES,
+    )
+    person_path = f"/accueil/personnes/{person.pk}/"
+
+    log_in(page, live_server.url, agent, person_path)
+    page.get_by_role("heading", level=1, name="Amina LEMAIRE").wait_for()
+    assert_accessible(page)
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Télécharger ses informations (PDF").click()
+    with open(pdf_download.value.path(), "rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    assert "Amina" in " ".join(p.extract_text() for p in reader.pages)
+
+    with page.expect_download() as json_download:
+        page.get_by_role("link", name="Télécharger ses informations (fichier JSON").click()
+    assert json_download.value.suggested_filename == f"personne-{person.pk}.json"
+    with open(json_download.value.path(), encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert data["person"]["last_name"] == "Lemaire"
+    assert [visit["date"] for visit in data["visits"]] == [f"{year}-03-10", f"{year}-09-10"]
+
+    page.get_by_role("link", name="Effacer sa fiche").click()
+    page.get_by_role("heading", level=1, name="Effacer la fiche de Amina LEMAIRE").wait_for()
+    assert "ses 2 visites" in page.get_by_role("region", name="Ce qui est effacé").inner_text()
+    assert_accessible(page)
+    page.get_by_label("La personne a demandé l'effacement").check()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    page.get_by_text("Fiche effacée. 2 visite(s) et 0 orientation(s) restent").wait_for()
+    assert_accessible(page)
+    assert not Person.objects.exists()
+    assert page.goto(f"{live_server.url}{person_path}").status == 404
+
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    other = context.new_page()
+    log_in(other, live_server.url, coordinator, "/bilan/")
+    other.get_by_role("heading", level=1, name=f"Bilan : année {year}").wait_for()
+    assert "Il a accueilli 3 personnes" in other.locator(".results").inner_text()
+    other.goto(f"{live_server.url}/accueil/conservation/")
+    other.get_by_role("heading", level=1, name="Conservation des données").wait_for()
+    assert_accessible(other)
+    context.close()
