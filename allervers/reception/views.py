@@ -468,8 +468,12 @@ def visit_person_link(request, visit_id: int):
     person = scoped(request, Person).filter(pk=int(raw)).first() if raw.isdecimal() else None
     if person is None:
         messages.error(request, "Personne inconnue : cherchez-la à nouveau.")
-    else:
+        return redirect("reception:visit_detail", visit_id=visit.pk)
+    try:
         visit_link_person(visit=visit, person=person, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(request, f"Visite rattachée à la fiche de {person.full_name}.")
     return redirect("reception:visit_detail", visit_id=visit.pk)
 

@@ -256,3 +256,36 @@ def test_anonymising_an_already_erased_person_is_refused(operator, followed):
     with pytest.raises(ValidationError, match="déjà été effacée"):
         person_anonymise(person=stale)
     assert Visit.objects.exclude(anonymous_group=None).count() == 1
+
+
+def test_a_visit_of_an_erased_person_cannot_be_linked_to_a_record_again(
+    client, agent, operator, followed
+):
+    visit = followed.visits.get()
+    person_anonymise(person=followed)
+    client.force_login(agent)
+    page = text_of(client.get(reverse("reception:visit_detail", kwargs={"visit_id": visit.pk})))
+    assert "la fiche de la personne a été effacée" in page
+    newcomer = PersonFactory(operator=operator)
+    link_url = reverse("reception:visit_link_person", kwargs={"visit_id": visit.pk})
+    response = client.post(link_url, {"person": newcomer.pk}, follow=True)
+    assert "appartenait à une fiche effacée" in text_of(response)
+    create_url = reverse("reception:person_create") + f"?visite={visit.pk}"
+    response = client.post(
+        create_url,
+        {
+            "first_name": "Nouvelle",
+            "last_name": "Fiche",
+            "phone": "",
+            "email": "",
+            "consent_given": "on",
+            "consent_given_on": "2026-06-10",
+            "consent_purposes": ["follow_up"],
+            "visit": visit.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "appartenait à une fiche effacée" in text_of(response)
+    visit.refresh_from_db()
+    assert visit.person is None and visit.anonymous_group is not None
+    assert list(Person.objects.all()) == [newcomer]

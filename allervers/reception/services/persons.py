@@ -72,6 +72,12 @@ def visit_link_person(*, visit: Visit, person: Person, user) -> Visit:
     """Link a visit to a consenting person, so that returning visitors count once."""
     check_same_operator(person, visit.operator_id)
     visit = visit_locked(visit)
+    if visit.anonymous_group is not None:
+        refuse(
+            "Cette visite appartenait à une fiche effacée : elle reste anonyme et ne peut plus "
+            "être rattachée à une fiche.",
+            "erased_person_visit",
+        )
     before = shown(visit, "person")
     visit.person = person
     visit.save(update_fields=["person", "version", "updated_at"])
