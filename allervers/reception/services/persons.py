@@ -71,6 +71,10 @@ def person_create_with_consent(
 def visit_link_person(*, visit: Visit, person: Person, user) -> Visit:
     """Link a visit to a consenting person, so that returning visitors count once."""
     check_same_operator(person, visit.operator_id)
+    # Locked so that an erasure running at the same time either comes first (refused here) or
+    # waits for this link and erases it too.
+    if Person.objects.select_for_update().filter(pk=person.pk).values_list("pk").first() is None:
+        refuse("Cette fiche a été effacée entre-temps.", "erased_person")
     visit = visit_locked(visit)
     if visit.anonymous_group is not None:
         refuse(

@@ -233,7 +233,7 @@ def retention_sweep(*, operator: Operator, now: datetime.datetime | None = None)
     done; a person erased meanwhile is skipped); each is logged. Returns how many went."""
     now = now or timezone.now()
     count = 0
-    for person in retention_due(operator, now).iterator():
+    for person in list(retention_due(operator, now)):
         with transaction.atomic():
             try:
                 done = person_anonymise(person=person)
