@@ -10,11 +10,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from allervers.operators.enums import Role
-from allervers.reception.enums import YesNoUnknown
+from allervers.reception.enums import ConsentPurpose, YesNoUnknown
 from allervers.reception.models import Person
 from tests.browser.conftest import assert_accessible, log_in
+from tests.conftest import NOW, PARIS
 from tests.planning.factories import StopFactory
-from tests.reception.factories import PersonFactory, VisitFactory
+from tests.reception.factories import PersonConsentFactory, PersonFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,3 +81,43 @@ def test_an_agent_exports_then_erases_a_person_and_the_year_s_figures_stay(
     other.get_by_role("heading", level=1, name="Conservation des données").wait_for()
     assert_accessible(other)
     context.close()
+
+
+def test_withdrawing_a_consent_and_the_retention_page_with_people_listed(
+    live_server, page, clock, operator, make_member
+):
+    coordinator = make_member(operator, Role.COORDINATOR, first_name="Marie-Paule")
+    clock.move_to(datetime.datetime(2024, 2, 1, 10, 0, tzinfo=PARIS))
+    PersonFactory(operator=operator, first_name="Ancienne", consent_recorded_by=coordinator)
+    clock.move_to(datetime.datetime(2024, 6, 20, 10, 0, tzinfo=PARIS))
+    PersonFactory(operator=operator, first_name="Bientôt", consent_recorded_by=coordinator)
+    clock.move_to(NOW)
+    person = PersonFactory(
+        operator=operator,
+        first_name="Amina",
+        last_name="Lemaire",
+        consent_purpose=ConsentPurpose.REFERRAL,
+        consent_recorded_by=coordinator,
+    )
+    PersonConsentFactory(person=person, purpose=ConsentPurpose.FOLLOW_UP)
+
+    log_in(page, live_server.url, coordinator, f"/accueil/personnes/{person.pk}/")
+    page.get_by_role("link", name="Retirer un accord").click()
+    page.get_by_role("heading", level=1, name="Retirer un accord de Amina LEMAIRE").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Suivi de ses orientations vers les partenaires").check()
+    page.get_by_role("button", name="Retirer cet accord").click()
+    page.get_by_text("Le retrait s'applique déjà").wait_for()
+    assert (
+        "retiré le 10/06/2026"
+        in page.get_by_role("region", name="Accords de la personne").inner_text()
+    )
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/accueil/conservation/")
+    page.get_by_role("heading", level=1, name="Conservation des données").wait_for()
+    due = page.get_by_role("region", name="Rendues anonymes au prochain passage : 1")
+    assert "Ancienne" in due.inner_text()
+    soon = page.get_by_role("region", name="Rendues anonymes d'ici le 11/07/2026 : 1")
+    assert "Bientôt" in soon.inner_text() and "21/06/2026" in soon.inner_text()
+    assert_accessible(page)
