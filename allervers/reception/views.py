@@ -377,7 +377,8 @@ def person_consent_withdraw(request, person_id: int):
             messages.warning(
                 request,
                 f"Accord retiré : « {label} ». La personne n'a plus donné aucun accord : sa fiche "
-                "ne peut pas être gardée. Effacez-la maintenant (sinon elle le sera cette nuit).",
+                "ne peut pas être gardée. Effacez-la maintenant (sinon elle sera rendue anonyme "
+                "cette nuit).",
             )
             return redirect("reception:person_erase", person_id=person.pk)
         messages.success(request, f"Accord retiré : « {label} ». Le retrait s'applique déjà.")

@@ -63,7 +63,7 @@ def test_an_agent_exports_then_erases_a_person_and_the_year_s_figures_stay(
 
     page.get_by_role("link", name="Effacer sa fiche").click()
     page.get_by_role("heading", level=1, name="Effacer la fiche de Amina LEMAIRE").wait_for()
-    assert "ses 2 visites" in page.get_by_role("region", name="Ce qui est effacé").inner_text()
+    assert "ses visites (2)" in page.get_by_role("region", name="Ce qui est effacé").inner_text()
     assert_accessible(page)
     page.get_by_label("La personne a demandé l'effacement").check()
     page.get_by_role("button", name="Effacer définitivement").click()

@@ -211,7 +211,7 @@ def test_the_confirmation_lists_what_goes_and_the_erasure_keeps_anonymous_visits
     url = _url("person_erase", followed)
     page = text_of(client.get(url))
     assert "prénom, nom, téléphone, adresse électronique" in page
-    assert "ses 2 visites" in page and "ses 1 orientation" in page
+    assert "ses visites (2)" in page and "ses orientations (1)" in page
     refused = client.post(url, {})
     assert refused.status_code == 400
     assert "Cochez la case pour confirmer l'effacement" in text_of(refused)
