@@ -262,22 +262,9 @@ class PersonSearchForm(forms.Form):
         return query
 
 
-class PersonForm(forms.Form):
-    first_name = forms.CharField(label="Prénom", max_length=100, required=False)
-    last_name = forms.CharField(label="Nom", max_length=100, required=False)
-    phone = forms.CharField(label="Téléphone", max_length=30, required=False)
-    email = forms.EmailField(
-        label="Adresse électronique",
-        required=False,
-        error_messages={"invalid": "Adresse électronique invalide."},
-    )
-    consent_given = forms.BooleanField(
-        label="La personne accepte que l'équipe garde son nom et ses coordonnées",
-        error_messages={
-            "required": "Sans le consentement de la personne, aucune fiche nominative : "
-            "la visite reste anonyme."
-        },
-    )
+class ConsentGiveForm(forms.Form):
+    """The purposes a person agrees to, and the date: for a new record, or added to one."""
+
     consent_given_on = forms.DateField(
         label="Date du consentement",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -293,7 +280,33 @@ class PersonForm(forms.Form):
         help_text="Cochez chaque usage qu'elle accepte : elle pourra retirer chacun à tout moment.",
         error_messages={
             "required": "Indiquez pour quoi la personne a donné son accord.",
-            "invalid_choice": "Finalité inconnue : %(value)s.",
+            "invalid_choice": "Finalité inconnue ou déjà acceptée : %(value)s.",
+        },
+    )
+
+    def __init__(self, *args, purposes: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if purposes is not None:  # only these may be chosen (those not in force yet)
+            labels = dict(ConsentPurpose.choices)
+            self.fields["consent_purposes"].choices = [(p, labels[p]) for p in purposes]
+
+
+class PersonForm(ConsentGiveForm):
+    field_order = ["first_name", "last_name", "phone", "email", "consent_given"]
+
+    first_name = forms.CharField(label="Prénom", max_length=100, required=False)
+    last_name = forms.CharField(label="Nom", max_length=100, required=False)
+    phone = forms.CharField(label="Téléphone", max_length=30, required=False)
+    email = forms.EmailField(
+        label="Adresse électronique",
+        required=False,
+        error_messages={"invalid": "Adresse électronique invalide."},
+    )
+    consent_given = forms.BooleanField(
+        label="La personne accepte que l'équipe garde son nom et ses coordonnées",
+        error_messages={
+            "required": "Sans le consentement de la personne, aucune fiche nominative : "
+            "la visite reste anonyme."
         },
     )
 

@@ -24,6 +24,11 @@ urlpatterns = [
         name="person_consent_withdraw",
     ),
     path(
+        "personnes/<int:person_id>/donner-un-accord/",
+        views.person_consent_give,
+        name="person_consent_give",
+    ),
+    path(
         "personnes/<int:person_id>/export.json",
         views.person_export_json,
         name="person_export_json",

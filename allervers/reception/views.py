@@ -25,6 +25,7 @@ from allervers.submissions.tokens import once_per_token
 from . import exporting, importing, person_export, queries
 from .enums import REFERRAL_TRANSITIONS, ConsentPurpose, ReferralStatus
 from .forms import (
+    ConsentGiveForm,
     ConsentWithdrawForm,
     CyberUsageForm,
     PeriodForm,
@@ -46,7 +47,7 @@ from .services import privacy
 from .services.cyber import CYBER_SEATS_DEFAULT, cyber_usage_record
 from .services.imports import visits_import
 from .services.persons import person_create_with_consent, visit_link_person
-from .services.privacy import consent_withdraw
+from .services.privacy import consent_give, consent_withdraw
 from .services.reception_settings import reception_settings_update
 from .services.referrals import referral_create, referral_update_status
 from .services.topics import topic_create, topic_move, topic_rename, topic_set_archived
@@ -350,6 +351,8 @@ def person_detail(request, person_id: int):
             "person": person,
             "consents": consents,
             "has_consent_in_force": any(c.withdrawn_at is None for c in consents),
+            "can_give_consent": len({c.purpose for c in consents if c.withdrawn_at is None})
+            < len(ConsentPurpose.values),
             "visits": visits,
             "referrals": queries.referrals_of_person(request.operator, person),
             "appointments": appointments,
@@ -387,6 +390,32 @@ def person_consent_withdraw(request, person_id: int):
         request,
         "reception/person_consent_withdraw.html",
         {"form": form, "person": person, "last_one": len(purposes) == 1},
+    )
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def person_consent_give(request, person_id: int):
+    person = get_scoped_or_404(request, Person, pk=person_id)
+    in_force = set(person.consents.active().values_list("purpose", flat=True))
+    purposes = [purpose for purpose in ConsentPurpose.values if purpose not in in_force]
+    initial = {"consent_given_on": timezone.localdate()}
+    form = ConsentGiveForm(posted(request), purposes=purposes, initial=initial)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: consent_give(
+            person=person,
+            purposes=data["consent_purposes"],
+            given_on=data["consent_given_on"],
+            request=request,
+        ),
+    )
+    if submission.done:
+        messages.success(request, "Accord enregistré.")
+        return redirect("reception:person_detail", person_id=person.pk)
+    return render_form(
+        request, "reception/person_consent_give.html", {"form": form, "person": person}
     )
 
 

@@ -113,6 +113,12 @@ def test_withdrawing_a_consent_and_the_retention_page_with_people_listed(
         in page.get_by_role("region", name="Accords de la personne").inner_text()
     )
     assert_accessible(page)
+    page.get_by_role("link", name="Donner un autre accord").click()
+    page.get_by_role("heading", level=1, name="Nouvel accord de Amina LEMAIRE").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Suivi de ses orientations vers les partenaires").check()
+    page.get_by_role("button", name="Enregistrer l'accord").click()
+    page.get_by_text("Accord enregistré.").wait_for()
 
     page.goto(f"{live_server.url}/accueil/conservation/")
     page.get_by_role("heading", level=1, name="Conservation des données").wait_for()

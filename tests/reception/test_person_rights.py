@@ -25,7 +25,12 @@ from allervers.reception.services.privacy import ERASED_REASON, person_anonymise
 from allervers.reception.services.referrals import referral_create, referral_update_status
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
-from tests.reception.factories import PersonConsentFactory, PersonFactory, VisitFactory
+from tests.reception.factories import (
+    PersonConsentFactory,
+    PersonFactory,
+    ReferralFactory,
+    VisitFactory,
+)
 from tests.submissions.conftest import token_in
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +187,14 @@ def test_the_pdf_export_is_readable(client, coordinator, followed):
 
 
 @pytest.mark.parametrize(
-    "name", ["person_export_json", "person_export_pdf", "person_erase", "person_consent_withdraw"]
+    "name",
+    [
+        "person_export_json",
+        "person_export_pdf",
+        "person_erase",
+        "person_consent_withdraw",
+        "person_consent_give",
+    ],
 )
 def test_partners_and_viewers_are_refused_and_another_structure_s_person_is_not_found(
     client, operator, other_operator, make_member, agent, name
@@ -289,3 +301,54 @@ def test_a_visit_of_an_erased_person_cannot_be_linked_to_a_record_again(
     visit.refresh_from_db()
     assert visit.person is None and visit.anonymous_group is not None
     assert list(Person.objects.all()) == [newcomer]
+
+
+# --- Giving another consent -------------------------------------------------------------------
+
+
+def test_giving_the_referrals_consent_later_shows_the_name_to_the_partner(
+    client, operator, agent, make_member
+):
+    person = PersonFactory(operator=operator, last_name="Lemaire", phone="06 11 22 33 44")
+    referral = ReferralFactory(
+        operator=operator, visit=VisitFactory(operator=operator, person=person)
+    )
+    partner_user = make_member(operator, Role.PARTNER, partner=referral.partner)
+    referral_url = reverse("reception:referral_detail", kwargs={"referral_id": referral.pk})
+    client.force_login(agent)
+    url = _url("person_consent_give", person)
+    page = text_of(client.get(url))
+    assert "Suivi de ses orientations vers les partenaires" in page
+    assert "Suivi de ses démarches par l'équipe du bus" not in page.split("<form")[1]
+    data = {"consent_purposes": ["referral"], "consent_given_on": "2026-06-10"}
+    for bad in [
+        {"consent_purposes": ["follow_up"]},  # already given
+        {"consent_purposes": ["inconnu"]},
+        {"consent_purposes": []},
+        {"consent_given_on": "2026-06-11"},  # in the future
+        {"consent_given_on": "abc"},
+    ]:
+        assert client.post(url, data | bad).status_code == 400
+    assert person.consents.count() == 1
+    response = client.post(url, data | {"submission_token": token_in(client.get(url))})
+    assert response.url == _url("person_detail", person)
+    assert set(person.consents.active().values_list("purpose", flat=True)) == {
+        "follow_up",
+        "referral",
+    }
+    entry = AccessLogEntry.objects.get(action=Action.PERSON_CHANGED)
+    assert entry.detail == "accord donné : Suivi de ses orientations vers les partenaires"
+    client.force_login(partner_user)
+    assert "06 11 22 33 44" in text_of(client.get(referral_url))
+
+
+def test_a_withdrawn_consent_can_be_given_again(client, operator, agent):
+    person = PersonFactory(operator=operator, consent_purpose=ConsentPurpose.REMINDERS)
+    client.force_login(agent)
+    client.post(_url("person_consent_withdraw", person), {"purpose": "reminders"})
+    response = client.post(
+        _url("person_consent_give", person),
+        {"consent_purposes": ["reminders"], "consent_given_on": "2026-06-10"},
+    )
+    assert response.status_code == 302
+    assert person.consents.count() == 2 and person.consents.active().count() == 1

@@ -31,19 +31,9 @@ def person_create_with_consent(
     """Create a named record, only with the person's consent for one purpose or more (one
     consent row each); optionally link a visit to it."""
     first_name, last_name = first_name.strip(), last_name.strip()
-    purposes = list(dict.fromkeys(consent_purposes))
     if not (first_name or last_name):
         refuse("Indiquez au moins le prénom ou le nom de la personne.", "no_name")
-    if not purposes or any(purpose not in ConsentPurpose.values for purpose in purposes):
-        refuse(
-            "Une fiche nominative n'est possible qu'avec le consentement de la personne : "
-            "indiquez pour quoi elle a donné son accord.",
-            "no_consent",
-        )
-    if consent_given_on is None:
-        refuse("Indiquez la date du consentement.", "no_consent")
-    if consent_given_on > timezone.localdate():
-        refuse("La date du consentement ne peut pas être dans le futur.", "consent_in_future")
+    purposes = checked_consent(consent_purposes, consent_given_on)
     person = Person(
         operator=operator,
         first_name=first_name,
@@ -52,19 +42,40 @@ def person_create_with_consent(
         email=email.strip(),
     )
     person.save()
+    consents_add(person=person, purposes=purposes, given_on=consent_given_on, user=user)
+    if visit is not None:
+        visit_link_person(visit=visit, person=person, user=user)
+    return person
+
+
+def checked_consent(purposes: Iterable[str], given_on: datetime.date | None) -> list[str]:
+    """The purposes of a consent being recorded, each once; refused when none, unknown, or
+    without a date or dated in the future."""
+    purposes = list(dict.fromkeys(purposes))
+    if not purposes or any(purpose not in ConsentPurpose.values for purpose in purposes):
+        refuse(
+            "Une fiche nominative n'est possible qu'avec le consentement de la personne : "
+            "indiquez pour quoi elle a donné son accord.",
+            "no_consent",
+        )
+    if given_on is None:
+        refuse("Indiquez la date du consentement.", "no_consent")
+    if given_on > timezone.localdate():
+        refuse("La date du consentement ne peut pas être dans le futur.", "consent_in_future")
+    return purposes
+
+
+def consents_add(*, person: Person, purposes: list[str], given_on: datetime.date, user) -> None:
     PersonConsent.objects.bulk_create(
         PersonConsent(
-            operator=operator,
+            operator_id=person.operator_id,
             person=person,
             purpose=purpose,
-            given_on=consent_given_on,
+            given_on=given_on,
             recorded_by=user,
         )
         for purpose in purposes
     )
-    if visit is not None:
-        visit_link_person(visit=visit, person=person, user=user)
-    return person
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ from ..enums import ConsentPurpose
 from ..models import Person, PersonConsent, Referral, ReferralEvent, Visit, VisitChange
 from ..queries import persons_with_last_contact
 from .checks import refuse
+from .persons import checked_consent, consents_add
 
 ERASED_REASON = "Motif effacé"
 ERASED_VALUE = "effacé"
@@ -145,6 +146,36 @@ def consent_withdraw(*, person: Person, purpose: str, request) -> int:
         detail=f"finalité : {consent.get_purpose_display()}",
     )
     return PersonConsent.objects.active().filter(person_id=person.pk).count()
+
+
+@transaction.atomic
+def consent_give(
+    *, person: Person, purposes: list[str], given_on: datetime.date, request
+) -> list[PersonConsent]:
+    """Record the person's consent for more purposes (a purpose withdrawn before may be given
+    again: a new row), and log it."""
+    purposes = checked_consent(purposes, given_on)
+    if Person.objects.select_for_update().filter(pk=person.pk).values_list("pk").first() is None:
+        refuse(ALREADY_ERASED, "already_erased")
+    in_force = set(
+        PersonConsent.objects.active().filter(person_id=person.pk).values_list("purpose", flat=True)
+    )
+    labels = dict(ConsentPurpose.choices)
+    for purpose in purposes:
+        if purpose in in_force:
+            refuse(
+                f"La personne a déjà donné son accord pour « {labels[purpose]} » : rien n'a "
+                "changé.",
+                "consent_in_force",
+            )
+    consents_add(person=person, purposes=purposes, given_on=given_on, user=request.user)
+    record(
+        request,
+        Action.PERSON_CHANGED,
+        person,
+        detail="accord donné : " + ", ".join(labels[purpose] for purpose in purposes),
+    )
+    return list(PersonConsent.objects.active().filter(person_id=person.pk))
 
 
 # --- Retention -------------------------------------------------------------------------------
