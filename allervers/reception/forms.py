@@ -290,6 +290,13 @@ class ConsentGiveForm(forms.Form):
             labels = dict(ConsentPurpose.choices)
             self.fields["consent_purposes"].choices = [(p, labels[p]) for p in purposes]
 
+    def service_arguments(self) -> dict:
+        """The valid form's values as `consent_give` takes them."""
+        return {
+            "purposes": self.cleaned_data["consent_purposes"],
+            "given_on": self.cleaned_data["consent_given_on"],
+        }
+
 
 class PersonForm(ConsentGiveForm):
     field_order = ["first_name", "last_name", "phone", "email", "consent_given"]

@@ -404,12 +404,7 @@ def person_consent_give(request, person_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: consent_give(
-            person=person,
-            purposes=data["consent_purposes"],
-            given_on=data["consent_given_on"],
-            request=request,
-        ),
+        lambda data: consent_give(person=person, request=request, **form.service_arguments()),
     )
     if submission.done:
         messages.success(request, "Accord enregistré.")

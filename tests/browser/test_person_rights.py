@@ -102,23 +102,24 @@ def test_withdrawing_a_consent_and_the_retention_page_with_people_listed(
     PersonConsentFactory(person=person, purpose=ConsentPurpose.FOLLOW_UP)
 
     log_in(page, live_server.url, coordinator, f"/accueil/personnes/{person.pk}/")
-    page.get_by_role("link", name="Retirer un accord").click()
-    page.get_by_role("heading", level=1, name="Retirer un accord de Amina LEMAIRE").wait_for()
-    assert_accessible(page)
-    page.get_by_label("Suivi de ses orientations vers les partenaires").check()
-    page.get_by_role("button", name="Retirer cet accord").click()
-    page.get_by_text("Le retrait s'applique déjà").wait_for()
+    referrals = "Suivi de ses orientations vers les partenaires"
+    _through_form(
+        page,
+        ("Retirer un accord", "Retirer un accord de Amina LEMAIRE"),
+        (referrals, "Retirer cet accord"),
+        "Le retrait s'applique déjà",
+    )
     assert (
         "retiré le 10/06/2026"
         in page.get_by_role("region", name="Accords de la personne").inner_text()
     )
     assert_accessible(page)
-    page.get_by_role("link", name="Donner un autre accord").click()
-    page.get_by_role("heading", level=1, name="Nouvel accord de Amina LEMAIRE").wait_for()
-    assert_accessible(page)
-    page.get_by_label("Suivi de ses orientations vers les partenaires").check()
-    page.get_by_role("button", name="Enregistrer l'accord").click()
-    page.get_by_text("Accord enregistré.").wait_for()
+    _through_form(
+        page,
+        ("Donner un autre accord", "Nouvel accord de Amina LEMAIRE"),
+        (referrals, "Enregistrer l'accord"),
+        "Accord enregistré.",
+    )
 
     page.goto(f"{live_server.url}/accueil/conservation/")
     page.get_by_role("heading", level=1, name="Conservation des données").wait_for()
@@ -127,3 +128,16 @@ def test_withdrawing_a_consent_and_the_retention_page_with_people_listed(
     soon = page.get_by_role("region", name="Rendues anonymes d'ici le 11/07/2026 : 1")
     assert "Bientôt" in soon.inner_text() and "21/06/2026" in soon.inner_text()
     assert_accessible(page)
+
+
+def _through_form(page, opened: tuple[str, str], sent: tuple[str, str], done: str) -> None:
+    """Follow the link to a form (link, heading), check axe, tick a choice and send it
+    (label, button), then wait for the message."""
+    link, heading = opened
+    page.get_by_role("link", name=link).click()
+    page.get_by_role("heading", level=1, name=heading).wait_for()
+    assert_accessible(page)
+    label, button = sent
+    page.get_by_label(label).check()
+    page.get_by_role("button", name=button).click()
+    page.get_by_text(done).wait_for()
