@@ -16,11 +16,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-prod: requirements/prod.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/prod.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/prod.lock
 	touch $@
 
 $(VENV)/.installed-dev: requirements/dev.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/dev.lock
 	touch $@ $(VENV)/.installed-prod
 
 install: $(VENV)/.installed-prod

@@ -8,6 +8,7 @@ urlpatterns = [
     path("compte/", include("allervers.accounts.urls")),
     path("structure/vehicules/", include("allervers.planning.vehicle_urls")),
     path("structure/partenaires/", include("allervers.partners.urls")),
+    path("structure/journal/", include("allervers.accesslog.urls")),
     path("structure/", include("allervers.operators.urls")),
     path("planning/", include("allervers.planning.urls")),
     path("accueil/", include("allervers.reception.urls")),

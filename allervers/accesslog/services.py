@@ -9,14 +9,19 @@
            person_id=7)                                      # a task: no request, no user
 
 `target` may be any model instance: its kind and id are kept, and when it is a `Person` (or
-carries `person_id`, like a visit) the person it is about too. Never pass a value read or typed
+carries `person_id`, like a visit, or a visit, like a referral) the person it is about too.
+A write and its entry go in one transaction with `logged`:
+
+    visit = logged(request, Action.VISIT_CREATED, lambda: visit_record(...))
+ Never pass a value read or typed
 (a name, an answer) in `detail`.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from allervers.accounts.lockout import client_ip
@@ -55,8 +60,7 @@ def record(
         target_type = target_type or target._meta.model_name
         target_id = target_id if target_id is not None else target.pk
         if person_id is None:
-            person_id = target.pk if target._meta.model_name == "person" else None
-            person_id = person_id or getattr(target, "person_id", None)
+            person_id = _person_of(target)
     return AccessLogEntry.objects.create(
         operator=operator,
         at=timezone.now(),
@@ -69,6 +73,50 @@ def record(
         ip=(client_ip(request) or None) if request is not None else None,
         detail=detail[:200],
     )
+
+
+def _person_of(target) -> int | None:
+    """The person an object is about: itself, its `person`, or its visit's person (a referral)."""
+    if target._meta.model_name == "person":
+        return target.pk
+    if hasattr(target, "person_id"):
+        return target.person_id
+    if getattr(target, "visit_id", None) is not None:
+        return target.visit.person_id
+    return None
+
+
+def logged[T](
+    request, action: Action, write: Callable[[], T], *, detail: str | Callable[[T], str] = ""
+) -> T:
+    """Run `write()` (a service call) and record what it returns, in one transaction: the change
+    is never saved without its entry, nor the entry without the change. A refusal
+    (`ValidationError`) propagates and leaves no entry. The entry's object is the result when it
+    is a model instance; `detail` may be made from the result (a count)."""
+    with transaction.atomic():
+        result = write()
+        record(
+            request,
+            action,
+            result if isinstance(result, models.Model) else None,
+            detail=detail(result) if callable(detail) else detail,
+        )
+    return result
+
+
+def membership_action(membership, *, is_active: bool) -> Action:
+    """What a change of a member's rights is: an access withdrawn, or another change."""
+    return (
+        Action.MEMBERSHIP_ENDED
+        if membership.is_active and not is_active
+        else Action.MEMBERSHIP_CHANGED
+    )
+
+
+def membership_detail(membership) -> str:
+    """A membership entry's detail: the role (and access) after the change, never a name."""
+    state = "" if membership.is_active else ", accès retiré"
+    return f"rôle : {membership.get_role_display().lower()}{state}"
 
 
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
@@ -102,3 +150,12 @@ def purge(now: datetime.datetime | None = None) -> int:
 def _purged_detail(count: int, cutoff: datetime.date) -> str:
     plural = "s" if count > 1 else ""
     return f"{count} entrée{plural} antérieure{plural} au {cutoff:%d/%m/%Y}"
+
+
+def period_text(start: datetime.date | None, end: datetime.date | None) -> str:
+    """A period for an entry's detail: « du 01/01/2026 au 31/03/2026 », « toutes dates »."""
+    if not start and not end:
+        return "toutes dates"
+    since = f"du {start:%d/%m/%Y}" if start else "depuis le début"
+    until = f"au {end:%d/%m/%Y}" if end else "à ce jour"
+    return f"{since} {until}"

@@ -2,8 +2,11 @@
 and accents: compared here, in Python, because SQLite's case-insensitive comparisons only know
 ASCII ("É" and "é" differ there)."""
 
+import contextlib
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
@@ -27,3 +30,15 @@ def free_slug(siblings: QuerySet, base: str) -> str:
     while slug in taken:
         slug, counter = f"{base}-{counter}", counter + 1
     return slug
+
+
+@contextlib.contextmanager
+def unique_name_saving(message: str, *, code: str):
+    """Run the block's save in a savepoint: when someone else saved the same name (or slug) in
+    the instant between the check above it and this save, the database's unique constraint
+    refuses it, and the person gets `message` (a French `ValidationError`), not a server error."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise ValidationError(message, code=code) from error

@@ -99,6 +99,10 @@ LAST_NAMES = [
     "Haddad", "Wattel", "Dupuis", "Cuvelier", "Boulanger", "Delcroix", "Mahieu", "Pruvost",
 ]  # fmt: skip
 RETURNING_PEOPLE = 28
+# How well a slot draws, beside chance: (site slug, weekday) → weight of its stops. The school's
+# car park on Wednesday afternoon, when there is no school and families are elsewhere, draws
+# fewer people: « Où et quand stationner » has a slot to question (the total stays 370).
+SLOT_DRAW = {("ecole-jules-ferry", 2): 0.4}
 
 
 def remove_reception(operator: Operator) -> None:
@@ -135,6 +139,7 @@ def _allocate(stops: list[Stop], total: int, rng: random.Random) -> list[int]:
     weights = []
     for stop in stops:
         weight = 2.5 if stop.title and not stop.is_evening else 1.0
+        weight *= SLOT_DRAW.get((stop.site.slug, stop.date.weekday()), 1.0)
         weights.append(weight * rng.uniform(0.5, 1.5))
     scale = total / sum(weights)
     exact = [w * scale for w in weights]
@@ -347,6 +352,7 @@ def build_reception(*, operator: Operator, users: dict, rng: random.Random) -> N
         Stop.objects.for_operator(operator)
         .held()
         .filter(date__gte=datetime.date(demo_year, 1, 1), date__lt=today)
+        .select_related("site")
         .order_by("date", "start_time")
     )
     demo_stops = [stop for stop in held if stop.date.year == demo_year]

@@ -2,6 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import membership_detail, record
+
 from .models import Membership, Operator
 from .services import operator_create, operator_create_check
 
@@ -89,3 +92,32 @@ class OperatorAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        """The platform staff's changes to a structure's team are logged like the coordinator's."""
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        removed = [
+            (f.instance.pk, f.instance.operator_id) for f in formset.deleted_forms if f.instance.pk
+        ]
+        super().save_formset(request, form, formset, change)
+        for membership in formset.new_objects:
+            record(
+                request,
+                Action.MEMBERSHIP_CREATED,
+                membership,
+                detail=membership_detail(membership),
+            )
+        for membership, fields in formset.changed_objects:
+            ended = "is_active" in fields and not membership.is_active
+            action = Action.MEMBERSHIP_ENDED if ended else Action.MEMBERSHIP_CHANGED
+            record(request, action, membership, detail=membership_detail(membership))
+        for pk, operator_id in removed:
+            record(
+                request,
+                Action.MEMBERSHIP_ENDED,
+                operator=Operator(pk=operator_id),
+                target_type="membership",
+                target_id=pk,
+                detail="rôle supprimé par la plateforme",
+            )

@@ -6,6 +6,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import membership_detail, record
 from allervers.accounts.sessions import end_all_sessions
 from allervers.partners.models import Partner
 from allervers.reception.services.topics import topics_seed_defaults
@@ -66,7 +68,7 @@ def operator_create(
     operator = operator_create_check(name=name, slug=slug, coordinator_email=coordinator_email)
     operator.save()
     topics_seed_defaults(operator=operator)
-    member_invite(
+    membership = member_invite(
         operator=operator,
         email=coordinator_email.strip(),
         first_name=coordinator_first_name.strip(),
@@ -74,6 +76,14 @@ def operator_create(
         role=Role.COORDINATOR,
         partner=None,
         invited_by=created_by,
+    )
+    # The platform's action (the command or its admin): no structure member made it.
+    record(
+        None,
+        Action.MEMBERSHIP_CREATED,
+        membership,
+        user=created_by,
+        detail=f"{membership_detail(membership)} (création de la structure)",
     )
     return operator
 

@@ -3,6 +3,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import logged, membership_action, membership_detail
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.submissions.tokens import once_per_token
 
@@ -65,8 +67,13 @@ def member_add(request):
     submission = form_submit(
         request,
         form,
-        lambda data: services.member_invite(
-            operator=request.operator, invited_by=request.user, **data
+        lambda data: logged(
+            request,
+            Action.MEMBERSHIP_CREATED,
+            lambda: services.member_invite(
+                operator=request.operator, invited_by=request.user, **data
+            ),
+            detail=membership_detail,
         ),
     )
     if submission.done:
@@ -95,7 +102,14 @@ def member_edit(request, membership_id: int):
     }
     form = MembershipForm(posted(request), initial=initial, operator=request.operator)
     submission = form_submit(
-        request, form, lambda data: services.membership_update(membership=membership, **data)
+        request,
+        form,
+        lambda data: logged(
+            request,
+            membership_action(membership, is_active=data["is_active"]),
+            lambda: services.membership_update(membership=membership, **data),
+            detail=membership_detail,
+        ),
     )
     if submission.done:
         messages.success(request, f"Les droits de {membership.user.get_full_name()} sont à jour.")

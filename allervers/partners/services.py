@@ -5,7 +5,7 @@ its operator refresh after the commit (allervers/planning/revision.py)."""
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from allervers.core.names import free_slug, name_taken
+from allervers.core.names import free_slug, name_taken, unique_name_saving
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
@@ -24,18 +24,19 @@ def partner_save(*, partner: Partner) -> Partner:
     if partner.pk:
         Partner.objects.select_for_update().filter(pk=partner.pk).first()
     others = Partner.objects.filter(operator_id=partner.operator_id).exclude(pk=partner.pk)
+    taken = (
+        f"Un partenaire s'appelle déjà « {partner.name} » (archivé peut-être) : "
+        "choisissez un autre nom ou modifiez celui-là."
+    )
     if name_taken(others.values_list("name", flat=True), partner.name):
-        raise ValidationError(
-            f"Un partenaire s'appelle déjà « {partner.name} » (archivé peut-être) : "
-            "choisissez un autre nom ou modifiez celui-là.",
-            code="duplicate_partner",
-        )
+        raise ValidationError(taken, code="duplicate_partner")
     partner.notice_emails = "\n".join(email_lines(partner.notice_emails))
     if not partner.slug:
         siblings = Partner.objects.filter(operator_id=partner.operator_id).exclude(pk=partner.pk)
         partner.slug = free_slug(siblings, slugify(partner.name)[:70] or "partenaire")
     partner.full_clean(exclude=["operator"], validate_constraints=False)
-    partner.save()
+    with unique_name_saving(taken, code="duplicate_partner"):
+        partner.save()
     return partner
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from allervers.core.names import free_slug, name_key, name_taken
+from allervers.core.names import free_slug, name_key, name_taken, unique_name_saving
 from allervers.core.versions import check_version
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
@@ -702,16 +702,18 @@ def vehicle_save(*, vehicle: Vehicle, spaces: list[SpaceSpec]) -> Vehicle:
         Vehicle.objects.select_for_update().filter(pk=vehicle.pk).first()
     _check_vehicle_names(vehicle, specs)
     vehicle.full_clean(exclude=["operator"], validate_constraints=False)
-    vehicle.save()
-    emptied = {spec.kind for spec in spaces} - {spec.kind for spec in specs}
-    Space.objects.filter(vehicle=vehicle, kind__in=emptied).delete()
-    for spec in specs:
-        Space.objects.update_or_create(
-            operator_id=vehicle.operator_id,
-            vehicle=vehicle,
-            kind=spec.kind,
-            defaults={"name": spec.name.strip(), "capacity": spec.capacity},
-        )
+    taken = "Un véhicule ou un espace de ce nom vient d'être enregistré : choisissez un autre nom."
+    with unique_name_saving(taken, code="duplicate_vehicle"):
+        vehicle.save()
+        emptied = {spec.kind for spec in spaces} - {spec.kind for spec in specs}
+        Space.objects.filter(vehicle=vehicle, kind__in=emptied).delete()
+        for spec in specs:
+            Space.objects.update_or_create(
+                operator_id=vehicle.operator_id,
+                vehicle=vehicle,
+                kind=spec.kind,
+                defaults={"name": spec.name.strip(), "capacity": spec.capacity},
+            )
     return vehicle
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import record
+from allervers.accesslog.services import logged, period_text, record
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
@@ -104,8 +104,12 @@ def visit_create(request):
     submission = form_submit(
         request,
         form,
-        lambda data: visit_record(
-            operator=request.operator, user=request.user, now=now, **form.service_arguments()
+        lambda data: logged(
+            request,
+            Action.VISIT_CREATED,
+            lambda: visit_record(
+                operator=request.operator, user=request.user, now=now, **form.service_arguments()
+            ),
         ),
     )
     if submission.done:
@@ -126,7 +130,12 @@ def visit_finish_now(request, visit_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        visit = visit_finish(visit=visit, user=request.user)
+        visit = logged(
+            request,
+            Action.VISIT_CHANGED,
+            lambda: visit_finish(visit=visit, user=request.user),
+            detail="visite terminée",
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -144,6 +153,8 @@ def visit_finish_now(request, visit_id: int):
 def visit_detail(request, visit_id: int):
     visit = get_scoped_or_404(request, queries.visit_detail(request.operator), pk=visit_id)
     referrals = visit.referrals.select_related("partner").order_by("proposed_at")
+    if visit.person_id:  # the page names the person and shows their situation
+        record(request, Action.PERSON_VIEWED, visit, detail="page d'une visite")
     return render(
         request,
         "reception/visit_detail.html",
@@ -170,8 +181,13 @@ def visit_edit(request, visit_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: visit_correct(
-            visit=visit, user=request.user, now=now, **form.service_arguments()
+        lambda data: logged(
+            request,
+            Action.VISIT_CHANGED,
+            lambda: visit_correct(
+                visit=visit, user=request.user, now=now, **form.service_arguments()
+            ),
+            detail="visite corrigée",
         ),
     )
     if submission.done:
@@ -217,6 +233,7 @@ def visit_export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="visites.csv"'
     exporting.visits_write_csv(response, operator=request.operator, start=start, end=end)
+    record(request, Action.EXPORT_DOWNLOADED, detail=f"visites, {period_text(start, end)} (CSV)")
     return response
 
 
@@ -230,11 +247,16 @@ def _import_confirm(request):
         messages.error(request, "Aucun fichier vérifié à importer : déposez-le à nouveau.")
         return redirect("reception:visit_import"), None
     try:
-        count = visits_import(
-            operator=request.operator,
-            user=request.user,
-            name=stored["name"],
-            content=base64.b64decode(stored["content"]),
+        count = logged(
+            request,
+            Action.IMPORT_CONFIRMED,
+            lambda: visits_import(
+                operator=request.operator,
+                user=request.user,
+                name=stored["name"],
+                content=base64.b64decode(stored["content"]),
+            ),
+            detail=lambda count: f"{count} visites importées",
         )
     except importing.ImportRefused as refused:
         return None, refused.report
@@ -318,16 +340,21 @@ def person_create(request):
     submission = form_submit(
         request,
         form,
-        lambda data: person_create_with_consent(
-            operator=request.operator,
-            user=request.user,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            phone=data["phone"],
-            email=data["email"],
-            consent_given_on=data["consent_given_on"],
-            consent_purposes=data["consent_purposes"],
-            visit=link_visit,
+        lambda data: logged(
+            request,
+            Action.PERSON_CREATED,
+            lambda: person_create_with_consent(
+                operator=request.operator,
+                user=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                email=data["email"],
+                consent_given_on=data["consent_given_on"],
+                consent_purposes=data["consent_purposes"],
+                visit=link_visit,
+            ),
+            detail=f"avec la visite n° {link_visit.pk}" if link_visit else "",
         ),
     )
     if submission.done:
@@ -341,6 +368,7 @@ def person_create(request):
 @operator_view(*STAFF_ROLES)
 def person_detail(request, person_id: int):
     person = get_scoped_or_404(request, Person, pk=person_id)
+    record(request, Action.PERSON_VIEWED, person)
     visits = queries.visits_of_person(person)
     appointments = [v for v in visits if v.mode == "appointment"]
     consents = queries.consents_of_person(person)
@@ -495,7 +523,12 @@ def visit_person_link(request, visit_id: int):
         messages.error(request, "Personne inconnue : cherchez-la à nouveau.")
         return redirect("reception:visit_detail", visit_id=visit.pk)
     try:
-        visit_link_person(visit=visit, person=person, user=request.user)
+        logged(
+            request,
+            Action.VISIT_CHANGED,
+            lambda: visit_link_person(visit=visit, person=person, user=request.user),
+            detail="rattachée à une fiche personne",
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -514,8 +547,12 @@ def referral_propose(request, visit_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: referral_create(
-            visit=visit, partner=data["partner"], reason=data["reason"], user=request.user
+        lambda data: logged(
+            request,
+            Action.REFERRAL_CREATED,
+            lambda: referral_create(
+                visit=visit, partner=data["partner"], reason=data["reason"], user=request.user
+            ),
         ),
     )
     if submission.done:
@@ -575,12 +612,17 @@ def referral_detail(request, referral_id: int):
         submission = form_submit(
             request,
             form,
-            lambda data: referral_update_status(
-                referral=referral,
-                status=data["status"],
-                note=data["note"],
-                user=request.user,
-                version=data["version"],
+            lambda data: logged(
+                request,
+                Action.REFERRAL_CHANGED,
+                lambda: referral_update_status(
+                    referral=referral,
+                    status=data["status"],
+                    note=data["note"],
+                    user=request.user,
+                    version=data["version"],
+                ),
+                detail=f"statut : {ReferralStatus(data['status']).label.lower()}",
             ),
         )
         if submission.done:
@@ -596,6 +638,8 @@ def referral_detail(request, referral_id: int):
     show_person = person is not None and (
         not _is_partner(request) or person.has_consent(ConsentPurpose.REFERRAL)
     )
+    if show_person:  # the page names the person and gives their contact
+        record(request, Action.PERSON_VIEWED, referral, detail="page d'une orientation")
     return render_form(
         request,
         "reception/referral_detail.html",

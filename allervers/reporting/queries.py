@@ -41,6 +41,7 @@ from allervers.reception.models import CyberUsage, Referral, Visit, VisitPartner
 from allervers.reception.questions import QUESTIONS, SHARES, UNKNOWN
 
 from .models import FilterKind, YearClosure, YearClosureFilter
+from .parking import parking_figures
 from .periods import YEAR, Period
 
 VISIT_DURATION = ExpressionWrapper(F("left_at") - F("arrived_at"), output_field=DurationField())
@@ -637,6 +638,8 @@ def report_compute(scope: Scope, *, with_previous: bool = True) -> dict:
             for year, month in scope.period.months()
         ],
         "previous": None,
+        # Where and when to park (issue 15): not for a partner's figures.
+        "parking": None if scope.partner_id else parking_figures(scope),
     }
     if with_previous:
         previous_scope = scope.before()

@@ -122,10 +122,24 @@ def _run(claimed: SubmissionToken, view: Callable, request, *args, **kwargs) -> 
         _give_back(claimed)
         raise
     if response.status_code in REDIRECT_STATUSES and response.has_header("Location"):
-        SubmissionToken.objects.filter(pk=claimed.pk).update(result_url=response["Location"])
+        _keep_result(claimed, response["Location"])
     else:
         _give_back(claimed)
     return response
+
+
+def _keep_result(claimed: SubmissionToken, url: str) -> None:
+    """Store the result's address for later submissions. The view's work is committed by now:
+    a busy database (SQLite under heavy writing) must not turn its success into an error page,
+    so the write is retried a moment, then left: the token stays « in progress » until it
+    expires, and a re-sent form is told so (409) — it never runs twice."""
+    for attempt in range(WAIT_POLLS):
+        try:
+            SubmissionToken.objects.filter(pk=claimed.pk).update(result_url=url)
+            return
+        except OperationalError:
+            if attempt < WAIT_POLLS - 1:
+                _pause(POLL_SECONDS)
 
 
 def _claim(user, token: uuid.UUID) -> SubmissionToken | None:

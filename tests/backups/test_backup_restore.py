@@ -8,6 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.models import AccessLogEntry
+from allervers.accesslog.services import record
 from allervers.backups.services import BackupError, Database, backup_restore
 from allervers.operators.models import Operator
 from tests.operators.factories import OperatorFactory
@@ -29,6 +32,8 @@ def _live_counts() -> dict[str, int]:
 def some_data():
     operator = OperatorFactory(name="CCAS sauvegardé")
     StopFactory.create_batch(3, operator=operator)
+    # The access log refuses changes (a trigger): a backup and a restore must carry it anyway.
+    record(None, Action.PERSON_VIEWED, operator=operator, target_type="person", target_id=1)
     return operator
 
 
@@ -101,11 +106,14 @@ def test_restore_brings_back_the_rows_as_they_were_at_the_backup(some_data, tmp_
     before = _live_counts()
     Operator.objects.filter(pk=some_data.pk).update(name="Renommé après la sauvegarde")
     OperatorFactory(name="Créé après la sauvegarde")
+    record(None, Action.VISIT_CREATED, operator=some_data, detail="après la sauvegarde")
 
     call_command("restore", output, interactive=False)
 
     assert Operator.objects.get(pk=some_data.pk).name == "CCAS sauvegardé"
     assert not Operator.objects.filter(name="Créé après la sauvegarde").exists()
+    entries = AccessLogEntry.objects.for_operator(some_data)
+    assert list(entries.values_list("action", flat=True)) == ["person_viewed"]
     assert _live_counts() == before
 
 
@@ -135,6 +143,7 @@ def test_restore_asks_first_and_a_no_changes_nothing(some_data, tmp_path, monkey
     output = tmp_path / "asked.backup"
     call_command("backup", output=output)
     OperatorFactory(name="Créé après la sauvegarde")
+    record(None, Action.VISIT_CREATED, operator=some_data, detail="après la sauvegarde")
     monkeypatch.setattr("builtins.input", lambda prompt: "non")
     with pytest.raises(CommandError, match="abandonnée"):
         call_command("restore", output)

@@ -1,7 +1,7 @@
 """Every list page does bounded work: its query count is the same with 1× and 10× the data.
 
 The data grows in every direction a list shows: today's stops and visits, upcoming and past
-stops, persons, referrals, sites, patterns, partners, team members.
+stops, persons, referrals, sites, patterns, partners, team members, access-log entries.
 """
 
 import datetime
@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import record
 from allervers.operators.enums import Role
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
@@ -42,6 +44,8 @@ LIST_PAGES = [
     ("vehicles:list", {}),
     ("partners:list", {}),
     ("reporting:closures", {}),
+    ("reporting:parking", {"annee": "2026"}),
+    ("accesslog:journal", {}),
 ]
 
 
@@ -71,11 +75,17 @@ def _grow(operator, make_member, units: int) -> None:
                     person=person,
                 )
                 if index == 2:
-                    ReferralFactory(operator=operator, visit=visit)
+                    referral = ReferralFactory(operator=operator, visit=visit)
+                    record(None, Action.REFERRAL_CREATED, referral, operator=operator)
+                record(None, Action.VISIT_CHANGED, visit, operator=operator)
+                if person is not None:
+                    record(None, Action.PERSON_VIEWED, person, operator=operator)
         SiteFactory(operator=operator)
         SchedulePatternFactory(operator=operator)
         PartnerFactory(operator=operator)
-        make_member(operator, Role.AGENT)
+        member = make_member(operator, Role.AGENT)
+        membership = member.memberships.get()
+        record(None, Action.MEMBERSHIP_CREATED, membership, operator=operator, user=member)
 
 
 def _queries(client, url_name: str, params: dict) -> int:

@@ -72,7 +72,7 @@ def followed(operator, agent):
 def test_withdrawing_the_referrals_consent_hides_the_name_from_the_partner_at_once(
     client, operator, agent, make_member, followed
 ):
-    referral = Referral.objects.get()
+    referral = Referral.objects.for_operator(operator).get()
     partner_user = make_member(operator, Role.PARTNER, partner=referral.partner)
     referral_url = reverse("reception:referral_detail", kwargs={"referral_id": referral.pk})
     client.force_login(partner_user)
@@ -88,7 +88,7 @@ def test_withdrawing_the_referrals_consent_hides_the_name_from_the_partner_at_on
     consent = followed.consents.get(purpose=ConsentPurpose.REFERRAL)
     assert consent.withdrawn_at is not None and consent.withdrawn_by == agent
     assert followed.consents.active().get().purpose == ConsentPurpose.FOLLOW_UP
-    entry = AccessLogEntry.objects.get(action=Action.CONSENT_WITHDRAWN)
+    entry = AccessLogEntry.objects.for_operator(operator).get(action=Action.CONSENT_WITHDRAWN)
     assert (entry.user, entry.person_id) == (agent, followed.pk)
     assert "Amina" not in entry.detail
     detail = text_of(client.get(_url("person_detail", followed)))
@@ -101,7 +101,7 @@ def test_withdrawing_the_referrals_consent_hides_the_name_from_the_partner_at_on
 
 
 def test_withdrawing_a_consent_not_given_or_already_withdrawn_changes_nothing(
-    client, agent, followed
+    operator, client, agent, followed
 ):
     client.force_login(agent)
     url = _url("person_consent_withdraw", followed)
@@ -110,17 +110,26 @@ def test_withdrawing_a_consent_not_given_or_already_withdrawn_changes_nothing(
         assert response.status_code == 400
     assert "n'a pas donné cet accord" in text_of(client.post(url, {"purpose": "reminders"}))
     assert followed.consents.active().count() == 2
-    assert not AccessLogEntry.objects.filter(action=Action.CONSENT_WITHDRAWN).exists()
+    assert (
+        not AccessLogEntry.objects.for_operator(operator)
+        .filter(action=Action.CONSENT_WITHDRAWN)
+        .exists()
+    )
 
 
-def test_a_double_submitted_withdrawal_withdraws_once(client, agent, followed):
+def test_a_double_submitted_withdrawal_withdraws_once(operator, client, agent, followed):
     client.force_login(agent)
     url = _url("person_consent_withdraw", followed)
     data = {"purpose": ConsentPurpose.FOLLOW_UP, "submission_token": token_in(client.get(url))}
     first, second = client.post(url, data), client.post(url, data)
     assert (first.status_code, second.status_code) == (302, 303)
     assert followed.consents.exclude(withdrawn_at=None).count() == 1
-    assert AccessLogEntry.objects.filter(action=Action.CONSENT_WITHDRAWN).count() == 1
+    assert (
+        AccessLogEntry.objects.for_operator(operator)
+        .filter(action=Action.CONSENT_WITHDRAWN)
+        .count()
+        == 1
+    )
 
 
 def test_withdrawing_the_last_consent_leads_to_the_erasure(client, agent, operator):
@@ -170,12 +179,14 @@ def test_the_json_export_holds_everything_about_the_person_and_is_logged(
     assert data["bookings"] == [] and "n'existe pas encore" in data["bookings_note"]
     actions = [entry["action"] for entry in data["access_log"]]
     assert "Export des données d'une personne" in actions
-    assert AccessLogEntry.objects.filter(
-        action=Action.PERSON_EXPORTED, person_id=followed.pk, user=agent
-    ).exists()
+    assert (
+        AccessLogEntry.objects.for_operator(operator)
+        .filter(action=Action.PERSON_EXPORTED, person_id=followed.pk, user=agent)
+        .exists()
+    )
 
 
-def test_the_pdf_export_is_readable(client, coordinator, followed):
+def test_the_pdf_export_is_readable(operator, client, coordinator, followed):
     client.force_login(coordinator)
     response = client.get(_url("person_export_pdf", followed))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -183,7 +194,11 @@ def test_the_pdf_export_is_readable(client, coordinator, followed):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     for expected in ["Amina", "06 11 22 33 44", "France Travail", "Transmise", "Femme"]:
         assert expected in text
-    assert AccessLogEntry.objects.get(action=Action.PERSON_EXPORTED).detail.endswith("(PDF)")
+    assert (
+        AccessLogEntry.objects.for_operator(operator)
+        .get(action=Action.PERSON_EXPORTED)
+        .detail.endswith("(PDF)")
+    )
 
 
 @pytest.mark.parametrize(
@@ -208,8 +223,8 @@ def test_partners_and_viewers_are_refused_and_another_structure_s_person_is_not_
     foreign = PersonFactory(operator=other_operator)
     assert client.get(_url(name, foreign)).status_code == 404
     assert client.post(_url(name, foreign), {"confirmed": "on"}).status_code == 404
-    assert Person.objects.count() == 2
-    assert not AccessLogEntry.objects.exists()
+    assert Person.objects.filter(pk__in=[person.pk, foreign.pk]).count() == 2
+    assert not AccessLogEntry.objects.for_operator(operator).exists()
 
 
 # --- Erasure -----------------------------------------------------------------------------------
@@ -227,47 +242,58 @@ def test_the_confirmation_lists_what_goes_and_the_erasure_keeps_anonymous_visits
     refused = client.post(url, {})
     assert refused.status_code == 400
     assert "Cochez la case pour confirmer l'effacement" in text_of(refused)
-    assert Person.objects.filter(pk=followed.pk).exists()
+    assert Person.objects.for_operator(operator).filter(pk=followed.pk).exists()
 
     response = client.post(url, {"confirmed": "on"})
     assert response.url == reverse("reception:person_search")
-    assert not Person.objects.exists() and not PersonConsent.objects.exists()
-    visits = Visit.objects.order_by("pk")
+    assert (
+        not Person.objects.for_operator(operator).exists()
+        and not PersonConsent.objects.for_operator(operator).exists()
+    )
+    visits = Visit.objects.for_operator(operator).order_by("pk")
     assert visits.count() == 2 and not visits.exclude(person=None).exists()
     groups = {visit.anonymous_group for visit in visits}
     assert len(groups) == 1 and None not in groups
     assert set(visits.values_list("note", flat=True)) == {""}
-    assert Visit.objects.get(pk=other_visit.pk).gender == other_visit.gender
-    referral = Referral.objects.get()
+    assert Visit.objects.for_operator(operator).get(pk=other_visit.pk).gender == other_visit.gender
+    referral = Referral.objects.for_operator(operator).get()
     assert referral.reason == ERASED_REASON and referral.status == ReferralStatus.SENT
-    assert set(ReferralEvent.objects.values_list("note", flat=True)) == {""}
-    history = json.dumps([c.changes for c in VisitChange.objects.all()], ensure_ascii=False)
+    assert set(ReferralEvent.objects.for_operator(operator).values_list("note", flat=True)) == {""}
+    history = json.dumps(
+        [c.changes for c in VisitChange.objects.for_operator(operator).all()], ensure_ascii=False
+    )
     assert f"fiche n° {followed.pk}" not in history and "effacé" in history
-    entry = AccessLogEntry.objects.get(action=Action.PERSON_ERASED)
+    entry = AccessLogEntry.objects.for_operator(operator).get(action=Action.PERSON_ERASED)
     assert (entry.user, entry.person_id, entry.target_id) == (agent, followed.pk, followed.pk)
     assert "Amina" not in entry.detail and "Lemaire" not in entry.detail
 
     assert client.get(_url("person_detail", followed)).status_code == 404
     assert client.post(url, {"confirmed": "on"}).status_code == 404
-    assert AccessLogEntry.objects.filter(action=Action.PERSON_ERASED).count() == 1
+    assert (
+        AccessLogEntry.objects.for_operator(operator).filter(action=Action.PERSON_ERASED).count()
+        == 1
+    )
 
 
-def test_a_double_submitted_erasure_erases_once(client, agent, followed):
+def test_a_double_submitted_erasure_erases_once(operator, client, agent, followed):
     client.force_login(agent)
     url = _url("person_erase", followed)
     data = {"confirmed": "on", "submission_token": token_in(client.get(url))}
     first, second = client.post(url, data), client.post(url, data)
     assert (first.status_code, second.status_code) == (302, 303)
     assert first["Location"] == second["Location"]
-    assert AccessLogEntry.objects.filter(action=Action.PERSON_ERASED).count() == 1
+    assert (
+        AccessLogEntry.objects.for_operator(operator).filter(action=Action.PERSON_ERASED).count()
+        == 1
+    )
 
 
 def test_anonymising_an_already_erased_person_is_refused(operator, followed):
-    stale = Person.objects.get(pk=followed.pk)
+    stale = Person.objects.for_operator(operator).get(pk=followed.pk)
     person_anonymise(person=followed)
     with pytest.raises(ValidationError, match="déjà été effacée"):
         person_anonymise(person=stale)
-    assert Visit.objects.exclude(anonymous_group=None).count() == 1
+    assert Visit.objects.for_operator(operator).exclude(anonymous_group=None).count() == 1
 
 
 def test_a_visit_of_an_erased_person_cannot_be_linked_to_a_record_again(
@@ -300,7 +326,7 @@ def test_a_visit_of_an_erased_person_cannot_be_linked_to_a_record_again(
     assert "appartenait à une fiche effacée" in text_of(response)
     visit.refresh_from_db()
     assert visit.person is None and visit.anonymous_group is not None
-    assert list(Person.objects.all()) == [newcomer]
+    assert list(Person.objects.for_operator(operator).all()) == [newcomer]
 
 
 # --- Giving another consent -------------------------------------------------------------------
@@ -336,7 +362,7 @@ def test_giving_the_referrals_consent_later_shows_the_name_to_the_partner(
         "follow_up",
         "referral",
     }
-    entry = AccessLogEntry.objects.get(action=Action.PERSON_CHANGED)
+    entry = AccessLogEntry.objects.for_operator(operator).get(action=Action.PERSON_CHANGED)
     assert entry.detail == "accord donné : Suivi de ses orientations vers les partenaires"
     client.force_login(partner_user)
     assert "06 11 22 33 44" in text_of(client.get(referral_url))

@@ -16,22 +16,25 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_erasures_at_once_erase_once(operator):
     person = PersonFactory(operator=operator)
     VisitFactory(operator=operator, person=person)
-    pages = Person.objects.get(pk=person.pk), Person.objects.get(pk=person.pk)
+    pages = (
+        Person.objects.for_operator(operator).get(pk=person.pk),
+        Person.objects.for_operator(operator).get(pk=person.pk),
+    )
     first, second = at_once(
         lambda: person_anonymise(person=pages[0]), lambda: person_anonymise(person=pages[1])
     )
     assert sorted([first.refused, second.refused]) == [False, True]
     error = first.error or second.error
     assert isinstance(error, ValidationError) and error.code == "already_erased"
-    assert not Person.objects.exists()
-    assert Visit.objects.get().anonymous_group is not None
+    assert not Person.objects.for_operator(operator).exists()
+    assert Visit.objects.for_operator(operator).get().anonymous_group is not None
 
 
 def test_a_visit_linked_while_the_person_is_erased_is_refused_and_stays_anonymous(operator, agent):
     person = PersonFactory(operator=operator)
     VisitFactory(operator=operator, person=person)
     newcomer = VisitFactory(operator=operator)
-    loaded = Person.objects.get(pk=person.pk)
+    loaded = Person.objects.for_operator(operator).get(pk=person.pk)
     erased, linked = one_holding_the_other(
         lambda: person_anonymise(person=person),
         lambda: visit_link_person(visit=newcomer, person=loaded, user=agent),

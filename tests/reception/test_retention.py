@@ -103,12 +103,18 @@ def test_the_sweep_anonymises_the_people_due_logs_each_and_does_nothing_twice(
     operator, other_operator, people
 ):
     assert retention_sweep(operator=operator) == 2
-    assert set(Person.objects.values_list("pk", flat=True)) == {
-        people["recent"].pk,
-        people["foreign"].pk,
+    assert set(Person.objects.for_operator(operator).values_list("pk", flat=True)) == {
+        people["recent"].pk
     }
-    assert Visit.objects.filter(person=None).exclude(anonymous_group=None).count() == 2
-    entries = AccessLogEntry.objects.filter(action=Action.PERSON_ANONYMISED)
+    assert Person.objects.filter(pk=people["foreign"].pk).exists()
+    assert (
+        Visit.objects.for_operator(operator)
+        .filter(person=None)
+        .exclude(anonymous_group=None)
+        .count()
+        == 2
+    )
+    entries = AccessLogEntry.objects.for_operator(operator).filter(action=Action.PERSON_ANONYMISED)
     assert {(e.person_id, e.user_id, e.operator_id) for e in entries} == {
         (people["old"].pk, None, operator.pk),
         (people["withdrawn"].pk, None, operator.pk),
@@ -126,14 +132,14 @@ def test_the_command_sweeps_every_structure_purges_the_log_and_says_so_in_french
     clock.move_to(_at(2026, 6, 10, 10, 0))
     out = io.StringIO()
     call_command("privacy_sweep", stdout=out)
-    assert out.getvalue().splitlines() == [
-        "CCAS de test : 2 fiches rendues anonymes.",
-        "Total : 2 fiches rendues anonymes.",
-        "Journal des accès : 1 entrée supprimée (plus de 12 mois).",
-    ]
+    # (Rows other test modules keep for the whole run may add lines of their own structures.)
+    lines = out.getvalue().splitlines()
+    assert "CCAS de test : 2 fiches rendues anonymes." in lines
+    assert lines[-2].startswith("Total : ") and lines[-2].endswith(" rendues anonymes.")
+    assert lines[-1] == "Journal des accès : 1 entrée supprimée (plus de 12 mois)."
     out = io.StringIO()
     call_command("privacy_sweep", stdout=out)
-    assert out.getvalue().splitlines() == [
+    assert out.getvalue().splitlines()[-2:] == [
         "Total : 0 fiche rendue anonyme.",
         "Journal des accès : 0 entrée supprimée (plus de 12 mois).",
     ]
@@ -166,7 +172,9 @@ def test_a_sweep_24_months_later_leaves_the_closed_year_s_figures_identical(
     clock.move_to(_at(2026, 1, 15, 10, 0))
     closure = year_close(operator=operator, year=2025, user=coordinator)
     stored = closure.figures
-    filtered = list(YearClosureFilter.objects.values_list("figures", flat=True))
+    filtered = list(
+        YearClosureFilter.objects.for_operator(operator).values_list("figures", flat=True)
+    )
 
     clock.move_to(_at(2027, 6, 15, 10, 0))  # 26 months after the last contact
     scope = Scope(operator.pk, Period.year(2025), datetime.date(2027, 6, 15))
@@ -175,9 +183,12 @@ def test_a_sweep_24_months_later_leaves_the_closed_year_s_figures_identical(
     assert (stored["visits"]["visits"], stored["visits"]["people"]) == (4, 2)
     call_command("privacy_sweep", stdout=io.StringIO())
 
-    assert not Person.objects.exists()
+    assert not Person.objects.for_operator(operator).exists()
     after = report_compute(scope)
     assert (after["visits"]["visits"], after["visits"]["people"]) == (4, 2)
     assert after == before
-    assert YearClosure.objects.get().figures == stored
-    assert list(YearClosureFilter.objects.values_list("figures", flat=True)) == filtered
+    assert YearClosure.objects.for_operator(operator).get().figures == stored
+    assert (
+        list(YearClosureFilter.objects.for_operator(operator).values_list("figures", flat=True))
+        == filtered
+    )

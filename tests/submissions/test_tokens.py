@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.test import RequestFactory
 from django.urls import reverse
@@ -217,3 +217,40 @@ def test_expired_tokens_are_removed_a_bounded_batch_at_a_time(clock, monkeypatch
     assert not SubmissionToken.objects.filter(pk__in=[t.pk for t in old]).exists()
     assert SubmissionToken.objects.filter(pk=recent.pk).exists()
     assert SubmissionToken.objects.count() == 3
+
+
+def _busy_updates(monkeypatch, failures: int | None):
+    """The token table refuses `failures` updates as a busy SQLite does (None: all of them)."""
+    real_update = tokens.SubmissionToken.objects.filter(pk=0).update.__func__
+    refused = []
+
+    def update(queryset, **values):
+        if failures is None or len(refused) < failures:
+            refused.append(values)
+            raise OperationalError("database is locked")
+        return real_update(queryset, **values)
+
+    monkeypatch.setattr(type(tokens.SubmissionToken.objects.filter(pk=0)), "update", update)
+    monkeypatch.setattr(tokens, "_pause", lambda seconds: None)
+    return refused
+
+
+@pytest.mark.django_db
+def test_a_busy_database_after_the_view_succeeded_keeps_the_success(monkeypatch):
+    user, token = UserFactory(), new_token()
+    refused = _busy_updates(monkeypatch, failures=3)
+    view = CountingView()
+    assert view.view(_post(user, token)).status_code == 302
+    assert len(refused) == 3
+    assert SubmissionToken.objects.get().result_url == "/resultat/"
+
+
+@pytest.mark.django_db
+def test_a_database_busy_for_long_still_answers_the_success_and_never_runs_twice(monkeypatch):
+    user, token = UserFactory(), new_token()
+    _busy_updates(monkeypatch, failures=None)
+    view = CountingView()
+    assert view.view(_post(user, token)).status_code == 302
+    assert SubmissionToken.objects.get().result_url == ""  # left « in progress »
+    assert view.view(_post(user, token)).status_code == 409
+    assert view.runs == 1

@@ -1,0 +1,115 @@
+"""The coordinator's « Journal des accès »: read and filter the structure's access log, download
+the filtered entries as CSV (a download that is itself logged)."""
+
+import csv
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.utils import timezone
+
+from allervers.core.form_views import render_form
+from allervers.core.spreadsheets import spreadsheet_row
+from allervers.operators.enums import COORDINATOR_ROLES
+from allervers.operators.tenancy import operator_view
+
+from . import queries
+from .enums import Action
+from .forms import JournalFilterForm
+from .services import period_text, record
+
+ENTRIES_PER_PAGE = 50
+CSV_HEADER = [
+    "date et heure",
+    "compte",
+    "action",
+    "objet",
+    "personne concernée",
+    "adresse IP",
+    "précision",
+]
+
+
+def _filtered(request) -> tuple[JournalFilterForm, queries.AccessLogEntryQuerySet | None]:
+    """The filter form and the entries it selects (None when the filters are refused)."""
+    form = JournalFilterForm(request.GET or None, operator=request.operator)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    entries = queries.journal(
+        request.operator,
+        start=data.get("start"),
+        end=data.get("end"),
+        user=data.get("compte"),
+        action=data.get("action", ""),
+        person_id=data.get("personne"),
+    )
+    return form, entries
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@operator_view(*COORDINATOR_ROLES)
+def journal(request):
+    form, entries = _filtered(request)
+    page = None
+    if entries is not None:
+        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+        found = queries.targets(request.operator, page.object_list)
+        for entry in page.object_list:
+            entry.target = found.get(entry.pk)
+    return _page(request, form, page)
+
+
+def _export_detail(form: JournalFilterForm) -> str:
+    """The download's description in the log: the filters' shape, never a name."""
+    data = form.cleaned_data if form.is_bound else {}
+    person = f", personne n° {data['personne']}" if data.get("personne") else ""
+    return f"journal des accès, {period_text(data.get('start'), data.get('end'))}{person} (CSV)"
+
+
+def _page(request, form, page):
+    return render_form(
+        request,
+        "accesslog/journal.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "retention_months": settings.ALLERVERS_ACCESS_LOG_MONTHS,
+        },
+    )
+
+
+@operator_view(*COORDINATOR_ROLES)
+def journal_export(request):
+    form, entries = _filtered(request)
+    if entries is None:
+        return _page(request, form, None)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="journal-des-acces.csv"'
+    response.write("\ufeff")  # Excel reads the accents
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for entry in entries.iterator(chunk_size=2000):
+        writer.writerow(
+            spreadsheet_row(
+                [
+                    timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"),
+                    entry.user_email or "système",
+                    entry.get_action_display(),
+                    f"{entry.target_type} {entry.target_id}"
+                    if entry.target_id
+                    else entry.target_type,
+                    entry.person_id or "",
+                    entry.ip or "",
+                    entry.detail,
+                ]
+            )
+        )
+    record(request, Action.EXPORT_DOWNLOADED, detail=_export_detail(form))
+    return response

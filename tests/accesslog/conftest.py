@@ -1,0 +1,1 @@
+from tests.reception.conftest import topics  # noqa: F401
