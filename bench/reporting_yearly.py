@@ -126,6 +126,7 @@ def _generate(first_year: int, last_year: int) -> None:
     from allervers.reception.models import (
         CyberUsage,
         Person,
+        PersonConsent,
         Referral,
         Topic,
         Visit,
@@ -158,16 +159,18 @@ def _generate(first_year: int, last_year: int) -> None:
                 Topic(operator=operator, name=f"Thème {n}", slug=f"theme-{n}", position=n)
                 for n in range(8)
             )
-            Person.objects.bulk_create(
-                Person(
+            people = Person.objects.bulk_create(
+                Person(operator=operator, first_name="Bench", last_name=f"P{n}") for n in range(300)
+            )
+            PersonConsent.objects.bulk_create(
+                PersonConsent(
                     operator=operator,
-                    first_name="Bench",
-                    last_name=f"P{n}",
-                    consent_given_on=datetime.date(first_year, 1, 1),
-                    consent_purpose="follow_up",
-                    consent_recorded_by=user,
+                    person=person,
+                    purpose="follow_up",
+                    given_on=datetime.date(first_year, 1, 1),
+                    recorded_by=user,
                 )
-                for n in range(300)
+                for person in people
             )
         ids = ",".join(str(operator.pk) for operator in operators)
         with connection.cursor() as cursor:

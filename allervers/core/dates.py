@@ -11,3 +11,8 @@ def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
     year, month = divmod(index, 12)
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
     return moment.replace(year=year, month=month + 1, day=day)
+
+
+def months_after(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same wall-clock instant `months` calendar months later (the day clamped likewise)."""
+    return months_before(moment, -months)

@@ -27,6 +27,7 @@ from allervers.reception.enums import (
 from allervers.reception.models import (
     CyberUsage,
     Person,
+    PersonConsent,
     Referral,
     ReferralEvent,
     Topic,
@@ -265,9 +266,14 @@ def _people(operator: Operator, visits: list[Visit], user, rng: random.Random) -
             last_name=last,
             phone=f"06 {rng.randrange(10, 99)} {rng.randrange(10, 99)} "
             f"{rng.randrange(10, 99)} {rng.randrange(10, 99)}",
-            consent_given_on=timezone.localtime(own[0].arrived_at).date(),
-            consent_purpose=rng.choice(list(ConsentPurpose)),
-            consent_recorded_by=user,
+        )
+        PersonConsent.objects.create(
+            operator=operator,
+            person=person,
+            purpose=rng.choice(list(ConsentPurpose)),
+            given_on=timezone.localtime(own[0].arrived_at).date(),
+            recorded_by=user,
+            recorded_at=own[0].arrived_at,
         )
         created.append(person)
         for position, visit in enumerate(own):

@@ -315,7 +315,45 @@ class PersonSearchForm(forms.Form):
         return query
 
 
-class PersonForm(forms.Form):
+class ConsentGiveForm(forms.Form):
+    """The purposes a person agrees to, and the date: for a new record, or added to one."""
+
+    consent_given_on = forms.DateField(
+        label="Date du consentement",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Indiquez la date du consentement.",
+            "invalid": "Date du consentement invalide.",
+        },
+    )
+    consent_purposes = forms.MultipleChoiceField(
+        label="Pour quoi elle a donné son accord",
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez chaque usage qu'elle accepte : elle pourra retirer chacun à tout moment.",
+        error_messages={
+            "required": "Indiquez pour quoi la personne a donné son accord.",
+            "invalid_choice": "Finalité inconnue ou déjà acceptée : %(value)s.",
+        },
+    )
+
+    def __init__(self, *args, purposes: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if purposes is not None:  # only these may be chosen (those not in force yet)
+            labels = dict(ConsentPurpose.choices)
+            self.fields["consent_purposes"].choices = [(p, labels[p]) for p in purposes]
+
+    def service_arguments(self) -> dict:
+        """The valid form's values as `consent_give` takes them."""
+        return {
+            "purposes": self.cleaned_data["consent_purposes"],
+            "given_on": self.cleaned_data["consent_given_on"],
+        }
+
+
+class PersonForm(ConsentGiveForm):
+    field_order = ["first_name", "last_name", "phone", "email", "consent_given"]
+
     first_name = forms.CharField(label="Prénom", max_length=100, required=False)
     last_name = forms.CharField(label="Nom", max_length=100, required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
@@ -331,28 +369,38 @@ class PersonForm(forms.Form):
             "la visite reste anonyme."
         },
     )
-    consent_given_on = forms.DateField(
-        label="Date du consentement",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": "Indiquez la date du consentement.",
-            "invalid": "Date du consentement invalide.",
-        },
-    )
-    consent_purpose = forms.ChoiceField(
-        label="Pour quoi elle a donné son accord",
-        choices=[("", "—"), *list(ConsentPurpose.choices)],
-        error_messages={
-            "required": "Indiquez pour quoi la personne a donné son accord.",
-            "invalid_choice": "Finalité inconnue : %(value)s.",
-        },
-    )
 
     def clean(self):
         cleaned = super().clean()
         if not (cleaned.get("first_name", "").strip() or cleaned.get("last_name", "").strip()):
             raise forms.ValidationError("Indiquez au moins le prénom ou le nom de la personne.")
         return cleaned
+
+
+class ConsentWithdrawForm(forms.Form):
+    """Which of the person's consents in force to withdraw."""
+
+    purpose = forms.ChoiceField(
+        label="Accord à retirer",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez l'accord que la personne retire.",
+            "invalid_choice": "La personne n'a pas donné cet accord, ou l'a déjà retiré : "
+            "choisissez dans la liste.",
+        },
+    )
+
+    def __init__(self, *args, purposes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ConsentPurpose.choices)
+        self.fields["purpose"].choices = [(purpose, labels[purpose]) for purpose in purposes]
+
+
+class PersonEraseForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label="La personne a demandé l'effacement : j'efface sa fiche",
+        error_messages={"required": "Cochez la case pour confirmer l'effacement."},
+    )
 
 
 class ReferralForm(forms.Form):

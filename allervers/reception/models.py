@@ -73,16 +73,6 @@ class Person(models.Model):
     last_name = models.CharField("nom", max_length=100, blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
-    consent_given_on = models.DateField("date du consentement")
-    consent_purpose = models.CharField(
-        "finalité du consentement", max_length=20, choices=ConsentPurpose.choices
-    )
-    consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="consentement recueilli par",
-    )
     search_key = models.CharField(max_length=201, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -98,9 +88,6 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=~Q(first_name="") | ~Q(last_name=""), name="person_has_a_name"
             ),
-            models.CheckConstraint(
-                condition=~Q(consent_purpose=""), name="person_consent_purpose_required"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -113,6 +100,68 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in [self.first_name, self.last_name.upper()] if part)
+
+    def has_consent(self, purpose: str) -> bool:
+        """Whether the person's consent for `purpose` is given and not withdrawn (one query)."""
+        return self.consents.active().filter(purpose=purpose).exists()
+
+
+class PersonConsentQuerySet(OperatorOwnedQuerySet):
+    def active(self) -> "PersonConsentQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class PersonConsent(models.Model):
+    """A person's consent for one purpose: when it was given, who recorded it, and its withdrawal.
+
+    A withdrawn consent stays (with who withdrew it and when) as the record of what the person
+    agreed to; giving it again adds a row. At most one consent per purpose is in force."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name="personne"
+    )
+    purpose = models.CharField("finalité", max_length=20, choices=ConsentPurpose.choices)
+    given_on = models.DateField("donné le")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="recueilli par",
+    )
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    withdrawn_at = models.DateTimeField("retiré le", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="retrait enregistré par",
+    )
+
+    objects = PersonConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "consentement"
+        ordering = ["recorded_at", "pk"]
+        indexes = [
+            models.Index(fields=["operator", "person"], name="personconsent_operator_person")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=ConsentPurpose.values),
+                name="personconsent_purpose_known_value",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="personconsent_one_in_force_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.given_on:%d/%m/%Y})"
 
 
 class VisitQuerySet(OperatorOwnedQuerySet):
@@ -166,6 +215,12 @@ class Visit(models.Model):
         "usage du cyber@atelier", max_length=20, choices=CyberPurpose.choices, blank=True
     )
     note = models.CharField("note", max_length=500, blank=True)
+    # The visits of a person whose record was anonymised (retention) or erased (on request) share
+    # a random number, tied to nothing else: « personnes différentes » still counts them as one
+    # person, as it did before, while no identity is left (docs/privacy.md, « Retention »).
+    anonymous_group = models.PositiveBigIntegerField(
+        "groupe anonyme", null=True, blank=True, editable=False
+    )
     source = models.CharField(
         "origine", max_length=20, choices=VisitSource.choices, default=VisitSource.ENTERED
     )
@@ -211,6 +266,10 @@ class Visit(models.Model):
                 condition=(Q(cyber_used=True) & ~Q(cyber_purpose=""))
                 | (Q(cyber_used=False) & Q(cyber_purpose="")),
                 name="visit_cyber_purpose_iff_used",
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=True) | Q(anonymous_group__isnull=True),
+                name="visit_person_or_anonymous_group",
             ),
             # Each closed question's answer is one of its choices.
             *(question.constraint() for question in QUESTIONS),

@@ -7,14 +7,25 @@ its own `select_related` / `prefetch_related`. Writes live in `reception/service
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.enums import SpaceKind
 from allervers.planning.models import Space, Stop
 
-from .models import CyberUsage, Person, Referral, Topic, Visit
+from .models import CyberUsage, Person, PersonConsent, Referral, Topic, Visit
 
 # How far back the visit form offers held stops (older visits come through the import).
 RECENT_STOPS_DAYS = 60
@@ -161,6 +172,43 @@ def visits_of_person(person: Person) -> list[Visit]:
         .prefetch_related("topics")
         .order_by("-arrived_at")
     )
+
+
+def _latest(rows: QuerySet, link: str, field: str) -> Subquery:
+    """The latest `field` of `rows` whose `link` is the outer person (NULL when none)."""
+    return Subquery(
+        rows.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(latest=Max(field))
+        .values("latest"),
+        output_field=DateTimeField(),
+    )
+
+
+def persons_with_last_contact(operator: Operator) -> QuerySet:
+    """The operator's people, each with `last_contact` (the latest of: the record's creation, a
+    visit's arrival, a referral's status change, a consent recorded or withdrawn) and
+    `consents_in_force` (whether any consent is not withdrawn). Computed in SQL, one query."""
+    created = F("created_at")
+    latest = [
+        _latest(Visit.objects.all(), "person", "arrived_at"),
+        _latest(Referral.objects.all(), "visit__person", "status_changed_at"),
+        _latest(PersonConsent.objects.all(), "person", "recorded_at"),
+        _latest(PersonConsent.objects.all(), "person", "withdrawn_at"),
+    ]
+    return Person.objects.for_operator(operator).annotate(
+        # Greatest is NULL on SQLite when any argument is: each falls back on the creation.
+        last_contact=Greatest(
+            created, *(Coalesce(each, created) for each in latest), output_field=DateTimeField()
+        ),
+        consents_in_force=Exists(PersonConsent.objects.active().filter(person=OuterRef("pk"))),
+    )
+
+
+def consents_of_person(person: Person) -> list[PersonConsent]:
+    """Every consent of the person, in force or withdrawn, in the order they were recorded."""
+    return list(person.consents.select_related("recorded_by", "withdrawn_by"))
 
 
 def referrals_of_person(operator: Operator, person: Person) -> QuerySet:

@@ -6,6 +6,7 @@ They read through `reception/queries.py` (scoped to the request's operator), wri
 
 import base64
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,11 +22,14 @@ from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_vi
 from allervers.planning.models import Stop
 from allervers.submissions.tokens import once_per_token
 
-from . import exporting, importing, queries
+from . import exporting, importing, person_export, queries
 from .enums import REFERRAL_TRANSITIONS, ConsentPurpose, ReferralStatus
 from .forms import (
+    ConsentGiveForm,
+    ConsentWithdrawForm,
     CyberUsageForm,
     PeriodForm,
+    PersonEraseForm,
     PersonForm,
     PersonSearchForm,
     ReferralForm,
@@ -39,9 +43,11 @@ from .forms import (
 )
 from .models import Person, Topic, Visit
 from .questions import answers_by_section
+from .services import privacy
 from .services.cyber import CYBER_SEATS_DEFAULT, cyber_usage_record
 from .services.imports import visits_import
 from .services.persons import person_create_with_consent, visit_link_person
+from .services.privacy import consent_give, consent_withdraw
 from .services.reception_settings import reception_settings_update
 from .services.referrals import referral_create, referral_update_status
 from .services.topics import topic_create, topic_move, topic_rename, topic_set_archived
@@ -347,7 +353,7 @@ def person_create(request):
                 phone=data["phone"],
                 email=data["email"],
                 consent_given_on=data["consent_given_on"],
-                consent_purpose=data["consent_purpose"],
+                consent_purposes=data["consent_purposes"],
                 visit=link_visit,
             ),
             detail=f"avec la visite n° {link_visit.pk}" if link_visit else "",
@@ -363,21 +369,148 @@ def person_create(request):
 
 @operator_view(*STAFF_ROLES)
 def person_detail(request, person_id: int):
-    person = get_scoped_or_404(
-        request, Person.objects.select_related("consent_recorded_by"), pk=person_id
-    )
+    person = get_scoped_or_404(request, Person, pk=person_id)
     record(request, Action.PERSON_VIEWED, person)
     visits = queries.visits_of_person(person)
     appointments = [v for v in visits if v.mode == "appointment"]
+    consents = queries.consents_of_person(person)
     return render(
         request,
         "reception/person_detail.html",
         {
             "person": person,
+            "consents": consents,
+            "has_consent_in_force": any(c.withdrawn_at is None for c in consents),
+            "can_give_consent": len({c.purpose for c in consents if c.withdrawn_at is None})
+            < len(ConsentPurpose.values),
             "visits": visits,
             "referrals": queries.referrals_of_person(request.operator, person),
             "appointments": appointments,
         },
+    )
+
+
+# --- A person's rights: withdraw a consent, export, erase ------------------------------------
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def person_consent_withdraw(request, person_id: int):
+    person = get_scoped_or_404(request, Person, pk=person_id)
+    purposes = list(person.consents.active().values_list("purpose", flat=True))
+    form = ConsentWithdrawForm(posted(request), purposes=purposes)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: consent_withdraw(person=person, purpose=data["purpose"], request=request),
+    )
+    if submission.done:
+        label = ConsentPurpose(form.cleaned_data["purpose"]).label
+        if submission.result == 0:
+            messages.warning(
+                request,
+                f"Accord retiré : « {label} ». La personne n'a plus donné aucun accord : sa fiche "
+                "ne peut pas être gardée. Effacez-la maintenant (sinon elle sera rendue anonyme "
+                "cette nuit).",
+            )
+            return redirect("reception:person_erase", person_id=person.pk)
+        messages.success(request, f"Accord retiré : « {label} ». Le retrait s'applique déjà.")
+        return redirect("reception:person_detail", person_id=person.pk)
+    return render_form(
+        request,
+        "reception/person_consent_withdraw.html",
+        {"form": form, "person": person, "last_one": len(purposes) == 1},
+    )
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def person_consent_give(request, person_id: int):
+    person = get_scoped_or_404(request, Person, pk=person_id)
+    in_force = set(person.consents.active().values_list("purpose", flat=True))
+    purposes = [purpose for purpose in ConsentPurpose.values if purpose not in in_force]
+    initial = {"consent_given_on": timezone.localdate()}
+    form = ConsentGiveForm(posted(request), purposes=purposes, initial=initial)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: consent_give(person=person, request=request, **form.service_arguments()),
+    )
+    if submission.done:
+        messages.success(request, "Accord enregistré.")
+        return redirect("reception:person_detail", person_id=person.pk)
+    return render_form(
+        request, "reception/person_consent_give.html", {"form": form, "person": person}
+    )
+
+
+def _person_export_data(request, person_id: int, kind: str) -> tuple[Person, dict]:
+    person = get_scoped_or_404(request, Person, pk=person_id)
+    record(request, Action.PERSON_EXPORTED, person, detail=f"export complet ({kind})")
+    return person, person_export.person_data(request.operator, person)
+
+
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@operator_view(*STAFF_ROLES)
+def person_export_json(request, person_id: int):
+    person, data = _person_export_data(request, person_id, "JSON")
+    return _attachment(
+        person_export.person_json(data),
+        "application/json; charset=utf-8",
+        f"personne-{person.pk}.json",
+    )
+
+
+@operator_view(*STAFF_ROLES)
+def person_export_pdf(request, person_id: int):
+    person, data = _person_export_data(request, person_id, "PDF")
+    return _attachment(
+        person_export.person_pdf(data), "application/pdf", f"personne-{person.pk}.pdf"
+    )
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def person_erase(request, person_id: int):
+    person = get_scoped_or_404(request, Person, pk=person_id)
+    form = PersonEraseForm(posted(request))
+    submission = form_submit(
+        request, form, lambda data: privacy.person_erase(person=person, request=request)
+    )
+    if submission.done:
+        done = submission.result
+        messages.success(
+            request,
+            f"Fiche effacée. {done.visits} visite(s) et {done.referrals} orientation(s) restent, "
+            "anonymes, pour les chiffres du service.",
+        )
+        return redirect("reception:person_search")
+    return render_form(
+        request,
+        "reception/person_erase.html",
+        {
+            "form": form,
+            "person": person,
+            "visit_count": person.visits.count(),
+            "referral_count": queries.referrals_of_person(request.operator, person).count(),
+            "consent_count": person.consents.count(),
+        },
+    )
+
+
+@operator_view(*COORDINATOR_ROLES)
+def retention(request):
+    """What the next runs of the retention sweep will anonymise, and when."""
+    outlook = privacy.retention_outlook(request.operator, timezone.now())
+    return render(
+        request,
+        "reception/retention.html",
+        {"outlook": outlook, "access_log_months": settings.ALLERVERS_ACCESS_LOG_MONTHS},
     )
 
 
@@ -390,13 +523,17 @@ def visit_person_link(request, visit_id: int):
     person = scoped(request, Person).filter(pk=int(raw)).first() if raw.isdecimal() else None
     if person is None:
         messages.error(request, "Personne inconnue : cherchez-la à nouveau.")
-    else:
+        return redirect("reception:visit_detail", visit_id=visit.pk)
+    try:
         logged(
             request,
             Action.VISIT_CHANGED,
             lambda: visit_link_person(visit=visit, person=person, user=request.user),
             detail="rattachée à une fiche personne",
         )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(request, f"Visite rattachée à la fiche de {person.full_name}.")
     return redirect("reception:visit_detail", visit_id=visit.pk)
 
@@ -501,7 +638,7 @@ def referral_detail(request, referral_id: int):
     # their referrals to partners; consent for the bus team's follow-up or reminders is not that.
     person = referral.visit.person
     show_person = person is not None and (
-        not _is_partner(request) or person.consent_purpose == ConsentPurpose.REFERRAL
+        not _is_partner(request) or person.has_consent(ConsentPurpose.REFERRAL)
     )
     if show_person:  # the page names the person and gives their contact
         record(request, Action.PERSON_VIEWED, referral, detail="page d'une orientation")

@@ -46,8 +46,10 @@ _INDICATORS = [
         "Personnes suivies (nommées avec leur accord) comptées une seule fois, plus les visites "
         "anonymes dont la personne venait pour la première fois. Les visites anonymes de "
         "personnes déjà venues ou dont on ne sait pas si c'était leur première visite ne sont "
-        "pas comptées : c'est un minimum. Le bilan dit toujours « visites » pour les visites "
-        "et « personnes différentes » pour ce nombre.",
+        "pas comptées : c'est un minimum. Une personne suivie dont la fiche a été effacée depuis "
+        "(à sa demande ou à la fin de la durée de conservation) compte toujours une seule fois. "
+        "Le bilan dit toujours « visites » pour les visites et « personnes différentes » pour ce "
+        "nombre.",
     ),
     Indicator(
         "visits_per_stop",

@@ -167,8 +167,14 @@ def _visit_measures(scope: Scope) -> dict:
     evening = Q(stop__start_time__gte=EVENING_START)
     measures = {
         "visits": Count("pk"),
+        # Visits of an anonymised person (`anonymous_group`) are counted with that person below.
         "anonymous_first": Count(
-            "pk", filter=Q(person__isnull=True, is_first_visit=YesNoUnknown.YES)
+            "pk",
+            filter=Q(
+                person__isnull=True,
+                anonymous_group__isnull=True,
+                is_first_visit=YesNoUnknown.YES,
+            ),
         ),
         "with_duration": Count("pk", filter=Q(left_at__isnull=False)),
         # Summed, not averaged, so that the cells of a grouping add up (the mean is sum / count).
@@ -328,21 +334,24 @@ def _fold_stops(scope: Scope, folds: _Folds) -> None:
 
 def _fold_visits(scope: Scope, folds: _Folds) -> None:
     """Visits by cell; the distinct named people of each cell, which are united (a person counts
-    once in a site or a month where they came several times); the medians of the durations."""
+    once in a site or a month where they came several times); the medians of the durations.
+
+    A person whose record was anonymised or erased still counts once: their visits share an
+    `anonymous_group` (a random number), kept apart from the records' ids."""
     visits_qs = scoped_visits(scope)
     rows = visits_qs.values(**_cell_keys("stop__")).annotate(**_visit_measures(scope)).order_by()
     for row in rows:
         for slot in folds.slots(row, "visits"):
             _add(slot, row)
     people = (
-        visits_qs.filter(person__isnull=False)
-        .values_list("person_id", *_cell_keys("stop__").values())
+        visits_qs.filter(Q(person__isnull=False) | Q(anonymous_group__isnull=False))
+        .values_list("person_id", "anonymous_group", *_cell_keys("stop__").values())
         .distinct()
         .order_by()
     )
-    for person, *cell in people:
+    for person, group, *cell in people:
         for target in _targets(dict(zip(("g_site", "g_year", "g_month"), cell, strict=True))):
-            folds[target]["visits"].setdefault("persons", set()).add(person)
+            folds[target]["visits"].setdefault("persons", set()).add((person, group))
     medians = _medians(visits_qs.filter(left_at__isnull=False), VISIT_DURATION, "stop__")
     for target, median in medians.items():
         folds[target]["visits"]["duration_median"] = _minutes(median)

@@ -5,6 +5,7 @@ Every variable read here is documented in README.md and `.env.example`.
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -180,6 +181,11 @@ ALLERVERS_SESSION_MAX_HOURS = int(env("ALLERVERS_SESSION_MAX_HOURS", "10"))
 # `manage.py privacy_sweep`, run daily).
 ALLERVERS_ACCESS_LOG_MONTHS = int(env("ALLERVERS_ACCESS_LOG_MONTHS", "12"))
 ALLERVERS_PERSON_RETENTION_MONTHS = int(env("ALLERVERS_PERSON_RETENTION_MONTHS", "24"))
+# The time (Paris, HH:MM) at which the deployment runs `privacy_sweep` each day: the coordinator's
+# « Conservation des données » page says when the next run is (docs/deployment.md).
+ALLERVERS_PRIVACY_SWEEP_TIME = env("ALLERVERS_PRIVACY_SWEEP_TIME", "03:30")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", ALLERVERS_PRIVACY_SWEEP_TIME):
+    raise ImproperlyConfigured("ALLERVERS_PRIVACY_SWEEP_TIME must be HH:MM, e.g. 03:30.")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

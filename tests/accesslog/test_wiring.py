@@ -192,7 +192,7 @@ def test_person_creation_is_logged(client, agent, operator):
         "email": "",
         "consent_given": "on",
         "consent_given_on": f"{timezone.localdate():%Y-%m-%d}",
-        "consent_purpose": "follow_up",
+        "consent_purposes": "follow_up",
         "visit": visit.pk,
     }
     assert client.post(reverse("reception:person_create"), data).status_code == 302

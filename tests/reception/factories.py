@@ -4,7 +4,14 @@ import factory
 from django.utils import timezone
 
 from allervers.reception.enums import ConsentPurpose, ReferralStatus
-from allervers.reception.models import CyberUsage, Person, Referral, Topic, Visit
+from allervers.reception.models import (
+    CyberUsage,
+    Person,
+    PersonConsent,
+    Referral,
+    Topic,
+    Visit,
+)
 from tests.operators.factories import OperatorFactory, UserFactory
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import StopFactory
@@ -19,17 +26,42 @@ class TopicFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"thematique-{n}")
 
 
+class PersonConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PersonConsent
+
+    person = factory.SubFactory("tests.reception.factories.PersonFactory", consent_purpose=None)
+    operator = factory.SelfAttribute("person.operator")
+    purpose = ConsentPurpose.FOLLOW_UP
+    given_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
+
+    class Params:
+        # The one consent the person gives; `consent_purpose=None` makes a person without any.
+        consent_purpose = ConsentPurpose.FOLLOW_UP
+        consent_given_on = factory.LazyFunction(timezone.localdate)
+        consent_recorded_by = factory.SubFactory(UserFactory)
 
     operator = factory.SubFactory(OperatorFactory)
     first_name = "Fatima"
     last_name = factory.Sequence(lambda n: f"Habitante{n}")
     phone = "06 12 34 56 78"
-    consent_given_on = factory.LazyFunction(timezone.localdate)
-    consent_purpose = ConsentPurpose.FOLLOW_UP
-    consent_recorded_by = factory.SubFactory(UserFactory)
+    consent = factory.Maybe(
+        "consent_purpose",
+        yes_declaration=factory.RelatedFactory(
+            PersonConsentFactory,
+            factory_related_name="person",
+            purpose=factory.SelfAttribute("..consent_purpose"),
+            given_on=factory.SelfAttribute("..consent_given_on"),
+            recorded_by=factory.SelfAttribute("..consent_recorded_by"),
+        ),
+    )
 
 
 def _arrival(visit) -> datetime.datetime:

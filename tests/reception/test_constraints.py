@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from allervers.reception.enums import ReferralStatus
+from allervers.reception.enums import ConsentPurpose, ReferralStatus
 from tests.conftest import refused
 from tests.reception.factories import (
     CyberUsageFactory,
+    PersonConsentFactory,
     PersonFactory,
     ReferralFactory,
     VisitFactory,
@@ -48,9 +50,29 @@ def test_answers_are_explicit_values(operator):
     )
 
 
-def test_a_person_needs_a_name_and_a_consent_purpose(operator):
+def test_a_person_needs_a_name_and_a_consent_a_known_purpose_once_in_force(operator, agent):
     refused("person_has_a_name", PersonFactory, operator=operator, first_name="", last_name="")
-    refused("person_consent_purpose_required", PersonFactory, operator=operator, consent_purpose="")
+    person = PersonFactory(operator=operator, consent_purpose=ConsentPurpose.REFERRAL)
+    refused("personconsent_purpose_known_value", PersonConsentFactory, person=person, purpose="")
+    refused(
+        "personconsent_one_in_force_per_purpose",
+        PersonConsentFactory,
+        person=person,
+        purpose=ConsentPurpose.REFERRAL,
+    )
+    person.consents.update(withdrawn_at=timezone.now())
+    PersonConsentFactory(person=person, purpose=ConsentPurpose.REFERRAL)  # given again
+
+
+def test_a_visit_is_linked_to_a_person_or_to_an_anonymous_group_not_both(operator):
+    person = PersonFactory(operator=operator)
+    refused(
+        "visit_person_or_anonymous_group",
+        VisitFactory,
+        operator=operator,
+        person=person,
+        anonymous_group=12,
+    )
 
 
 def test_a_referral_status_has_its_date(operator):

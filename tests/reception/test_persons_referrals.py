@@ -25,7 +25,7 @@ def _person_data(**overrides):
         "email": "",
         "consent_given": "on",
         "consent_given_on": f"{timezone.localdate():%Y-%m-%d}",
-        "consent_purpose": "follow_up",
+        "consent_purposes": ["follow_up", "referral"],
     }
     data.update(overrides)
     return data
@@ -35,13 +35,17 @@ def test_a_person_is_created_only_with_consent_and_linked_to_the_visit(client, a
     visit = VisitFactory(operator=operator)
     client.force_login(agent)
     url = reverse("reception:person_create") + f"?visite={visit.pk}"
-    refused = client.post(url, _person_data(consent_given="", consent_purpose=""))
+    refused = client.post(url, _person_data(consent_given="", consent_purposes=[]))
     assert "Sans le consentement de la personne, aucune fiche nominative" in text_of(refused)
     assert not Person.objects.exists()
     response = client.post(url, _person_data(visit=visit.pk))
     person = Person.objects.get()
     assert response.url == reverse("reception:person_detail", kwargs={"person_id": person.pk})
-    assert person.consent_recorded_by == agent
+    consents = person.consents.order_by("purpose")
+    assert [(c.purpose, c.recorded_by, c.withdrawn_at) for c in consents] == [
+        ("follow_up", agent, None),
+        ("referral", agent, None),
+    ]
     visit.refresh_from_db()
     assert visit.person == person
     assert visit.changes.get().kind == "person_linked"

@@ -109,7 +109,7 @@ def test_a_person_without_consent_is_refused(operator, agent):
             first_name="Jean",
             last_name="Dupont",
             consent_given_on=timezone.localdate(),
-            consent_purpose="",
+            consent_purposes=[],
         )
     assert not Person.objects.exists()
 

@@ -125,7 +125,7 @@ def test_two_submissions_of_one_person_form_create_one_record(client, agent):
         "email": "",
         "consent_given": "on",
         "consent_given_on": "2026-06-10",
-        "consent_purpose": "follow_up",
+        "consent_purposes": "follow_up",
     }
     result = _sent_twice(client, reverse("reception:person_create"), data)
     assert result == reverse(
