@@ -76,7 +76,7 @@ def test_an_agent_exports_then_erases_a_person_and_the_year_s_figures_stay(
     other = context.new_page()
     log_in(other, live_server.url, coordinator, "/bilan/")
     other.get_by_role("heading", level=1, name=f"Bilan : année {year}").wait_for()
-    assert "Il a accueilli 3 personnes" in other.locator(".results").inner_text()
+    assert "Il a reçu 3 visites" in other.locator(".results").inner_text()
     other.goto(f"{live_server.url}/accueil/conservation/")
     other.get_by_role("heading", level=1, name="Conservation des données").wait_for()
     assert_accessible(other)
