@@ -39,6 +39,7 @@ from allervers.planning.models import EVENING_START, PartnerPresence, Space, Sto
 from allervers.reception.enums import ReferralStatus, YesNoUnknown
 from allervers.reception.models import CyberUsage, Referral, Visit, VisitPartner, VisitTopic
 from allervers.reception.questions import QUESTIONS, SHARES, UNKNOWN
+from allervers.screening.queries import screening_figures
 
 from .models import FilterKind, YearClosure, YearClosureFilter
 from .parking import parking_figures
@@ -647,6 +648,12 @@ def report_compute(scope: Scope, *, with_previous: bool = True) -> dict:
         "previous": None,
         # Where and when to park (issue 15): not for a partner's figures.
         "parking": None if scope.partner_id else parking_figures(scope),
+        # The screening of rights (issue 17): the whole structure's only.
+        "screening": (
+            None
+            if scope.partner_id or scope.site_id
+            else screening_figures(scope.operator_id, scope.period.start, scope.period.end)
+        ),
     }
     if with_previous:
         previous_scope = scope.before()

@@ -35,7 +35,15 @@ def screening_figures(operator_id: int, start: datetime.date, end: datetime.date
         refused=Count("pk", filter=Q(outcome=RightOutcome.REFUSED)),
         dropped=Count("pk", filter=Q(outcome=RightOutcome.DROPPED)),
     )
-    by_kind = {row["kind"]: row for row in rows}
+    # Amounts as plain numbers: the figures are stored with a closed year (JSON).
+    by_kind = {
+        row["kind"]: {
+            **row,
+            "found_amount": float(row["found_amount"] or 0),
+            "opened_amount": float(row["opened_amount"] or 0),
+        }
+        for row in rows
+    }
     kinds = [
         {"kind": kind, "label": label, **by_kind[kind]}
         for kind, label in RightKind.choices

@@ -10,6 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from allervers.operators.enums import Role
+from allervers.reporting.models import YearClosure
+from allervers.reporting.services import year_close
 from allervers.screening.enums import RightKind, RightOutcome
 from allervers.screening.queries import screening_figures
 from tests.html import text_of
@@ -55,11 +57,11 @@ def test_the_figures_count_rights_found_referred_and_opened(operator, figures):
     rows = {row["kind"]: row for row in result["kinds"]}
     assert rows[RightKind.RSA]["found"] == 6 and rows[RightKind.RSA]["referred"] == 5
     assert rows[RightKind.RSA]["opened"] == 5
-    assert rows[RightKind.RSA]["found_amount"] == Decimal("3000")
-    assert rows[RightKind.RSA]["opened_amount"] == Decimal("2500")
+    assert rows[RightKind.RSA]["found_amount"] == 3000
+    assert rows[RightKind.RSA]["opened_amount"] == 2500
     assert rows[RightKind.HOUSING]["found"] == 2 and rows[RightKind.HOUSING]["opened"] == 1
     assert result["total"]["found"] == 8 and result["total"]["opened"] == 6
-    assert result["total"]["opened_amount"] == Decimal("2750")
+    assert result["total"]["opened_amount"] == 2750
 
 
 def test_the_dashboard_shows_them_and_hides_small_counts_from_viewers(
@@ -90,3 +92,22 @@ def test_a_partners_own_report_has_no_screening_section(client, operator, make_m
     client.force_login(make_member(operator, Role.PARTNER))
     page = text_of(client.get(reverse("reporting:dashboard"), YEAR_2026))
     assert "Repérage des droits" not in page
+
+
+def test_a_closed_year_shows_the_screening_figures_stored_at_its_closing(
+    client, operator, coordinator
+):
+    ScreeningRightFactory(operator=operator, made_on=datetime.date(2025, 3, 1), amount=500)
+    year_close(operator=operator, year=2025, user=coordinator)
+    ScreeningRightFactory(operator=operator, made_on=datetime.date(2025, 4, 1), amount=500)
+    client.force_login(coordinator)
+    year_2025 = {"periode": "annee", "annee": "2025"}
+    page = text_of(client.get(reverse("reporting:dashboard"), year_2025))
+    assert '<th scope="row">RSA</th><td>1</td><td>500\u00a0€</td>' in page
+
+    # A year closed before the screening existed says so rather than computing it live.
+    closure = YearClosure.objects.get(operator=operator, year=2025)
+    closure.figures.pop("screening")
+    closure.save()
+    page = text_of(client.get(reverse("reporting:dashboard"), year_2025))
+    assert "close avant l'arrivée du repérage des droits" in page

@@ -6,7 +6,6 @@ from django import template
 from allervers.reporting.presentation.values import NOT_DISCLOSED, Value
 
 from ..models import Screening, ScreeningRight
-from ..queries import screening_figures
 
 register = template.Library()
 
@@ -48,13 +47,17 @@ def _values(formatter, row: dict) -> list[Value]:
 
 def report_section(view) -> dict | None:
     """The report's section of the screening of rights, formatted for the view's audience; a
-    partner's own report has none. With a site or partner filter, only a notice."""
+    partner's own report has none. With a site or partner filter, only a notice. The figures are
+    the report's own (`report_compute`), so a closed year shows those stored at its closing; a
+    year closed before the screening existed says so."""
     if view.partner_only:
         return None
     if view.filter_lines():
-        return {"filtered": True}
+        return {"filtered": True, "closed_before": False}
+    figures = view.report.get("screening")
+    if figures is None:
+        return {"filtered": False, "closed_before": True}
     formatter = view.formatter
-    figures = screening_figures(view.operator.pk, view.period.start, view.period.end)
     rows = [{"label": row["label"], "values": _values(formatter, row)} for row in figures["kinds"]]
     total = _values(formatter, figures["total"])
     # A total beside a hidden part would give that part away: hide the total too.
@@ -63,6 +66,7 @@ def report_section(view) -> dict | None:
             total[index] = Value(None, NOT_DISCLOSED)
     return {
         "filtered": False,
+        "closed_before": False,
         "screenings": formatter.count(figures["screenings"]),
         "rows": rows,
         "total": total,
