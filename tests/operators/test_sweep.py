@@ -106,6 +106,16 @@ def test_missing_right_is_403(client, operator, make_member, django_user_model, 
     assert client.get(_url(route, operator, None)).status_code == 403
 
 
+def assert_plain_title(response, name: str) -> None:
+    """An HTML page's <title> is text: no markup slipped into the template's title block."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    page = response.content.decode()
+    if "<title>" in page:
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "<" not in title, (name, title[:80])
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=ROUTE_IDS)
 def test_other_operators_object_is_404_and_own_is_served(
     client, operator, other_operator, make_member, route
@@ -117,6 +127,7 @@ def test_other_operators_object_is_404_and_own_is_served(
         own = client.get(_url(route, operator, membership))
         assert own.status_code not in (403, 404), (route.name, role, own.status_code)
         assert own.status_code < 500
+        assert_plain_title(own, route.name)
         if route.kwargs:
             foreign = client.get(_url(route, other_operator, membership))
             assert foreign.status_code == 404, (route.name, role)
