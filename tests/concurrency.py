@@ -97,12 +97,19 @@ def one_holding_the_other(
 
 def at_once(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Outcome, Outcome]:
     """Both start at the same instant (PostgreSQL); one after the other in this order (SQLite)."""
-    outcomes = Outcome(), Outcome()
+    first_outcome, second_outcome = all_at_once([first, second])
+    return first_outcome, second_outcome
+
+
+def all_at_once(changes: list[Callable[[], Any]]) -> list[Outcome]:
+    """Every change starts at the same instant, each in its own thread and connection
+    (PostgreSQL); one after the other in this order (SQLite)."""
+    outcomes = [Outcome() for _ in changes]
     if not threads_available():
-        _call(first, outcomes[0])
-        _call(second, outcomes[1])
+        for change, outcome in zip(changes, outcomes, strict=True):
+            _call(change, outcome)
         return outcomes
-    start = threading.Barrier(2, timeout=TIMEOUT_SECONDS)
+    start = threading.Barrier(len(changes), timeout=TIMEOUT_SECONDS)
 
     def starting_together(change):
         def run():
@@ -113,7 +120,7 @@ def at_once(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Outcom
 
     threads = [
         _in_thread(starting_together(change), outcome)
-        for change, outcome in zip((first, second), outcomes, strict=True)
+        for change, outcome in zip(changes, outcomes, strict=True)
     ]
     _join(*threads)
     return outcomes

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -82,6 +84,11 @@ class Operator(models.Model):
     )
     referral_overdue_days = models.PositiveSmallIntegerField(
         "délai de prise en charge d'une orientation (jours)", default=30
+    )
+    reminder_time = models.TimeField(
+        "heure des rappels de rendez-vous",
+        default=datetime.time(17, 0),
+        help_text="La veille d'un rendez-vous ou d'un atelier, le rappel part à cette heure.",
     )
     siret = models.CharField(
         "numéro SIRET",

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "allervers.submissions",
     "allervers.accesslog",
     "allervers.screening",
+    "allervers.bookings",
 ]
 # The demo (`load_demo`, which replaces the demo structure) is installed by dev.py and test.py
 # only: never in production.

@@ -1,0 +1,60 @@
+"""The links that let a resident cancel or move a booking without an account.
+
+A link carries, signed with the site's secret key, the kind of booking, its id and its secret;
+changing the secret (a move) revokes the old links. A link expires once the booked moment has
+passed. A forged or altered link is refused the same way as an unknown one."""
+
+import datetime
+
+from django.core import signing
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from .models import Appointment, Registration
+from .times import booking_start
+
+SALT = "allervers.bookings.link"
+KINDS = {"a": Appointment, "r": Registration}
+
+
+class LinkRefused(Exception):
+    """A link that cannot be used; `message` says why, in French, for the resident."""
+
+    def __init__(self, message: str, *, expired: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.expired = expired
+
+
+FORGED = (
+    "Ce lien n'est pas valable. Vérifiez qu'il a été copié en entier, ou appelez le bus "
+    "pour changer votre réservation."
+)
+EXPIRED = "Ce lien a expiré : la date de ce rendez-vous est passée."
+
+
+def booking_token(booking: Appointment | Registration) -> str:
+    kind = "a" if isinstance(booking, Appointment) else "r"
+    return signing.dumps([kind, booking.pk, booking.secret], salt=SALT, compress=True)
+
+
+def booking_from_token(token: str, *, now: datetime.datetime | None = None):
+    """The booking a link designates (an `Appointment` or a `Registration`, with its stop), or
+    `LinkRefused`."""
+    try:
+        kind, pk, secret = signing.loads(token, salt=SALT)
+        model = KINDS[kind]
+        pk = int(pk)
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
+        raise LinkRefused(FORGED) from None
+    related = (
+        ["opening__stop__site", "opening__partner", "operator"]
+        if model is Appointment
+        else ["workshop__stop__site", "operator"]
+    )
+    booking = model.objects.select_related(*related).filter(pk=pk).first()
+    if booking is None or not constant_time_compare(str(secret), booking.secret):
+        raise LinkRefused(FORGED)
+    if booking_start(booking) <= (now or timezone.now()):
+        raise LinkRefused(EXPIRED, expired=True)
+    return booking

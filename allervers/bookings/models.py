@@ -1,0 +1,321 @@
+"""Bookings: appointments with a partner (or the bus team) at a stop, and workshops with seats.
+
+An `AppointmentOpening` makes a stop bookable for one partner (or the bus team when `partner` is
+empty): from a time to a time, in slots of `slot_minutes`, with `desks` appointments at once.
+The slots are computed (`slots.py`), not stored; an `Appointment` holds one. A `Workshop` is a
+group activity at a stop with `capacity` seats; a `Registration` holds a seat or a place on its
+waiting list. The places are counted under a lock of the stop or the workshop (`services.py`),
+so that two people never get the last one."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from allervers.operators.tenancy import OperatorOwnedQuerySet
+
+from .enums import (
+    APPOINTMENT_HOLDS_PLACE,
+    AppointmentStatus,
+    Attendance,
+    BookingSource,
+    RegistrationStatus,
+)
+
+OPERATOR = "operators.Operator"
+
+
+def new_secret() -> str:
+    """The secret a booking's link carries (with a signature): changing it revokes the link."""
+    return secrets.token_urlsafe(16)
+
+
+class AppointmentOpeningQuerySet(OperatorOwnedQuerySet):
+    def bookable_by_public(self):
+        return self.filter(public_booking=True)
+
+
+class AppointmentOpening(models.Model):
+    """A stop made bookable for a partner (or the bus team): hours, slot length, desks."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    stop = models.ForeignKey(
+        "planning.Stop", on_delete=models.PROTECT, related_name="appointment_openings"
+    )
+    # Empty: the bus team itself (the agents) takes the appointments.
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointment_openings",
+        verbose_name="partenaire",
+    )
+    start_time = models.TimeField("de")
+    end_time = models.TimeField("à")
+    slot_minutes = models.PositiveSmallIntegerField("durée d'un rendez-vous (minutes)")
+    desks = models.PositiveSmallIntegerField(
+        "rendez-vous en même temps",
+        default=1,
+        help_text="Le nombre de personnes du partenaire qui reçoivent en même temps.",
+    )
+    public_booking = models.BooleanField("réservable en ligne par les habitants", default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppointmentOpeningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ouverture de rendez-vous"
+        verbose_name_plural = "ouvertures de rendez-vous"
+        ordering = ["stop__date", "start_time", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="opening_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
+                name="opening_slot_minutes_range",
+            ),
+            models.CheckConstraint(condition=Q(desks__gte=1), name="opening_desks_positive"),
+            models.UniqueConstraint(
+                fields=["stop", "partner"],
+                condition=Q(partner__isnull=False),
+                name="opening_one_per_partner_and_stop",
+            ),
+            models.UniqueConstraint(
+                fields=["stop"],
+                condition=Q(partner__isnull=True),
+                name="opening_one_for_the_team_per_stop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.who} — {self.stop}"
+
+    @property
+    def who(self) -> str:
+        return self.partner.name if self.partner_id else "L'équipe du bus"
+
+
+class BookingContact(models.Model):
+    """Who booked: a followed person, or only a first name and a way to reach them."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        "reception.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="personne suivie",
+    )
+    first_name = models.CharField("prénom", max_length=100, blank=True)
+    # E.164 (+33612345678), normalised by `phones.normalise_phone`.
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    contact_consent = models.BooleanField("accepte d'être contacté(e)", default=False)
+    source = models.CharField(
+        "réservé", max_length=10, choices=BookingSource.choices, default=BookingSource.PUBLIC
+    )
+    secret = models.CharField(max_length=32, default=new_secret, editable=False)
+    # When the contact details of a booking without a person were erased (`retention`).
+    contact_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        if self.person_id:
+            return self.person.full_name
+        return self.first_name or "Personne sans nom"
+
+    @property
+    def can_be_reached(self) -> bool:
+        return self.contact_consent and bool(self.phone or self.email)
+
+
+class AppointmentQuerySet(OperatorOwnedQuerySet):
+    def holding_place(self):
+        return self.filter(status__in=APPOINTMENT_HOLDS_PLACE)
+
+    def overlapping(self, start_time: datetime.time, end_time: datetime.time):
+        return self.filter(start_time__lt=end_time, end_time__gt=start_time)
+
+
+class Appointment(BookingContact):
+    """A booked slot with a partner (or the bus team) at a stop."""
+
+    opening = models.ForeignKey(
+        AppointmentOpening, on_delete=models.PROTECT, related_name="appointments"
+    )
+    start_time = models.TimeField("heure")
+    end_time = models.TimeField("fin")
+    topic = models.ForeignKey(
+        "reception.Topic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="pour",
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # An honoured appointment is a visit ("sur rendez-vous"): the reports count the visit.
+    visit = models.OneToOneField(
+        "reception.Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointment",
+    )
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rendez-vous"
+        verbose_name_plural = "rendez-vous"
+        ordering = ["opening__stop__date", "start_time", "pk"]
+        indexes = [models.Index(fields=["operator", "status"], name="appointment_operator_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="appointment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values),
+                name="appointment_status_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(visit__isnull=True) | Q(status=AppointmentStatus.HONOURED),
+                name="appointment_visit_only_when_honoured",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} — {self.opening.who}, {self.start_time:%H:%M}"
+
+    @property
+    def stop(self):
+        return self.opening.stop
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == AppointmentStatus.BOOKED
+
+
+class WorkshopQuerySet(OperatorOwnedQuerySet):
+    def not_cancelled(self):
+        return self.filter(cancelled_at__isnull=True)
+
+    def public(self):
+        return self.not_cancelled().filter(stop__status="held")
+
+
+class Workshop(models.Model):
+    """A group activity at a stop (a CV workshop, a creative lab) with a number of seats."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    stop = models.ForeignKey("planning.Stop", on_delete=models.PROTECT, related_name="workshops")
+    title = models.CharField("intitulé", max_length=200)
+    topic = models.ForeignKey(
+        "reception.Topic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="thématique",
+    )
+    description = models.TextField("présentation", blank=True)
+    start_time = models.TimeField("de")
+    end_time = models.TimeField("à")
+    capacity = models.PositiveSmallIntegerField("places")
+    public_registration = models.BooleanField(
+        "inscription en ligne par les habitants", default=True
+    )
+    cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "atelier collectif"
+        verbose_name_plural = "ateliers collectifs"
+        ordering = ["stop__date", "start_time", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="workshop_end_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="workshop_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.stop}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class RegistrationQuerySet(OperatorOwnedQuerySet):
+    def registered(self):
+        return self.filter(status=RegistrationStatus.REGISTERED)
+
+    def waiting(self):
+        return self.filter(status=RegistrationStatus.WAITING).order_by("created_at", "pk")
+
+
+class Registration(BookingContact):
+    """A seat in a workshop, or a place on its waiting list (promoted in order)."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="registrations")
+    status = models.CharField(
+        "statut",
+        max_length=20,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.REGISTERED,
+    )
+    promoted_at = models.DateTimeField("passé de la liste d'attente le", null=True, blank=True)
+    attendance = models.CharField(
+        "présence", max_length=10, choices=Attendance.choices, blank=True, default=""
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "inscription"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["operator", "workshop", "status"], name="registration_status")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RegistrationStatus.values),
+                name="registration_status_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance="") | Q(status=RegistrationStatus.REGISTERED),
+                name="registration_attendance_only_when_registered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} — {self.workshop.title}"

@@ -1,0 +1,93 @@
+"""Fifty people after the last place at once: exactly one booking each time.
+
+On PostgreSQL each attempt runs in its own thread and connection (tests/concurrency.py); on
+SQLite they run one after the other (the database serialises writers), which checks the counting
+but not the lock."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from allervers.bookings import services
+from allervers.bookings.enums import AppointmentStatus, BookingSource, RegistrationStatus
+from allervers.bookings.models import Appointment, Registration
+from tests.bookings.factories import AppointmentOpeningFactory, WorkshopFactory
+from tests.concurrency import all_at_once
+from tests.planning.factories import PartnerPresenceFactory, future_stop
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ATTEMPTS = 50
+
+
+def _contact(n: int) -> services.Contact:
+    return services.Contact(first_name=f"P{n}", phone=f"06 12 34 {n // 100:02d} {n % 100:02d}")
+
+
+def _check(outcomes, booked: int) -> None:
+    refused = [outcome.error for outcome in outcomes if outcome.refused]
+    assert all(isinstance(error, ValidationError) for error in refused), refused
+    assert len(outcomes) - len(refused) == booked
+
+
+def test_fifty_at_the_last_place_of_a_slot(operator):
+    opening = AppointmentOpeningFactory(stop=future_stop(operator=operator), desks=1)
+    # Another partner's appointment at 09:00 leaves the office with its other places.
+    nine = datetime.time(9)
+    outcomes = all_at_once(
+        [
+            (
+                lambda n=n: services.book_appointment(
+                    opening=opening, start_time=nine, contact=_contact(n)
+                )
+            )
+            for n in range(ATTEMPTS)
+        ]
+    )
+    _check(outcomes, booked=1)
+    assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 1
+
+
+def test_fifty_at_the_last_office_place_across_partners(operator):
+    stop = future_stop(operator=operator)
+    openings = [
+        AppointmentOpeningFactory(stop=stop, partner=PartnerPresenceFactory(stop=stop).partner)
+        for _ in range(5)
+    ]
+    nine = datetime.time(9)
+    # The office has 4 places (no office recorded): three are taken, one is left.
+    for n, opening in enumerate(openings[:3]):
+        services.book_appointment(opening=opening, start_time=nine, contact=_contact(900 + n))
+    outcomes = all_at_once(
+        [
+            (
+                lambda n=n: services.book_appointment(
+                    opening=openings[3 + n % 2], start_time=nine, contact=_contact(n)
+                )
+            )
+            for n in range(ATTEMPTS)
+        ]
+    )
+    _check(outcomes, booked=1)
+    assert Appointment.objects.filter(start_time=nine).count() == 4
+
+
+def test_fifty_at_the_last_seat_of_a_workshop(operator):
+    workshop = WorkshopFactory(stop=future_stop(operator=operator), capacity=8)
+    for n in range(7):
+        services.register(workshop=workshop, contact=_contact(900 + n))
+    outcomes = all_at_once(
+        [
+            (
+                lambda n=n: services.register(
+                    workshop=workshop, contact=_contact(n), source=BookingSource.PUBLIC
+                )
+            )
+            for n in range(ATTEMPTS)
+        ]
+    )
+    assert not [outcome.error for outcome in outcomes if outcome.refused]
+    registered = Registration.objects.filter(status=RegistrationStatus.REGISTERED)
+    assert registered.count() == 8
+    assert Registration.objects.filter(status=RegistrationStatus.WAITING).count() == ATTEMPTS - 1
