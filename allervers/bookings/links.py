@@ -58,3 +58,13 @@ def booking_from_token(token: str, *, now: datetime.datetime | None = None):
     if booking_start(booking) <= (now or timezone.now()):
         raise LinkRefused(EXPIRED, expired=True)
     return booking
+
+
+def booking_url(booking: Appointment | Registration) -> str:
+    """The absolute address of the booking's page (cancel, move), for messages sent without a
+    request: `ALLERVERS_SITE_URL` + the public page `public:booking_manage`."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("public:booking_manage", kwargs={"token": booking_token(booking)})
+    return settings.ALLERVERS_SITE_URL.rstrip("/") + path

@@ -21,6 +21,7 @@ RESERVED_SLUGS = frozenset(
         "gestion",
         "media",
         "planning",
+        "reservation",
         "static",
         "structure",
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import booking_views, views
 from .api import anonymous_urls
 
 app_name = "public"
@@ -10,6 +10,7 @@ app_name = "public"
 urlpatterns = [
     path("api/v1/", anonymous_urls()),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("reservation/<str:token>/", booking_views.booking_manage, name="booking_manage"),
     path("<slug:operator_slug>/", views.operator_page, name="operator"),
     path("<slug:operator_slug>/widget/", views.widget, name="widget"),
     path("<slug:operator_slug>/agenda.ics", views.feed, name="feed"),

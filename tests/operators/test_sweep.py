@@ -48,9 +48,9 @@ def test_a_new_apps_makers_are_loaded(monkeypatch):
     def maker(operator, membership):
         return 1
 
-    _fake_app_makers(monkeypatch, "bookings", {"booking_id": maker})
-    makers = load_makers([*project_apps(), "allervers.bookings"])
-    assert makers["booking_id"] is maker
+    _fake_app_makers(monkeypatch, "lending", {"loan_id": maker})
+    makers = load_makers([*project_apps(), "allervers.lending"])
+    assert makers["loan_id"] is maker
     assert makers["stop_id"] is OBJECT_MAKERS["stop_id"]
 
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('operators', '0009_operator_reminder_time'),
+        ('operators', '0008_operator_public_page_seen_at'),
         ('partners', '0002_partner_notice_emails_and_logins'),
         ('planning', '0007_stopevent_previous_slot'),
         ('reception', '0005_person_consents'),
