@@ -12,6 +12,7 @@ urlpatterns = [
     path("structure/", include("allervers.operators.urls")),
     path("planning/", include("allervers.planning.urls")),
     path("accueil/droits/", include("allervers.screening.urls")),
+    path("accueil/", include("allervers.bookings.urls")),
     path("accueil/", include("allervers.reception.urls")),
     path("bilan/", include("allervers.reporting.urls")),
     path("admin-plateforme/", admin.site.urls),
