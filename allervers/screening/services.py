@@ -137,6 +137,11 @@ def screening_right_outcome_set(
     one status change, which records the outcome: `closing`); when no referral of the screening
     stays open, its answers are emptied."""
     now = now or timezone.now()
+    # Lock in the order of the referral's status change (the referral, then its right), so that
+    # closing it from both pages at once waits instead of deadlocking.
+    referral_id = ScreeningRight.objects.values_list("referral_id", flat=True).get(pk=right.pk)
+    if referral_id is not None:
+        list(Referral.objects.select_for_update().filter(pk=referral_id).values_list("pk"))
     right = ScreeningRight.objects.select_for_update().get(pk=right.pk)
     if outcome not in RightOutcome.values:
         _refuse("Choisissez l'issue : droit ouvert, refusé ou abandonné.", "unknown_outcome")
