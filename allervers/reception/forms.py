@@ -8,6 +8,9 @@ from django.utils import timezone
 from allervers.core.versions import VersionedForm
 from allervers.partners.models import Partner
 from allervers.planning.models import Stop
+from allervers.screening.closing import FIELD as OUTCOME_FIELD
+from allervers.screening.closing import OUTCOMES_OF_STATUS
+from allervers.screening.enums import RightOutcome
 
 from .enums import ConsentPurpose, CyberPurpose, ReferralStatus
 from .models import Topic, Visit
@@ -452,12 +455,32 @@ class ReferralStatusForm(VersionedForm):
         error_messages={"max_length": "La précision est limitée à %(limit_value)d caractères."},
     )
 
-    def __init__(self, *args, allowed: tuple[str, ...], version: int, **kwargs):
+    def __init__(self, *args, allowed: tuple[str, ...], version: int, right=None, **kwargs):
+        """`right`: the right found by a screening this referral was made for, while its
+        outcome is not known; closing the referral records it (`screening.closing`), and taking
+        it up asks whether the right was opened or refused."""
         super().__init__(*args, **kwargs)
         self.show_version(version)
         self.fields["status"].choices = [
             (value, label) for value, label in ReferralStatus.choices if value in allowed
         ]
+        if right is not None and ReferralStatus.TAKEN_UP in allowed:
+            choices = OUTCOMES_OF_STATUS[ReferralStatus.TAKEN_UP]
+            self.fields[OUTCOME_FIELD] = forms.ChoiceField(
+                label=f"Issue du droit « {right.get_kind_display()} »",
+                choices=[(value, RightOutcome(value).label) for value in choices],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=(
+                    "À indiquer si l'orientation est prise en charge ; une orientation "
+                    "abandonnée compte le droit comme abandonné."
+                ),
+                error_messages={"invalid_choice": "Issue du droit inconnue : %(value)s."},
+            )
+
+    @property
+    def asks_right_outcome(self) -> bool:
+        return OUTCOME_FIELD in self.fields
 
 
 class CyberUsageForm(forms.Form):

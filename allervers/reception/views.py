@@ -20,6 +20,8 @@ from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 from allervers.planning.models import Stop
+from allervers.screening.closing import FIELD as OUTCOME_FIELD
+from allervers.screening.closing import pending_right
 from allervers.submissions.tokens import once_per_token
 
 from . import exporting, importing, person_export, queries
@@ -610,7 +612,12 @@ def referral_detail(request, referral_id: int):
     allowed = REFERRAL_TRANSITIONS[referral.status]
     form = None
     if allowed:
-        form = ReferralStatusForm(posted(request), allowed=allowed, version=referral.version)
+        form = ReferralStatusForm(
+            posted(request),
+            allowed=allowed,
+            version=referral.version,
+            right=pending_right(referral),
+        )
         submission = form_submit(
             request,
             form,
@@ -623,6 +630,7 @@ def referral_detail(request, referral_id: int):
                     note=data["note"],
                     user=request.user,
                     version=data["version"],
+                    right_outcome=data.get(OUTCOME_FIELD, ""),
                 ),
                 detail=f"statut : {ReferralStatus(data['status']).label.lower()}",
             ),

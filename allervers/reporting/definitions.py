@@ -176,6 +176,58 @@ _INDICATORS = [
         "La période de même nature qui précède : l'année, le trimestre ou le mois précédent, ou, "
         "pour des dates choisies, le même nombre de jours juste avant.",
     ),
+    # The screening of rights (non-recours, `allervers/screening`): whole structure only.
+    Indicator(
+        "screening",
+        "Repérage des droits (non-recours)",
+        "Droits que l'estimation faite pendant une visite (OpenFisca-France, avec l'accord de "
+        "la personne) a repérés comme probablement non perçus, par type de droit, avec les "
+        "orientations faites pour eux et leur issue. Un droit compte pour la période de son "
+        "repérage, même si son orientation ou son issue vient plus tard. Ces chiffres portent "
+        "sur toute la structure : ils ne sont pas calculés avec un filtre par lieu ou par "
+        "partenaire, ni dans le bilan propre d'un partenaire. Les montants sont des "
+        "estimations, pas des décisions.",
+    ),
+    Indicator(
+        "screenings",
+        "Repérages faits",
+        "Repérages des droits faits pendant les visites de la période (avec l'accord de la "
+        "personne), selon la date du repérage.",
+    ),
+    Indicator(
+        "rights_found",
+        "Droits repérés",
+        "Droits estimés ouverts pour le foyer (montant estimé supérieur à zéro, ou éligibilité "
+        "à la complémentaire santé solidaire) et que le foyer ne déclarait pas percevoir "
+        "(« probablement non perçus »), par type de droit. Un droit déjà perçu n'est pas compté.",
+    ),
+    Indicator(
+        "rights_found_amount",
+        "Montant mensuel repéré",
+        "Somme des montants mensuels estimés par OpenFisca-France pour ces droits, pour le mois "
+        "du repérage. La complémentaire santé solidaire n'a pas de montant. C'est une "
+        "estimation, pas une décision.",
+    ),
+    Indicator(
+        "rights_referred",
+        "Droits orientés",
+        "Droits repérés pour lesquels une orientation a été faite vers le partenaire qui traite "
+        "le droit.",
+    ),
+    Indicator(
+        "rights_outcomes",
+        "Droits ouverts, refusés, abandonnés",
+        "Issue de ces orientations : quand l'orientation est prise en charge, le partenaire ou "
+        "l'équipe indique si le droit a été ouvert ou refusé ; une orientation abandonnée "
+        "compte le droit comme abandonné. Les droits dont l'orientation est encore en cours ne "
+        "sont comptés dans aucune des trois.",
+    ),
+    Indicator(
+        "rights_opened_amount",
+        "Montant mensuel ouvert",
+        "Somme des montants mensuels estimés des droits dont l'issue est « droit ouvert » (le "
+        "montant réellement versé n'est pas connu).",
+    ),
     Indicator(
         "small_counts",
         "Petits effectifs",
@@ -183,9 +235,9 @@ _INDICATORS = [
         "personnes, de visites ou d'orientations inférieur à 5 est affiché « < 5 ». Quand il "
         "pourrait être retrouvé par différence avec les totaux affichés (un total moins les "
         "autres lignes), un autre nombre du même total est caché aussi, affiché « n.c. » (non "
-        "communiqué). Une part, un taux, une moyenne ou une médiane dont un des nombres est "
-        "caché est affiché « n.c. », et le texte des résultats ne le cite pas. Ces lecteurs "
-        "lisent des années entières, sans filtre : deux périodes qui se recouvrent "
+        "communiqué). Une part, un taux, une moyenne, une médiane ou un montant dont un des "
+        "nombres est caché est affiché « n.c. », et le texte des résultats ne le cite pas. Ces "
+        "lecteurs lisent des années entières, sans filtre : deux périodes qui se recouvrent "
         "permettraient de retrouver un petit nombre par soustraction. Les nombres qui "
         "décrivent l'activité du bus (permanences, lieux, présences des partenaires, postes "
         "offerts) sont affichés tels quels : ils ne disent rien de personne.",
@@ -203,6 +255,18 @@ _INDICATORS = [
 ]
 
 INDICATORS: dict[str, Indicator] = {indicator.key: indicator for indicator in _INDICATORS}
+# The screening's figures: not defined in a report that has no screening section (a partner's).
+SCREENING_KEYS = frozenset(
+    (
+        "screening",
+        "screenings",
+        "rights_found",
+        "rights_found_amount",
+        "rights_referred",
+        "rights_outcomes",
+        "rights_opened_amount",
+    )
+)
 
 
 def definition(key: str) -> str:

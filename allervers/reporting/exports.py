@@ -21,12 +21,14 @@ from .queries import BREAKDOWNS
 
 # The spreadsheet's sheets of breakdowns: one per family, every figure a row (long format,
 # for pivot tables).
-ACTIVITY, PUBLIC, TOPICS, PARTNERS = (
+ACTIVITY, PUBLIC, TOPICS, PARTNERS, SCREENING = (
     "Activité",
     "Public",
     "Thématiques",
     "Partenaires et orientations",
+    "Repérage des droits",
 )
+SCREENING_TABLES = ("screenings", "screening")
 FAMILY_COLUMNS = [
     "Tableau",
     "Regroupement",
@@ -46,6 +48,8 @@ def table_family(table) -> str:
         return TOPICS
     if table.key in ("partners", "referrals"):
         return PARTNERS
+    if table.key in SCREENING_TABLES:
+        return SCREENING
     return ACTIVITY
 
 
@@ -121,12 +125,17 @@ def report_xlsx(view) -> bytes:
     summary.column_dimensions["C"].width = 50
 
     families: dict[str, object] = {}
-    for family in (ACTIVITY, PUBLIC, TOPICS, PARTNERS):
+    screening = view.screening
+    for family in (ACTIVITY, PUBLIC, TOPICS, PARTNERS, SCREENING):
+        if family == SCREENING and screening is None:
+            continue  # a partner's own report
         sheet = workbook.create_sheet(family)
         _append(sheet, FAMILY_COLUMNS)
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["E"].width = 40
         families[family] = sheet
+    if screening is not None and screening.notice:
+        _append(families[SCREENING], [screening.caption, "", "", "", "", None, screening.notice])
     for table in view.all_tables:
         sheet = families[table_family(table)]
         for grouping, group, line, column, value in table_lines(table):
@@ -134,7 +143,7 @@ def report_xlsx(view) -> bytes:
 
     definitions = workbook.create_sheet("Définitions")
     _append(definitions, ["Chiffre", "Définition"])
-    for indicator in INDICATORS.values():
+    for indicator in view.definitions:
         _append(definitions, [indicator.label, indicator.definition])
     definitions.column_dimensions["A"].width = 38
     definitions.column_dimensions["B"].width = 110
@@ -178,6 +187,8 @@ def report_csv(view) -> str:
             label = " — ".join(table.labels(row))
             for column, value in zip(table.figure_columns, table.figures(row), strict=True):
                 line(table.caption, label, column, value)
+    if view.screening is not None and view.screening.notice:
+        writer.writerow([view.screening.caption, "", "", "", view.screening.notice])
     return out.getvalue()
 
 

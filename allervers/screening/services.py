@@ -9,21 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from allervers.operators.models import Operator
-from allervers.reception.enums import OPEN_REFERRAL_STATUSES, ReferralStatus
+from allervers.reception.enums import OPEN_REFERRAL_STATUSES
 from allervers.reception.models import Referral, Visit
 from allervers.reception.services.referrals import referral_create, referral_update_status
 
-from . import engine
+from . import closing, engine
 from .enums import RightKind, RightOutcome
 from .models import Screening, ScreeningRight, ScreeningSetup
-
-# The referral's status once the right's outcome is known: a refusal is the partner's decision
-# after taking the request up; an abandoned request is a dropped referral.
-OUTCOME_REFERRAL_STATUS = {
-    RightOutcome.OPENED: ReferralStatus.TAKEN_UP,
-    RightOutcome.REFUSED: ReferralStatus.TAKEN_UP,
-    RightOutcome.DROPPED: ReferralStatus.DROPPED,
-}
 
 
 def _refuse(message: str, code: str) -> None:
@@ -141,9 +133,15 @@ def screening_right_refer(
 def screening_right_outcome_set(
     *, right: ScreeningRight, outcome: str, user, now: datetime.datetime | None = None
 ) -> ScreeningRight:
-    """Record what became of the right (opened, refused, dropped); this closes its referral,
-    and when no referral of the screening stays open, its answers are emptied."""
+    """Record what became of the right (opened, refused, dropped) by closing its referral (the
+    one status change, which records the outcome: `closing`); when no referral of the screening
+    stays open, its answers are emptied."""
     now = now or timezone.now()
+    # Lock in the order of the referral's status change (the referral, then its right), so that
+    # closing it from both pages at once waits instead of deadlocking.
+    referral_id = ScreeningRight.objects.values_list("referral_id", flat=True).get(pk=right.pk)
+    if referral_id is not None:
+        list(Referral.objects.select_for_update().filter(pk=referral_id).values_list("pk"))
     right = ScreeningRight.objects.select_for_update().get(pk=right.pk)
     if outcome not in RightOutcome.values:
         _refuse("Choisissez l'issue : droit ouvert, refusé ou abandonné.", "unknown_outcome")
@@ -154,51 +152,28 @@ def screening_right_outcome_set(
         )
     if right.referral_id is None:
         _refuse("Ce droit n'a pas fait l'objet d'une orientation.", "not_referred")
-    right.outcome = outcome
-    right.outcome_at = now
-    right.save(update_fields=["outcome", "outcome_at"])
     referral = right.referral
     if referral.status in OPEN_REFERRAL_STATUSES:
         referral_update_status(
             referral=referral,
-            status=OUTCOME_REFERRAL_STATUS[outcome],
+            status=closing.STATUS_OF_OUTCOME[outcome],
+            right_outcome=outcome,
             user=user,
-            note=RightOutcome(outcome).label,
             now=now,
         )
-    if right.screening_id is not None:
-        screening_referral_closed(screening=right.screening, now=now)
+    else:
+        # A referral closed before its outcome was asked on the referral's page: the outcome
+        # must agree with how it closed.
+        closing.right_outcome_checked(referral=referral, status=referral.status, outcome=outcome)
+        closing.right_outcome_record(right=right, status=referral.status, outcome=outcome, now=now)
+    right.refresh_from_db()
     return right
-
-
-def screening_referral_closed(*, screening: Screening, now: datetime.datetime | None = None):
-    """Called when a referral made from the screening closes: once none stays open, the
-    screening's answers are emptied."""
-    still_open = screening.rights.filter(referral__status__in=OPEN_REFERRAL_STATUSES).exists()
-    if not still_open:
-        screening_inputs_clear(screening=screening, now=now)
-
-
-@transaction.atomic
-def screening_inputs_clear(*, screening: Screening, now: datetime.datetime | None = None) -> None:
-    """Empty the answers; detach the rights (their amounts no longer point to a visit or a
-    person). The visit keeps the list of the kinds of rights found."""
-    now = now or timezone.now()
-    screening = Screening.objects.select_for_update().get(pk=screening.pk)
-    if screening.inputs is None:
-        return
-    rights = ScreeningRight.objects.filter(screening=screening)
-    screening.kinds_found = list(rights.values_list("kind", flat=True))
-    screening.inputs = None
-    screening.inputs_cleared_at = now
-    screening.save(update_fields=["kinds_found", "inputs", "inputs_cleared_at"])
-    rights.update(screening=None, referral=None)
 
 
 def screening_inputs_expire(*, now: datetime.datetime | None = None) -> int:
     """The sweep (for `manage.py privacy_sweep`): empty the answers of every screening made
-    before today that has no open referral left (none was made, or they were closed from the
-    referral page). Returns how many were emptied."""
+    before today that has no open referral left (none was made; closing the last one empties
+    the answers at once). Returns how many were emptied."""
     now = now or timezone.now()
     start_of_today = timezone.make_aware(
         datetime.datetime.combine(timezone.localdate(now), datetime.time.min)
@@ -210,6 +185,6 @@ def screening_inputs_expire(*, now: datetime.datetime | None = None) -> int:
     )
     count = 0
     for pk in list(expired):
-        screening_inputs_clear(screening=Screening(pk=pk), now=now)
+        closing.screening_inputs_clear(screening=Screening(pk=pk), now=now)
         count += 1
     return count

@@ -219,7 +219,9 @@ def family_rows(workbook) -> dict:
     """The long-format rows of the family sheets: {(table, grouping, site or month, row,
     column): (number, text)}."""
     rows = {}
-    for title in ("Activité", "Public", "Thématiques", "Partenaires et orientations"):
+    families = ("Activité", "Public", "Thématiques", "Partenaires et orientations")
+    # The screening's sheet: not in a partner's own report.
+    for title in [*families, *{"Repérage des droits"} & set(workbook.sheetnames)]:
         sheet = list(workbook[title].iter_rows(values_only=True))
         assert list(sheet[0]) == [
             "Tableau",
@@ -248,6 +250,7 @@ def test_the_xlsx_holds_the_dashboards_figures(client, dataset, coordinator):
         "Public",
         "Thématiques",
         "Partenaires et orientations",
+        "Repérage des droits",
         "Définitions",
     ]
     summary = list(workbook["Résumé"].iter_rows(values_only=True))

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from allervers.core.versions import check_version
 from allervers.partners.models import Partner
+from allervers.screening import closing as screening_closing
+from allervers.screening.enums import RightOutcome
 
 from ..enums import REFERRAL_TRANSITIONS, ReferralStatus
 from ..models import Referral, ReferralEvent, Visit
@@ -76,10 +78,15 @@ def referral_update_status(
     note: str = "",
     now: datetime.datetime | None = None,
     version: int | None = None,
+    right_outcome: str = "",
 ) -> Referral:
     """Move a referral along proposée → transmise → prise en charge (or abandonnée).
     The row is locked and read again here; `version` (the one the status form showed): refused
-    if the status changed since, naming who changed it (nothing saved)."""
+    if the status changed since, naming who changed it (nothing saved).
+
+    The one place where a referral closes: when it was made for a right found by a screening,
+    the right's outcome is recorded with it (`screening.closing`): « abandonnée » drops the
+    right; « prise en charge » needs `right_outcome` (opened or refused)."""
     now = now or timezone.now()
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     check_version(shown=version, current=referral.version, changed_by=referral.status_changed_by)
@@ -91,6 +98,9 @@ def referral_update_status(
             f"« {ReferralStatus(status).label.lower()} ».",
             "bad_transition",
         )
+    right = screening_closing.right_outcome_checked(
+        referral=referral, status=status, outcome=right_outcome
+    )
     referral.status = status
     setattr(referral, STATUS_DATE_FIELD[status], now)
     if status == ReferralStatus.TAKEN_UP and referral.sent_at is None:
@@ -99,5 +109,10 @@ def referral_update_status(
     referral.status_changed_by = user
     referral.version += 1
     referral.save()
+    if right is not None:
+        outcome = screening_closing.right_outcome_record(
+            right=right, status=status, outcome=right_outcome, now=now
+        )
+        note = " — ".join(part for part in (RightOutcome(outcome).label, note.strip()) if part)
     _event_add(referral, status, now, user, note.strip()[:300])
     return referral

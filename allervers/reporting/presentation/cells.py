@@ -6,7 +6,8 @@ scope, a site or a month (`SCOPE`, `("site", id)`, `("month", year, month)`), th
 count of that group (`"visits"`, `("b", "gender", "female")`, `("t", topic_id)`...). The
 *relations* are the sums a reader can check: a group's visits are the sum of its answers to each
 question, of its evening and daytime visits; a scope's count is the sum of its sites' and of its
-months'; a partner's referrals add up to the referrals...
+months'; a partner's referrals add up to the referrals; the rights the screening found (referred,
+opened...) of every kind add up to their total...
 
 For a viewer:
 - *primary* suppression: every count below `SMALL` is hidden (« < 5 »);
@@ -32,6 +33,15 @@ PASSES = 6
 # The counts of a group that add up across sites and months (distinct people do not).
 _GROUP_COUNTS = ("visits", "with_duration", "cyber_used", "evening", "without_topic")
 _PARTNER_COUNTS = ("visits_seen", "referrals", "taken_up")
+# The screening's counts by kind of right (a total row sums them); the whole structure's only.
+SCREENING_COUNTS = ("found", "referred", "opened", "refused", "dropped")
+SCREENING_TOTAL = "total"
+
+
+def screening_cell(name: str, kind: str | None = None) -> tuple:
+    """The measure of a screening count: the screenings made (`name` "screenings"), or a count
+    of rights of one kind (`kind`, or `SCREENING_TOTAL` for every kind)."""
+    return ("s", name) if kind is None else ("s", name, kind)
 
 
 def group_key(row: dict | None) -> tuple:
@@ -87,6 +97,13 @@ def _group_counts(figures: dict) -> dict:
     if cyber:
         counts[("c", "seats_used")] = cyber.get("seats_used") or 0
         counts[("c", "people")] = cyber.get("people") or 0
+    screening = figures.get("screening")
+    if screening:
+        counts[screening_cell("screenings")] = screening["screenings"]
+        rows = [(row["kind"], row) for row in screening["kinds"]]
+        for kind, row in [*rows, (SCREENING_TOTAL, screening["total"])]:
+            for name in SCREENING_COUNTS:
+                counts[screening_cell(name, kind)] = row[name] or 0
     return counts
 
 
@@ -117,6 +134,7 @@ def _scope_figures(report: dict) -> dict:
             str(row.get("partner_id", row["name"])): row for row in report.get("partners", [])
         },
         "cyber": report.get("cyber"),
+        "screening": report.get("screening"),
     }
 
 
@@ -149,6 +167,13 @@ def _within(counts: dict) -> list[tuple]:
         parts = [key for key in counts if isinstance(key, tuple) and key[:2] == ("p", name)]
         if parts:
             sums.append((name, parts))
+    for name in SCREENING_COUNTS:
+        kinds = [
+            key
+            for key in counts
+            if isinstance(key, tuple) and key[:2] == ("s", name) and key[2] != SCREENING_TOTAL
+        ]
+        sums.append((screening_cell(name, SCREENING_TOTAL), kinds))
     return sums
 
 

@@ -147,6 +147,14 @@ class Group:
             return HIDDEN
         return number(value, 0, unit)
 
+    def amount(self, value: float | None, n, unit: str) -> Value:
+        """A sum of amounts over the `n` cell (the screening's estimated euros), hidden with
+        its count: a sum over fewer than 5 people, or over a count that would give one away,
+        is never shown."""
+        if self.hidden(n):
+            return HIDDEN
+        return number(value or 0, 0, unit)
+
     def minutes(self, value: float | None, n="with_duration") -> Value:
         return self.measure(value, n, "\u00a0min")
 
@@ -180,13 +188,6 @@ class Formatter:
         coordinators only): hidden from a viewer when small."""
         n = n or 0
         return HIDDEN_COUNT if self.masking and n < SMALL else number(n)
-
-    def amount(self, value: float | None, n: int | None, unit: str) -> Value:
-        """A sum over `n` people that is no cell of the report's rule (the screening's estimated
-        amounts): hidden from a viewer with its count."""
-        if self.masking and (n or 0) < SMALL:
-            return HIDDEN
-        return number(value or 0, 0, unit)
 
     @staticmethod
     def activity(n: int | None) -> Value:

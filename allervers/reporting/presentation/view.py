@@ -7,12 +7,13 @@ from functools import cached_property
 from allervers.operators.models import Operator
 
 from ..charts import bar_chart
-from ..definitions import INDICATORS, Indicator
+from ..definitions import INDICATORS, SCREENING_KEYS, Indicator
 from ..models import YearClosure
 from ..periods import YEAR, Period
 from .details import detail_tables
 from .headline import HeadlineFigure, headline_figures
 from .paragraph import results_paragraph
+from .screening import ScreeningSection, screening_section
 from .summary import key_figures, report_tables
 from .tables import KeyFigure, Table
 from .values import FULL, VIEWER, Formatter
@@ -84,9 +85,22 @@ class ReportView:
         """Every breakdown by site and by month (the dashboard, the XLSX and the CSV)."""
         return detail_tables(self.report, self.formatter)
 
+    @cached_property
+    def screening(self) -> ScreeningSection | None:
+        """The screening of rights (non-recours): the page's and the PDF's section, and tables
+        of the XLSX and the CSV."""
+        return screening_section(
+            self.report,
+            self.formatter,
+            filtered=bool(self.filter_lines()),
+            partner_only=self.partner_only,
+        )
+
     @property
     def all_tables(self) -> list[Table]:
-        return [*self.tables, *self.detail_tables]
+        """Every table of the XLSX and the CSV."""
+        screening = self.screening.tables if self.screening else []
+        return [*self.tables, *self.detail_tables, *screening]
 
     @property
     def live_notice(self) -> str:
@@ -113,7 +127,11 @@ class ReportView:
 
     @property
     def definitions(self) -> list[Indicator]:
-        return list(INDICATORS.values())
+        return [
+            indicator
+            for indicator in INDICATORS.values()
+            if self.screening is not None or indicator.key not in SCREENING_KEYS
+        ]
 
     def filter_lines(self) -> list[tuple[str, str]]:
         lines = []

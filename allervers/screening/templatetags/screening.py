@@ -3,8 +3,6 @@ the right behind a referral, and the section of the report (dashboard and PDF)."
 
 from django import template
 
-from allervers.reporting.presentation.values import NOT_DISCLOSED, Value
-
 from ..models import Screening, ScreeningRight
 
 register = template.Library()
@@ -28,51 +26,7 @@ def screening_referral_right(referral):
     return {"right": right}
 
 
-def _euros(formatter, amount, count: int) -> Value:
-    return formatter.amount(float(amount or 0), count, "\u00a0€")
-
-
-COLUMNS = ("found", "found_amount", "referred", "opened", "opened_amount", "refused", "dropped")
-AMOUNT_OF = {"found_amount": "found", "opened_amount": "opened"}
-
-
-def _values(formatter, row: dict) -> list[Value]:
-    return [
-        _euros(formatter, row[name], row[AMOUNT_OF[name]])
-        if name in AMOUNT_OF
-        else formatter.count(row[name])
-        for name in COLUMNS
-    ]
-
-
-def report_section(view) -> dict | None:
-    """The report's section of the screening of rights, formatted for the view's audience; a
-    partner's own report has none. With a site or partner filter, only a notice. The figures are
-    the report's own (`report_compute`), so a closed year shows those stored at its closing; a
-    year closed before the screening existed says so."""
-    if view.partner_only:
-        return None
-    if view.filter_lines():
-        return {"filtered": True, "closed_before": False}
-    figures = view.report.get("screening")
-    if figures is None:
-        return {"filtered": False, "closed_before": True}
-    formatter = view.formatter
-    rows = [{"label": row["label"], "values": _values(formatter, row)} for row in figures["kinds"]]
-    total = _values(formatter, figures["total"])
-    # A total beside a hidden part would give that part away: hide the total too.
-    for index, value in enumerate(total):
-        if any(row["values"][index].raw is None for row in rows) and value.raw is not None:
-            total[index] = Value(None, NOT_DISCLOSED)
-    return {
-        "filtered": False,
-        "closed_before": False,
-        "screenings": formatter.count(figures["screenings"]),
-        "rows": rows,
-        "total": total,
-    }
-
-
 @register.inclusion_tag("screening/report_section.html")
 def screening_report_section(view):
-    return {"section": report_section(view)}
+    """The report's section (`ReportView.screening`, which the XLSX and the CSV read too)."""
+    return {"section": view.screening}
