@@ -21,12 +21,14 @@ from .queries import BREAKDOWNS
 
 # The spreadsheet's sheets of breakdowns: one per family, every figure a row (long format,
 # for pivot tables).
-ACTIVITY, PUBLIC, TOPICS, PARTNERS = (
+ACTIVITY, PUBLIC, TOPICS, PARTNERS, BOOKINGS = (
     "Activité",
     "Public",
     "Thématiques",
     "Partenaires et orientations",
+    "Rendez-vous et ateliers",
 )
+BOOKING_TABLES = ("appointments", "workshops")
 FAMILY_COLUMNS = [
     "Tableau",
     "Regroupement",
@@ -46,6 +48,8 @@ def table_family(table) -> str:
         return TOPICS
     if table.key in ("partners", "referrals"):
         return PARTNERS
+    if table.key in BOOKING_TABLES:
+        return BOOKINGS
     return ACTIVITY
 
 
@@ -121,12 +125,14 @@ def report_xlsx(view) -> bytes:
     summary.column_dimensions["C"].width = 50
 
     families: dict[str, object] = {}
-    for family in (ACTIVITY, PUBLIC, TOPICS, PARTNERS):
+    for family in (ACTIVITY, PUBLIC, TOPICS, PARTNERS, BOOKINGS):
         sheet = workbook.create_sheet(family)
         _append(sheet, FAMILY_COLUMNS)
         sheet.column_dimensions["A"].width = 40
         sheet.column_dimensions["E"].width = 40
         families[family] = sheet
+    for notice in view.bookings.notices:
+        _append(families[BOOKINGS], [view.bookings.title, "", "", "", "", None, notice])
     for table in view.all_tables:
         sheet = families[table_family(table)]
         for grouping, group, line, column, value in table_lines(table):
@@ -178,6 +184,8 @@ def report_csv(view) -> str:
             label = " — ".join(table.labels(row))
             for column, value in zip(table.figure_columns, table.figures(row), strict=True):
                 line(table.caption, label, column, value)
+    for notice in view.bookings.notices:
+        writer.writerow([view.bookings.title, "", "", "", notice])
     return out.getvalue()
 
 

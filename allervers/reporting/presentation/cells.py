@@ -6,7 +6,8 @@ scope, a site or a month (`SCOPE`, `("site", id)`, `("month", year, month)`), th
 count of that group (`"visits"`, `("b", "gender", "female")`, `("t", topic_id)`...). The
 *relations* are the sums a reader can check: a group's visits are the sum of its answers to each
 question, of its evening and daytime visits; a scope's count is the sum of its sites' and of its
-months'; a partner's referrals add up to the referrals...
+months'; a partner's referrals add up to the referrals; the appointments of every partner add up
+to their total, and each partner's booked ones to its honoured, excused, no-show and pending...
 
 For a viewer:
 - *primary* suppression: every count below `SMALL` is hidden (« < 5 »);
@@ -32,6 +33,71 @@ PASSES = 6
 # The counts of a group that add up across sites and months (distinct people do not).
 _GROUP_COUNTS = ("visits", "with_duration", "cyber_used", "evening", "without_topic")
 _PARTNER_COUNTS = ("visits_seen", "referrals", "taken_up")
+# The bookings' counts about people (`bookings.figures`): appointments by partner, workshop
+# registrations by title; a row `BOOKINGS_TOTAL` sums each (None: no title nor partner is).
+APPOINTMENT_CELLS = ("booked", "honoured", "excused", "no_show", "pending", "cancelled")
+# The no-show rate's base: the appointments whose attendance says whether the person came.
+NO_SHOW_BASE = "attended_or_not"
+WORKSHOP_CELLS = ("registered", "present", "absent", "unrecorded", "waiting")
+BOOKINGS_TOTAL = None
+
+
+def appointment_cell(name: str, key: str | None) -> tuple:
+    """The measure of an appointments' count of one partner (`key`) or of all (`BOOKINGS_TOTAL`)."""
+    return ("ap", name, key)
+
+
+def workshop_cell(name: str, title: str | None) -> tuple:
+    """The measure of a registrations' count of workshops of one title, or of all."""
+    return ("ws", name, title)
+
+
+def _booking_counts(bookings: dict | None) -> dict:
+    counts: dict = {}
+    if not bookings:
+        return counts
+    appointments = bookings["appointments"]
+    for key, row in [(row["key"], row) for row in appointments["rows"]] + [
+        (BOOKINGS_TOTAL, appointments["total"])
+    ]:
+        for name in APPOINTMENT_CELLS:
+            counts[appointment_cell(name, key)] = row[name]
+        counts[appointment_cell(NO_SHOW_BASE, key)] = row["honoured"] + row["no_show"]
+    workshops = bookings.get("workshops")
+    if workshops:
+        for title, row in [(row["title"], row) for row in workshops["rows"]] + [
+            (BOOKINGS_TOTAL, workshops["total"])
+        ]:
+            for name in WORKSHOP_CELLS:
+                counts[workshop_cell(name, title)] = (
+                    row["registered"] - row["present"] - row["absent"]
+                    if name == "unrecorded"
+                    else row[name]
+                )
+    return counts
+
+
+def _booking_sums(counts: dict) -> list[tuple]:
+    """The bookings' sums: within a partner or a title, and across them."""
+    sums = []
+    keys = {key[2] for key in counts if isinstance(key, tuple) and key[0] == "ap"}
+    for key in keys:
+        booked = [appointment_cell(name, key) for name in ("honoured", "excused", "no_show")]
+        sums.append((appointment_cell("booked", key), [*booked, appointment_cell("pending", key)]))
+        sums.append((appointment_cell(NO_SHOW_BASE, key), [booked[0], booked[2]]))
+    titles = {key[2] for key in counts if isinstance(key, tuple) and key[0] == "ws"}
+    for title in titles:
+        parts = [workshop_cell(name, title) for name in ("present", "absent", "unrecorded")]
+        sums.append((workshop_cell("registered", title), parts))
+    for names, cell, members in (
+        ((*APPOINTMENT_CELLS, NO_SHOW_BASE), appointment_cell, keys),
+        (WORKSHOP_CELLS, workshop_cell, titles),
+    ):
+        for name in names:
+            parts = [cell(name, member) for member in members if member != BOOKINGS_TOTAL]
+            if parts:
+                sums.append((cell(name, BOOKINGS_TOTAL), parts))
+    return sums
 
 
 def group_key(row: dict | None) -> tuple:
@@ -87,6 +153,7 @@ def _group_counts(figures: dict) -> dict:
     if cyber:
         counts[("c", "seats_used")] = cyber.get("seats_used") or 0
         counts[("c", "people")] = cyber.get("people") or 0
+    counts.update(_booking_counts(figures.get("bookings")))
     return counts
 
 
@@ -117,6 +184,7 @@ def _scope_figures(report: dict) -> dict:
             str(row.get("partner_id", row["name"])): row for row in report.get("partners", [])
         },
         "cyber": report.get("cyber"),
+        "bookings": report.get("bookings"),
     }
 
 
@@ -149,6 +217,7 @@ def _within(counts: dict) -> list[tuple]:
         parts = [key for key in counts if isinstance(key, tuple) and key[:2] == ("p", name)]
         if parts:
             sums.append((name, parts))
+    sums.extend(_booking_sums(counts))
     return sums
 
 

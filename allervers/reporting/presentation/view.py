@@ -10,6 +10,7 @@ from ..charts import bar_chart
 from ..definitions import INDICATORS, Indicator
 from ..models import YearClosure
 from ..periods import YEAR, Period
+from .bookings import BookingSection, booking_section
 from .details import detail_tables
 from .headline import HeadlineFigure, headline_figures
 from .paragraph import results_paragraph
@@ -84,9 +85,16 @@ class ReportView:
         """Every breakdown by site and by month (the dashboard, the XLSX and the CSV)."""
         return detail_tables(self.report, self.formatter)
 
+    @cached_property
+    def bookings(self) -> BookingSection:
+        """Appointments and workshops: the page's and the PDF's section, and tables of the XLSX
+        and the CSV."""
+        return booking_section(self.report, self.formatter, partner_only=self.partner_only)
+
     @property
     def all_tables(self) -> list[Table]:
-        return [*self.tables, *self.detail_tables]
+        """Every table of the XLSX and the CSV."""
+        return [*self.tables, *self.detail_tables, *self.bookings.tables]
 
     @property
     def live_notice(self) -> str:
