@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from allervers.accesslog.models import AccessLogEntry
-from allervers.bookings.person_rights import person_bookings
 from allervers.operators.models import Operator
 
 from . import queries
@@ -73,6 +72,9 @@ def _referral(referral, events: list) -> dict:
 
 def person_data(operator: Operator, person: Person) -> dict:
     """Everything held about `person` (of `operator`), as plain values."""
+    # The bookings app builds on reception: imported here, not at the module's import.
+    from allervers.bookings.person_rights import person_bookings
+
     visits = (
         person.visits.select_related("stop__site")
         .prefetch_related("topics", "partners_seen")

@@ -34,7 +34,6 @@ from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import purge, record
-from allervers.bookings.person_rights import person_bookings_erase
 from allervers.core.dates import months_after, months_before
 from allervers.operators.models import Operator
 
@@ -64,6 +63,9 @@ class Anonymised:
 @transaction.atomic
 def person_anonymise(*, person: Person) -> Anonymised:
     """Remove the person's identity and free texts, keep their visits and referrals anonymous."""
+    # The bookings app builds on reception: imported here, not at the module's import.
+    from allervers.bookings.person_rights import person_bookings_erase
+
     locked = Person.objects.select_for_update().filter(pk=person.pk).first()
     if locked is None:
         refuse(ALREADY_ERASED, "already_erased")
