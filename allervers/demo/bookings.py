@@ -32,7 +32,8 @@ from allervers.reception.models import Topic, Visit, VisitPartner
 from . import data
 from .reception import FIRST_NAMES
 
-# The partners who take appointments in the bus: (slot minutes, desks). Elsewhere, the bus team.
+# The partners who take appointments in the bus, with their slot's minutes (one desk each);
+# elsewhere, the bus team.
 BOOKABLE = {"france-travail": 30, "mission-locale": 45, "departement": 30}
 TEAM_SLOT_MINUTES = 30
 # Of the appointments kept (not cancelled), beside the honoured ones (the visits).
