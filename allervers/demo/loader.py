@@ -27,6 +27,7 @@ from allervers.planning.models import (
 from allervers.reception.services.topics import topics_seed_defaults
 
 from . import data
+from .bookings import build_bookings, remove_bookings
 from .planning import build_planning
 from .reception import build_reception, remove_reception
 from .screening import build_screenings
@@ -53,6 +54,7 @@ class DemoSummary:
 def operator_delete_everything(operator: Operator) -> None:
     """Delete an operator and all it holds, children first: history is PROTECTed everywhere else.
     No check: for the demo (through `demo_remove`) and the tests' own operators only."""
+    remove_bookings(operator)
     remove_reception(operator)
     for model in (PartnerPresence, StaffAssignment, Stop, SchedulePattern, Membership):
         model.objects.filter(operator=operator).delete()
@@ -164,6 +166,7 @@ def demo_load() -> DemoSummary:
     )
     build_reception(operator=operator, users=users, rng=rng)
     build_screenings(operator=operator, users=users)
+    build_bookings(operator=operator, users=users)
     stops_by_year: dict[int, int] = {}
     for stop_date in Stop.objects.for_operator(operator).values_list("date", flat=True):
         stops_by_year[stop_date.year] = stops_by_year.get(stop_date.year, 0) + 1

@@ -4,9 +4,9 @@ from the database (`person_data`), written as JSON (`person_json`) or as a reada
 
 It holds: identity and contacts; every consent (purpose, date, who recorded it, withdrawal);
 the visits (stop, site, date, answers in words, topics, partners seen, note); the referrals
-(which partner received what, status history with dates, reason); bookings (none exist yet: an
-empty list and a sentence saying so); and the access-log entries about the person (date,
-account, action).
+(which partner received what, status history with dates, reason); the bookings (appointments and
+workshop registrations: date, place, partner or workshop, status); and the access-log entries
+about the person (date, account, action).
 """
 
 import json
@@ -22,11 +22,6 @@ from allervers.operators.models import Operator
 from . import queries
 from .models import Person, ReferralEvent
 from .questions import answers_by_section
-
-NO_BOOKINGS = (
-    "Aucun rendez-vous ni inscription à un atelier : la prise de rendez-vous n'existe pas encore "
-    "dans l'application."
-)
 
 
 def _name_of(user) -> str:
@@ -77,6 +72,9 @@ def _referral(referral, events: list) -> dict:
 
 def person_data(operator: Operator, person: Person) -> dict:
     """Everything held about `person` (of `operator`), as plain values."""
+    # The bookings app builds on reception: imported here, not at the module's import.
+    from allervers.bookings.person_rights import person_bookings
+
     visits = (
         person.visits.select_related("stop__site")
         .prefetch_related("topics", "partners_seen")
@@ -120,8 +118,7 @@ def person_data(operator: Operator, person: Person) -> dict:
         ],
         "visits": [_visit(visit) for visit in visits],
         "referrals": [_referral(r, events.get(r.pk, [])) for r in referrals],
-        "bookings": [],
-        "bookings_note": NO_BOOKINGS,
+        "bookings": person_bookings(operator.pk, person.pk),
         "access_log": [
             {
                 "at": timezone.localtime(entry.at),

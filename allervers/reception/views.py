@@ -489,7 +489,12 @@ def person_erase(request, person_id: int):
         messages.success(
             request,
             f"Fiche effacée. {done.visits} visite(s) et {done.referrals} orientation(s) restent, "
-            "anonymes, pour les chiffres du service.",
+            "anonymes, pour les chiffres du service."
+            + (
+                f" Ses {done.bookings} réservation(s) n'ont plus ni son nom ni ses coordonnées."
+                if done.bookings
+                else ""
+            ),
         )
         return redirect("reception:person_search")
     return render_form(

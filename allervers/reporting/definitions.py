@@ -228,6 +228,102 @@ _INDICATORS = [
         "Somme des montants mensuels estimés des droits dont l'issue est « droit ouvert » (le "
         "montant réellement versé n'est pas connu).",
     ),
+    # Appointments and workshops (issue 13, `bookings.figures`).
+    Indicator(
+        "appointments",
+        "Rendez-vous",
+        "Rendez-vous pris avec un partenaire (ou avec l'équipe du bus) sur les permanences de la "
+        "période, par partenaire, selon la date de la permanence. Les rendez-vous d'une "
+        "permanence annulée ne sont pas comptés. Un rendez-vous honoré est aussi une visite « "
+        "sur rendez-vous » : il compte une seule fois dans les visites. Avec un filtre par "
+        "partenaire, seuls ses rendez-vous ; avec un filtre par lieu, ceux des permanences de ce "
+        "lieu.",
+    ),
+    Indicator(
+        "appointments_booked",
+        "Rendez-vous pris",
+        "Rendez-vous des permanences tenues de la période qui n'ont pas été annulés (par la "
+        "personne ou par l'équipe) : honorés, excusés, absents sans prévenir, et ceux à venir ou "
+        "dont la présence n'est pas encore renseignée.",
+    ),
+    Indicator(
+        "appointments_honoured",
+        "Rendez-vous honorés",
+        "Rendez-vous où la personne est venue : le partenaire ou l'équipe l'a noté « honoré ».",
+    ),
+    Indicator(
+        "appointments_excused",
+        "Rendez-vous excusés",
+        "Rendez-vous où la personne n'est pas venue mais avait prévenu.",
+    ),
+    Indicator(
+        "appointments_no_show",
+        "Absents sans prévenir",
+        "Rendez-vous où la personne n'est pas venue sans avoir prévenu.",
+    ),
+    Indicator(
+        "appointments_pending",
+        "Rendez-vous à venir ou non renseignés",
+        "Rendez-vous pris dont la présence n'est pas renseignée : à venir, ou passés sans que le "
+        "partenaire ait noté si la personne est venue.",
+    ),
+    Indicator(
+        "no_show_rate",
+        "Taux d'absence sans prévenir",
+        "Absents sans prévenir divisés par la somme des rendez-vous honorés et des absents sans "
+        "prévenir (la base du taux, donnée à côté). Les rendez-vous excusés, à venir ou non "
+        "renseignés n'entrent pas dans le calcul.",
+    ),
+    Indicator(
+        "appointments_cancelled",
+        "Rendez-vous annulés",
+        "Rendez-vous annulés avant leur date, par la personne (avec son lien) ou par l'équipe ; "
+        "ils ne sont pas comptés dans les rendez-vous pris.",
+    ),
+    Indicator(
+        "workshops",
+        "Ateliers collectifs",
+        "Séances d'ateliers collectifs (atelier CV, creative lab...) tenues sur la période, par "
+        "intitulé : non annulées, sur une permanence tenue dont la date est passée (aujourd'hui "
+        "compris). Avec un filtre par lieu, celles des permanences de ce lieu ; les ateliers "
+        "n'ont pas de partenaire : ils ne sont pas comptés avec un filtre par partenaire, ni "
+        "dans le bilan propre d'un partenaire.",
+    ),
+    Indicator(
+        "workshop_sessions",
+        "Séances tenues",
+        "Nombre de séances d'atelier tenues sur la période.",
+    ),
+    Indicator(
+        "workshop_seats",
+        "Places offertes",
+        "Somme des places des séances tenues (la capacité de chaque séance). C'est une mesure de "
+        "l'activité : elle est toujours affichée.",
+    ),
+    Indicator(
+        "workshop_registrations",
+        "Inscriptions (places prises)",
+        "Inscriptions des séances tenues qui occupaient une place le jour de la séance, y "
+        "compris celles de personnes passées de la liste d'attente. Les inscriptions annulées et "
+        "les personnes restées sur la liste d'attente ne sont pas comptées.",
+    ),
+    Indicator(
+        "workshop_fill_rate",
+        "Taux de remplissage",
+        "Inscriptions (places prises) divisées par les places offertes des séances tenues.",
+    ),
+    Indicator(
+        "workshop_attendance",
+        "Présents aux ateliers",
+        "Inscrits notés présents à leur séance ; les absents et les présences non renseignées "
+        "sont donnés à côté, et les trois font les inscriptions.",
+    ),
+    Indicator(
+        "workshop_waiting",
+        "Restés sur liste d'attente",
+        "Personnes encore sur la liste d'attente d'une séance tenue : aucune place ne s'est "
+        "libérée pour elles.",
+    ),
     Indicator(
         "small_counts",
         "Petits effectifs",

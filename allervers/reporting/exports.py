@@ -21,14 +21,16 @@ from .queries import BREAKDOWNS
 
 # The spreadsheet's sheets of breakdowns: one per family, every figure a row (long format,
 # for pivot tables).
-ACTIVITY, PUBLIC, TOPICS, PARTNERS, SCREENING = (
+ACTIVITY, PUBLIC, TOPICS, PARTNERS, SCREENING, BOOKINGS = (
     "Activité",
     "Public",
     "Thématiques",
     "Partenaires et orientations",
     "Repérage des droits",
+    "Rendez-vous et ateliers",
 )
 SCREENING_TABLES = ("screenings", "screening")
+BOOKING_TABLES = ("appointments", "workshops")
 FAMILY_COLUMNS = [
     "Tableau",
     "Regroupement",
@@ -50,6 +52,8 @@ def table_family(table) -> str:
         return PARTNERS
     if table.key in SCREENING_TABLES:
         return SCREENING
+    if table.key in BOOKING_TABLES:
+        return BOOKINGS
     return ACTIVITY
 
 
@@ -126,7 +130,7 @@ def report_xlsx(view) -> bytes:
 
     families: dict[str, object] = {}
     screening = view.screening
-    for family in (ACTIVITY, PUBLIC, TOPICS, PARTNERS, SCREENING):
+    for family in (ACTIVITY, PUBLIC, TOPICS, PARTNERS, SCREENING, BOOKINGS):
         if family == SCREENING and screening is None:
             continue  # a partner's own report
         sheet = workbook.create_sheet(family)
@@ -136,6 +140,8 @@ def report_xlsx(view) -> bytes:
         families[family] = sheet
     if screening is not None and screening.notice:
         _append(families[SCREENING], [screening.caption, "", "", "", "", None, screening.notice])
+    for notice in view.bookings.notices:
+        _append(families[BOOKINGS], [view.bookings.title, "", "", "", "", None, notice])
     for table in view.all_tables:
         sheet = families[table_family(table)]
         for grouping, group, line, column, value in table_lines(table):
@@ -189,6 +195,8 @@ def report_csv(view) -> str:
                 line(table.caption, label, column, value)
     if view.screening is not None and view.screening.notice:
         writer.writerow([view.screening.caption, "", "", "", view.screening.notice])
+    for notice in view.bookings.notices:
+        writer.writerow([view.bookings.title, "", "", "", notice])
     return out.getvalue()
 
 

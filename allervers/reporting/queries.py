@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth, ExtractYear, RowNumber
 
+from allervers.bookings.figures import booking_figures
 from allervers.partners.models import Partner
 from allervers.planning.enums import SpaceKind, StopStatus
 from allervers.planning.models import EVENING_START, PartnerPresence, Space, Stop
@@ -653,6 +654,15 @@ def report_compute(scope: Scope, *, with_previous: bool = True) -> dict:
             None
             if scope.partner_id or scope.site_id
             else screening_figures(scope.operator_id, scope.period.start, scope.period.end)
+        ),
+        # Appointments and workshops (issue 13); their visits are among the visits above.
+        "bookings": booking_figures(
+            scope.operator_id,
+            scope.period.start,
+            scope.period.end,
+            scope.today,
+            site_id=scope.site_id,
+            partner_id=scope.partner_id,
         ),
     }
     if with_previous:

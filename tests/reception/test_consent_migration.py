@@ -14,6 +14,16 @@ BEFORE = [("reception", "0004_visit_client_id")]
 AFTER = [("reception", "0005_person_consents")]
 
 
+@pytest.fixture(autouse=True)
+def _latest_migrations_after():
+    """Migrating back to 0004 unapplies every app built on reception (bookings, screening...):
+    the next tests of this process need them all again."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

@@ -39,6 +39,13 @@ def test_the_demo_years_report_shows_the_seeds_figures(client):
     assert 65 <= _number(r"quartier du Regain font (\d+) % des réponses connues", paragraph) <= 75
     assert "sans rendez-vous font" in paragraph
     assert paragraph in re.sub(r"\s+", " ", text_of(response).replace("\xa0", " "))
+    # Appointments and workshops (issue 13): their section, with the demo's series.
+    page = text_of(response)
+    assert "Rendez-vous par partenaire" in page and "L'équipe du bus" in page
+    assert "Atelier CV" in page and "Creative lab de l'agglomération" in page
+    bookings = response.context["view"].report["bookings"]
+    assert bookings["appointments"]["total"]["honoured"] > 30
+    assert bookings["workshops"]["total"]["sessions"] > 30
 
 
 def test_a_funder_reads_the_demo_year_with_small_counts_hidden(client, make_member):

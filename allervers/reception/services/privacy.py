@@ -9,7 +9,10 @@ Erasure on request (`person_erase`) and anonymisation at the end of the retentio
 - the history lines of those visits lose the values that pointed at the person (the record's
   number) or were typed freely (the note);
 - the referrals of those visits keep their partner, status and dates (the take-up figures) but
-  lose their free text: the reason becomes « Motif effacé », the steps' notes are emptied.
+  lose their free text: the reason becomes « Motif effacé », the steps' notes are emptied;
+- their bookings (appointments, workshop registrations) keep their date, place and status but
+  lose the link to the person and their contact details (first name, phone, e-mail), and their
+  link stops working (`bookings.person_rights`).
 Each is logged in the access log without a name: PERSON_ERASED (with the user) or
 PERSON_ANONYMISED (no user).
 
@@ -54,11 +57,15 @@ class Anonymised:
     person_id: int
     visits: int
     referrals: int
+    bookings: int = 0
 
 
 @transaction.atomic
 def person_anonymise(*, person: Person) -> Anonymised:
     """Remove the person's identity and free texts, keep their visits and referrals anonymous."""
+    # The bookings app builds on reception: imported here, not at the module's import.
+    from allervers.bookings.person_rights import person_bookings_erase
+
     locked = Person.objects.select_for_update().filter(pk=person.pk).first()
     if locked is None:
         refuse(ALREADY_ERASED, "already_erased")
@@ -78,8 +85,11 @@ def person_anonymise(*, person: Person) -> Anonymised:
     referral_count = referrals.update(reason=ERASED_REASON)
     ReferralEvent.objects.filter(referral__visit_id__in=visit_ids).exclude(note="").update(note="")
     person_id = locked.pk
+    bookings = person_bookings_erase(operator_id=locked.operator_id, person_id=person_id)
     locked.delete()
-    return Anonymised(person_id=person_id, visits=len(visit_ids), referrals=referral_count)
+    return Anonymised(
+        person_id=person_id, visits=len(visit_ids), referrals=referral_count, bookings=bookings
+    )
 
 
 def _history_scrub(visit_ids: list[int]) -> None:
@@ -115,7 +125,10 @@ def person_erase(*, person: Person, request) -> Anonymised:
 
 
 def _counts_detail(done: Anonymised) -> str:
-    return f"{done.visits} visite(s) et {done.referrals} orientation(s) rendues anonymes"
+    detail = f"{done.visits} visite(s) et {done.referrals} orientation(s) rendues anonymes"
+    if done.bookings:
+        detail += f", {done.bookings} réservation(s) détachée(s)"
+    return detail
 
 
 @transaction.atomic

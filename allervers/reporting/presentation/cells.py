@@ -7,7 +7,8 @@ count of that group (`"visits"`, `("b", "gender", "female")`, `("t", topic_id)`.
 *relations* are the sums a reader can check: a group's visits are the sum of its answers to each
 question, of its evening and daytime visits; a scope's count is the sum of its sites' and of its
 months'; a partner's referrals add up to the referrals; the rights the screening found (referred,
-opened...) of every kind add up to their total...
+opened...) of every kind add up to their total; the appointments of every partner add up to their
+total, and each partner's booked ones to its honoured, excused, no-show and pending...
 
 For a viewer:
 - *primary* suppression: every count below `SMALL` is hidden (« < 5 »);
@@ -42,6 +43,73 @@ def screening_cell(name: str, kind: str | None = None) -> tuple:
     """The measure of a screening count: the screenings made (`name` "screenings"), or a count
     of rights of one kind (`kind`, or `SCREENING_TOTAL` for every kind)."""
     return ("s", name) if kind is None else ("s", name, kind)
+
+
+# The bookings' counts about people (`bookings.figures`): appointments by partner, workshop
+# registrations by title; a row `BOOKINGS_TOTAL` sums each (None: no title nor partner is).
+APPOINTMENT_CELLS = ("booked", "honoured", "excused", "no_show", "pending", "cancelled")
+# The no-show rate's base: the appointments whose attendance says whether the person came.
+NO_SHOW_BASE = "attended_or_not"
+WORKSHOP_CELLS = ("registered", "present", "absent", "unrecorded", "waiting")
+BOOKINGS_TOTAL = None
+
+
+def appointment_cell(name: str, key: str | None) -> tuple:
+    """The measure of an appointments' count of one partner (`key`) or of all (`BOOKINGS_TOTAL`)."""
+    return ("ap", name, key)
+
+
+def workshop_cell(name: str, title: str | None) -> tuple:
+    """The measure of a registrations' count of workshops of one title, or of all."""
+    return ("ws", name, title)
+
+
+def _booking_counts(bookings: dict | None) -> dict:
+    counts: dict = {}
+    if not bookings:
+        return counts
+    appointments = bookings["appointments"]
+    for key, row in [(row["key"], row) for row in appointments["rows"]] + [
+        (BOOKINGS_TOTAL, appointments["total"])
+    ]:
+        for name in APPOINTMENT_CELLS:
+            counts[appointment_cell(name, key)] = row[name]
+        counts[appointment_cell(NO_SHOW_BASE, key)] = row["honoured"] + row["no_show"]
+    workshops = bookings.get("workshops")
+    if workshops:
+        for title, row in [(row["title"], row) for row in workshops["rows"]] + [
+            (BOOKINGS_TOTAL, workshops["total"])
+        ]:
+            for name in WORKSHOP_CELLS:
+                counts[workshop_cell(name, title)] = (
+                    row["registered"] - row["present"] - row["absent"]
+                    if name == "unrecorded"
+                    else row[name]
+                )
+    return counts
+
+
+def _booking_sums(counts: dict) -> list[tuple]:
+    """The bookings' sums: within a partner or a title, and across them."""
+    sums = []
+    keys = {key[2] for key in counts if isinstance(key, tuple) and key[0] == "ap"}
+    for key in keys:
+        booked = [appointment_cell(name, key) for name in ("honoured", "excused", "no_show")]
+        sums.append((appointment_cell("booked", key), [*booked, appointment_cell("pending", key)]))
+        sums.append((appointment_cell(NO_SHOW_BASE, key), [booked[0], booked[2]]))
+    titles = {key[2] for key in counts if isinstance(key, tuple) and key[0] == "ws"}
+    for title in titles:
+        parts = [workshop_cell(name, title) for name in ("present", "absent", "unrecorded")]
+        sums.append((workshop_cell("registered", title), parts))
+    for names, cell, members in (
+        ((*APPOINTMENT_CELLS, NO_SHOW_BASE), appointment_cell, keys),
+        (WORKSHOP_CELLS, workshop_cell, titles),
+    ):
+        for name in names:
+            parts = [cell(name, member) for member in members if member != BOOKINGS_TOTAL]
+            if parts:
+                sums.append((cell(name, BOOKINGS_TOTAL), parts))
+    return sums
 
 
 def group_key(row: dict | None) -> tuple:
@@ -104,6 +172,7 @@ def _group_counts(figures: dict) -> dict:
         for kind, row in [*rows, (SCREENING_TOTAL, screening["total"])]:
             for name in SCREENING_COUNTS:
                 counts[screening_cell(name, kind)] = row[name] or 0
+    counts.update(_booking_counts(figures.get("bookings")))
     return counts
 
 
@@ -135,6 +204,7 @@ def _scope_figures(report: dict) -> dict:
         },
         "cyber": report.get("cyber"),
         "screening": report.get("screening"),
+        "bookings": report.get("bookings"),
     }
 
 
@@ -174,6 +244,7 @@ def _within(counts: dict) -> list[tuple]:
             if isinstance(key, tuple) and key[:2] == ("s", name) and key[2] != SCREENING_TOTAL
         ]
         sums.append((screening_cell(name, SCREENING_TOTAL), kinds))
+    sums.extend(_booking_sums(counts))
     return sums
 
 

@@ -10,6 +10,7 @@ from ..charts import bar_chart
 from ..definitions import INDICATORS, SCREENING_KEYS, Indicator
 from ..models import YearClosure
 from ..periods import YEAR, Period
+from .bookings import BookingSection, booking_section
 from .details import detail_tables
 from .headline import HeadlineFigure, headline_figures
 from .paragraph import results_paragraph
@@ -96,11 +97,17 @@ class ReportView:
             partner_only=self.partner_only,
         )
 
+    @cached_property
+    def bookings(self) -> BookingSection:
+        """Appointments and workshops: the page's and the PDF's section, and tables of the XLSX
+        and the CSV."""
+        return booking_section(self.report, self.formatter, partner_only=self.partner_only)
+
     @property
     def all_tables(self) -> list[Table]:
         """Every table of the XLSX and the CSV."""
         screening = self.screening.tables if self.screening else []
-        return [*self.tables, *self.detail_tables, *screening]
+        return [*self.tables, *self.detail_tables, *screening, *self.bookings.tables]
 
     @property
     def live_notice(self) -> str:
