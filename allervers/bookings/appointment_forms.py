@@ -10,6 +10,7 @@ from allervers.planning.forms import TimeInput
 from allervers.reception.models import Topic
 
 from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus
+from .phones import normalise_phone
 from .services import MAX_DEFAULT_DESKS, PERSON_WITHOUT_CONSENT
 
 TEAM = "equipe"
@@ -147,6 +148,10 @@ class BookingForm(forms.Form):
             shown.append(int(posted))
         self.fields["person"].queryset = people.filter(pk__in=shown)
 
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalise_phone(phone) if phone else ""
+
 
 def _slot_label(slot) -> str:
     free = f"{slot.free} place{'s' if slot.free > 1 else ''}"
@@ -194,11 +199,11 @@ class AttendanceForm(forms.Form):
     )
     shown_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, data=None, *, visits, **kwargs):
+    def __init__(self, data=None, *, visits, named: bool, **kwargs):
         super().__init__(data, **kwargs)
         self.visits = {str(visit.pk): visit for visit in visits}
         self.fields["visit"].choices = [(NEW_VISIT, "Créer sa visite « sur rendez-vous »")] + [
-            (key, _visit_label(visit)) for key, visit in self.visits.items()
+            (key, _visit_label(visit, named)) for key, visit in self.visits.items()
         ]
         if not self.visits:
             del self.fields["visit"]
@@ -207,6 +212,9 @@ class AttendanceForm(forms.Form):
         return self.visits.get(self.cleaned_data.get("visit") or "")
 
 
-def _visit_label(visit) -> str:
-    who = visit.person.full_name if visit.person_id else "visite anonyme"
-    return f"Visite de {timezone.localtime(visit.arrived_at):%H:%M} — {who}"
+def _visit_label(visit, named: bool) -> str:
+    """A visit to choose; the person's name only for the operator's staff (`named`)."""
+    arrived = f"Visite arrivée à {timezone.localtime(visit.arrived_at):%H:%M}"
+    if visit.person_id is None:
+        return f"{arrived} (anonyme)"
+    return f"{arrived} — {visit.person.full_name}" if named else f"{arrived} (personne suivie)"
