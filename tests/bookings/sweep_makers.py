@@ -21,7 +21,7 @@ def _opening(operator, membership):
 
 MAKERS = {
     "opening_id": lambda operator, membership: _opening(operator, membership).pk,
-    "appointment_id": lambda operator, membership: AppointmentFactory(
-        opening=_opening(operator, membership)
-    ).pk,
+    "appointment_id": lambda operator, membership: (
+        AppointmentFactory(opening=_opening(operator, membership)).pk
+    ),
 }
