@@ -3,12 +3,12 @@ people an agent may book for, the visits an honoured appointment may be linked t
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from allervers.partners.models import Partner
 from allervers.planning.enums import StopStatus
 from allervers.planning.models import Stop
-from allervers.reception.models import Person, Visit
+from allervers.reception.models import Person, PersonConsent, Visit
 
 from .enums import APPOINTMENT_HOLDS_PLACE
 from .models import Appointment, AppointmentOpening, PartnerBookingDefaults
@@ -91,10 +91,10 @@ def bookable_slots(opening: AppointmentOpening, now: datetime.datetime) -> list[
 
 def consenting_people(operator) -> QuerySet:
     """The people an appointment may name: a consent of theirs in force."""
+    in_force = PersonConsent.objects.active().filter(person=OuterRef("pk"))
     return (
         Person.objects.for_operator(operator)
-        .filter(consents__withdrawn_at__isnull=True)
-        .distinct()
+        .filter(Exists(in_force))
         .order_by("last_name", "first_name", "pk")
     )
 

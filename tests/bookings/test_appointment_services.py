@@ -320,3 +320,8 @@ def test_consent_withdrawn_after_booking_hides_the_person_from_new_bookings(stop
     assert person in appointment_queries.consenting_people(stop.operator)
     person.consents.update(withdrawn_at=timezone.now())
     assert person not in appointment_queries.consenting_people(stop.operator)
+
+
+def test_a_person_who_never_consented_is_not_offered(operator):
+    PersonFactory(operator=operator, consent_purpose=None)
+    assert not appointment_queries.consenting_people(operator).exists()
