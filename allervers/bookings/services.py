@@ -363,6 +363,8 @@ def move_appointment(
         )
         if appointment.status != AppointmentStatus.BOOKED:
             raise ValidationError(ALREADY_CANCELLED, code="not_booked")
+        if (appointment.opening_id, appointment.start_time) == (opening.pk, start_time):
+            return appointment  # already there (the same move sent twice): no second message
         opening = AppointmentOpening.objects.select_related("stop__operator").get(pk=opening.pk)
         if opening.operator_id != appointment.operator_id:
             raise ValidationError(SLOT_UNKNOWN, code="slot_unknown")
@@ -451,8 +453,10 @@ def record_attendance(
     if status not in APPOINTMENT_ATTENDANCE:
         raise ValidationError({"status": "Choisissez : venu(e), excusé(e) ou absent(e)."})
     with transaction.atomic():
+        # The stop first, as every booking write does (one lock order: no deadlock).
+        lock_row(Stop, appointment.opening.stop_id)
         appointment = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("opening__stop__operator", "opening__partner")
             .get(pk=appointment.pk)
         )

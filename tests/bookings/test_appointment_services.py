@@ -325,3 +325,15 @@ def test_consent_withdrawn_after_booking_hides_the_person_from_new_bookings(stop
 def test_a_person_who_never_consented_is_not_offered(operator):
     PersonFactory(operator=operator, consent_purpose=None)
     assert not appointment_queries.consenting_people(operator).exists()
+
+
+def test_the_same_move_twice_changes_nothing_the_second_time(stop, monkeypatch):
+    opening = AppointmentOpeningFactory(stop=stop)
+    appointment = AppointmentFactory(opening=opening)
+    sent = []
+    monkeypatch.setattr(services.notify, "after_commit", lambda event, booking: sent.append(event))
+    moved = services.move_appointment(appointment, opening=opening, start_time=T(10))
+    secret = moved.secret
+    again = services.move_appointment(appointment, opening=opening, start_time=T(10))
+    assert again.secret == secret
+    assert sent == ["appointment_moved"]
