@@ -6,7 +6,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from allervers.planning.forms import TimeInput
+from allervers.planning.forms import DateInput, TimeInput
 from allervers.reception.models import Topic
 
 from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus
@@ -48,6 +48,17 @@ def _desks_field(help_text: str) -> forms.IntegerField:
             "min_value": "Au moins un rendez-vous à la fois.",
             "max_value": f"Au plus {MAX_DEFAULT_DESKS} rendez-vous en même temps.",
         },
+    )
+
+
+class DayForm(forms.Form):
+    """The list's one day (empty: every coming day, or every past one)."""
+
+    jour = forms.DateField(
+        label="Jour",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Date invalide : choisissez un jour."},
     )
 
 

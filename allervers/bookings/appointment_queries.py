@@ -55,10 +55,20 @@ def appointments(operator, partner_id: int | None = None) -> QuerySet:
 
 
 def appointments_by_day(
-    operator, *, today: datetime.date, past: bool, partner_id: int | None = None
+    operator,
+    *,
+    today: datetime.date,
+    past: bool,
+    partner_id: int | None = None,
+    day: datetime.date | None = None,
 ) -> QuerySet:
-    """Upcoming appointments (today first) or past ones (latest first), by stop then hour."""
+    """Upcoming appointments (today first) or past ones (latest first), by stop then hour; only
+    those of `day` when given."""
     queryset = appointments(operator, partner_id)
+    if day is not None:
+        return queryset.filter(opening__stop__date=day).order_by(
+            "opening__stop__start_time", "opening__stop", "start_time", "pk"
+        )
     if past:
         return queryset.filter(opening__stop__date__lt=today).order_by(
             "-opening__stop__date", "opening__stop__start_time", "opening__stop", "start_time", "pk"

@@ -40,6 +40,7 @@ from .appointment_forms import (
     TEAM,
     AttendanceForm,
     BookingForm,
+    DayForm,
     DefaultsForm,
     MoveForm,
     OpeningForm,
@@ -101,23 +102,32 @@ def appointment_list(request):
     today = timezone.localdate()
     past = request.GET.get("quand") == "passes"
     partner_id = _partner_id(request)
-    rows = queries.appointments_by_day(
-        request.operator, today=today, past=past, partner_id=partner_id
-    )
+    day_form = DayForm(request.GET if "jour" in request.GET else None)
+    day = day_form.cleaned_data["jour"] if day_form.is_bound and day_form.is_valid() else None
+    if day_form.errors:
+        rows = Appointment.objects.none()
+    else:
+        rows = queries.appointments_by_day(
+            request.operator, today=today, past=past, partner_id=partner_id, day=day
+        )
     page = Paginator(rows, APPOINTMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     _log_people_shown(request, page.object_list, "liste des rendez-vous")
     coming = (
         queries.openings(request.operator, partner_id)
         .filter(stop__date__gte=today, stop__status=StopStatus.HELD)
         .order_by("stop__date", "start_time", "pk")[:UPCOMING_OPENINGS_SHOWN]
     )
-    return render(
+    return render_form(
         request,
         "bookings/appointment_list.html",
         {
             "page": page,
             "past": past,
-            "query": "quand=passes" if past else "",
+            "day": day,
+            "form": day_form,
+            "query": query.urlencode(),
             "openings": list(coming),
             "is_staff": _is_staff(request),
         },

@@ -453,3 +453,13 @@ def test_a_stale_attendance_is_refused(client, agent, todays):
     assert "modifié entre-temps" in text_of(response)
     todays.refresh_from_db()
     assert todays.status == AppointmentStatus.EXCUSED
+
+
+def test_the_list_shows_one_day(client, agent, opening, todays):
+    AppointmentFactory(opening=opening, first_name="Semaineprochaine")
+    client.force_login(agent)
+    today = text_of(client.get(url("appointment_list") + f"?jour={timezone.localdate():%Y-%m-%d}"))
+    assert "Nadia" in today and "Semaineprochaine" not in today
+    wrong = client.get(url("appointment_list") + "?jour=hier")
+    assert wrong.status_code == 400
+    assert "Date invalide" in text_of(wrong)
