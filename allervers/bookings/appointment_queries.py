@@ -90,8 +90,10 @@ def slots_with_appointments(opening: AppointmentOpening) -> list[tuple[Slot, lis
 
 
 def bookable_slots(opening: AppointmentOpening, now: datetime.datetime) -> list[Slot]:
-    """The slots of the opening still to come with a place left."""
+    """The slots of the opening still to come with a place left (none at a cancelled stop)."""
     stop = opening.stop
+    if stop.status != StopStatus.HELD:
+        return []
     return [
         slot
         for slot in opening_slots(opening)
