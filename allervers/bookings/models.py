@@ -185,6 +185,9 @@ class Appointment(BookingContact):
         blank=True,
         related_name="appointment",
     )
+    # True when `visit` was made by recording the attendance (not an agent's visit linked to it):
+    # only such a visit is removed when the attendance is changed back from honoured.
+    visit_made_by_attendance = models.BooleanField(default=False, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -217,6 +220,67 @@ class Appointment(BookingContact):
     @property
     def is_active(self) -> bool:
         return self.status == AppointmentStatus.BOOKED
+
+
+DEFAULT_SLOT_MINUTES = 30
+DEFAULT_DESKS = 1
+
+
+class PartnerBookingDefaults(models.Model):
+    """How a partner (or the bus team, `partner` empty) usually receives by appointment: the
+    length of one appointment and how many of its people receive at once. The opening form
+    starts from them; each opening keeps its own copy (changing the defaults changes no opening).
+    """
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="partenaire",
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        "durée d'un rendez-vous (minutes)", default=DEFAULT_SLOT_MINUTES
+    )
+    desks = models.PositiveSmallIntegerField(
+        "rendez-vous en même temps",
+        default=DEFAULT_DESKS,
+        help_text="Le nombre de personnes qui reçoivent en même temps.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "réglages des rendez-vous"
+        verbose_name_plural = "réglages des rendez-vous"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "partner"],
+                condition=Q(partner__isnull=False),
+                name="booking_defaults_one_per_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["operator"],
+                condition=Q(partner__isnull=True),
+                name="booking_defaults_one_for_the_team",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
+                name="booking_defaults_slot_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(desks__gte=1), name="booking_defaults_desks_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot_minutes} min, {self.desks} à la fois"
 
 
 class WorkshopQuerySet(OperatorOwnedQuerySet):

@@ -10,15 +10,25 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from allervers.planning.enums import StopStatus
 from allervers.planning.models import PartnerPresence, Stop
+from allervers.reception.enums import VisitMode
+from allervers.reception.models import Visit
+from allervers.reception.services.visits import visit_correct, visit_record
 
 from . import notify
-from .enums import AppointmentStatus, BookingSource, RegistrationStatus
+from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus, BookingSource, RegistrationStatus
 from .locks import lock_row
-from .models import Appointment, AppointmentOpening, Registration, Workshop
+from .models import (
+    Appointment,
+    AppointmentOpening,
+    PartnerBookingDefaults,
+    Registration,
+    Workshop,
+)
 from .phones import normalise_phone
 from .slots import office_places, places_left, slot_times, stop_appointments
 from .times import local_moment
@@ -37,6 +47,13 @@ ALREADY_REGISTERED = "Ces coordonnées sont déjà inscrites à cet atelier."
 WORKSHOP_CANCELLED = "Cet atelier est annulé."
 WORKSHOP_PAST = "Cet atelier a déjà eu lieu."
 ALREADY_CANCELLED = "Cette réservation est déjà annulée."
+# The people of one partner receiving at once, as a default (an opening is still capped by the
+# vehicle's office).
+MAX_DEFAULT_DESKS = 20
+PERSON_WITHOUT_CONSENT = (
+    "Cette personne n'a pas de consentement en vigueur : réservez avec son prénom et un moyen "
+    "de la joindre seulement."
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,52 @@ def _check_stop_open(stop: Stop, start_time: datetime.time, now: datetime.dateti
 # --- Appointments -------------------------------------------------------------------------
 
 
+def _check_person(person, operator_id: int) -> None:
+    """A booking names a followed person only while a consent of theirs is in force."""
+    if person.operator_id != operator_id or not person.consents.active().exists():
+        raise ValidationError({"person": PERSON_WITHOUT_CONSENT}, code="person_without_consent")
+
+
+def _opening_bounds(stop: Stop, partner) -> tuple[datetime.time, datetime.time]:
+    """The hours an opening must fit in: the partner's presence, or the stop's for the team."""
+    if partner is None:
+        return stop.start_time, stop.end_time
+    presence = PartnerPresence.objects.filter(stop=stop, partner=partner).first()
+    if presence is None:
+        raise ValidationError({"partner": f"{partner.name} n'est pas prévu à cette permanence."})
+    return presence.start_time or stop.start_time, presence.end_time or stop.end_time
+
+
+def _check_stop_for_opening(stop: Stop, now: datetime.datetime) -> None:
+    if stop.status != StopStatus.HELD:
+        raise ValidationError(STOP_CANCELLED, code="stop_cancelled")
+    if local_moment(stop.operator, stop.date, stop.end_time) <= now:
+        raise ValidationError(STOP_PAST, code="stop_past")
+
+
+def _check_opening(opening: AppointmentOpening) -> None:
+    """Refuse an opening whose hours, length or desks do not fit its stop and partner."""
+    stop = opening.stop
+    earliest, latest = _opening_bounds(stop, opening.partner)
+    start_time, end_time = opening.start_time, opening.end_time
+    errors = {}
+    if start_time < earliest or end_time > latest or end_time <= start_time:
+        errors["start_time"] = (
+            f"Les rendez-vous doivent tenir entre {earliest:%H:%M} et {latest:%H:%M}."
+        )
+    if not 5 <= opening.slot_minutes <= 240:
+        errors["slot_minutes"] = "La durée d'un rendez-vous va de 5 à 240 minutes."
+    office = office_places(stop)
+    if opening.desks < 1 or opening.desks > office:
+        errors["desks"] = f"Entre 1 et {office} rendez-vous en même temps (les places du bureau)."
+    if errors:
+        raise ValidationError(errors)
+    if not slot_times(opening):
+        raise ValidationError(
+            {"slot_minutes": "Aucun rendez-vous de cette durée ne tient dans ces horaires."}
+        )
+
+
 def open_appointments(
     *,
     stop: Stop,
@@ -125,56 +188,96 @@ def open_appointments(
     with transaction.atomic():
         lock_row(Stop, stop.pk)
         stop = Stop.objects.select_related("operator").get(pk=stop.pk)
-        if stop.status != StopStatus.HELD:
-            raise ValidationError(STOP_CANCELLED, code="stop_cancelled")
-        if local_moment(stop.operator, stop.date, stop.end_time) <= now:
-            raise ValidationError(STOP_PAST, code="stop_past")
-        earliest, latest = stop.start_time, stop.end_time
-        if partner is not None:
-            presence = PartnerPresence.objects.filter(stop=stop, partner=partner).first()
-            if presence is None:
-                raise ValidationError(
-                    {"partner": f"{partner.name} n'est pas prévu à cette permanence."}
-                )
-            earliest = presence.start_time or earliest
-            latest = presence.end_time or latest
-        start_time = start_time or earliest
-        end_time = end_time or latest
-        errors = {}
-        if start_time < earliest or end_time > latest or end_time <= start_time:
-            errors["start_time"] = (
-                f"Les rendez-vous doivent tenir entre {earliest:%H:%M} et {latest:%H:%M}."
-            )
-        if not 5 <= slot_minutes <= 240:
-            errors["slot_minutes"] = "La durée d'un rendez-vous va de 5 à 240 minutes."
-        office = office_places(stop)
-        if desks < 1 or desks > office:
-            errors["desks"] = (
-                f"Entre 1 et {office} rendez-vous en même temps (les places du bureau)."
-            )
-        if errors:
-            raise ValidationError(errors)
-        if AppointmentOpening.objects.filter(stop=stop, partner=partner).exists():
-            raise ValidationError(
-                "Les rendez-vous sont déjà ouverts pour ce partenaire à cette permanence."
-            )
+        _check_stop_for_opening(stop, now)
+        earliest, latest = _opening_bounds(stop, partner)
+        if partner is not None and partner.operator_id != stop.operator_id:
+            raise ValidationError({"partner": "Ce partenaire n'est pas de votre structure."})
         opening = AppointmentOpening(
             operator_id=stop.operator_id,
             stop=stop,
             partner=partner,
-            start_time=start_time,
-            end_time=end_time,
+            start_time=start_time or earliest,
+            end_time=end_time or latest,
             slot_minutes=slot_minutes,
             desks=desks,
             public_booking=public_booking,
             created_by=by,
         )
-        if not slot_times(opening):
+        _check_opening(opening)
+        if AppointmentOpening.objects.filter(stop=stop, partner=partner).exists():
             raise ValidationError(
-                {"slot_minutes": "Aucun rendez-vous de cette durée ne tient dans ces horaires."}
+                "Les rendez-vous sont déjà ouverts pour ce partenaire à cette permanence.",
+                code="already_open",
             )
         opening.save()
         return opening
+
+
+def change_opening(
+    *,
+    opening: AppointmentOpening,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    slot_minutes: int,
+    desks: int,
+    public_booking: bool,
+    now: datetime.datetime | None = None,
+) -> AppointmentOpening:
+    """Change an opening's hours, length or desks; refused when an appointment held would no
+    longer be one of its slots, or when more are held at once than the new desks."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_row(Stop, opening.stop_id)
+        opening = AppointmentOpening.objects.select_related("stop__operator", "partner").get(
+            pk=opening.pk
+        )
+        _check_stop_for_opening(opening.stop, now)
+        opening.start_time, opening.end_time = start_time, end_time
+        opening.slot_minutes, opening.desks = slot_minutes, desks
+        opening.public_booking = public_booking
+        _check_opening(opening)
+        held = list(opening.appointments.holding_place().order_by("start_time"))
+        slots = slot_times(opening)
+        misfit = [a for a in held if (a.start_time, a.end_time) not in slots]
+        if misfit:
+            count = len(misfit)
+            raise ValidationError(
+                f"{count} rendez-vous déjà pris ne tiendrai{'en' if count > 1 else ''}t plus "
+                f"dans ces horaires ou cette durée (le premier à {misfit[0].start_time:%H:%M}). "
+                "Déplacez-les ou annulez-les d'abord, ou gardez les réglages actuels.",
+                code="appointments_misfit",
+            )
+        for start, end in slots:
+            at_once = sum(1 for a in held if a.start_time < end and a.end_time > start)
+            if at_once > desks:
+                raise ValidationError(
+                    {
+                        "desks": f"{at_once} rendez-vous sont déjà pris en même temps à "
+                        f"{start:%H:%M} : gardez au moins {at_once} rendez-vous en même temps."
+                    },
+                    code="desks_below_held",
+                )
+        opening.save(
+            update_fields=["start_time", "end_time", "slot_minutes", "desks", "public_booking"]
+        )
+        return opening
+
+
+def close_opening(*, opening: AppointmentOpening) -> None:
+    """Stop taking appointments: refused while appointments are held (cancel or move them
+    first); the cancelled ones go with the opening."""
+    with transaction.atomic():
+        lock_row(Stop, opening.stop_id)
+        opening = AppointmentOpening.objects.get(pk=opening.pk)
+        held = opening.appointments.holding_place().count()
+        if held:
+            raise ValidationError(
+                f"{held} rendez-vous {'sont pris' if held > 1 else 'est pris'} sur ces créneaux : "
+                "annulez-les ou déplacez-les d'abord.",
+                code="appointments_held",
+            )
+        opening.appointments.all().delete()
+        opening.delete()
 
 
 def _check_place(
@@ -220,6 +323,8 @@ def book_appointment(
         _check_stop_open(opening.stop, start_time, now)
         if source == BookingSource.PUBLIC and not opening.public_booking:
             raise ValidationError(SLOT_UNKNOWN, code="slot_unknown")
+        if contact.person is not None:
+            _check_person(contact.person, opening.operator_id)
         end_time = _check_place(opening, start_time)
         if _same_contact(opening.appointments.holding_place(), contact).exists():
             raise ValidationError(ALREADY_BOOKED, code="already_booked")
@@ -258,6 +363,8 @@ def move_appointment(
         )
         if appointment.status != AppointmentStatus.BOOKED:
             raise ValidationError(ALREADY_CANCELLED, code="not_booked")
+        if (appointment.opening_id, appointment.start_time) == (opening.pk, start_time):
+            return appointment  # already there (the same move sent twice): no second message
         opening = AppointmentOpening.objects.select_related("stop__operator").get(pk=opening.pk)
         if opening.operator_id != appointment.operator_id:
             raise ValidationError(SLOT_UNKNOWN, code="slot_unknown")
@@ -290,6 +397,175 @@ def cancel_appointment(
         )
         notify.after_commit("appointment_cancelled", appointment)
         return appointment
+
+
+def booking_defaults_save(
+    *, operator, partner=None, slot_minutes: int, desks: int, by=None
+) -> PartnerBookingDefaults:
+    """Set how a partner (None: the bus team) usually receives by appointment."""
+    errors = {}
+    if not 5 <= slot_minutes <= 240:
+        errors["slot_minutes"] = "La durée d'un rendez-vous va de 5 à 240 minutes."
+    if not 1 <= desks <= MAX_DEFAULT_DESKS:
+        errors["desks"] = f"Entre 1 et {MAX_DEFAULT_DESKS} rendez-vous en même temps."
+    if partner is not None and partner.operator_id != operator.pk:
+        errors["partner"] = "Ce partenaire n'est pas de votre structure."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        defaults, _ = PartnerBookingDefaults.objects.select_for_update().get_or_create(
+            operator=operator, partner=partner
+        )
+        defaults.slot_minutes, defaults.desks, defaults.updated_by = slot_minutes, desks, by
+        defaults.save()
+        return defaults
+
+
+ATTENDANCE_TOO_EARLY = (
+    "Ce rendez-vous n'a pas encore commencé ({moment}) : sa présence se note après son heure."
+)
+ATTENDANCE_CANCELLED = "Ce rendez-vous est annulé : il n'y a pas de présence à noter."
+ATTENDANCE_STOP_CANCELLED = "Cette permanence a été annulée : il n'y a pas de présence à noter."
+ATTENDANCE_STALE = (
+    "Ce rendez-vous a été modifié entre-temps (maintenant : {status}). Rien n'a été changé : "
+    "vérifiez et recommencez si besoin."
+)
+
+
+def record_attendance(
+    *,
+    appointment: Appointment,
+    status: str,
+    by,
+    visit=None,
+    shown_status: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Note whether the person came: honoured, excused or no-show, once the appointment began.
+
+    Honoured, the appointment is a visit « sur rendez-vous » at its stop: `visit` (a visit an
+    agent already logged there, without an appointment) is linked to it, else one is made
+    (`visit_made_by_attendance`), so that the reports count it once. Changed away from
+    honoured, a visit made here is removed, a linked one only unlinked. `shown_status`: the
+    status the form showed; refused if it changed since (another person's note), except when it
+    is already what is asked (the same form sent twice)."""
+    now = now or timezone.now()
+    if status not in APPOINTMENT_ATTENDANCE:
+        raise ValidationError({"status": "Choisissez : venu(e), excusé(e) ou absent(e)."})
+    with transaction.atomic():
+        # The stop first, as every booking write does (one lock order: no deadlock).
+        lock_row(Stop, appointment.opening.stop_id)
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("opening__stop__operator", "opening__partner")
+            .get(pk=appointment.pk)
+        )
+        stop = appointment.opening.stop
+        if appointment.status == AppointmentStatus.CANCELLED:
+            raise ValidationError(ATTENDANCE_CANCELLED, code="cancelled")
+        if stop.status != StopStatus.HELD:
+            raise ValidationError(ATTENDANCE_STOP_CANCELLED, code="stop_cancelled")
+        start = local_moment(stop.operator, stop.date, appointment.start_time)
+        if start > now:
+            moment = f"le {stop.date:%d/%m/%Y} à {appointment.start_time:%H:%M}"
+            raise ValidationError(ATTENDANCE_TOO_EARLY.format(moment=moment), code="too_early")
+        unchanged = appointment.status == status and (
+            status != AppointmentStatus.HONOURED
+            or visit is None
+            or visit.pk == appointment.visit_id
+        )
+        if unchanged:
+            return appointment
+        if shown_status is not None and shown_status != appointment.status:
+            raise ValidationError(
+                ATTENDANCE_STALE.format(status=appointment.get_status_display().lower()),
+                code="stale",
+            )
+        if appointment.visit_id is not None:
+            _release_visit(appointment, by=by)
+        if status == AppointmentStatus.HONOURED:
+            if visit is not None:
+                appointment.visit = _link_visit(appointment, visit, by=by, now=now)
+                appointment.visit_made_by_attendance = False
+            else:
+                appointment.visit = _make_visit(appointment, by=by, now=now)
+                appointment.visit_made_by_attendance = True
+        appointment.status = status
+        appointment.status_changed_at = now
+        appointment.status_changed_by = by
+        appointment.save(
+            update_fields=[
+                "status",
+                "status_changed_at",
+                "status_changed_by",
+                "visit",
+                "visit_made_by_attendance",
+            ]
+        )
+        return appointment
+
+
+def _make_visit(appointment: Appointment, *, by, now: datetime.datetime):
+
+    opening = appointment.opening
+    stop = opening.stop
+    arrived_at = local_moment(stop.operator, stop.date, appointment.start_time)
+    end = local_moment(stop.operator, stop.date, appointment.end_time)
+    left_at = end if end <= now else (now if now > arrived_at else None)
+    return visit_record(
+        operator=stop.operator,
+        user=by,
+        stop=stop,
+        arrived_at=arrived_at,
+        left_at=left_at,
+        topics=[appointment.topic] if appointment.topic_id else (),
+        partners_seen=[opening.partner] if opening.partner_id else (),
+        person=appointment.person,
+        mode=VisitMode.APPOINTMENT,
+        now=now,
+    )
+
+
+def _link_visit(appointment: Appointment, visit, *, by, now: datetime.datetime):
+
+    opening = appointment.opening
+    visit = Visit.objects.filter(pk=visit.pk, operator_id=appointment.operator_id).first()
+    if visit is None or visit.stop_id != opening.stop_id:
+        raise ValidationError({"visit": "Cette visite n'est pas de cette permanence."})
+    if Appointment.objects.filter(visit=visit).exclude(pk=appointment.pk).exists():
+        raise ValidationError({"visit": "Cette visite est déjà celle d'un autre rendez-vous."})
+    partners = list(visit.partners_seen.all())
+    if opening.partner_id and opening.partner not in partners:
+        partners.append(opening.partner)
+    return visit_correct(
+        visit=visit, user=by, mode=VisitMode.APPOINTMENT, partners_seen=partners, now=now
+    )
+
+
+def _release_visit(appointment: Appointment, *, by) -> None:
+    """Undo the visit of an honoured appointment: removed when the attendance made it, only
+    unlinked when it was an agent's visit (it happened: it stays counted)."""
+
+    visit = Visit.objects.select_for_update().get(pk=appointment.visit_id)
+    appointment.visit = None
+    made, appointment.visit_made_by_attendance = appointment.visit_made_by_attendance, False
+    if not made:
+        return
+    if visit.referrals.exists() or visit.version > 0:
+        raise ValidationError(
+            "La visite de ce rendez-vous a été complétée depuis (orientation ou correction) : "
+            "elle est gardée. Corrigez-la depuis sa page si la personne n'est pas venue.",
+            code="visit_in_use",
+        )
+    appointment.save(update_fields=["visit", "visit_made_by_attendance"])
+    try:
+        with transaction.atomic():
+            visit.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            "La visite de ce rendez-vous est utilisée ailleurs : elle est gardée.",
+            code="visit_in_use",
+        ) from error
 
 
 # --- Workshops ----------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Back-office pages of bookings, under /accueil/: appointments (/accueil/rendez-vous/…) and
 workshops (/accueil/ateliers/…). The residents' pages are in the public app."""
 
-from django.urls import path  # noqa: F401
+from .appointment_urls import appointment_patterns
 
 app_name = "bookings"
 
-urlpatterns: list = []
+urlpatterns: list = [*appointment_patterns]

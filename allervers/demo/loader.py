@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allervers.accounts.second_factor import APP_DEVICE_NAME, BACKUP_DEVICE_NAME
+from allervers.bookings.models import Appointment, AppointmentOpening, Registration, Workshop
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import (
@@ -56,7 +57,8 @@ def operator_delete_everything(operator: Operator) -> None:
     No check: for the demo (through `demo_remove`) and the tests' own operators only."""
     remove_bookings(operator)
     remove_reception(operator)
-    for model in (PartnerPresence, StaffAssignment, Stop, SchedulePattern, Membership):
+    bookings = (Registration, Workshop, Appointment, AppointmentOpening)
+    for model in (*bookings, PartnerPresence, StaffAssignment, Stop, SchedulePattern, Membership):
         model.objects.filter(operator=operator).delete()
     operator.delete()
 

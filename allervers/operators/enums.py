@@ -24,6 +24,10 @@ STAFF_ROLES = frozenset({Role.COORDINATOR, Role.AGENT})
 PLANNING_READER_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})
 # Who declares a partner's presence at a stop.
 PRESENCE_WRITER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER})
+# Who reads appointments: the staff, and a partner its own organisation's only.
+BOOKING_READER_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})
+# Who opens a stop to appointments: the coordinator, and a partner for its own presence.
+OPENING_WRITER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER})
 # Who reads the figures (dashboard, report): never a person, so no agent is needed here.
 FIGURE_READER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER, Role.VIEWER})
 # Who changes the structure itself: planning rules, settings, team, closing a year.

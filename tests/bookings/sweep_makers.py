@@ -1,0 +1,27 @@
+"""Makers of the appointments' URL arguments for the role × URL sweep (tests/operators/sweep.py).
+
+A partner's member may only open its own organisation's openings and appointments: for one, the
+maker makes them for its partner."""
+
+from allervers.operators.enums import Role
+from tests.bookings.factories import AppointmentFactory, AppointmentOpeningFactory
+from tests.planning.factories import future_stop
+
+
+def _opening(operator, membership):
+    partner = None
+    if (
+        membership is not None
+        and membership.role == Role.PARTNER
+        and membership.operator == operator
+    ):
+        partner = membership.partner
+    return AppointmentOpeningFactory(stop=future_stop(operator=operator), partner=partner)
+
+
+MAKERS = {
+    "opening_id": lambda operator, membership: _opening(operator, membership).pk,
+    "appointment_id": lambda operator, membership: (
+        AppointmentFactory(opening=_opening(operator, membership)).pk
+    ),
+}
