@@ -37,20 +37,20 @@ def upcoming_workshops(operator: Operator, today: datetime.date) -> QuerySet:
 
 
 def past_workshops(operator: Operator, today: datetime.date) -> QuerySet:
-    return with_seats(Workshop.objects.for_operator(operator).filter(stop__date__lt=today)).order_by(
-        "-stop__date", "-start_time", "-pk"
-    )
+    past = Workshop.objects.for_operator(operator).filter(stop__date__lt=today)
+    return with_seats(past).order_by("-stop__date", "-start_time", "-pk")
 
 
-def public_workshops_by_stop(stop_ids: list[int]) -> dict[int, list[Workshop]]:
-    """The workshops the public sees (not cancelled, at held stops), by stop: one query."""
+def public_workshops_by_stop(
+    stop_ids: list[int], *, with_cancelled: bool = False
+) -> dict[int, list[Workshop]]:
+    """The workshops the public sees, by stop, in one query: not cancelled, at held stops
+    (`with_cancelled`: every workshop of the stops, for the feeds that say a cancellation)."""
+    workshops = Workshop.objects.filter(stop_id__in=stop_ids)
+    if not with_cancelled:
+        workshops = workshops.not_cancelled().filter(stop__status=StopStatus.HELD)
     found: dict[int, list[Workshop]] = {}
-    workshops = with_seats(
-        Workshop.objects.not_cancelled().filter(
-            stop_id__in=stop_ids, stop__status=StopStatus.HELD
-        )
-    ).order_by("start_time", "pk")
-    for workshop in workshops:
+    for workshop in with_seats(workshops).order_by("start_time", "pk"):
         found.setdefault(workshop.stop_id, []).append(workshop)
     return found
 
@@ -58,9 +58,7 @@ def public_workshops_by_stop(stop_ids: list[int]) -> dict[int, list[Workshop]]:
 def registrations_of(workshop: Workshop) -> tuple[list[Registration], list[Registration]]:
     """(the seats, the waiting list in its order) of a workshop, with their people."""
     active = list(
-        workshop.registrations.exclude(status=RegistrationStatus.CANCELLED).select_related(
-            "person"
-        )
+        workshop.registrations.exclude(status=RegistrationStatus.CANCELLED).select_related("person")
     )
     seats = [r for r in active if r.status == RegistrationStatus.REGISTERED]
     waiting = sorted(
@@ -73,7 +71,5 @@ def registrations_of(workshop: Workshop) -> tuple[list[Registration], list[Regis
 def consenting_persons(operator: Operator) -> QuerySet:
     """The people an agent may register: a consent in force (a followed person)."""
     return (
-        Person.objects.for_operator(operator)
-        .filter(consents__withdrawn_at__isnull=True)
-        .distinct()
+        Person.objects.for_operator(operator).filter(consents__withdrawn_at__isnull=True).distinct()
     )

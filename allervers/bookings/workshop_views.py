@@ -15,7 +15,7 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged
 from allervers.core.form_views import add_service_error, form_submit, posted, render_form
 from allervers.operators.enums import PLANNING_READER_ROLES, STAFF_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
+from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
 from allervers.planning.forms import ConfirmForm
 from allervers.planning.views.pages import confirm_page, form_page
 from allervers.reception.enums import ConsentPurpose
@@ -257,7 +257,9 @@ def registration_create(request, workshop_id: int):
     if "person" in request.POST:
         form = PersonRegistrationForm(request.POST, operator=request.operator)
         submission = form_submit(
-            request, form, lambda data: _register(request, workshop, _person_contact(data["person"]))
+            request,
+            form,
+            lambda data: _register(request, workshop, _person_contact(data["person"])),
         )
         if submission.done:
             _registered_message(request, submission.result)
