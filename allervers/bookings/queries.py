@@ -3,11 +3,11 @@ public outputs (which read the same counts, so that they always agree)."""
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from allervers.operators.models import Operator
 from allervers.planning.enums import StopStatus
-from allervers.reception.models import Person
+from allervers.reception.models import Person, PersonConsent
 
 from .enums import RegistrationStatus
 from .models import Registration, Workshop
@@ -70,6 +70,5 @@ def registrations_of(workshop: Workshop) -> tuple[list[Registration], list[Regis
 
 def consenting_persons(operator: Operator) -> QuerySet:
     """The people an agent may register: a consent in force (a followed person)."""
-    return (
-        Person.objects.for_operator(operator).filter(consents__withdrawn_at__isnull=True).distinct()
-    )
+    in_force = PersonConsent.objects.active().filter(person=OuterRef("pk"))
+    return Person.objects.for_operator(operator).filter(Exists(in_force))
