@@ -264,3 +264,12 @@ def test_every_error_message_is_french(client, planning):
     assert "« held » ou « cancelled »" in detail
     for english in ("'held' or", " or ", "Not Found", "Method not allowed", "field required"):
         assert english not in detail
+
+
+def test_the_stops_with_their_workshops_match_the_openapi_description(fuzz_data):
+    operation = schema[f"{API}/operators/{{slug}}/stops"]["GET"]
+    case = operation.Case(path_parameters={"slug": "ccas-test"})
+    response = case.call()
+    assert response.status_code == 200
+    assert any(stop["workshops"] for stop in response.json()["results"])
+    case.validate_response(response)
