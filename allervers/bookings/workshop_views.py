@@ -7,6 +7,7 @@ a name."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,7 @@ from .phones import normalise_phone
 from .times import local_moment
 
 PERSON_RESULTS_LIMIT = 10
-PAST_LIMIT = 50
+PER_PAGE = 50
 
 
 def workshop_url(workshop_id: int) -> str:
@@ -49,9 +50,12 @@ def workshop_list(request):
         request,
         "bookings/workshops/list.html",
         {
-            "upcoming": list(queries.upcoming_workshops(request.operator, today)),
-            "past": list(queries.past_workshops(request.operator, today)[:PAST_LIMIT]),
-            "past_limit": PAST_LIMIT,
+            "page": Paginator(
+                queries.upcoming_workshops(request.operator, today), PER_PAGE
+            ).get_page(request.GET.get("page")),
+            "query": "",
+            "past": list(queries.past_workshops(request.operator, today)[:PER_PAGE]),
+            "past_limit": PER_PAGE,
             "may_manage": has_role(request, STAFF_ROLES),
         },
     )

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from allervers.bookings import workshop_views
 from allervers.bookings.enums import Attendance, BookingSource, RegistrationStatus
 from allervers.bookings.models import Registration, Workshop
 from allervers.operators.enums import Role
@@ -148,6 +149,16 @@ def test_the_list_shows_upcoming_and_past_workshops(
         RegistrationFactory(workshop=WorkshopFactory(stop=future_stop(operator=operator)))
     with django_assert_max_num_queries(15):
         assert agent_client.get(url("workshop_list")).status_code == 200
+    assert "Page 1 sur" not in text_of(agent_client.get(url("workshop_list")))
+
+
+def test_the_upcoming_workshops_come_by_pages(agent_client, operator, monkeypatch):
+    monkeypatch.setattr(workshop_views, "PER_PAGE", 2)
+    for day in range(1, 6):
+        WorkshopFactory(stop=future_stop(operator=operator, date=datetime.date(2026, 6, 10 + day)))
+    page = text_of(agent_client.get(url("workshop_list") + "?page=3"))
+    assert "Page 3 sur 3" in page and "Page précédente" in page
+    assert agent_client.get(url("workshop_list") + "?page=nimporte").status_code == 200
 
 
 def test_registering_fills_the_seats_then_the_waiting_list_and_a_cancel_promotes(
