@@ -519,7 +519,8 @@ def workshop_cancel(
     now = now or timezone.now()
     workshop = _locked_workshop(workshop, now)
     workshop.cancelled_at = now
-    workshop.save(update_fields=["cancelled_at"])
+    # `updated_at` too: the feeds' SEQUENCE grows, subscribed calendars show the cancellation.
+    workshop.save(update_fields=["cancelled_at", "updated_at"])
     told = list(workshop.registrations.exclude(status=RegistrationStatus.CANCELLED))
     for registration in told:
         registration.status = RegistrationStatus.CANCELLED

@@ -117,8 +117,9 @@ def test_cancelling_tells_everyone_registered_or_waiting(
         r.pk for r in told
     )
     assert gone.pk not in {pk for _, _, pk in sent}
+    before = workshop.updated_at
     workshop.refresh_from_db()
-    assert workshop.is_cancelled
+    assert workshop.is_cancelled and workshop.updated_at > before
     assert not workshop.registrations.exclude(status=RegistrationStatus.CANCELLED).exists()
     with pytest.raises(ValidationError, match="annulé"):
         services.workshop_cancel(workshop=workshop)
