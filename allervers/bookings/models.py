@@ -317,6 +317,8 @@ class Workshop(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The calendar feeds' DTSTAMP and SEQUENCE: a subscribed calendar updates the event.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = WorkshopQuerySet.as_manager()
 

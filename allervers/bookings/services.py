@@ -13,14 +13,21 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from allervers.planning.enums import StopStatus
-from allervers.planning.models import PartnerPresence, Stop
+from allervers.planning.enums import SpaceKind, StopStatus
+from allervers.planning.models import PartnerPresence, Space, Stop
+from allervers.planning.revision import planning_write
 from allervers.reception.enums import VisitMode
 from allervers.reception.models import Visit
 from allervers.reception.services.visits import visit_correct, visit_record
 
 from . import notify
-from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus, BookingSource, RegistrationStatus
+from .enums import (
+    APPOINTMENT_ATTENDANCE,
+    AppointmentStatus,
+    Attendance,
+    BookingSource,
+    RegistrationStatus,
+)
 from .locks import lock_row
 from .models import (
     Appointment,
@@ -54,6 +61,11 @@ PERSON_WITHOUT_CONSENT = (
     "Cette personne n'a pas de consentement en vigueur : réservez avec son prénom et un moyen "
     "de la joindre seulement."
 )
+WORKSHOP_STARTED = "Cet atelier a déjà commencé : il ne peut plus être modifié ni annulé."
+ATTENDANCE_TOO_EARLY = "La présence se note une fois l'atelier commencé."
+ATTENDANCE_NOT_REGISTERED = "Seules les personnes inscrites (pas en attente) ont une présence."
+# When the vehicle has no cyber@atelier recorded: a small group.
+DEFAULT_WORKSHOP_SEATS = 8
 
 
 @dataclass(frozen=True)
@@ -571,6 +583,7 @@ def _release_visit(appointment: Appointment, *, by) -> None:
 # --- Workshops ----------------------------------------------------------------------------
 
 
+@planning_write
 def register(
     *,
     workshop: Workshop,
@@ -632,6 +645,7 @@ def promote_waiting(workshop: Workshop, *, now: datetime.datetime) -> list[Regis
     return promoted
 
 
+@planning_write
 def cancel_registration(
     registration: Registration, *, by=None, now: datetime.datetime | None = None
 ) -> list[Registration]:
@@ -647,3 +661,176 @@ def cancel_registration(
         registration.save(update_fields=["status", "cancelled_at"])
         notify.after_commit("registration_cancelled", registration)
         return promote_waiting(registration.workshop, now=now)
+
+
+def workshop_seats(stop: Stop) -> int:
+    """The default capacity of a workshop at `stop`: the places of its vehicle's cyber@atelier."""
+    space = Space.objects.filter(vehicle_id=stop.vehicle_id, kind=SpaceKind.CYBER).first()
+    return space.capacity if space else DEFAULT_WORKSHOP_SEATS
+
+
+def _check_workshop_fields(
+    stop: Stop,
+    *,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    capacity: int,
+    registered: int,
+    now: datetime.datetime,
+) -> None:
+    """Refuse a workshop that does not fit its stop: held, ahead, within its hours, seats."""
+    if stop.status != StopStatus.HELD:
+        raise ValidationError(STOP_CANCELLED, code="stop_cancelled")
+    errors = {}
+    if start_time < stop.start_time or end_time > stop.end_time or end_time <= start_time:
+        errors["start_time"] = (
+            f"L'atelier doit tenir dans les horaires de la permanence : "
+            f"entre {stop.start_time:%H:%M} et {stop.end_time:%H:%M}."
+        )
+    elif local_moment(stop.operator, stop.date, start_time) <= now:
+        errors["start_time"] = "Cet horaire est passé : un atelier se prévoit à l'avance."
+    if capacity < 1:
+        errors["capacity"] = "Un atelier a au moins une place."
+    elif capacity < registered:
+        errors["capacity"] = (
+            f"{registered} personnes sont déjà inscrites : il faut au moins {registered} places "
+            "(annulez des inscriptions d'abord)."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@planning_write
+def workshop_create(
+    *,
+    stop: Stop,
+    title: str,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    capacity: int | None = None,
+    topic=None,
+    description: str = "",
+    public_registration: bool = True,
+    by=None,
+    now: datetime.datetime | None = None,
+) -> Workshop:
+    """A workshop at a held future stop, within its hours (capacity: the cyber@atelier's)."""
+    now = now or timezone.now()
+    if not lock_row(Stop, stop.pk):
+        raise ValidationError(STOP_CANCELLED, code="stop_cancelled")
+    stop = Stop.objects.select_related("operator").get(pk=stop.pk)
+    if capacity is None:
+        capacity = workshop_seats(stop)
+    _check_workshop_fields(
+        stop,
+        start_time=start_time,
+        end_time=end_time,
+        capacity=capacity,
+        registered=0,
+        now=now,
+    )
+    if topic is not None and topic.operator_id != stop.operator_id:
+        raise ValidationError({"topic": "Cette thématique n'existe pas."})
+    return Workshop.objects.create(
+        operator_id=stop.operator_id,
+        stop=stop,
+        title=" ".join(title.split())[:200],
+        topic=topic,
+        description=description.strip(),
+        start_time=start_time,
+        end_time=end_time,
+        capacity=capacity,
+        public_registration=public_registration,
+        created_by=by,
+    )
+
+
+def _locked_workshop(workshop: Workshop, now: datetime.datetime) -> Workshop:
+    """The workshop re-read under its lock; refused when cancelled or already started."""
+    lock_row(Workshop, workshop.pk)
+    workshop = Workshop.objects.select_related("stop__operator").get(pk=workshop.pk)
+    if workshop.is_cancelled:
+        raise ValidationError(WORKSHOP_CANCELLED, code="workshop_cancelled")
+    if local_moment(workshop.operator, workshop.stop.date, workshop.start_time) <= now:
+        raise ValidationError(WORKSHOP_STARTED, code="workshop_started")
+    return workshop
+
+
+@planning_write
+def workshop_change(
+    *,
+    workshop: Workshop,
+    title: str,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    capacity: int,
+    topic=None,
+    description: str = "",
+    public_registration: bool = True,
+    now: datetime.datetime | None = None,
+) -> list[Registration]:
+    """Change a workshop ahead of its start; more seats promote the waiting list (returned)."""
+    now = now or timezone.now()
+    workshop = _locked_workshop(workshop, now)
+    _check_workshop_fields(
+        workshop.stop,
+        start_time=start_time,
+        end_time=end_time,
+        capacity=capacity,
+        registered=workshop.registrations.registered().count(),
+        now=now,
+    )
+    if topic is not None and topic.operator_id != workshop.operator_id:
+        raise ValidationError({"topic": "Cette thématique n'existe pas."})
+    workshop.title = " ".join(title.split())[:200]
+    workshop.topic = topic
+    workshop.description = description.strip()
+    workshop.start_time = start_time
+    workshop.end_time = end_time
+    workshop.capacity = capacity
+    workshop.public_registration = public_registration
+    workshop.save()
+    return promote_waiting(workshop, now=now)
+
+
+@planning_write
+def workshop_cancel(
+    *, workshop: Workshop, by=None, now: datetime.datetime | None = None
+) -> list[Registration]:
+    """Cancel a workshop: every seat and waiting-list place is cancelled, each person told."""
+    now = now or timezone.now()
+    workshop = _locked_workshop(workshop, now)
+    workshop.cancelled_at = now
+    # `updated_at` too: the feeds' SEQUENCE grows, subscribed calendars show the cancellation.
+    workshop.save(update_fields=["cancelled_at", "updated_at"])
+    told = list(workshop.registrations.exclude(status=RegistrationStatus.CANCELLED))
+    for registration in told:
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at"])
+        notify.after_commit("registration_cancelled", registration)
+    return told
+
+
+@transaction.atomic
+def record_registration_attendance(
+    *, registration: Registration, attendance: str, now: datetime.datetime | None = None
+) -> Registration:
+    """Present or absent (or back to unknown) for a registered person, once the workshop began."""
+    now = now or timezone.now()
+    if attendance not in Attendance.values:
+        raise ValidationError({"attendance": "Choisissez présent ou absent."})
+    lock_row(Workshop, registration.workshop_id)
+    registration = Registration.objects.select_related("workshop__stop__operator").get(
+        pk=registration.pk
+    )
+    workshop = registration.workshop
+    if workshop.is_cancelled:
+        raise ValidationError(WORKSHOP_CANCELLED, code="workshop_cancelled")
+    if local_moment(workshop.operator, workshop.stop.date, workshop.start_time) > now:
+        raise ValidationError(ATTENDANCE_TOO_EARLY, code="too_early")
+    if registration.status != RegistrationStatus.REGISTERED:
+        raise ValidationError(ATTENDANCE_NOT_REGISTERED, code="not_registered")
+    registration.attendance = attendance
+    registration.save(update_fields=["attendance"])
+    return registration

@@ -17,6 +17,7 @@ from django.urls import reverse
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
+from allervers.bookings.queries import public_workshops_by_stop, seats_left
 from allervers.operators.models import Operator
 
 from .decorators import (
@@ -50,8 +51,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Les passages publics des bus d'aller-vers : structures, lieux, partenaires, "
-        "passages (dont les passages annulés). Lecture seule, sans compte, sans donnée "
-        "personnelle. Les erreurs de paramètre répondent 400 avec un message en français."
+        "passages (dont les passages annulés) et leurs ateliers collectifs. Lecture seule, "
+        "sans compte, sans donnée personnelle. Les erreurs de paramètre répondent 400 avec "
+        "un message en français."
     ),
     urls_namespace="public:api",
     docs_url=None,
@@ -110,6 +112,24 @@ class SlotOut(Schema):
     site_name: str | None
 
 
+class WorkshopOut(Schema):
+    id: int
+    title: str
+    theme: str | None = Field(None, description="La thématique de l'atelier, s'il en a une.")
+    description: str
+    start_time: str
+    end_time: str
+    capacity: int = Field(..., description="Le nombre de places de l'atelier.")
+    seats_left: int = Field(..., description="Les places encore libres (0 : complet).")
+    waiting_list: bool = Field(
+        ..., description="Complet : une nouvelle inscription va sur la liste d'attente."
+    )
+    public_registration: bool = Field(
+        ..., description="Les habitants peuvent s'inscrire en ligne (sinon : auprès de l'équipe)."
+    )
+    public_url: str
+
+
 class StopOut(Schema):
     id: int
     date: datetime.date
@@ -129,6 +149,9 @@ class StopOut(Schema):
     )
     restored: bool = Field(
         False, description="Le passage avait été annulé, puis rétabli (il est maintenu)."
+    )
+    workshops: list[WorkshopOut] = Field(
+        [], description="Les ateliers collectifs du passage (aucun pour un passage annulé)."
     )
 
 
@@ -288,6 +311,23 @@ def _change_out(stop) -> dict:
     return {"moved_from": moved_from, "restored": change.restored}
 
 
+def _workshop_out(request: HttpRequest, operator: Operator, workshop) -> WorkshopOut:
+    left = seats_left(workshop)
+    return WorkshopOut(
+        id=workshop.pk,
+        title=workshop.title,
+        theme=workshop.topic.name if workshop.topic_id else None,
+        description=workshop.description,
+        start_time=f"{workshop.start_time:%H:%M}",
+        end_time=f"{workshop.end_time:%H:%M}",
+        capacity=workshop.capacity,
+        seats_left=left,
+        waiting_list=left == 0,
+        public_registration=workshop.public_registration,
+        public_url=_absolute(request, "workshop", operator.slug, workshop.pk),
+    )
+
+
 # --- endpoints -----------------------------------------------------------------------------------
 
 ERRORS = {400: Error, 404: Error}
@@ -355,7 +395,8 @@ def partners(request: HttpRequest, path: Path[OperatorPath], paging: Query[Pagin
     response={200: StopPage, **ERRORS},
     summary="Ses passages",
     description="Les passages du bus entre deux dates (90 jours à partir d'aujourd'hui par "
-    f"défaut, {MAX_SPAN_DAYS} jours au plus), filtrés par lieu, partenaire ou statut.",
+    f"défaut, {MAX_SPAN_DAYS} jours au plus), filtrés par lieu, partenaire ou statut, avec "
+    "leurs ateliers collectifs et les places qui y restent.",
 )
 def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFilters]):
     operator = _operator(path.slug)
@@ -388,6 +429,8 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
         queryset = queryset.filter(status=filters.status.value)
     count = queryset.count()
     first = (filters.page - 1) * filters.page_size
+    page_stops = list(queryset[first : first + filters.page_size])
+    workshops = public_workshops_by_stop([stop.pk for stop in page_stops])
     results = [
         StopOut(
             id=stop.pk,
@@ -406,9 +449,13 @@ def stops(request: HttpRequest, path: Path[OperatorPath], filters: Query[StopFil
                 PartnerRef(slug=presence.partner.slug, name=presence.partner.name)
                 for presence in stop.presences.all()
             ],
+            workshops=[
+                _workshop_out(request, operator, workshop)
+                for workshop in workshops.get(stop.pk, [])
+            ],
             **_change_out(stop),
         )
-        for stop in queryset[first : first + filters.page_size]
+        for stop in page_stops
     ]
     return _json(
         StopPage(

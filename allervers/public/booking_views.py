@@ -5,9 +5,10 @@ through its signed link (no account). Not cached: they read and write one bookin
 messages link to.)"""
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from allervers.bookings.links import LinkRefused, booking_from_token
+from allervers.bookings.models import Workshop
 
 
 @login_not_required
@@ -17,3 +18,18 @@ def booking_manage(request: HttpRequest, token: str) -> HttpResponse:
     except LinkRefused as refusal:
         return HttpResponse(refusal.message, status=404, content_type="text/plain; charset=utf-8")
     return HttpResponse(str(booking), content_type="text/plain; charset=utf-8")
+
+
+@login_not_required
+def workshop_page(request: HttpRequest, operator_slug: str, workshop_id: int) -> HttpResponse:
+    """A workshop's page (placeholder: the public booking work builds the registration form)."""
+    workshop = (
+        Workshop.objects.select_related("stop__site")
+        .filter(pk=workshop_id, operator__slug=operator_slug)
+        .first()
+    )
+    if workshop is None:
+        raise Http404("Cet atelier n'existe pas.")
+    return HttpResponse(
+        f"{workshop.title} — {workshop.stop.slot_label}", content_type="text/plain; charset=utf-8"
+    )

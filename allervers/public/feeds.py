@@ -7,6 +7,8 @@
 - Times are local to the operator (Europe/Paris) with the VTIMEZONE the standard requires.
 - DTSTAMP and LAST-MODIFIED come from the stop's last change, and SEQUENCE grows with it: two
   generations of an unchanged planning are byte-identical (and share an ETag).
+- Each workshop of a stop is an event of its own (`workshop-<pk>@…`), with its seats left in
+  its description; a cancelled workshop, or one of a cancelled stop, says so (STATUS:CANCELLED).
 """
 
 import datetime
@@ -17,7 +19,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
-from .queries import partners_of, stop_change
+from .queries import partners_of, seats_fr, stop_change
 
 PRODID = "-//Allervers//Où est le bus ?//FR"
 
@@ -26,11 +28,16 @@ def stop_uid(stop: Stop, operator: Operator) -> str:
     return f"stop-{stop.pk}@{operator.slug}.allervers"
 
 
-def _sequence(stop: Stop) -> int:
-    """Seconds between creation and last change: grows with every edit, 0 if never edited."""
-    if stop.created_at is None or stop.updated_at is None:
+def workshop_uid(workshop, operator: Operator) -> str:
+    return f"workshop-{workshop.pk}@{operator.slug}.allervers"
+
+
+def _sequence(row) -> int:
+    """Seconds between creation and last change (of a stop or a workshop): grows with every
+    edit, 0 if never edited."""
+    if row.created_at is None or row.updated_at is None:
         return 0
-    return max(0, int((stop.updated_at - stop.created_at).total_seconds()))
+    return max(0, int((row.updated_at - row.created_at).total_seconds()))
 
 
 def _transitions(zone: zoneinfo.ZoneInfo, start: datetime.datetime, end: datetime.datetime):
@@ -100,6 +107,8 @@ def build_calendar(
     name: str,
     page_url: str,
     site_url_of,
+    workshops: dict[int, list] | None = None,
+    workshop_url_of=None,
 ) -> bytes:
     zone = zoneinfo.ZoneInfo(operator.time_zone or "Europe/Paris")
     calendar = Calendar()
@@ -152,4 +161,45 @@ def build_calendar(
         event.add("url", site_url_of(site))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
+        for workshop in (workshops or {}).get(stop.pk, []):
+            calendar.add_component(
+                workshop_vevent(workshop, stop, operator=operator, zone=zone, url=workshop_url_of)
+            )
     return calendar.to_ical()
+
+
+def workshop_vevent(workshop, stop: Stop, *, operator: Operator, zone, url) -> Event:
+    """A workshop at `stop` (read through `bookings.queries.with_seats`)."""
+    site = stop.site
+    cancelled = workshop.is_cancelled or stop.is_cancelled
+    event = Event()
+    event.add("uid", workshop_uid(workshop, operator))
+    changed = max(workshop.updated_at, stop.updated_at)
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
+    event.add("sequence", _sequence(workshop) + _sequence(stop))
+    event.add("dtstart", datetime.datetime.combine(stop.date, workshop.start_time, tzinfo=zone))
+    event.add("dtend", datetime.datetime.combine(stop.date, workshop.end_time, tzinfo=zone))
+    title = f"Atelier : {workshop.title}"
+    event.add("summary", f"Annulé — {title}" if cancelled else title)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("location", ", ".join(part for part in [site.name, site.full_address] if part))
+    if site.latitude is not None and site.longitude is not None:
+        event.add("geo", vGeo((float(site.latitude), float(site.longitude))))
+    lines = []
+    if cancelled:
+        lines.append("Annulé : l'atelier n'aura pas lieu.")
+    else:
+        lines.append(f"Atelier collectif gratuit, {seats_fr(workshop)}.")
+    if workshop.description:
+        lines.append(workshop.description)
+    if workshop.public_registration:
+        lines.append("Inscription en ligne ou auprès de l'équipe du bus.")
+    else:
+        lines.append("Inscription auprès de l'équipe du bus.")
+    if operator.phone:
+        lines.append(f"Téléphone : {operator.phone}.")
+    event.add("description", "\n".join(lines))
+    event.add("url", url(workshop))
+    event.add("transp", "TRANSPARENT")
+    return event

@@ -1,4 +1,5 @@
-"""schema.org Event data (JSON-LD) for the stops shown on a public page."""
+"""schema.org Event data (JSON-LD) for the stops shown on a public page, and their workshops
+(an Event each, whose `superEvent` is its stop's)."""
 
 import datetime
 import json
@@ -6,11 +7,12 @@ import zoneinfo
 
 from django.utils.safestring import SafeString, mark_safe
 
+from allervers.bookings.queries import seats_left
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
 from .feeds import change_lines
-from .queries import partners_of, stop_change
+from .queries import partners_of, seats_fr, stop_change
 
 SCHEDULED = "https://schema.org/EventScheduled"
 CANCELLED = "https://schema.org/EventCancelled"
@@ -71,6 +73,41 @@ def stop_event(stop: Stop, *, operator: Operator, site_url: str, page_url: str) 
         event["previousStartDate"] = _moment(operator, previous.date, previous.start_time)
     if operator.phone:
         event["organizer"]["telephone"] = operator.phone
+    return event
+
+
+def workshop_event(workshop, *, operator: Operator, stop_event: dict, url: str) -> dict:
+    """A workshop (read through `bookings.queries.with_seats`) at the stop of `stop_event`."""
+    day = workshop.stop.date
+    description = f"Atelier collectif gratuit, {seats_fr(workshop)}."
+    if workshop.description:
+        description += " " + workshop.description
+    event = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": workshop.title,
+        "startDate": _moment(operator, day, workshop.start_time),
+        "endDate": _moment(operator, day, workshop.end_time),
+        "eventStatus": CANCELLED if workshop.is_cancelled else stop_event["eventStatus"],
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "isAccessibleForFree": True,
+        "location": stop_event["location"],
+        "superEvent": {
+            "@type": "Event",
+            "name": stop_event["name"],
+            "startDate": stop_event["startDate"],
+            "endDate": stop_event["endDate"],
+            "location": stop_event["location"],
+            "url": stop_event["url"],
+        },
+        "maximumAttendeeCapacity": workshop.capacity,
+        "remainingAttendeeCapacity": seats_left(workshop),
+        "description": description,
+        "url": url,
+        "organizer": stop_event["organizer"],
+    }
+    if workshop.topic_id:
+        event["about"] = workshop.topic.name
     return event
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from allervers.bookings.queries import seats_left
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.calendars import MONTH_NAMES, WEEKDAY_NAMES, month_label
@@ -273,3 +274,20 @@ class Month:
     @property
     def value(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def seats_fr(workshop) -> str:
+    """'3 places restantes', '1 place restante', 'complet (liste d'attente)': a workshop read
+    through `bookings.queries.with_seats`."""
+    left = seats_left(workshop)
+    if left == 0:
+        return "complet (liste d'attente)"
+    return f"{left} place restante" if left == 1 else f"{left} places restantes"
+
+
+def workshop_fr(workshop) -> str:
+    """« Atelier : Atelier CV, de 9 h à 11 h, 3 places restantes »."""
+    return (
+        f"Atelier : {workshop.title}, {hours_fr(workshop.start_time, workshop.end_time)}, "
+        f"{seats_fr(workshop)}"
+    )

@@ -13,6 +13,11 @@ urlpatterns = [
     path("reservation/<str:token>/", booking_views.booking_manage, name="booking_manage"),
     path("<slug:operator_slug>/", views.operator_page, name="operator"),
     path("<slug:operator_slug>/widget/", views.widget, name="widget"),
+    path(
+        "<slug:operator_slug>/ateliers/<int:workshop_id>/",
+        booking_views.workshop_page,
+        name="workshop",
+    ),
     path("<slug:operator_slug>/agenda.ics", views.feed, name="feed"),
     path(
         "<slug:operator_slug>/accessibilite/",

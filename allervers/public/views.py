@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from allervers.bookings.queries import public_workshops_by_stop
 from allervers.core.qr import qr_svg
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
@@ -28,7 +29,7 @@ from .decorators import (
     public_page,
 )
 from .feeds import build_calendar
-from .jsonld import as_script_content, stop_event
+from .jsonld import as_script_content, stop_event, workshop_event
 from .queries import (
     MovedAway,
     day_fr,
@@ -47,6 +48,7 @@ from .queries import (
     stop_change,
     today,
     upcoming_stops,
+    workshop_fr,
 )
 
 ORIGIN_PATTERN = re.compile(r"^(https?://)?(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$", re.I)
@@ -72,8 +74,14 @@ def site_url(request: HttpRequest, operator: Operator, site: Site) -> str:
     return request.build_absolute_uri(reverse("public:site", args=[operator.slug, site.slug]))
 
 
-def stop_rows(stops) -> list[dict]:
-    """What a resident reads of each stop, computed once for every template."""
+def workshop_url(request: HttpRequest, operator: Operator, workshop) -> str:
+    return request.build_absolute_uri(reverse("public:workshop", args=[operator.slug, workshop.pk]))
+
+
+def stop_rows(stops, workshops: dict[int, list] | None = None) -> list[dict]:
+    """What a resident reads of each stop (and of its workshops, `public_workshops_by_stop`),
+    computed once for every template."""
+    workshops = workshops or {}
     return [
         {
             "stop": stop,
@@ -82,6 +90,10 @@ def stop_rows(stops) -> list[dict]:
             "partners": partners_of(stop),
             "change": stop_change(stop),
             "moved_away": None,
+            "workshops": [
+                {"workshop": workshop, "text": workshop_fr(workshop)}
+                for workshop in workshops.get(stop.pk, [])
+            ],
         }
         for stop in stops
     ]
@@ -107,18 +119,30 @@ def _slot_order(row: dict) -> tuple:
     return (row["stop"].date, row["stop"].start_time)
 
 
-def _events(request: HttpRequest, operator: Operator, stops, page_url: str):
-    return as_script_content(
-        [
-            stop_event(
-                stop,
+def _events(request: HttpRequest, operator: Operator, stops, page_url: str, workshops: dict):
+    events = []
+    for stop in stops:
+        event = stop_event(
+            stop,
+            operator=operator,
+            site_url=site_url(request, operator, stop.site),
+            page_url=page_url,
+        )
+        events.append(event)
+        events.extend(
+            workshop_event(
+                workshop,
                 operator=operator,
-                site_url=site_url(request, operator, stop.site),
-                page_url=page_url,
+                stop_event=event,
+                url=workshop_url(request, operator, workshop),
             )
-            for stop in stops
-        ]
-    )
+            for workshop in workshops.get(stop.pk, [])
+        )
+    return as_script_content(events)
+
+
+def _workshops(stops) -> dict[int, list]:
+    return public_workshops_by_stop([stop.pk for stop in stops])
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -135,7 +159,8 @@ def _site(operator: Operator, site_slug: str) -> Site:
 def operator_page(request: HttpRequest, operator: Operator) -> Page:
     urls = _urls(request, operator)
     stops = upcoming_stops(operator)
-    rows = stop_rows(stops)
+    workshops = _workshops(stops)
+    rows = stop_rows(stops, workshops)
     next_stop = next_held_stop(stops)
     next_row = next((row for row in rows if row["stop"] is next_stop), None)
     partners = list(public_partners(operator))
@@ -150,7 +175,7 @@ def operator_page(request: HttpRequest, operator: Operator) -> Page:
             "partners": partners,
             "vehicles": list(public_vehicles(operator)),
             "feed_qr": qr_svg(urls["webcal"], title="Code QR pour s'abonner à l'agenda"),
-            "events": _events(request, operator, stops, urls["page"]),
+            "events": _events(request, operator, stops, urls["page"], workshops),
         },
     )
 
@@ -162,7 +187,8 @@ def site_page(request: HttpRequest, operator: Operator, site_slug: str) -> Page:
     stops = upcoming_stops(operator, days=SITE_PAGE_DAYS, site=site)
     start = today()
     moves = moved_away_from(operator, site, start, start + datetime.timedelta(days=SITE_PAGE_DAYS))
-    rows = sorted(stop_rows(stops) + moved_away_rows(moves), key=_slot_order)
+    workshops = _workshops(stops)
+    rows = sorted(stop_rows(stops, workshops) + moved_away_rows(moves), key=_slot_order)
     feed = request.build_absolute_uri(reverse("public:site_feed", args=[operator.slug, site.slug]))
     return Page(
         "public/site.html",
@@ -173,7 +199,9 @@ def site_page(request: HttpRequest, operator: Operator, site_slug: str) -> Page:
             "rows": rows,
             "site_feed": feed,
             "site_webcal": re.sub(r"^https?://", "webcal://", feed),
-            "events": _events(request, operator, stops, site_url(request, operator, site)),
+            "events": _events(
+                request, operator, stops, site_url(request, operator, site), workshops
+            ),
         },
     )
 
@@ -191,10 +219,14 @@ def widget_origins(operator: Operator) -> list[str]:
 @xframe_options_exempt
 @public_page
 def widget(request: HttpRequest, operator: Operator) -> Page:
-    stops = upcoming_stops(operator, days=21)
+    stops = upcoming_stops(operator, days=21)[:5]
     return Page(
         "public/widget.html",
-        {"operator": operator, "urls": _urls(request, operator), "rows": stop_rows(stops[:5])},
+        {
+            "operator": operator,
+            "urls": _urls(request, operator),
+            "rows": stop_rows(stops, _workshops(stops)),
+        },
         # Only this view may be framed, and only by the sites the operator lists (and by
         # itself, for the preview in the back office).
         csp={"frame-ancestors": [CSP.SELF, *widget_origins(operator)]},
@@ -222,15 +254,24 @@ def _calendar_response(
     site: Site | None = None,
     partner: Partner | None = None,
 ) -> HttpResponse:
-    """The feed of the operator's stops (at one site, or with one partner)."""
+    """The feed of the operator's stops (at one site, or with one partner) and workshops."""
     subject = site or partner
     filename = f"{operator.slug}-{subject.slug}.ics" if subject else f"{operator.slug}.ics"
+    stops = feed_stops(operator, site=site, partner=partner)
+    # A partner's feed holds its presences; the workshops are the bus team's.
+    workshops = (
+        {}
+        if partner
+        else public_workshops_by_stop([stop.pk for stop in stops], with_cancelled=True)
+    )
     body = build_calendar(
         operator=operator,
-        stops=feed_stops(operator, site=site, partner=partner),
+        stops=stops,
         name=name,
         page_url=_urls(request, operator)["page"],
         site_url_of=lambda place: site_url(request, operator, place),
+        workshops=workshops,
+        workshop_url_of=lambda workshop: workshop_url(request, operator, workshop),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -1,10 +1,16 @@
-"""Makers of the appointments' URL arguments for the role × URL sweep (tests/operators/sweep.py).
+"""Makers of the bookings' URL arguments for the role × URL sweep (tests/operators/sweep.py) and
+the public canary.
 
 A partner's member may only open its own organisation's openings and appointments: for one, the
 maker makes them for its partner."""
 
 from allervers.operators.enums import Role
-from tests.bookings.factories import AppointmentFactory, AppointmentOpeningFactory
+from tests.bookings.factories import (
+    AppointmentFactory,
+    AppointmentOpeningFactory,
+    RegistrationFactory,
+    WorkshopFactory,
+)
 from tests.planning.factories import future_stop
 
 
@@ -19,9 +25,17 @@ def _opening(operator, membership):
     return AppointmentOpeningFactory(stop=future_stop(operator=operator), partner=partner)
 
 
+def _workshop(operator):
+    return WorkshopFactory(stop=future_stop(operator=operator))
+
+
 MAKERS = {
     "opening_id": lambda operator, membership: _opening(operator, membership).pk,
     "appointment_id": lambda operator, membership: (
         AppointmentFactory(opening=_opening(operator, membership)).pk
+    ),
+    "workshop_id": lambda operator, membership: _workshop(operator).pk,
+    "registration_id": lambda operator, membership: (
+        RegistrationFactory(workshop=_workshop(operator), operator=operator).pk
     ),
 }

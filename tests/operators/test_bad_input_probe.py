@@ -110,7 +110,14 @@ def test_nasty_input_never_raises_a_server_error(client, operator, coordinator, 
         names = route.kwargs or (
             ("operator_slug", "rest") if route.name == "public:unknown" else ()
         )
-        url = reverse(route.name, kwargs={name: values[name] for name in names})
+        url = reverse(
+            route.name,
+            kwargs={
+                # The other public arguments (a workshop's id...): the project's makers.
+                name: values[name] if name in values else OBJECT_MAKERS[name](operator, None)
+                for name in names
+            },
+        )
     else:
         client.force_login(coordinator)
         membership = coordinator.memberships.get()

@@ -10,7 +10,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from config.wsgi import application
+from tests.bookings.factories import WorkshopFactory
 from tests.conftest import NOW
+from tests.reception.factories import TopicFactory
 
 API = "/api/v1"
 
@@ -129,6 +131,9 @@ schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", application)
 def fuzz_data(planning):
     """The test data; and, like Django's test client, the database connection is not closed
     around each WSGI request (it holds the test's transaction)."""
+    WorkshopFactory(
+        stop=planning["stops"]["next"], topic=TopicFactory(operator=planning["operator"])
+    )
     cache.clear()
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
@@ -259,3 +264,12 @@ def test_every_error_message_is_french(client, planning):
     assert "« held » ou « cancelled »" in detail
     for english in ("'held' or", " or ", "Not Found", "Method not allowed", "field required"):
         assert english not in detail
+
+
+def test_the_stops_with_their_workshops_match_the_openapi_description(fuzz_data):
+    operation = schema[f"{API}/operators/{{slug}}/stops"]["GET"]
+    case = operation.Case(path_parameters={"slug": "ccas-test"})
+    response = case.call()
+    assert response.status_code == 200
+    assert any(stop["workshops"] for stop in response.json()["results"])
+    case.validate_response(response)
