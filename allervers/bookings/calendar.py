@@ -3,8 +3,8 @@
 One VEVENT per booking with a UID that never changes (`<kind>-<pk>@<operator>.allervers`): a
 confirmation or a change is `METHOD:REQUEST` (the calendar adds or updates the event), a
 cancellation `METHOD:CANCEL` with the same UID (the calendar removes it). SEQUENCE grows with
-every message (seconds since the booking was made), as iTIP requires for an update. Times are
-local to the operator, with their VTIMEZONE."""
+every e-mail of the booking, as iTIP requires for an update. Times are local to the operator,
+with their VTIMEZONE."""
 
 import datetime
 
@@ -23,7 +23,13 @@ def booking_uid(booking) -> str:
 
 
 def booking_calendar(
-    booking, *, method: str, summary: str, location: str, now: datetime.datetime
+    booking,
+    *,
+    method: str,
+    summary: str,
+    location: str,
+    sequence: int,
+    now: datetime.datetime,
 ) -> bytes:
     """The calendar file of `booking`; `method` is "REQUEST" or "CANCEL"."""
     operator = booking.operator
@@ -38,7 +44,7 @@ def booking_calendar(
     event = Event()
     event.add("uid", booking_uid(booking))
     event.add("dtstamp", now)
-    event.add("sequence", max(0, int((now - booking.created_at).total_seconds())))
+    event.add("sequence", max(0, sequence))
     event.add("dtstart", start)
     event.add("dtend", booking_end(booking).astimezone(zone))
     event.add("summary", summary)

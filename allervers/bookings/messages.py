@@ -182,15 +182,32 @@ def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessag
         location = ", ".join(
             part for part in [context["site_name"], context["site_address"]] if part
         )
+        what = context["what"]
         calendar = booking_calendar(
             booking,
             method=method,
-            summary=f"{context['what'].capitalize()} — bus de {context['operator_name']}",
+            summary=f"{what[:1].upper()}{what[1:]} — bus de {context['operator_name']}",
             location=location,
+            sequence=_calendar_sequence(booking),
             now=now,
         )
         message.attach("rendez-vous.ics", calendar, "text/calendar")
     return message
+
+
+def _calendar_sequence(booking) -> int:
+    """Grows with each e-mail of the booking (iTIP: an update or a cancellation must carry a
+    higher SEQUENCE than what the calendar holds): the e-mails recorded before this one."""
+    return (
+        BookingMessage.objects.filter(
+            booking_kind=booking_kind(booking),
+            booking_id=booking.pk,
+            channel=MessageChannel.EMAIL,
+        )
+        .exclude(status=MessageStatus.SKIPPED)
+        .count()
+        - 1
+    )
 
 
 def _deliver(channel: str, booking, context: dict, now: datetime.datetime) -> None:
