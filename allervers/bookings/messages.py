@@ -86,8 +86,18 @@ def _secret_digest(booking) -> str:
     return hashlib.sha256(booking.secret.encode()).hexdigest()[:16]
 
 
-def refusal(booking, channel: str, event: str) -> str:
+def _is_cancelled(booking) -> bool:
+    if isinstance(booking, Appointment):
+        return booking.status == AppointmentStatus.CANCELLED
+    return booking.status == RegistrationStatus.CANCELLED
+
+
+def refusal(booking, channel: str, event: str, name: str) -> str:
     """Why this message cannot go on this channel ("" when it can)."""
+    if name in WITH_LINK and _is_cancelled(booking):
+        # Cancelled after the task was queued (a slow worker): no reminder or confirmation of
+        # what no longer holds.
+        return "Réservation annulée entre-temps."
     if booking.contact_erased_at is not None:
         return "Coordonnées effacées."
     if not booking.contact_consent:
@@ -105,10 +115,10 @@ def refusal(booking, channel: str, event: str) -> str:
     return ""
 
 
-def _claim(booking, *, kind: str, event: str, channel: str, discriminator: str, now):
+def _claim(booking, *, kind: str, event: str, name: str, channel: str, discriminator: str, now):
     """The message's row when this call may send it, else None (sent or being sent already,
     or nothing to send on this channel)."""
-    refused = refusal(booking, channel, event)
+    refused = refusal(booking, channel, event, name)
     row, _ = BookingMessage.objects.get_or_create(
         booking_kind=kind,
         booking_id=booking.pk,
@@ -242,6 +252,7 @@ def booking_messages_send(
                 booking,
                 kind=kind,
                 event=event,
+                name=name,
                 channel=channel,
                 discriminator=discriminator,
                 now=now,

@@ -219,6 +219,7 @@ def test_no_sms_names_the_partner_the_theme_or_the_workshop(
         appointment = services.move_appointment(
             appointment, opening=opening, start_time=datetime.time(10)
         )
+    with django_capture_on_commit_callbacks(execute=True):
         services.cancel_appointment(appointment, by=coordinator)
     workshop = WorkshopFactory(stop=stop, operator=stop.operator, capacity=1, title=WORKSHOP)
     registration = RegistrationFactory(workshop=workshop, operator=stop.operator)

@@ -7,7 +7,9 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
+from allervers.bookings import messages
 from allervers.bookings.enums import AppointmentStatus, RegistrationStatus
 from allervers.planning.enums import CancelReason, StopStatus
 from allervers.reception.enums import ConsentPurpose
@@ -124,3 +126,16 @@ def test_a_followed_person_is_reminded_only_with_the_reminders_consent(
     clock.move_to(at(19, 0))
     run()
     assert [sms["to"] for sms in sms_outbox()] == ["+33622222222"]
+
+
+def test_a_booking_cancelled_after_its_reminder_was_queued_is_not_reminded(
+    clock, bookings, sms_outbox
+):
+    appointment, _ = bookings
+    clock.move_to(at(19, 0))
+    [due, _] = messages.reminders_due(timezone.now())
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.save()
+    kind, pk, date = due
+    messages.booking_messages_send(kind=kind, booking_id=pk, event="reminder", discriminator=date)
+    assert mail.outbox == [] and sms_outbox() == []
