@@ -186,7 +186,14 @@ def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessag
     name = context["name"]
     subject = " ".join(SUBJECTS[name].format(day=context["day"]).split())
     body = render_to_string(f"bookings/email/{name}.txt", context)
-    message = EmailMessage(subject=subject, body=body, to=[booking.email])
+    operator = booking.operator
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[booking.email],
+        # An answer goes to the bus team, not to the no-reply sender.
+        reply_to=[operator.email] if operator.email else None,
+    )
     method = CALENDAR_METHOD.get(name)
     if method:
         location = ", ".join(

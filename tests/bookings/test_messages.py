@@ -78,6 +78,7 @@ def test_a_booking_sends_one_e_mail_with_its_ics_and_one_sms(
     appointment = book(opening, django_capture_on_commit_callbacks)
     [message] = mail.outbox
     assert message.to == ["nadia@example.org"]
+    assert message.reply_to == ["bus@ccas.example"]
     assert "rendez-vous" in message.subject
     assert booking_linked(message.body) == appointment
     assert "03 21 00 00 00" in message.body  # the operator's phone
