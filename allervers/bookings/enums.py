@@ -40,3 +40,19 @@ class Attendance(models.TextChoices):
 class BookingSource(models.TextChoices):
     PUBLIC = "public", "En ligne"
     AGENT = "agent", "Par un agent"
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Courriel"
+    SMS = "sms", "SMS"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "À envoyer"
+    # Claimed by a task that is sending it: never sent again (at most once), even if that task
+    # died before recording the outcome.
+    SENDING = "sending", "En cours d'envoi"
+    SENT = "sent", "Envoyé"
+    FAILED = "failed", "Échec"
+    # Nothing to send on this channel (no consent, no e-mail, not a mobile...): `error` says why.
+    SKIPPED = "skipped", "Non envoyé"

@@ -22,6 +22,8 @@ from .enums import (
     AppointmentStatus,
     Attendance,
     BookingSource,
+    MessageChannel,
+    MessageStatus,
     RegistrationStatus,
 )
 
@@ -385,3 +387,54 @@ class Registration(BookingContact):
 
     def __str__(self) -> str:
         return f"{self.display_name} — {self.workshop.title}"
+
+
+class BookingMessage(models.Model):
+    """One message about a booking on one channel: the key that makes sending idempotent.
+
+    The key is (kind of booking, its id, event, channel, discriminator); the discriminator tells
+    apart the messages of the same event that must each be sent once (the reminder's date, the
+    booking's secret after a move, the moment of a stop's move). A task claims the row (pending →
+    sending) before sending, so a retried or doubled task never sends twice. Neither the address
+    nor the text is kept here: nothing personal outlives the booking's own contact details."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    booking_kind = models.CharField(max_length=20)
+    booking_id = models.PositiveBigIntegerField()
+    event = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    discriminator = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "message de réservation"
+        verbose_name_plural = "messages de réservation"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["operator", "booking_kind", "booking_id"], name="booking_message_booking"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking_kind", "booking_id", "event", "channel", "discriminator"],
+                name="booking_message_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MessageStatus.values),
+                name="booking_message_status_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=MessageChannel.values),
+                name="booking_message_channel_known_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.channel}) — {self.booking_kind} {self.booking_id}"

@@ -7,8 +7,9 @@ once the booking is saved (never when it rolls back). Events:
 - "registration_booked" (a seat or a waiting-list place), "registration_cancelled",
   "registration_promoted" (from the waiting list to a seat)
 
-The messages work fills `_send` (background tasks, e-mail and SMS); until then this only
-records nothing and sends nothing."""
+`_send` enqueues the task `tasks.send_booking_messages` (its arguments are keys), which sends
+the e-mail and the SMS, each once (`messages.py`). The stop changes (`receivers.py`) and the
+reminders (`manage.py send_booking_reminders`) go through `enqueue` with their own events."""
 
 from django.db import transaction
 
@@ -29,8 +30,19 @@ def after_commit(event: str, booking) -> None:
         raise ValueError(f"Unknown booking event: {event}")
     kind = "appointment" if event.startswith("appointment") else "registration"
     pk = booking.pk
-    transaction.on_commit(lambda: _send(event, kind, pk))
+    # Robust: the booking is saved whatever happens to its message (a failure is logged).
+    transaction.on_commit(lambda: _send(event, kind, pk), robust=True)
 
 
 def _send(event: str, kind: str, pk: int) -> None:
     """Queue the messages of `event` for the booking `pk` (see module docstring)."""
+    enqueue(event, kind, pk)
+
+
+def enqueue(event: str, kind: str, pk: int, discriminator: str = "") -> None:
+    """Queue the task that sends the messages of `event` for one booking. `discriminator` tells
+    apart two messages of the same event that must each go once (a reminder's date, the moment
+    of a stop's move)."""
+    from .tasks import send_booking_messages
+
+    send_booking_messages.enqueue(kind, pk, event, discriminator)

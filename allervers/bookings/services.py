@@ -834,3 +834,70 @@ def record_registration_attendance(
     registration.attendance = attendance
     registration.save(update_fields=["attendance"])
     return registration
+
+
+# --- Stop changes (`receivers.py`) --------------------------------------------------------
+
+
+def stop_bookings_cancel(*, stop_id: int, at: datetime.datetime) -> int:
+    """The stop was cancelled: cancel its active bookings (appointments booked, seats and
+    waiting-list places) and tell each person once. Marked cancelled, not kept: a stop restored
+    later must not silently hold bookings whose people were told it would not come. Returns
+    how many bookings were cancelled."""
+    with transaction.atomic():
+        if not lock_row(Stop, stop_id):
+            return 0
+        if Stop.objects.filter(pk=stop_id).values_list("status", flat=True).get() != (
+            StopStatus.CANCELLED
+        ):
+            return 0  # restored meanwhile: nothing to cancel
+        appointments = list(
+            Appointment.objects.filter(opening__stop_id=stop_id, status=AppointmentStatus.BOOKED)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        registrations = list(
+            Registration.objects.filter(
+                workshop__stop_id=stop_id,
+                status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
+            )
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        Appointment.objects.filter(pk__in=appointments).update(
+            status=AppointmentStatus.CANCELLED, cancelled_at=at, status_changed_at=at
+        )
+        Registration.objects.filter(pk__in=registrations).update(
+            status=RegistrationStatus.CANCELLED, cancelled_at=at, attendance=""
+        )
+        _tell_after_commit("stop_cancelled", appointments, registrations)
+    return len(appointments) + len(registrations)
+
+
+def stop_bookings_moved(*, stop_id: int, at: datetime.datetime) -> int:
+    """The stop moved (place, day or hours): tell each person with an active booking on it its
+    new moment, once per move. Returns how many bookings were told."""
+    appointments = list(
+        Appointment.objects.filter(
+            opening__stop_id=stop_id, status=AppointmentStatus.BOOKED
+        ).values_list("pk", flat=True)
+    )
+    registrations = list(
+        Registration.objects.filter(
+            workshop__stop_id=stop_id,
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
+        ).values_list("pk", flat=True)
+    )
+    _tell_after_commit("stop_moved", appointments, registrations, discriminator=at.isoformat())
+    return len(appointments) + len(registrations)
+
+
+def _tell_after_commit(
+    event: str, appointments: list[int], registrations: list[int], discriminator: str = ""
+) -> None:
+    def tell():
+        for kind, pks in (("appointment", appointments), ("registration", registrations)):
+            for pk in pks:
+                notify.enqueue(event, kind, pk, discriminator)
+
+    transaction.on_commit(tell, robust=True)

@@ -28,6 +28,7 @@ class OperatorSettingsForm(forms.ModelForm):
             "public_intro",
             "public_access_note",
             "widget_allowed_origins",
+            "reminder_time",
         ]
         labels = {
             "school_zone": "Zone de vacances scolaires",
@@ -39,12 +40,17 @@ class OperatorSettingsForm(forms.ModelForm):
             "public_intro": forms.Textarea(attrs={"rows": 3}),
             "public_access_note": forms.Textarea(attrs={"rows": 2}),
             "widget_allowed_origins": forms.Textarea(attrs={"rows": 3}),
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         error_messages = {
             "name": {"required": "Indiquez le nom de la structure."},
             "email": {"invalid": "Adresse électronique invalide."},
             "website": {"invalid": "Adresse de site invalide : elle commence par https://"},
             "school_zone": {"invalid_choice": "Choisissez la zone A, B ou C."},
+            "reminder_time": {
+                "required": "Indiquez l'heure des rappels, par exemple 17:00.",
+                "invalid": "Heure invalide : écrivez-la par exemple 17:00.",
+            },
         }
 
     def clean_widget_allowed_origins(self) -> str:

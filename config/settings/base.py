@@ -188,6 +188,24 @@ ALLERVERS_PRIVACY_SWEEP_TIME = env("ALLERVERS_PRIVACY_SWEEP_TIME", "03:30")
 if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", ALLERVERS_PRIVACY_SWEEP_TIME):
     raise ImproperlyConfigured("ALLERVERS_PRIVACY_SWEEP_TIME must be HH:MM, e.g. 03:30.")
 
+# Bookings (issue 13): contact details of a booking without a followed person are erased this
+# many days after the appointment or workshop (by `privacy_sweep`).
+ALLERVERS_BOOKING_CONTACT_DAYS = int(env("ALLERVERS_BOOKING_CONTACT_DAYS", "30"))
+# SMS to people who booked: "brevo" (Brevo's transactional SMS API), "console" (printed), "file"
+# (appended to ALLERVERS_SMS_FILE_DIR/sms.jsonl), or the dotted path of a backend class
+# (allervers/bookings/sms/).
+ALLERVERS_SMS_BACKEND = env("ALLERVERS_SMS_BACKEND", "brevo")
+ALLERVERS_SMS_BREVO_API_KEY = env("ALLERVERS_SMS_BREVO_API_KEY", "")
+ALLERVERS_SMS_BREVO_URL = env(
+    "ALLERVERS_SMS_BREVO_URL", "https://api.brevo.com/v3/transactionalSMS/send"
+)
+ALLERVERS_SMS_SENDER = env("ALLERVERS_SMS_SENDER", "Allervers")
+if not re.fullmatch(r"[A-Za-z0-9 ]{1,11}|\d{1,15}", ALLERVERS_SMS_SENDER):
+    raise ImproperlyConfigured(
+        "ALLERVERS_SMS_SENDER: at most 11 letters and digits, or a number of at most 15 digits."
+    )
+ALLERVERS_SMS_FILE_DIR = env("ALLERVERS_SMS_FILE_DIR", str(BASE_DIR / "var" / "sms"))
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"

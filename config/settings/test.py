@@ -1,6 +1,7 @@
 """Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL says so."""
 
 import os
+import tempfile
 
 os.environ.setdefault("ALLERVERS_SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("ALLERVERS_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -16,6 +17,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# SMS are appended to a file of a directory of this test process (tests/bookings empties it).
+ALLERVERS_SMS_BACKEND = "file"
+ALLERVERS_SMS_FILE_DIR = tempfile.mkdtemp(prefix="allervers-test-sms-")
 
 # CI runs the public-cache tests once more against a real Redis server (see .ci/run).
 if os.environ.get("ALLERVERS_TEST_REDIS_URL"):

@@ -1,4 +1,5 @@
-"""Fifty people after the last place at once: exactly one booking each time.
+"""Fifty people after the last place at once: exactly one booking each time. Ten workers on the
+same message: it is sent once.
 
 On PostgreSQL each attempt runs in its own thread and connection (tests/concurrency.py); on
 SQLite they run one after the other (the database serialises writers), which checks the counting
@@ -7,12 +8,18 @@ but not the lock."""
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 
 from allervers.bookings import services
 from allervers.bookings.enums import AppointmentStatus, BookingSource, RegistrationStatus
+from allervers.bookings.messages import booking_messages_send
 from allervers.bookings.models import Appointment, Registration
-from tests.bookings.factories import AppointmentOpeningFactory, WorkshopFactory
+from tests.bookings.factories import (
+    AppointmentFactory,
+    AppointmentOpeningFactory,
+    WorkshopFactory,
+)
 from tests.concurrency import all_at_once
 from tests.planning.factories import PartnerPresenceFactory, future_stop
 
@@ -91,3 +98,20 @@ def test_fifty_at_the_last_seat_of_a_workshop(operator):
     registered = Registration.objects.filter(status=RegistrationStatus.REGISTERED)
     assert registered.count() == 8
     assert Registration.objects.filter(status=RegistrationStatus.WAITING).count() == ATTEMPTS - 1
+
+
+def test_ten_workers_running_the_same_message_task_at_once_send_it_once(sms_outbox):
+    """Two workers (or a retry) on the same task: the claim lets one of them send."""
+    appointment = AppointmentFactory(
+        opening__stop=future_stop(), email="nadia@example.org", phone="+33612345678"
+    )
+
+    def send():
+        return booking_messages_send(
+            kind="appointment", booking_id=appointment.pk, event="appointment_booked"
+        )
+
+    outcomes = all_at_once([send] * 10)
+    assert not [outcome.error for outcome in outcomes if outcome.refused]
+    assert len(mail.outbox) == 1
+    assert len(sms_outbox()) == 1

@@ -1,5 +1,7 @@
 """A coordinator keeps the structure's own details up to date."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -21,6 +23,7 @@ def valid(**changes):
         "public_intro": "",
         "public_access_note": "",
         "widget_allowed_origins": "https://www.ville.example\nhttp://intranet.ville.example:8080/",
+        "reminder_time": "17:00",
     }
     data.update(changes)
     return data
@@ -61,6 +64,9 @@ def test_the_public_page_shows_a_new_phone_at_once(client, coordinator, operator
             "javascript:alert(1)",
         ),
         ("widget_allowed_origins", "https://ville.example/agenda", "sans chemin"),
+        ("reminder_time", "", "Indiquez l'heure des rappels"),
+        ("reminder_time", "25:99", "Heure invalide"),
+        ("reminder_time", "demain", "Heure invalide"),
     ],
 )
 def test_bad_settings_are_refused_in_french_and_nothing_is_saved(
@@ -73,6 +79,16 @@ def test_bad_settings_are_refused_in_french_and_nothing_is_saved(
     assert message in text_of(response)
     assert Operator.objects.values().get(pk=operator.pk) == before
     assert "CCAS de test" in text_of(response)  # the header keeps the saved name
+
+
+def test_the_coordinator_sets_the_hour_of_the_reminders(client, coordinator, operator):
+    client.force_login(coordinator)
+    page = client.get(URL).content.decode()
+    assert 'type="time" name="reminder_time" value="17:00"' in page
+    assert "heure des rappels de rendez-vous" in page.lower()
+    assert client.post(URL, valid(reminder_time="18:30")).status_code == 302
+    operator.refresh_from_db()
+    assert operator.reminder_time == datetime.time(18, 30)
 
 
 def test_the_school_zone_is_where_new_patterns_start(client, coordinator, operator):

@@ -135,14 +135,17 @@ def test_the_command_sweeps_every_structure_purges_the_log_and_says_so_in_french
     # (Rows other test modules keep for the whole run may add lines of their own structures.)
     lines = out.getvalue().splitlines()
     assert "CCAS de test : 2 fiches rendues anonymes." in lines
-    assert lines[-3].startswith("Total : ") and lines[-3].endswith(" rendues anonymes.")
-    assert lines[-2].startswith("Repérages des droits : réponses effacées pour ")
+    assert lines[-4].startswith("Total : ") and lines[-4].endswith(" rendues anonymes.")
+    assert lines[-3].startswith("Repérages des droits : réponses effacées pour ")
+    assert lines[-2].startswith("Rendez-vous et ateliers : coordonnées effacées pour ")
     assert lines[-1] == "Journal des accès : 1 entrée supprimée (plus de 12 mois)."
     out = io.StringIO()
     call_command("privacy_sweep", stdout=out)
-    assert out.getvalue().splitlines()[-3:] == [
+    assert out.getvalue().splitlines()[-4:] == [
         "Total : 0 fiche rendue anonyme.",
         "Repérages des droits : réponses effacées pour 0 repérage sans orientation en cours.",
+        "Rendez-vous et ateliers : coordonnées effacées pour 0 réservation sans personne suivie "
+        "(plus de 30 jours après).",
         "Journal des accès : 0 entrée supprimée (plus de 12 mois).",
     ]
     assert privacy_sweep_task.call() == out.getvalue().splitlines()

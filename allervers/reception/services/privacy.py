@@ -312,6 +312,7 @@ class SweepSummary:
     anonymised: dict[str, int]
     log_entries_removed: int
     screenings_emptied: int = 0
+    booking_contacts_erased: int = 0
 
     def lines(self) -> list[str]:
         """The run's summary in French, one line each (the command prints them)."""
@@ -327,6 +328,12 @@ class SweepSummary:
         lines.append(
             f"Repérages des droits : réponses effacées pour {emptied} sans orientation en cours."
         )
+        erased = _counted(self.booking_contacts_erased, "réservation", "réservations")
+        days = settings.ALLERVERS_BOOKING_CONTACT_DAYS
+        lines.append(
+            f"Rendez-vous et ateliers : coordonnées effacées pour {erased} sans personne "
+            f"suivie (plus de {days} jours après)."
+        )
         removed = _counted(self.log_entries_removed, "entrée supprimée", "entrées supprimées")
         months = settings.ALLERVERS_ACCESS_LOG_MONTHS
         lines.append(f"Journal des accès : {removed} (plus de {months} mois).")
@@ -339,9 +346,12 @@ def _counted(count: int, one: str, many: str) -> str:
 
 def privacy_sweep(now: datetime.datetime | None = None) -> SweepSummary:
     """The daily run (`manage.py privacy_sweep`): anonymise the people due in every structure,
-    empty the answers of the screenings of rights whose referrals are closed, then purge the
-    access log. Running it twice in a row changes nothing the second time."""
-    # The screening app builds on reception: imported here, not at the module's import.
+    empty the answers of the screenings of rights whose referrals are closed, erase the contact
+    details of past bookings without a person, then purge the access log. Running it twice in
+    a row changes nothing the second time."""
+    # The screening and bookings apps build on reception: imported here, not at the module's
+    # import.
+    from allervers.bookings.retention import booking_contacts_erase
     from allervers.screening.services import screening_inputs_expire
 
     now = now or timezone.now()
@@ -353,5 +363,6 @@ def privacy_sweep(now: datetime.datetime | None = None) -> SweepSummary:
     return SweepSummary(
         anonymised=anonymised,
         screenings_emptied=screening_inputs_expire(now=now),
+        booking_contacts_erased=booking_contacts_erase(now=now),
         log_entries_removed=purge(now),
     )

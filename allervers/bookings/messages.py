@@ -1,0 +1,322 @@
+"""Sending the messages of a booking, each exactly once (issue 13 point 6).
+
+`booking_messages_send` is what the task runs for one event of one booking. For each channel
+(e-mail, SMS) it writes or finds the message's row (`BookingMessage`, unique by booking, event,
+channel and discriminator), claims it (pending → sending) in one UPDATE, and only then sends:
+a task retried, run twice or run by two workers at once sends nothing the second time. The
+outcome is recorded (sent, or failed with the reason). A failed message is not retried by
+itself: better one missed message than a resident receiving it twice; the row says why.
+
+A message goes only to someone who accepted to be contacted (`contact_consent`) and on a channel
+they have: an e-mail address, a mobile number (`phones.can_receive_sms`). The reminders of a
+followed person also need their consent « Rappels de rendez-vous »."""
+
+import datetime
+import hashlib
+
+from django.core.mail import EmailMessage, mailers
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from allervers.operators.models import Operator
+from allervers.planning.enums import StopStatus
+from allervers.reception.enums import ConsentPurpose
+
+from . import sms
+from .calendar import booking_calendar
+from .enums import AppointmentStatus, MessageChannel, MessageStatus, RegistrationStatus
+from .links import booking_url
+from .models import Appointment, BookingMessage, Registration
+from .phones import can_receive_sms
+from .texts import SMS, SUBJECTS, day_words, hour_words, short_date
+from .times import booking_start, operator_zone
+
+REMINDER = "reminder"
+STOP_CANCELLED = "stop_cancelled"
+STOP_MOVED = "stop_moved"
+# The e-mail's calendar file: added or updated (REQUEST), or removed (CANCEL).
+CALENDAR_METHOD = {
+    "booked": "REQUEST",
+    "promoted": "REQUEST",
+    "moved": "REQUEST",
+    "stop_moved": "REQUEST",
+    "cancelled": "CANCEL",
+    "cancelled_by_team": "CANCEL",
+    "stop_cancelled": "CANCEL",
+}
+# The messages that carry the link to cancel or move (not those of a booking already cancelled).
+WITH_LINK = {"booked", "waiting", "promoted", "moved", "reminder", "stop_moved"}
+# An error is kept on the message's row, bounded.
+ERROR_LENGTH = 500
+
+
+def booking_kind(booking) -> str:
+    return "appointment" if isinstance(booking, Appointment) else "registration"
+
+
+def load_booking(kind: str, pk: int):
+    """The booking with everything its messages say, or None (deleted meanwhile)."""
+    if kind == "appointment":
+        related = ["operator", "person", "opening__stop__site", "opening__partner"]
+        return Appointment.objects.select_related(*related).filter(pk=pk).first()
+    related = ["operator", "person", "workshop__stop__site"]
+    return Registration.objects.select_related(*related).filter(pk=pk).first()
+
+
+def message_name(event: str, booking) -> str:
+    """The message an event makes for this booking (its subject, template and SMS)."""
+    if event in ("appointment_booked", "registration_booked"):
+        return "waiting" if booking.status == RegistrationStatus.WAITING else "booked"
+    if event in ("appointment_cancelled", "registration_cancelled"):
+        # An appointment cancelled by someone of the team records who; by its link, nobody.
+        by_team = getattr(booking, "status_changed_by_id", None) is not None
+        return "cancelled_by_team" if by_team else "cancelled"
+    return {
+        "appointment_moved": "moved",
+        "registration_promoted": "promoted",
+        REMINDER: "reminder",
+        STOP_CANCELLED: "stop_cancelled",
+        STOP_MOVED: "stop_moved",
+    }[event]
+
+
+def _secret_digest(booking) -> str:
+    """Tells one move from the next (a move changes the secret) without keeping the secret."""
+    return hashlib.sha256(booking.secret.encode()).hexdigest()[:16]
+
+
+def _is_cancelled(booking) -> bool:
+    if isinstance(booking, Appointment):
+        return booking.status == AppointmentStatus.CANCELLED
+    return booking.status == RegistrationStatus.CANCELLED
+
+
+def refusal(booking, channel: str, event: str, name: str) -> str:
+    """Why this message cannot go on this channel ("" when it can)."""
+    if name in WITH_LINK and _is_cancelled(booking):
+        # Cancelled after the task was queued (a slow worker): no reminder or confirmation of
+        # what no longer holds.
+        return "Réservation annulée entre-temps."
+    if booking.contact_erased_at is not None:
+        return "Coordonnées effacées."
+    if not booking.contact_consent:
+        return "La personne n'a pas accepté d'être contactée."
+    if channel == MessageChannel.EMAIL and not booking.email:
+        return "Pas d'adresse électronique."
+    if channel == MessageChannel.SMS and not can_receive_sms(booking.phone):
+        return "Pas de numéro de mobile."
+    if (
+        event == REMINDER
+        and booking.person_id
+        and not booking.person.has_consent(ConsentPurpose.REMINDERS)
+    ):
+        return "La personne suivie n'a pas donné son accord pour les rappels."
+    return ""
+
+
+def _claim(booking, *, kind: str, event: str, name: str, channel: str, discriminator: str, now):
+    """The message's row when this call may send it, else None (sent or being sent already,
+    or nothing to send on this channel)."""
+    refused = refusal(booking, channel, event, name)
+    row, _ = BookingMessage.objects.get_or_create(
+        booking_kind=kind,
+        booking_id=booking.pk,
+        event=event,
+        channel=channel,
+        discriminator=discriminator,
+        defaults={
+            "operator_id": booking.operator_id,
+            "status": MessageStatus.SKIPPED if refused else MessageStatus.PENDING,
+            "error": refused,
+            "created_at": now,
+        },
+    )
+    claimed = BookingMessage.objects.filter(pk=row.pk, status=MessageStatus.PENDING).update(
+        status=MessageStatus.SENDING, claimed_at=now
+    )
+    return row if claimed else None
+
+
+def message_context(booking, name: str) -> dict:
+    operator = booking.operator
+    if isinstance(booking, Appointment):
+        stop = booking.opening.stop
+        partner = booking.opening.partner
+        what = f"rendez-vous avec {partner.name}" if partner else "rendez-vous avec l'équipe du bus"
+        end = booking.end_time
+    else:
+        stop = booking.workshop.stop
+        what = f"atelier « {booking.workshop.title} »"
+        end = booking.workshop.end_time
+    start = booking_start(booking)
+    first_name = booking.first_name or (booking.person.first_name if booking.person_id else "")
+    return {
+        "name": name,
+        "first_name": first_name,
+        "operator_name": operator.name,
+        "operator_phone": operator.phone,
+        "day": day_words(stop.date),
+        "date": short_date(stop.date),
+        "time": hour_words(start.time()),
+        "end_time": hour_words(end),
+        "site_name": stop.site.name,
+        "site_address": stop.site.full_address,
+        "what": what,
+        "is_workshop": isinstance(booking, Registration),
+        "cancel_reason": stop.get_cancel_reason_display() if stop.cancel_reason else "",
+        "link": booking_url(booking) if name in WITH_LINK else "",
+    }
+
+
+def sms_text(context: dict) -> str:
+    """The SMS: the bus, the day, the hour, the place, the link; never a partner or a theme."""
+    phone = f" Infos : {context['operator_phone']}" if context["operator_phone"] else ""
+    return SMS[context["name"]].format(
+        operator=context["operator_name"],
+        date=context["date"],
+        time=context["time"],
+        site=context["site_name"],
+        link=context["link"],
+        phone=phone,
+    )
+
+
+def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessage:
+    name = context["name"]
+    subject = " ".join(SUBJECTS[name].format(day=context["day"]).split())
+    body = render_to_string(f"bookings/email/{name}.txt", context)
+    operator = booking.operator
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[booking.email],
+        # An answer goes to the bus team, not to the no-reply sender.
+        reply_to=[operator.email] if operator.email else None,
+    )
+    method = CALENDAR_METHOD.get(name)
+    if method:
+        location = ", ".join(
+            part for part in [context["site_name"], context["site_address"]] if part
+        )
+        what = context["what"]
+        calendar = booking_calendar(
+            booking,
+            method=method,
+            summary=f"{what[:1].upper()}{what[1:]} — bus de {context['operator_name']}",
+            location=location,
+            sequence=_calendar_sequence(booking),
+            now=now,
+        )
+        message.attach("rendez-vous.ics", calendar, "text/calendar")
+    return message
+
+
+def _calendar_sequence(booking) -> int:
+    """Grows with each e-mail of the booking (iTIP: an update or a cancellation must carry a
+    higher SEQUENCE than what the calendar holds): the e-mails recorded before this one."""
+    return (
+        BookingMessage.objects.filter(
+            booking_kind=booking_kind(booking),
+            booking_id=booking.pk,
+            channel=MessageChannel.EMAIL,
+        )
+        .exclude(status=MessageStatus.SKIPPED)
+        .count()
+        - 1
+    )
+
+
+def _deliver(channel: str, booking, context: dict, now: datetime.datetime) -> None:
+    if channel == MessageChannel.EMAIL:
+        mailers.default.send_messages([email_message(booking, context, now)])
+    else:
+        sms.send(booking.phone, sms_text(context))
+
+
+def booking_messages_send(
+    *,
+    kind: str,
+    booking_id: int,
+    event: str,
+    discriminator: str = "",
+    now: datetime.datetime | None = None,
+) -> dict[str, str]:
+    """Send the messages of `event` for one booking, each at most once; returns the status of
+    the messages this call handled, by channel ({} when all were handled before)."""
+    now = now or timezone.now()
+    booking = load_booking(kind, booking_id)
+    if booking is None:
+        return {}
+    if event == "appointment_moved" and not discriminator:
+        discriminator = _secret_digest(booking)
+    name = message_name(event, booking)
+    done = {}
+    with translation.override("fr"):
+        context = message_context(booking, name)
+        for channel in MessageChannel.values:
+            row = _claim(
+                booking,
+                kind=kind,
+                event=event,
+                name=name,
+                channel=channel,
+                discriminator=discriminator,
+                now=now,
+            )
+            if row is None:
+                continue
+            try:
+                _deliver(channel, booking, context, now)
+            except Exception as error:  # any failure of the mail server or the SMS provider
+                outcome = {
+                    "status": MessageStatus.FAILED,
+                    "error": (str(error) or type(error).__name__)[:ERROR_LENGTH],
+                }
+            else:
+                outcome = {"status": MessageStatus.SENT, "sent_at": timezone.now()}
+            BookingMessage.objects.filter(pk=row.pk).update(**outcome)
+            done[channel] = outcome["status"]
+    return done
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def _without_reminder(queryset, kind: str, date: datetime.date):
+    told = BookingMessage.objects.filter(
+        booking_kind=kind,
+        booking_id=OuterRef("pk"),
+        event=REMINDER,
+        discriminator=date.isoformat(),
+    )
+    return queryset.filter(~Exists(told))
+
+
+def reminders_due(now: datetime.datetime) -> list[tuple[str, int, str]]:
+    """(kind, id, date) of the bookings to remind now: in each structure whose local time has
+    passed its reminder hour, the booked appointments and registered seats of tomorrow's held
+    stops not reminded yet."""
+    due = []
+    for operator in Operator.objects.order_by("pk"):
+        local = now.astimezone(operator_zone(operator))
+        if local.time() < operator.reminder_time:
+            continue
+        tomorrow = local.date() + datetime.timedelta(days=1)
+        appointments = Appointment.objects.filter(
+            operator=operator,
+            status=AppointmentStatus.BOOKED,
+            opening__stop__date=tomorrow,
+            opening__stop__status=StopStatus.HELD,
+        )
+        registrations = Registration.objects.filter(
+            operator=operator,
+            status=RegistrationStatus.REGISTERED,
+            workshop__stop__date=tomorrow,
+            workshop__stop__status=StopStatus.HELD,
+            workshop__cancelled_at__isnull=True,
+        )
+        for kind, queryset in (("appointment", appointments), ("registration", registrations)):
+            pks = _without_reminder(queryset, kind, tomorrow).values_list("pk", flat=True)
+            due += [(kind, pk, tomorrow.isoformat()) for pk in pks.order_by("pk")]
+    return due

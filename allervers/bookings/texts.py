@@ -1,0 +1,92 @@
+"""The words of the messages to people who booked: subjects, SMS texts, dates and hours.
+
+An SMS names neither the partner nor the theme nor the workshop (someone else may read the
+phone): only the bus, the day, the hour, the place and the link. It is written in the GSM
+alphabet where the names allow it, so that it fits one SMS of 160 characters when they are
+short (`gsm7_length`)."""
+
+import datetime
+
+from django.utils import formats
+
+# What each message is, by the name of its template (`bookings/email/<name>.txt`).
+SUBJECTS = {
+    "booked": "Votre rendez-vous au bus le {day}",
+    "waiting": "Vous êtes sur la liste d'attente — {day}",
+    "promoted": "Une place s'est libérée pour vous le {day}",
+    "moved": "Votre rendez-vous est changé : le {day}",
+    "reminder": "Rappel : rendez-vous demain au bus",
+    "cancelled": "Votre rendez-vous du {day} est annulé",
+    "cancelled_by_team": "Le bus annule votre rendez-vous du {day}",
+    "stop_cancelled": "Le bus ne viendra pas le {day} : rendez-vous annulé",
+    "stop_moved": "Le bus change d'heure ou de lieu : rendez-vous le {day}",
+}
+
+SMS = {
+    "booked": "Rendez-vous au bus de {operator} le {date} à {time}, {site}. Pour annuler : {link}",
+    "waiting": (
+        "Liste d'attente du bus de {operator} le {date} à {time}, {site}. Nous vous prévenons "
+        "si une place se libère. Pour annuler : {link}"
+    ),
+    "promoted": (
+        "Une place s'est libérée : rendez-vous au bus de {operator} le {date} à {time}, {site}. "
+        "Pour annuler : {link}"
+    ),
+    "moved": (
+        "Rendez-vous changé : bus de {operator} le {date} à {time}, {site}. Pour annuler : {link}"
+    ),
+    "reminder": (
+        "Rappel : rendez-vous demain au bus de {operator} à {time}, {site}. Pour annuler : {link}"
+    ),
+    "cancelled": "Votre rendez-vous au bus de {operator} le {date} à {time} est annulé.{phone}",
+    "cancelled_by_team": (
+        "Le bus de {operator} annule votre rendez-vous du {date} à {time}. Désolés.{phone}"
+    ),
+    "stop_cancelled": (
+        "Le bus de {operator} ne viendra pas le {date} à {site}. Votre rendez-vous de {time} "
+        "est annulé.{phone}"
+    ),
+    "stop_moved": (
+        "Le bus de {operator} change : rendez-vous le {date} à {time}, {site}. "
+        "Pour annuler : {link}"
+    ),
+}
+
+# GSM 03.38: one unit per character of the basic set, two for the extension's.
+GSM7_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = "^{}\\[~]|€\f"
+
+
+def gsm7_length(text: str) -> int | None:
+    """How many GSM units `text` takes, or None when a character is outside the alphabet."""
+    units = 0
+    for character in text:
+        if character in GSM7_BASIC:
+            units += 1
+        elif character in GSM7_EXTENSION:
+            units += 2
+        else:
+            return None
+    return units
+
+
+def is_gsm7(text: str) -> bool:
+    return gsm7_length(text) is not None
+
+
+def hour_words(time: datetime.time) -> str:
+    """09:30 → '9h30', 14:00 → '14h'."""
+    return f"{time.hour}h{time.minute:02d}" if time.minute else f"{time.hour}h"
+
+
+def day_words(date: datetime.date) -> str:
+    """'mercredi 17 juin 2026'."""
+    return formats.date_format(date, "l j F Y")
+
+
+def short_date(date: datetime.date) -> str:
+    """'mercredi 17/06' (an SMS)."""
+    return formats.date_format(date, "l d/m")
