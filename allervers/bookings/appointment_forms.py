@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from allervers.core.fields import ModelChoiceField, id_from
 from allervers.planning.forms import DateInput, TimeInput
 from allervers.reception.models import Topic
 
@@ -102,7 +103,7 @@ class OpeningForm(forms.Form):
             self.fields["who"].choices = who_choices
 
 
-class PersonField(forms.ModelChoiceField):
+class PersonField(ModelChoiceField):
     def label_from_instance(self, person) -> str:
         return person.full_name
 
@@ -119,7 +120,7 @@ class BookingForm(forms.Form):
             "invalid_choice": "Ce créneau n'est plus libre. Choisissez-en un autre.",
         },
     )
-    topic = forms.ModelChoiceField(
+    topic = ModelChoiceField(
         label="Pour quoi (facultatif)",
         queryset=Topic.objects.none(),
         required=False,
@@ -155,8 +156,8 @@ class BookingForm(forms.Form):
         self.fields["topic"].queryset = topics
         shown = [person.pk for person in shown_people]
         posted = (data or {}).get("person", "")
-        if str(posted).isdecimal():
-            shown.append(int(posted))
+        if id_from(posted):
+            shown.append(id_from(posted))
         self.fields["person"].queryset = people.filter(pk__in=shown)
 
     def clean_phone(self) -> str:

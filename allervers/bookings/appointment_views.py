@@ -396,7 +396,13 @@ def appointment_book(request, opening_id: int):
         "shown_people": found or (),
     }
     if searching:
-        form = BookingForm(initial=request.POST.dict(), **arguments)
+        # What the agent already typed stays; the lists are chosen again (a posted id is not
+        # trusted as an initial value).
+        kept = ("start_time", "first_name", "phone", "email", "contact_consent")
+        form = BookingForm(
+            initial={name: request.POST.get(name) for name in kept if name in request.POST},
+            **arguments,
+        )
     else:
         form = BookingForm(posted(request), **arguments)
 

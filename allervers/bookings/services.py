@@ -62,7 +62,7 @@ PERSON_WITHOUT_CONSENT = (
     "de la joindre seulement."
 )
 WORKSHOP_STARTED = "Cet atelier a déjà commencé : il ne peut plus être modifié ni annulé."
-ATTENDANCE_TOO_EARLY = "La présence se note une fois l'atelier commencé."
+WORKSHOP_ATTENDANCE_TOO_EARLY = "La présence se note une fois l'atelier commencé."
 ATTENDANCE_NOT_REGISTERED = "Seules les personnes inscrites (pas en attente) ont une présence."
 # When the vehicle has no cyber@atelier recorded: a small group.
 DEFAULT_WORKSHOP_SEATS = 8
@@ -828,7 +828,7 @@ def record_registration_attendance(
     if workshop.is_cancelled:
         raise ValidationError(WORKSHOP_CANCELLED, code="workshop_cancelled")
     if local_moment(workshop.operator, workshop.stop.date, workshop.start_time) > now:
-        raise ValidationError(ATTENDANCE_TOO_EARLY, code="too_early")
+        raise ValidationError(WORKSHOP_ATTENDANCE_TOO_EARLY, code="too_early")
     if registration.status != RegistrationStatus.REGISTERED:
         raise ValidationError(ATTENDANCE_NOT_REGISTERED, code="not_registered")
     registration.attendance = attendance

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged
+from allervers.core.fields import id_from
 from allervers.core.form_views import add_service_error, form_submit, posted, render_form
 from allervers.operators.enums import PLANNING_READER_ROLES, STAFF_ROLES
 from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
@@ -72,8 +73,8 @@ def _workshop_fields(data: dict) -> dict:
 def workshop_create(request):
     initial = {}
     raw_stop = request.GET.get("permanence", "")
-    if raw_stop.isdecimal():
-        initial["stop"] = int(raw_stop)
+    if id_from(raw_stop):
+        initial["stop"] = id_from(raw_stop)
     form = WorkshopForm(posted(request), operator=request.operator, initial=initial)
     submission = form_submit(
         request,

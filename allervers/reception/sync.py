@@ -39,6 +39,7 @@ from django.utils.dateparse import parse_datetime
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged
 from allervers.accounts.second_factor import second_factor_missing, second_factor_step
+from allervers.core.fields import id_from
 from allervers.operators.enums import STAFF_ROLES
 from allervers.operators.tenancy import operator_view
 
@@ -160,7 +161,7 @@ def _form_data(fields: dict) -> QueryDict | None:
 
 
 def _archived_topics(request, data: QueryDict) -> list[Topic]:
-    ids = [int(value) for value in data.getlist("topics") if value.isdecimal()]
+    ids = [id_from(value) for value in data.getlist("topics") if id_from(value)]
     return list(Topic.objects.for_operator(request.operator).filter(pk__in=ids, is_archived=True))
 
 
@@ -219,9 +220,9 @@ def _sync_visit(request, item_id: str, client_id: uuid.UUID, fields: dict, now) 
 def _sync_finish(request, item_id: str, item: dict, now) -> dict:
     raw_visit, raw_left = item.get("visit"), item.get("left_at")
     left_at = parse_datetime(raw_left) if isinstance(raw_left, str) else None
-    if left_at is None or timezone.is_naive(left_at) or not str(raw_visit).isdecimal():
+    if left_at is None or timezone.is_naive(left_at) or id_from(raw_visit) is None:
         return _answer(item_id, REFUSED, ITEM_UNREADABLE)
-    visit = Visit.objects.for_operator(request.operator).filter(pk=int(raw_visit)).first()
+    visit = Visit.objects.for_operator(request.operator).filter(pk=id_from(raw_visit)).first()
     if visit is None:
         return _answer(item_id, REFUSED, UNKNOWN_VISIT)
     if visit.left_at is not None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged, period_text, record
+from allervers.core.fields import id_from
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
@@ -330,9 +331,9 @@ def person_search(request):
 
 def _visit_to_link(request) -> Visit | None:
     raw = request.POST.get("visit") or request.GET.get("visite")
-    if not raw or not str(raw).isdecimal():
+    if id_from(raw) is None:
         return None
-    return scoped(request, Visit).filter(pk=int(raw)).first()
+    return scoped(request, Visit).filter(pk=id_from(raw)).first()
 
 
 @operator_view(*STAFF_ROLES)
@@ -527,7 +528,7 @@ def visit_person_link(request, visit_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     raw = request.POST.get("person", "")
-    person = scoped(request, Person).filter(pk=int(raw)).first() if raw.isdecimal() else None
+    person = scoped(request, Person).filter(pk=id_from(raw)).first() if id_from(raw) else None
     if person is None:
         messages.error(request, "Personne inconnue : cherchez-la à nouveau.")
         return redirect("reception:visit_detail", visit_id=visit.pk)
@@ -752,7 +753,7 @@ def reception_settings(request):
             return redirect("reception:settings")
     elif action in TOPIC_ACTIONS:
         raw = request.POST.get("topic", "")
-        topic = scoped(request, Topic).filter(pk=int(raw)).first() if raw.isdecimal() else None
+        topic = scoped(request, Topic).filter(pk=id_from(raw)).first() if id_from(raw) else None
         if topic is None:
             messages.error(request, "Thématique inconnue.")
             return redirect("reception:settings")

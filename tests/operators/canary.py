@@ -27,7 +27,7 @@ from allervers.reception.services.cyber import cyber_usage_record
 from allervers.reception.services.referrals import referral_create, referral_update_status
 from allervers.reception.services.visits import visit_record
 from allervers.reporting.services import year_close, year_reopen
-from tests.bookings.appointment_fill import appointments_fill
+from tests.bookings.canary_fill import bookings_fill
 from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
@@ -136,7 +136,7 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
     cyber_usage_record(operator=operator, stop=past, seats_used=2, people_count=3, user=staff)
     record(None, Action.PERSON_VIEWED, person, user=staff, detail="page de la personne")
     screening_fill(operator, visit=visit, referral=referral, partner=partner)
-    appointments_fill(operator, stop=coming, partner=partner, person=person)
+    bookings_fill(operator, stop=coming, partner=partner, person=person)
     return members
 
 
