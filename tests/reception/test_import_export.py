@@ -372,6 +372,7 @@ def test_rows_already_recorded_are_listed_and_skipped_only_once_confirmed(
     assert "Visites déjà enregistrées (2)" in page
     assert "Ignorer les visites déjà enregistrées" in page
     refused = client.post(url, {"action": "confirm"})
+    assert refused.status_code == 400  # an invalid form: the box it needs is not ticked
     assert "cochez « Ignorer les visites déjà enregistrées »" in text_of(refused)
     assert Visit.objects.count() == 2
     response = client.post(url, {"action": "confirm", "skip_duplicates": "on"}, follow=True)
@@ -407,6 +408,7 @@ def test_a_past_year_without_its_stops_offers_to_create_them(client, operator, a
     assert cells.join(["05/03/2024", "Place du Regain", "09:00–12:00", "Bus 1", "2"]) in page
     assert cells.join(["12/03/2024", "Place du Regain", "14:00–15:00", "Bus 1", "1"]) in page
     refused = client.post(url, {"action": "confirm"})
+    assert refused.status_code == 400
     assert "cochez « Créer les permanences listées »" in text_of(refused)
     assert not Visit.objects.exists()
     assert not site.stops.filter(date__year=2024).exists()
