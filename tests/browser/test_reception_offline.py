@@ -11,8 +11,10 @@ from allervers.reception.models import Visit
 from allervers.reception.services.topics import topics_seed_defaults
 from tests.browser.conftest import assert_accessible, enter_code, log_in
 from tests.conftest import NOW
+from tests.reception.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+FORTY_MINUTES = datetime.timedelta(minutes=40)
 
 
 def _record(page, base_url: str, arrival: str, gender: str, topic: str) -> None:
@@ -153,3 +155,91 @@ def test_after_the_session_expired_the_queue_waits_for_the_login_then_is_sent(
     page.get_by_role("button", name="Se connecter").wait_for()
     assert page.evaluate("indexedDB.databases().then((dbs) => dbs.map((db) => db.name))") == []
     assert page.evaluate("caches.keys()") == []
+
+
+# --- The network fails while the tablet still believes it is online ---------------------------
+# (the bus's Wi-Fi router is there, its 4G is not): `navigator.onLine` stays true, the sending
+# of the form fails. The visit form and « Terminer » are sent by the page's script, which keeps
+# what could not be sent, as without network.
+
+
+def _posts_fail(route):
+    if route.request.method == "POST":
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
+def test_what_cannot_reach_the_server_is_kept_then_sent_once(
+    live_server, page, operator, make_member, today_stop
+):
+    agent = make_member(operator, Role.AGENT)
+    topics_seed_defaults(operator=operator)
+    in_bus = VisitFactory(operator=operator, stop=today_stop, arrived_at=NOW - FORTY_MINUTES)
+    page.clock.install(time=NOW)
+    log_in(page, live_server.url, agent, "/accueil/")
+    page.get_by_role("heading", name="Visites du jour").wait_for()
+    page.route("**/accueil/visites/**", _posts_fail)
+
+    _record(page, live_server.url, "09:50", "Femme", "Logement")
+    queue = page.get_by_role("region", name="Sur la tablette")
+    queue.get_by_text("1 visite en attente d'envoi").wait_for()
+    assert page.evaluate("navigator.onLine")  # the browser never knew
+    page.get_by_text("Le réseau ne répond pas").first.wait_for()
+    page.get_by_role("button", name="Terminer la visite arrivée à 09h20").click()
+    queue.get_by_text("1 visite en attente d'envoi, 1 départ en attente d'envoi").wait_for()
+    waiting = "Départ en attente d'envoi de la visite arrivée à 09h20"
+    assert page.get_by_role("button", name=waiting).is_disabled()
+    assert_accessible(page)
+    assert Visit.objects.count() == 1 and Visit.objects.get().left_at is None
+
+    page.unroute("**/accueil/visites/**")
+    page.clock.fast_forward("00:31")  # sent again by itself, no `online` event needed
+    page.get_by_text("Envoi terminé : 2 éléments enregistrés").wait_for()
+    _wait_for_visits(2, page)
+    assert "Aucune visite en attente d'envoi" in queue.inner_text()
+    in_bus.refresh_from_db()
+    assert in_bus.left_at is not None
+    kept = Visit.objects.exclude(pk=in_bus.pk).get()
+    assert f"{kept.arrived_at.astimezone(NOW.tzinfo):%H:%M}" == "09:50"
+    assert kept.gender == "female"
+    assert list(kept.topics.values_list("slug", flat=True)) == ["logement"]
+    assert kept.client_id is not None
+
+
+def test_a_visit_saved_whose_answer_was_lost_is_not_created_twice(
+    live_server, page, operator, make_member, today_stop
+):
+    agent = make_member(operator, Role.AGENT)
+    topics_seed_defaults(operator=operator)
+    page.clock.install(time=NOW)
+    log_in(page, live_server.url, agent, "/accueil/")
+    page.get_by_role("heading", name="Visites du jour").wait_for()
+    lost = []
+
+    def lose_the_first_answer(route):
+        if route.request.method == "POST" and route.request.url.endswith("/nouvelle/") and not lost:
+            lost.append(route.fetch())  # the server receives the visit and saves it...
+            route.abort("connectionreset")  # ...and its answer is lost on the way back
+        else:
+            route.continue_()
+
+    page.route("**/accueil/visites/**", lose_the_first_answer)
+    _record(page, live_server.url, "09:55", "Homme", "CAF")
+    assert lost and Visit.objects.count() == 1
+    # Kept on the tablet under the identifier it was sent with, then sent: the server has it.
+    page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
+    assert (
+        "Aucune visite en attente d'envoi"
+        in page.get_by_role("region", name="Sur la tablette").inner_text()
+    )
+    visit = Visit.objects.get()
+    assert (visit.gender, list(visit.topics.values_list("slug", flat=True))) == ("male", ["caf"])
+    assert f"{visit.arrived_at.astimezone(NOW.tzinfo):%H:%M}" == "09:55"
+    assert "Dans le bus (1)" in page.get_by_role("region", name="Place du Regain").inner_text()
+
+    # With the network, the form is sent by the script and the server's message still shows.
+    _record(page, live_server.url, "10:00", "Femme", "Logement")
+    page.get_by_text("Visite enregistrée : arrivée à 10:00.").wait_for()
+    assert Visit.objects.count() == 2
+    assert_accessible(page)

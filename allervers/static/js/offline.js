@@ -153,6 +153,7 @@
       if (queued.has(form.dataset.visitId) && button && !button.disabled) {
         button.disabled = true;
         button.textContent = "Départ en attente d'envoi";
+        button.setAttribute("aria-label", `Départ en attente d'envoi de la visite arrivée à ${form.dataset.arrival}`);
       }
     });
   }
