@@ -243,3 +243,25 @@ def test_a_visit_saved_whose_answer_was_lost_is_not_created_twice(
     page.get_by_text("Visite enregistrée : arrivée à 10:00.").wait_for()
     assert Visit.objects.count() == 2
     assert_accessible(page)
+
+
+def test_a_form_the_server_refuses_shows_its_errors_as_without_javascript(
+    live_server, page, operator, make_member, today_stop
+):
+    agent = make_member(operator, Role.AGENT)
+    topics_seed_defaults(operator=operator)
+    log_in(page, live_server.url, agent, "/accueil/visites/nouvelle/")
+    page.get_by_role("heading", name="Nouvelle visite").wait_for()
+    page.get_by_label("Heure d'arrivée").fill("")
+    with page.expect_response(
+        lambda response: response.request.method == "POST" and response.status == 400
+    ):
+        page.get_by_role("button", name="Enregistrer l'arrivée").click()
+    alert = page.get_by_role("alert")
+    alert.get_by_text("Heure d'arrivée : Indiquez l'heure d'arrivée.").wait_for()
+    assert page.get_by_role("heading", name="Nouvelle visite").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Heure d'arrivée").fill("09:58")
+    page.get_by_role("button", name="Enregistrer l'arrivée").click()
+    page.get_by_text("Visite enregistrée : arrivée à 09:58.").wait_for()
+    assert Visit.objects.get().client_id is not None
