@@ -12,6 +12,12 @@ sending never creates it twice, the identifier is unique per operator) or `refus
 French reason (the tablet keeps it visible for the agent to correct). A visit is checked by the
 same form as online (`forms.VisitForm`) and written by the same service.
 
+With the network, the tablet's script sends the visit form itself (with fetch), carrying an
+identifier it made in the form's `client_id`: when that sending fails (the network is there but
+the server cannot be reached, or its answer is lost), the visit is queued under the same
+identifier, so that the synchronisation finds it if the server had saved it
+(`visit_record_once`).
+
 A GET answers the CSRF token to send with the POST: the page the tablet shows may come from its
 cache, its token from an older session. A session that expired answers 401 and a withdrawn
 access 403, both in JSON with a French message: the tablet keeps its queue and invites the agent

@@ -36,15 +36,21 @@ def _wait_for_visits(count: int, page) -> None:
     raise AssertionError(f"{Visit.objects.count()} visits, expected {count}")
 
 
+def _agent_on_todays_visits(page, base_url: str, operator, make_member):
+    """An agent logged in on today's visits, the tablet's clock at the server's (NOW, moving
+    on)."""
+    agent = make_member(operator, Role.AGENT)
+    topics_seed_defaults(operator=operator)
+    page.clock.install(time=NOW)
+    log_in(page, base_url, agent, "/accueil/")
+    page.get_by_role("heading", name="Visites du jour").wait_for()
+    return agent
+
+
 def test_visits_recorded_without_network_are_kept_then_sent_once(
     live_server, page, operator, make_member, today_stop
 ):
-    agent = make_member(operator, Role.AGENT)
-    topics_seed_defaults(operator=operator)
-    # The tablet's clock says what the server's says (NOW), and moves on.
-    page.clock.install(time=NOW)
-    log_in(page, live_server.url, agent, "/accueil/")
-    page.get_by_role("heading", name="Visites du jour").wait_for()
+    agent = _agent_on_todays_visits(page, live_server.url, operator, make_member)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     # Opened once with the network: the service worker keeps both pages.
     page.reload()
@@ -173,12 +179,8 @@ def _posts_fail(route):
 def test_what_cannot_reach_the_server_is_kept_then_sent_once(
     live_server, page, operator, make_member, today_stop
 ):
-    agent = make_member(operator, Role.AGENT)
-    topics_seed_defaults(operator=operator)
     in_bus = VisitFactory(operator=operator, stop=today_stop, arrived_at=NOW - FORTY_MINUTES)
-    page.clock.install(time=NOW)
-    log_in(page, live_server.url, agent, "/accueil/")
-    page.get_by_role("heading", name="Visites du jour").wait_for()
+    _agent_on_todays_visits(page, live_server.url, operator, make_member)
     page.route("**/accueil/visites/**", _posts_fail)
 
     _record(page, live_server.url, "09:50", "Femme", "Logement")
@@ -210,11 +212,7 @@ def test_what_cannot_reach_the_server_is_kept_then_sent_once(
 def test_a_visit_saved_whose_answer_was_lost_is_not_created_twice(
     live_server, page, operator, make_member, today_stop
 ):
-    agent = make_member(operator, Role.AGENT)
-    topics_seed_defaults(operator=operator)
-    page.clock.install(time=NOW)
-    log_in(page, live_server.url, agent, "/accueil/")
-    page.get_by_role("heading", name="Visites du jour").wait_for()
+    _agent_on_todays_visits(page, live_server.url, operator, make_member)
     lost = []
 
     def lose_the_first_answer(route):
