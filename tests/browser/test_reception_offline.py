@@ -94,7 +94,7 @@ def test_visits_recorded_without_network_are_kept_then_sent_once(
     page.context.set_offline(False)
     page.get_by_text("Envoi terminé : 3 éléments enregistrés").wait_for()
     _wait_for_visits(3, page)
-    assert "Aucune visite en attente d'envoi" in queue.inner_text()
+    queue.get_by_text("Aucune visite en attente d'envoi").wait_for()  # the page, reloaded
     assert "Dans le bus (2)" in page.get_by_role("region", name="Place du Regain").inner_text()
     assert_accessible(page)
 
@@ -199,7 +199,7 @@ def test_what_cannot_reach_the_server_is_kept_then_sent_once(
     page.clock.fast_forward("00:31")  # sent again by itself, no `online` event needed
     page.get_by_text("Envoi terminé : 2 éléments enregistrés").wait_for()
     _wait_for_visits(2, page)
-    assert "Aucune visite en attente d'envoi" in queue.inner_text()
+    queue.get_by_text("Aucune visite en attente d'envoi").wait_for()  # the page, reloaded
     in_bus.refresh_from_db()
     assert in_bus.left_at is not None
     kept = Visit.objects.exclude(pk=in_bus.pk).get()
@@ -227,10 +227,8 @@ def test_a_visit_saved_whose_answer_was_lost_is_not_created_twice(
     assert lost and Visit.objects.count() == 1
     # Kept on the tablet under the identifier it was sent with, then sent: the server has it.
     page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
-    assert (
-        "Aucune visite en attente d'envoi"
-        in page.get_by_role("region", name="Sur la tablette").inner_text()
-    )
+    queue = page.get_by_role("region", name="Sur la tablette")
+    queue.get_by_text("Aucune visite en attente d'envoi").wait_for()  # the page, reloaded
     visit = Visit.objects.get()
     assert (visit.gender, list(visit.topics.values_list("slug", flat=True))) == ("male", ["caf"])
     assert f"{visit.arrived_at.astimezone(NOW.tzinfo):%H:%M}" == "09:55"
@@ -263,3 +261,29 @@ def test_a_form_the_server_refuses_shows_its_errors_as_without_javascript(
     page.get_by_role("button", name="Enregistrer l'arrivée").click()
     page.get_by_text("Visite enregistrée : arrivée à 09:58.").wait_for()
     assert Visit.objects.get().client_id is not None
+
+
+def test_a_visit_sent_after_the_session_expired_is_kept_until_the_login(
+    live_server, page, operator, make_member, today_stop
+):
+    from django.contrib.sessions.models import Session
+
+    agent = _agent_on_todays_visits(page, live_server.url, operator, make_member)
+    page.get_by_role("main").get_by_role("link", name="Nouvelle visite").click()
+    page.get_by_role("heading", name="Nouvelle visite").wait_for()
+    Session.objects.all().delete()  # the session ended while the agent filled the form
+    page.get_by_label("Heure d'arrivée").fill("09:45")
+    page.get_by_role("group", name="Genre").get_by_label("Homme", exact=True).check()
+    page.get_by_role("button", name="Enregistrer l'arrivée").click()
+    page.get_by_text("Votre session a expiré : la saisie est gardée sur la tablette.").wait_for()
+    assert Visit.objects.count() == 0
+    assert_accessible(page)
+
+    page.get_by_label("Adresse électronique").fill(agent.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_role("button", name="Se connecter").click()
+    enter_code(page, app_device(agent))
+    page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
+    _wait_for_visits(1, page)
+    visit = Visit.objects.get()
+    assert (visit.gender, f"{visit.arrived_at.astimezone(NOW.tzinfo):%H:%M}") == ("male", "09:45")

@@ -24,6 +24,8 @@
   const OFFLINE_HEADER = "X-Allervers-Offline";
   // The form's own fields, never queued: the sending carries its identifier as the item's id.
   const NOT_SENT_FIELDS = ["csrfmiddlewaretoken", "submission_token", "client_id"];
+  const NETWORK = "network";
+  const SESSION = "session";
   const NETWORK_LOST =
     "Le réseau ne répond pas : visite gardée sur la tablette, elle sera envoyée au retour du réseau.";
   const SESSION_LOST =
@@ -179,9 +181,11 @@
       queueFinish(form, left);
       return;
     }
-    sendForm(form, async () => {
+    sendForm(form).then(async (failure) => {
+      if (!failure) return;
       await queueFinish(form, left);
-      say("Le réseau ne répond pas : départ gardé sur la tablette, il sera envoyé au retour du réseau.");
+      if (failure === SESSION) logInAgain();
+      else say("Le réseau ne répond pas : départ gardé sur la tablette, il sera envoyé au retour du réseau.");
     });
   });
 
@@ -215,17 +219,19 @@
 
   // Send `form` (the visit form, « Terminer ») as the browser would, through fetch. When the
   // network fails (fetch rejects or times out, or the service worker answers its offline page),
-  // `keep()` puts it in the tablet's queue. The sending carries the visit's identifier
-  // (`client_id`) that the queue keeps: had the server saved it before the answer was lost, the
-  // synchronisation finds it ("already saved") and never creates it twice. A redirect (saved)
+  // or the session has expired (the login page answers), it answers NETWORK or SESSION and the
+  // caller keeps the visit in the tablet's queue; else null (the page is leaving for the
+  // server's answer). The sending carries the visit's identifier (`client_id`) that the queue
+  // keeps: had the server saved it before the answer was lost, the synchronisation finds it
+  // ("already saved") and never creates it twice. A redirect (saved)
   // is followed by opening its page, with the messages the fetch read there (the server
   // showed them to the fetch). Any other answer (the form's errors, the confirmation of hours
   // outside the stop's, a refusal) means nothing was saved and the submission token was given
   // back: the form is then sent again the ordinary way, so that the browser shows the server's
   // page itself, with its address, history, focus and scripts. Rendering the fetched page into
   // this document instead would run this script a second time in the same window.
-  async function sendForm(form, keep) {
-    if (formSending) return; // a second tap while the first sending runs
+  async function sendForm(form) {
+    if (formSending) return null; // a second tap while the first sending runs
     formSending = true;
     let response;
     try {
@@ -239,25 +245,28 @@
     } catch (error) {
       response = null;
     }
+    const landing = response && new URL(response.url, location.href);
     if (!response || response.headers.has(OFFLINE_HEADER)) {
-      await keep();
       formSending = false;
-      return;
+      return NETWORK;
     }
-    const landing = new URL(response.url, location.href);
     if (response.redirected && landing.pathname === new URL(urls.loginUrl, location.href).pathname) {
-      // The session expired: keep it, log in again, then the queue is sent.
-      await keep();
-      carry([{level: "warning", text: SESSION_LOST}]);
-      location.assign(urls.loginUrl);
-      return;
+      formSending = false;
+      return SESSION;
     }
     if (response.redirected) {
       carry(await messagesOf(response));
       location.assign(landing.href);
-      return;
+      return null;
     }
     form.submit();
+    return null;
+  }
+
+  // The session expired: log in again (the login page says why), then the queue is sent.
+  function logInAgain() {
+    carry([{level: "warning", text: SESSION_LOST}]);
+    location.assign(urls.loginUrl);
   }
 
   // --- The visit form -------------------------------------------------------------------------
@@ -341,10 +350,11 @@
         const clientId = form.querySelector("input[name=client_id]");
         const id = newId();
         if (clientId) clientId.value = id;
-        await sendForm(form, async () => {
-          await queueVisit(id, NETWORK_LOST);
-          location.href = urls.todayUrl;
-        });
+        const failure = await sendForm(form);
+        if (!failure) return;
+        await queueVisit(id, failure === SESSION ? SESSION_LOST : NETWORK_LOST);
+        if (failure === SESSION) logInAgain();
+        else location.href = urls.todayUrl;
         return;
       }
       await queueVisit(newId(), navigator.onLine
