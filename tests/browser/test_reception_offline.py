@@ -36,6 +36,16 @@ def _wait_for_visits(count: int, page) -> None:
     raise AssertionError(f"{Visit.objects.count()} visits, expected {count}")
 
 
+def _log_in_again_then_the_visit_is_sent(page, agent) -> None:
+    """The login page: the agent logs in again, and the visit kept on the tablet is sent."""
+    page.get_by_label("Adresse électronique").fill(agent.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
+    page.get_by_role("button", name="Se connecter").click()
+    enter_code(page, app_device(agent))
+    page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
+    _wait_for_visits(1, page)
+
+
 def _agent_on_todays_visits(page, base_url: str, operator, make_member):
     """An agent logged in on today's visits, the tablet's clock at the server's (NOW, moving
     on)."""
@@ -148,12 +158,7 @@ def test_after_the_session_expired_the_queue_waits_for_the_login_then_is_sent(
     assert_accessible(page)
 
     queue.get_by_role("link", name="Se reconnecter").click()
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
-    page.get_by_role("button", name="Se connecter").click()
-    enter_code(page, app_device(agent))
-    page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
-    _wait_for_visits(1, page)
+    _log_in_again_then_the_visit_is_sent(page, agent)
     assert Visit.objects.get().gender == "male"
 
     # Logging out forgets the tablet's queue and the pages its service worker kept.
@@ -279,11 +284,6 @@ def test_a_visit_sent_after_the_session_expired_is_kept_until_the_login(
     assert Visit.objects.count() == 0
     assert_accessible(page)
 
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill("mot-de-passe-test")
-    page.get_by_role("button", name="Se connecter").click()
-    enter_code(page, app_device(agent))
-    page.get_by_text("Envoi terminé : 1 élément enregistré").wait_for()
-    _wait_for_visits(1, page)
+    _log_in_again_then_the_visit_is_sent(page, agent)
     visit = Visit.objects.get()
     assert (visit.gender, f"{visit.arrived_at.astimezone(NOW.tzinfo):%H:%M}") == ("male", "09:45")
