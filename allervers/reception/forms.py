@@ -139,6 +139,17 @@ class VisitForm(VersionedForm, VisitQuestionsForm):
         },
     )
     cyber_used = forms.BooleanField(label="A utilisé le cyber@atelier", required=False)
+    # A new visit sent by the tablet's script carries the identifier the script made for it
+    # (`reception/sync.py`): if the answer is lost and the visit is queued then synchronised, it
+    # is found by it and not created twice. Empty without JavaScript.
+    client_id = forms.UUIDField(
+        label="Identifiant de la visite",
+        required=False,
+        widget=forms.HiddenInput(attrs={"data-client-id": ""}),
+        error_messages={
+            "invalid": "Identifiant de visite illisible : rechargez la page, puis enregistrez."
+        },
+    )
     cyber_purpose = forms.ChoiceField(
         label="Pour quoi faire",
         choices=[("", "—"), *list(CyberPurpose.choices)],
@@ -189,6 +200,7 @@ class VisitForm(VersionedForm, VisitQuestionsForm):
         if visit is None:
             del self.fields["version"]
         else:
+            del self.fields["client_id"]
             self.show_version(visit.version)
 
     @property

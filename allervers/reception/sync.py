@@ -12,6 +12,12 @@ sending never creates it twice, the identifier is unique per operator) or `refus
 French reason (the tablet keeps it visible for the agent to correct). A visit is checked by the
 same form as online (`forms.VisitForm`) and written by the same service.
 
+With the network, the tablet's script sends the visit form itself (with fetch), carrying an
+identifier it made in the form's `client_id`: when that sending fails (the network is there but
+the server cannot be reached, or its answer is lost), the visit is queued under the same
+identifier, so that the synchronisation finds it if the server had saved it
+(`visit_record_once`).
+
 A GET answers the CSRF token to send with the POST: the page the tablet shows may come from its
 cache, its token from an older session. A session that expired answers 401 and a withdrawn
 access 403, both in JSON with a French message: the tablet keeps its queue and invites the agent
@@ -27,7 +33,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -59,10 +65,17 @@ SESSION_EXPIRED = (
 UNREADABLE = "Envoi illisible : rien n'a été enregistré. Rechargez la page, puis renvoyez."
 TOO_MANY = f"Trop de visites dans un seul envoi ({MAX_ITEMS} au plus) : rien n'a été enregistré."
 ITEM_UNREADABLE = "Visite illisible sur la tablette : saisissez-la à nouveau."
+ALREADY_RECORDED = "Cette visite était déjà enregistrée."
 ALREADY_FINISHED = "Cette visite était déjà terminée."
 UNKNOWN_VISIT = "Visite inconnue dans votre structure : elle n'a pas été terminée."
 # The static files the offline pages need, cached by the service worker.
-OFFLINE_STATIC = ("css/allervers.css", "js/offline-store.js", "js/offline.js", "js/logout.js")
+OFFLINE_STATIC = (
+    "css/allervers.css",
+    "js/offline-store.js",
+    "js/offline.js",
+    "js/logout.js",
+    "js/carried-messages.js",
+)
 
 
 def _json(data: dict, status: int = 200) -> JsonResponse:
@@ -176,7 +189,7 @@ def _form_refusal(form: VisitForm) -> tuple[str, str]:
 def _sync_visit(request, item_id: str, client_id: uuid.UUID, fields: dict, now) -> dict:
     operator = request.operator
     if Visit.objects.for_operator(operator).filter(client_id=client_id).exists():
-        return _answer(item_id, ALREADY, "Cette visite était déjà enregistrée.")
+        return _answer(item_id, ALREADY, ALREADY_RECORDED)
     data = _form_data(fields)
     if data is None:
         return _answer(item_id, REFUSED, ITEM_UNREADABLE)
@@ -194,27 +207,53 @@ def _sync_visit(request, item_id: str, client_id: uuid.UUID, fields: dict, now) 
     if not form.is_valid():
         return _answer(item_id, REFUSED, *_form_refusal(form))
     try:
-        with transaction.atomic():
-            logged(
-                request,
-                Action.VISIT_CREATED,
-                lambda: visit_record(
-                    operator=operator,
-                    user=request.user,
-                    now=now,
-                    client_id=client_id,
-                    **form.service_arguments(),
-                ),
-                detail="envoyée par la tablette",
-            )
+        _visit, created = visit_record_once(
+            request, form, client_id=client_id, now=now, detail="envoyée par la tablette"
+        )
     except ValidationError as error:
         return _answer(item_id, REFUSED, " ".join(error.messages), error.code or "invalid")
+    if not created:
+        return _answer(item_id, ALREADY, ALREADY_RECORDED)
+    return _answer(item_id, SAVED, "Visite enregistrée.")
+
+
+def visit_record_once(
+    request, form: VisitForm, *, client_id: uuid.UUID | None, now, detail: str = ""
+) -> tuple[Visit, bool]:
+    """Record the valid visit form's visit (with its access-log entry), unless the tablet's
+    identifier `client_id` names a visit already recorded: then that one. Returns the visit
+    and whether it was created now. Used by the synchronisation and by the visit form (which
+    the tablet's script sends with the identifier it then queues the visit under, when the
+    answer is lost): the same visit is never created twice, even by two requests at once."""
+    operator = request.operator
+    if client_id is not None:
+        existing = Visit.objects.for_operator(operator).filter(client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+    try:
+        visit = logged(
+            request,
+            Action.VISIT_CREATED,
+            lambda: visit_record(
+                operator=operator,
+                user=request.user,
+                now=now,
+                client_id=client_id,
+                **form.service_arguments(),
+            ),
+            detail=detail,
+        )
     except IntegrityError:
         # The same visit sent at the same instant by another request: that one saved it.
-        if Visit.objects.for_operator(operator).filter(client_id=client_id).exists():
-            return _answer(item_id, ALREADY, "Cette visite était déjà enregistrée.")
-        raise
-    return _answer(item_id, SAVED, "Visite enregistrée.")
+        existing = (
+            Visit.objects.for_operator(operator).filter(client_id=client_id).first()
+            if client_id is not None
+            else None
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
 
 
 def _sync_finish(request, item_id: str, item: dict, now) -> dict:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged, period_text, record
 from allervers.core.fields import id_from
-from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.form_views import INVALID_FORM_STATUS, form_submit, posted, render_form
 from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 from allervers.planning.models import Stop
@@ -54,7 +54,8 @@ from .services.privacy import consent_give, consent_withdraw
 from .services.reception_settings import reception_settings_update
 from .services.referrals import referral_create, referral_update_status
 from .services.topics import topic_create, topic_move, topic_rename, topic_set_archived
-from .services.visits import visit_correct, visit_finish, visit_record
+from .services.visits import visit_correct, visit_finish
+from .sync import visit_record_once
 
 VISITS_PER_PAGE = 50
 IMPORT_SESSION_KEY = "reception_import"
@@ -107,20 +108,15 @@ def visit_create(request):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.VISIT_CREATED,
-            lambda: visit_record(
-                operator=request.operator, user=request.user, now=now, **form.service_arguments()
-            ),
-        ),
+        lambda data: visit_record_once(request, form, client_id=data["client_id"], now=now),
     )
     if submission.done:
-        visit = submission.result
-        messages.success(
-            request,
-            f"Visite enregistrée : arrivée à {timezone.localtime(visit.arrived_at):%H:%M}.",
-        )
+        visit, created = submission.result
+        arrival = f"arrivée à {timezone.localtime(visit.arrived_at):%H:%M}"
+        if created:
+            messages.success(request, f"Visite enregistrée : {arrival}.")
+        else:  # sent again after its answer was lost (reception/sync.py)
+            messages.info(request, f"Cette visite était déjà enregistrée : {arrival}.")
         if visit.stop.date == timezone.localtime(now).date():
             return redirect("reception:today")
         return redirect("reception:visit_detail", visit_id=visit.pk)
@@ -292,20 +288,27 @@ def _import_check(request, form: VisitImportForm):
 @once_per_token
 def visit_import(request):
     report = None
+    confirm_refused = False
     form = VisitImportForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
         response, report = _import_confirm(request)
         if response is not None:
             return response
+        confirm_refused = True
     elif request.method == "POST":
         form = VisitImportForm(request.POST, request.FILES)
         if form.is_valid():
             report = _import_check(request, form)
-    return render_form(
+    response = render_form(
         request,
         "reception/visit_import.html",
         {"form": form, "report": report, "columns": importing.COLUMNS},
     )
+    if confirm_refused:
+        # A confirmation refused (a box it needs left unticked, the file no longer valid) is
+        # an invalid form like any other: nothing saved, 400.
+        response.status_code = INVALID_FORM_STATUS
+    return response
 
 
 # --- People who consent ----------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_a_walk_in_is_recorded_with_the_keyboard_in_8_keystrokes_and_ended(
     terminer = page.get_by_role("button", name="Terminer")
     terminer.focus()
     page.keyboard.press("Enter")
-    page.get_by_text("Visite terminée").wait_for()
+    page.get_by_text("Visite terminée à").wait_for()  # (not « Aucune visite terminée »)
     assert "Dans le bus (0)" in page.get_by_role("region", name="Place du Regain").inner_text()
     assert "Parties (1)" in page.get_by_role("region", name="Place du Regain").inner_text()
     assert_accessible(page)

@@ -20,7 +20,7 @@ from allervers.reception.forms import VisitForm
 from allervers.reception.importing import ImportRefused, visits_check
 from allervers.reception.models import Visit, VisitChange
 from allervers.reception.services.imports import visits_import
-from tests.html import text_of
+from tests.html import text_of, without_cell_labels
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import SiteFactory, StopFactory, VehicleFactory
 from tests.reception.factories import TopicFactory
@@ -120,7 +120,7 @@ def test_the_dry_run_then_import_through_the_page(client, agent, topics, past_st
     page = text_of(response)
     assert "1 ligne en erreur sur 500 : rien n'a été enregistré" in page
     assert "Date « 31/02/2025 » invalide (attendu JJ/MM/AAAA)." in page
-    assert "<td>11</td>" in page
+    assert '<td data-label="Ligne">11</td>' in page
     refused = client.post(url, {"action": "confirm"}, follow=True)
     assert "Aucun fichier vérifié" in text_of(refused)
     assert not Visit.objects.exists()
@@ -372,6 +372,7 @@ def test_rows_already_recorded_are_listed_and_skipped_only_once_confirmed(
     assert "Visites déjà enregistrées (2)" in page
     assert "Ignorer les visites déjà enregistrées" in page
     refused = client.post(url, {"action": "confirm"})
+    assert refused.status_code == 400  # an invalid form: the box it needs is not ticked
     assert "cochez « Ignorer les visites déjà enregistrées »" in text_of(refused)
     assert Visit.objects.count() == 2
     response = client.post(url, {"action": "confirm", "skip_duplicates": "on"}, follow=True)
@@ -403,10 +404,12 @@ def test_a_past_year_without_its_stops_offers_to_create_them(client, operator, a
     url = reverse("reception:visit_import")
     page = text_of(client.post(url, {"file": SimpleUploadedFile("v.csv", content)}))
     assert "Permanences à créer (2)" in page
+    page = without_cell_labels(page)
     cells = "</td><td>"
     assert cells.join(["05/03/2024", "Place du Regain", "09:00–12:00", "Bus 1", "2"]) in page
     assert cells.join(["12/03/2024", "Place du Regain", "14:00–15:00", "Bus 1", "1"]) in page
     refused = client.post(url, {"action": "confirm"})
+    assert refused.status_code == 400
     assert "cochez « Créer les permanences listées »" in text_of(refused)
     assert not Visit.objects.exists()
     assert not site.stops.filter(date__year=2024).exists()

@@ -14,6 +14,7 @@ from allervers.operators.models import Membership
 from allervers.planning.enums import StopStatus
 from allervers.reception.models import Visit
 from tests.conftest import NOW
+from tests.html import text_of
 from tests.planning.factories import StopFactory
 from tests.reception.conftest import visit_answers
 from tests.reception.factories import VisitFactory
@@ -247,3 +248,53 @@ def test_logging_out_makes_the_browser_forget_the_tablets_queue(client, agent):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+# --- The visit form sent by the tablet's script, with the identifier it queues the visit under -
+
+
+def _form_post(client, stop, client_id, **fields):
+    data = {
+        "stop": stop.pk,
+        "arrival_time": "09:30",
+        **visit_answers(gender="female", age_band="26_49"),
+        "client_id": client_id,
+        **fields,
+    }
+    return client.post(reverse("reception:visit_create"), data, follow=True)
+
+
+def test_a_visit_sent_by_the_form_then_queued_when_its_answer_was_lost_is_saved_once(
+    client, agent, today_stop
+):
+    client.force_login(agent)
+    item = _visit_item(today_stop)
+    response = _form_post(client, today_stop, item["id"])
+    assert "Visite enregistrée : arrivée à 09:30." in text_of(response)
+    visit = Visit.objects.get()
+    assert str(visit.client_id) == item["id"]
+    # The answer never reached the tablet: it queued the visit under the same identifier.
+    assert _one(client, item)["status"] == "already"
+    # Or it sent the form again (a second sending of the same page, a new submission token).
+    again = _form_post(client, today_stop, item["id"], gender="male")
+    assert again.redirect_chain[-1][0] == reverse("reception:today")
+    assert "Cette visite était déjà enregistrée : arrivée à 09:30." in text_of(again)
+    assert Visit.objects.get().gender == "female"
+    assert AccessLogEntry.objects.filter(action=Action.VISIT_CREATED).count() == 1
+
+
+def test_the_form_without_javascript_needs_no_identifier(client, agent, today_stop):
+    client.force_login(agent)
+    for _ in range(2):  # two people alike, at the same minute: two visits
+        assert _form_post(client, today_stop, "").status_code == 200
+    assert list(Visit.objects.values_list("client_id", flat=True)) == [None, None]
+
+
+def test_an_unreadable_identifier_is_refused_in_french(client, agent, today_stop):
+    client.force_login(agent)
+    response = _form_post(client, today_stop, "pas-un-uuid")
+    assert response.status_code == 400
+    assert "Identifiant de visite illisible : rechargez la page, puis enregistrez." in text_of(
+        response
+    )
+    assert not Visit.objects.exists()

@@ -27,7 +27,7 @@ from tests.bookings.factories import (
     RegistrationFactory,
     WorkshopFactory,
 )
-from tests.html import text_of
+from tests.html import text_of, without_cell_labels
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import SiteFactory, StopFactory
 from tests.reception.factories import VisitFactory
@@ -245,6 +245,7 @@ def test_a_closed_year_keeps_its_stored_figures_after_rows_change(bookings, coor
 
 
 def section(page: str) -> str:
+    page = without_cell_labels(page)
     start = page.index('id="rendez-vous-ateliers"')
     return page[start : page.index("</section>", start)]
 

@@ -51,6 +51,15 @@ class Table:
     def figures(self, row: list) -> list[Value]:
         return row[self.row_headers :]
 
+    @property
+    def labelled_rows(self) -> list[tuple[list[str], list[tuple[str, Value]]]]:
+        """Each row as its labels and its figures, each with its column's name (which a narrow
+        screen shows before the figure: the table is then read row by row)."""
+        return [
+            (self.labels(row), list(zip(self.figure_columns, self.figures(row), strict=False)))
+            for row in self.rows
+        ]
+
     def chart_bars(self) -> list[tuple[str, Value]]:
         if self.chart_column is None:
             return []

@@ -1,8 +1,12 @@
 // Reception on the bus's tablet without network (reception/sync.py explains the exchange).
 // Without network, the visit form and « Terminer » keep the visit in the tablet's queue
 // (static/js/offline-store.js); the queue is shown on today's visits and on the form, and sent
-// when the network returns (the `online` event, the page opening, or the button). Online and
-// without JavaScript, the pages work as before: this file only adds to them.
+// when the network returns (the `online` event, the page opening, every RETRY_SECONDS, or the
+// button). With the network, they are sent with fetch (`sendForm`): `navigator.onLine` only
+// says that a network is there (the bus's Wi-Fi router), not that the server answers (its 4G
+// may be gone), so a sending that fails for want of network also keeps the visit in the queue
+// rather than losing it to the browser's error page. Without JavaScript, the pages work as
+// before: this file only adds to them.
 "use strict";
 (function () {
   const script = document.currentScript;
@@ -11,8 +15,21 @@
   if (!panel || !Queue || !self.indexedDB) return;
   const urls = panel.dataset;
   const FLASH_KEY = "allervers-offline-flash";
+  const CARRIED_KEY = "allervers-carried-messages"; // shown by static/js/carried-messages.js
   const STALE_SECONDS = 120;
-  const NOT_SENT_FIELDS = ["csrfmiddlewaretoken", "submission_token"];
+  const RETRY_SECONDS = 30;
+  const FORM_TIMEOUT_SECONDS = 30;
+  const SYNC_TIMEOUT_SECONDS = 30;
+  // The header of the service worker's own answer when the network fails (its offline page).
+  const OFFLINE_HEADER = "X-Allervers-Offline";
+  // The form's own fields, never queued: the sending carries its identifier as the item's id.
+  const NOT_SENT_FIELDS = ["csrfmiddlewaretoken", "submission_token", "client_id"];
+  const NETWORK = "network";
+  const SESSION = "session";
+  const NETWORK_LOST =
+    "Le réseau ne répond pas : visite gardée sur la tablette, elle sera envoyée au retour du réseau.";
+  const SESSION_LOST =
+    "Votre session a expiré : la saisie est gardée sur la tablette. Reconnectez-vous, elle sera envoyée ensuite.";
 
   if ("serviceWorker" in navigator && script && script.dataset.serviceWorker) {
     navigator.serviceWorker
@@ -138,26 +155,119 @@
       if (queued.has(form.dataset.visitId) && button && !button.disabled) {
         button.disabled = true;
         button.textContent = "Départ en attente d'envoi";
+        button.setAttribute("aria-label", `Départ en attente d'envoi de la visite arrivée à ${form.dataset.arrival}`);
       }
     });
   }
 
+  function queueFinish(form, left) {
+    return Queue.put({
+      id: newId(),
+      kind: "finish",
+      visit: Number(form.dataset.visitId),
+      left_at: left.toISOString(),
+      summary: `Départ à ${hhmm(left)} de la visite arrivée à ${form.dataset.arrival}`,
+      queuedAt: Date.now(),
+      status: "pending",
+    }).then(render);
+  }
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (form.matches("form[data-offline-finish]") && !navigator.onLine) {
-      event.preventDefault();
-      const left = new Date();
-      Queue.put({
-        id: newId(),
-        kind: "finish",
-        visit: Number(form.dataset.visitId),
-        left_at: left.toISOString(),
-        summary: `Départ à ${hhmm(left)} de la visite arrivée à ${form.dataset.arrival}`,
-        queuedAt: Date.now(),
-        status: "pending",
-      }).then(render);
+    if (!form.matches("form[data-offline-finish]")) return;
+    event.preventDefault();
+    const left = new Date(); // the moment of the tap, whenever the departure reaches the server
+    if (!navigator.onLine) {
+      queueFinish(form, left);
+      return;
     }
+    sendForm(form).then(async (failure) => {
+      if (!failure) return;
+      await queueFinish(form, left);
+      if (failure === SESSION) logInAgain();
+      else say("Le réseau ne répond pas : départ gardé sur la tablette, il sera envoyé au retour du réseau.");
+    });
   });
+
+  // --- Sending a form with the network ------------------------------------------------------
+
+  let formSending = false;
+
+  function timeout(seconds) {
+    return self.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(seconds * 1000) : undefined;
+  }
+
+  function carry(messages) {
+    try {
+      if (messages.length) sessionStorage.setItem(CARRIED_KEY, JSON.stringify(messages));
+    } catch (error) {
+      // no storage: the next page just does not repeat the message
+    }
+  }
+
+  async function messagesOf(response) {
+    try {
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      return Array.from(page.querySelectorAll("main .messages li"), (item) => ({
+        level: item.className,
+        text: item.textContent.trim(),
+      }));
+    } catch (error) {
+      return []; // the network failed while the page came: it opens without its message
+    }
+  }
+
+  // Send `form` (the visit form, « Terminer ») as the browser would, through fetch. When the
+  // network fails (fetch rejects or times out, or the service worker answers its offline page),
+  // or the session has expired (the login page answers), it answers NETWORK or SESSION and the
+  // caller keeps the visit in the tablet's queue; else null (the page is leaving for the
+  // server's answer). The sending carries the visit's identifier (`client_id`) that the queue
+  // keeps: had the server saved it before the answer was lost, the synchronisation finds it
+  // ("already saved") and never creates it twice. A redirect (saved)
+  // is followed by opening its page, with the messages the fetch read there (the server
+  // showed them to the fetch). Any other answer (the form's errors, the confirmation of hours
+  // outside the stop's, a refusal) means nothing was saved and the submission token was given
+  // back: the form is then sent again the ordinary way, so that the browser shows the server's
+  // page itself, with its address, history, focus and scripts. Rendering the fetched page into
+  // this document instead would run this script a second time in the same window.
+  async function sendForm(form) {
+    if (formSending) return null; // a second tap while the first sending runs
+    formSending = true;
+    let response;
+    try {
+      response = await fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        redirect: "follow",
+        signal: timeout(FORM_TIMEOUT_SECONDS),
+      });
+    } catch (error) {
+      response = null;
+    }
+    const landing = response && new URL(response.url, location.href);
+    if (!response || response.headers.has(OFFLINE_HEADER)) {
+      formSending = false;
+      return NETWORK;
+    }
+    if (response.redirected && landing.pathname === new URL(urls.loginUrl, location.href).pathname) {
+      formSending = false;
+      return SESSION;
+    }
+    if (response.redirected) {
+      carry(await messagesOf(response));
+      location.assign(landing.href);
+      return null;
+    }
+    form.submit();
+    return null;
+  }
+
+  // The session expired: log in again (the login page says why), then the queue is sent.
+  function logInAgain() {
+    carry([{level: "warning", text: SESSION_LOST}]);
+    location.assign(urls.loginUrl);
+  }
 
   // --- The visit form -------------------------------------------------------------------------
 
@@ -206,26 +316,48 @@
         const confirmBox = form.querySelector("[data-confirm-hours]");
         if (confirmBox && item.code === "outside_hours") confirmBox.hidden = false;
       }
-    } else if (!navigator.onLine && !document.querySelector(".error-summary")) {
-      // A kept copy of the form shows the arrival time of the moment it was kept.
+    } else if (!document.querySelector(".error-summary")) {
       const renderedAt = Number(form.dataset.renderedAt || 0);
-      const arrival = form.querySelector("input[name=arrival_time]");
-      if (arrival && Date.now() / 1000 - renderedAt > STALE_SECONDS) arrival.value = hhmm(new Date());
+      if (Date.now() / 1000 - renderedAt > STALE_SECONDS) {
+        // A kept copy of the form (the service worker's): its submission token may have been
+        // used already, which would answer that first visit instead of saving this one.
+        const token = form.querySelector("input[name=submission_token]");
+        if (token) token.value = newId();
+        // Without network, it shows the arrival time of the moment it was kept.
+        const arrival = form.querySelector("input[name=arrival_time]");
+        if (arrival && !navigator.onLine) arrival.value = hhmm(new Date());
+      }
     }
-    form.addEventListener("submit", async (event) => {
-      if (navigator.onLine && !resumed) return; // the ordinary sending, as without JavaScript
-      event.preventDefault();
+
+    async function queueVisit(id, flash) {
       const fields = formFields(form);
       const existing = resumed ? await Queue.get(resumed) : null;
       await Queue.put({
-        id: existing ? existing.id : newId(),
+        id: existing ? existing.id : id,
         kind: "visit",
         fields: fields,
         summary: summary(form, fields),
         queuedAt: existing ? existing.queuedAt : Date.now(),
         status: "pending",
       });
-      sessionStorage.setItem(FLASH_KEY, navigator.onLine
+      sessionStorage.setItem(FLASH_KEY, flash);
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (navigator.onLine && !resumed) {
+        // A new identifier for each visit sent (never one a page restored from history held).
+        const clientId = form.querySelector("input[name=client_id]");
+        const id = newId();
+        if (clientId) clientId.value = id;
+        const failure = await sendForm(form);
+        if (!failure) return;
+        await queueVisit(id, failure === SESSION ? SESSION_LOST : NETWORK_LOST);
+        if (failure === SESSION) logInAgain();
+        else location.href = urls.todayUrl;
+        return;
+      }
+      await queueVisit(newId(), navigator.onLine
         ? "Visite corrigée : elle est envoyée."
         : "Visite gardée sur la tablette : elle sera envoyée au retour du réseau.");
       location.href = urls.todayUrl;
@@ -265,7 +397,10 @@
     sending = true;
     say("Envoi en cours…");
     try {
-      const options = {credentials: "same-origin", redirect: "manual", headers: {Accept: "application/json"}};
+      const options = {
+        credentials: "same-origin", redirect: "manual", headers: {Accept: "application/json"},
+        signal: timeout(SYNC_TIMEOUT_SECONDS),
+      };
       const tokenResponse = await fetch(urls.syncUrl, options);
       if (lostAccess(tokenResponse) || !tokenResponse.ok) {
         sessionLost(await jsonOf(tokenResponse));
@@ -278,6 +413,7 @@
         method: "POST",
         credentials: "same-origin",
         redirect: "manual",
+        signal: timeout(SYNC_TIMEOUT_SECONDS),
         headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token},
         body: JSON.stringify({
           items: items.map((item) => ({
@@ -338,6 +474,11 @@
   panel.querySelector("[data-offline-send]").addEventListener("click", send);
   window.addEventListener("online", () => render().then(send));
   window.addEventListener("offline", render);
+  // The network may come back without an `online` event (it was never "offline": the router
+  // was there, its 4G was not): try again now and then while something waits.
+  setInterval(() => {
+    if (navigator.onLine) send();
+  }, RETRY_SECONDS * 1000);
   const flash = sessionStorage.getItem(FLASH_KEY);
   if (flash) {
     sessionStorage.removeItem(FLASH_KEY);

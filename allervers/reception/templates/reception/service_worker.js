@@ -46,7 +46,11 @@ async function otherPage(request) {
   try {
     return await fetch(request);
   } catch (error) {
-    return new Response(OFFLINE_PAGE, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
+    // Marked, so that a page's script tells it from the server's answer (static/js/offline.js).
+    return new Response(OFFLINE_PAGE, {
+      status: 503,
+      headers: {"Content-Type": "text/html; charset=utf-8", "X-Allervers-Offline": "1"},
+    });
   }
 }
 
