@@ -87,6 +87,12 @@ MUST_VISIT_NAMES = [
     "screening:detail",
     "screening:create",
     "screening:setup",
+    "bookings:appointment_list",
+    "bookings:opening_detail",
+    "bookings:appointment_detail",
+    "bookings:booking_settings",
+    "bookings:workshop_list",
+    "bookings:workshop_detail",
 ]
 
 

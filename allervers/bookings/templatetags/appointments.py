@@ -9,6 +9,7 @@ from allervers.planning.enums import StopStatus
 
 from .. import appointment_queries as queries
 from ..appointment_forms import TEAM
+from ..phones import shown_phone
 from ..times import local_moment
 
 register = template.Library()
@@ -55,3 +56,9 @@ def stop_appointments(context, stop) -> dict:
 @register.inclusion_tag("bookings/partner_defaults.html")
 def partner_booking_defaults(partner) -> dict:
     return {"partner": partner, "defaults": queries.booking_defaults(partner.operator, partner)}
+
+
+@register.filter
+def phone(number: str) -> str:
+    """A stored number (E.164) as people write it: "+33612345678" → "06 12 34 56 78"."""
+    return shown_phone(number)
