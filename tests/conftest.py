@@ -154,3 +154,14 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), time_machine.travel(NOW):
         demo_remove(Operator.objects.get(slug=data.OPERATOR["slug"]))
         demo_users_remove()
+
+
+@pytest.fixture
+def sms_outbox(settings, tmp_path):
+    """The SMS of the test: the file backend writes into the test's own directory; call the
+    fixture's value for the SMS sent so far ([{"to": ..., "text": ...}])."""
+    from allervers.bookings.sms.file import sent_sms
+
+    settings.ALLERVERS_SMS_BACKEND = "file"
+    settings.ALLERVERS_SMS_FILE_DIR = str(tmp_path / "sms")
+    return sent_sms

@@ -1,12 +1,7 @@
 import pytest
 
-from allervers.bookings.sms.file import sent_sms
-
 
 @pytest.fixture(autouse=True)
-def sms_outbox(settings, tmp_path):
-    """The SMS of the test: the file backend writes into the test's own directory; call the
-    fixture's value for the SMS sent so far."""
-    settings.ALLERVERS_SMS_BACKEND = "file"
-    settings.ALLERVERS_SMS_FILE_DIR = str(tmp_path / "sms")
-    return sent_sms
+def _sms_in_the_tests_directory(sms_outbox):
+    """Every bookings test writes its SMS in its own directory (`sms_outbox`: tests/conftest.py)."""
+    return sms_outbox

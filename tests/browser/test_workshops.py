@@ -24,7 +24,7 @@ def register(page, first_name: str, phone: str) -> None:
 
 
 def test_a_workshop_fills_up_and_its_waiting_list_moves_up(
-    live_server, page, operator, make_member
+    live_server, page, operator, make_member, sms_outbox
 ):
     agent = make_member(operator, Role.AGENT, first_name="Camille")
     stop = future_stop(
@@ -85,7 +85,10 @@ def test_a_workshop_fills_up_and_its_waiting_list_moves_up(
     assert_accessible(page)
     lucie = Registration.objects.get(first_name="Lucie")
     assert lucie.status == RegistrationStatus.REGISTERED and lucie.promoted_at is not None
-    # E-MAIL: promotion message checked after merge
+    # Lucie is told, once, by SMS (she gave a phone only): no workshop name in an SMS.
+    told = [sms for sms in sms_outbox() if sms["to"] == "+33612345603"]
+    assert len(told) == 2  # placed on the waiting list, then promoted
+    assert "place" in told[-1]["text"].lower() and "Atelier CV" not in told[-1]["text"]
 
     # The residents read the seats left under the stop, on the public page.
     page.goto(f"{live_server.url}/{operator.slug}/")
