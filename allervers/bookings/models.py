@@ -322,7 +322,12 @@ class Registration(BookingContact):
 
 
 class TopicPartnerQuerySet(OperatorOwnedQuerySet):
-    pass
+    def partner_ids_by_topic(self) -> dict[int, set[int]]:
+        """Theme id → ids of its partners (themes without any are absent)."""
+        mapping: dict[int, set[int]] = {}
+        for topic_id, partner_id in self.values_list("topic_id", "partner_id"):
+            mapping.setdefault(topic_id, set()).add(partner_id)
+        return mapping
 
 
 class TopicPartner(models.Model):

@@ -18,7 +18,7 @@ from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
-from . import opendata
+from . import booking_queries, opendata
 from .decorators import (
     NO_SUCH_PAGE,
     Page,
@@ -72,11 +72,13 @@ def site_url(request: HttpRequest, operator: Operator, site: Site) -> str:
     return request.build_absolute_uri(reverse("public:site", args=[operator.slug, site.slug]))
 
 
-def stop_rows(stops) -> list[dict]:
-    """What a resident reads of each stop, computed once for every template."""
+def stop_rows(stops, *, bookable: frozenset[int] = frozenset()) -> list[dict]:
+    """What a resident reads of each stop, computed once for every template; `bookable`: the
+    stops where an appointment can be booked online (a link to book)."""
     return [
         {
             "stop": stop,
+            "bookable": stop.pk in bookable,
             "day": day_fr(stop.date),
             "hours": hours_fr(stop.start_time, stop.end_time),
             "partners": partners_of(stop),
@@ -131,11 +133,19 @@ def _site(operator: Operator, site_slug: str) -> Site:
     return site
 
 
+def _bookable_stops(operator: Operator) -> frozenset[int]:
+    """The stops with a free slot bookable online now. The page is cached (see cache.py): a
+    slot taken meanwhile still shows its stop's link a few minutes; the booking page, never
+    cached, says so."""
+    return frozenset(found.stop.pk for found in booking_queries.bookable(operator))
+
+
 @public_page
 def operator_page(request: HttpRequest, operator: Operator) -> Page:
     urls = _urls(request, operator)
     stops = upcoming_stops(operator)
-    rows = stop_rows(stops)
+    bookable_stops = _bookable_stops(operator)
+    rows = stop_rows(stops, bookable=bookable_stops)
     next_stop = next_held_stop(stops)
     next_row = next((row for row in rows if row["stop"] is next_stop), None)
     partners = list(public_partners(operator))
@@ -151,6 +161,7 @@ def operator_page(request: HttpRequest, operator: Operator) -> Page:
             "vehicles": list(public_vehicles(operator)),
             "feed_qr": qr_svg(urls["webcal"], title="Code QR pour s'abonner à l'agenda"),
             "events": _events(request, operator, stops, urls["page"]),
+            "booking_open": bool(bookable_stops),
         },
     )
 
@@ -162,7 +173,8 @@ def site_page(request: HttpRequest, operator: Operator, site_slug: str) -> Page:
     stops = upcoming_stops(operator, days=SITE_PAGE_DAYS, site=site)
     start = today()
     moves = moved_away_from(operator, site, start, start + datetime.timedelta(days=SITE_PAGE_DAYS))
-    rows = sorted(stop_rows(stops) + moved_away_rows(moves), key=_slot_order)
+    rows = stop_rows(stops, bookable=_bookable_stops(operator))
+    rows = sorted(rows + moved_away_rows(moves), key=_slot_order)
     feed = request.build_absolute_uri(reverse("public:site_feed", args=[operator.slug, site.slug]))
     return Page(
         "public/site.html",
@@ -192,9 +204,19 @@ def widget_origins(operator: Operator) -> list[str]:
 @public_page
 def widget(request: HttpRequest, operator: Operator) -> Page:
     stops = upcoming_stops(operator, days=21)
+    bookable_stops = _bookable_stops(operator)
+    booking = {
+        name: request.build_absolute_uri(reverse(f"public:{name}", args=[operator.slug]))
+        for name in ("booking_start", "booking_slot")
+    }
     return Page(
         "public/widget.html",
-        {"operator": operator, "urls": _urls(request, operator), "rows": stop_rows(stops[:5])},
+        {
+            "operator": operator,
+            "urls": {**_urls(request, operator), **booking},
+            "rows": stop_rows(stops[:5], bookable=bookable_stops),
+            "booking_open": bool(bookable_stops),
+        },
         # Only this view may be framed, and only by the sites the operator lists (and by
         # itself, for the preview in the back office).
         csp={"frame-ancestors": [CSP.SELF, *widget_origins(operator)]},
