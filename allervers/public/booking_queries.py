@@ -194,6 +194,18 @@ def purpose_from(operator: Operator, value: str | None) -> Purpose | None:
     return None
 
 
+def partner_openings(opening: AppointmentOpening) -> dict[int, AppointmentOpening]:
+    """The public openings of the same partner (or the bus team) from today on, full or not:
+    where an appointment of `opening` may be moved (the service says why a slot cannot)."""
+    same = AppointmentOpening.objects.for_operator(opening.operator_id).bookable_by_public()
+    if opening.partner_id:
+        same = same.filter(partner_id=opening.partner_id)
+    else:
+        same = same.filter(partner__isnull=True)
+    same = same.filter(stop__date__gte=today()).select_related("stop__operator", "partner")
+    return {found.pk: found for found in same}
+
+
 def stops_of(found: list[OpeningSlots]) -> list[Stop]:
     stops, seen = [], set()
     for item in found:

@@ -411,8 +411,7 @@ def booking_move(request: HttpRequest, booking) -> HttpResponse:
     operator = booking.operator
     partner_keys = {booking.opening.partner_id or queries.TEAM}
     found = queries.bookable(operator, partner_keys=partner_keys)
-    openings = {item.opening.pk: item.opening for item in found}
-    form = MoveForm(posted(request), openings=openings)
+    form = MoveForm(posted(request), openings=queries.partner_openings(booking.opening))
     if request.method == "POST":
         if not booking_throttle.ip_allowed(request):
             return too_many_page(request, operator)
