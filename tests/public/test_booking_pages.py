@@ -558,3 +558,23 @@ def test_a_forged_link_is_a_french_404_and_an_expired_one_says_the_date_is_past(
     assert client.post(manage("booking_cancel", booked)).status_code == 410
     booked.refresh_from_db()
     assert booked.status == AppointmentStatus.BOOKED
+
+
+def test_an_unreadable_submission_token_is_refused_in_the_public_layout(client, world):
+    data = booking_data(world["openings"]["mission"])
+    data[FIELD] = "pas-un-jeton"
+    response = client.post(slot_url(world["stops"]["tomorrow"]), data)
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "Formulaire non valable" in text and "Site fait avec Allervers" in text  # public
+    assert not Appointment.objects.exists()
+
+
+def test_an_anonymous_token_is_not_a_users_token(client, world, coordinator):
+    """The same token value sent by a resident and by a logged-in user: two submissions."""
+    data = booking_data(world["openings"]["mission"])
+    assert client.post(slot_url(world["stops"]["tomorrow"]), data).status_code == 302
+    client.force_login(coordinator)
+    other = {**data, "slot": f"{world['openings']['mission'].pk}-0930", "phone": "0622222222"}
+    assert client.post(slot_url(world["stops"]["tomorrow"]), other).status_code == 302
+    assert Appointment.objects.count() == 2
