@@ -438,3 +438,40 @@ class BookingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} ({self.channel}) — {self.booking_kind} {self.booking_id}"
+
+
+class TopicPartnerQuerySet(OperatorOwnedQuerySet):
+    def partner_ids_by_topic(self) -> dict[int, set[int]]:
+        """Theme id → ids of its partners (themes without any are absent)."""
+        mapping: dict[int, set[int]] = {}
+        for topic_id, partner_id in self.values_list("topic_id", "partner_id"):
+            mapping.setdefault(topic_id, set()).add(partner_id)
+        return mapping
+
+
+class TopicPartner(models.Model):
+    """A request theme the residents may choose when booking, and a partner who answers it.
+
+    A theme without any row offers every partner with bookable openings (see
+    `allervers.public.booking_queries.partners_for_topic`)."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(
+        "reception.Topic", on_delete=models.CASCADE, related_name="+", verbose_name="thématique"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", verbose_name="partenaire"
+    )
+
+    objects = TopicPartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "partenaire d'une thématique"
+        verbose_name_plural = "partenaires des thématiques"
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "partner"], name="topic_partner_unique"),
+        ]
+        indexes = [models.Index(fields=["operator", "topic"], name="topic_partner_operator")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} → {self.partner_id}"

@@ -3,7 +3,7 @@ workshops (/accueil/ateliers/…). The residents' pages are in the public app.""
 
 from django.urls import path
 
-from . import workshop_views
+from . import topic_views, workshop_views
 from .appointment_urls import appointment_patterns
 
 app_name = "bookings"
@@ -35,5 +35,10 @@ urlpatterns: list = [
         "ateliers/inscriptions/<int:registration_id>/presence/",
         workshop_views.registration_attendance,
         name="registration_attendance",
+    ),
+    path(
+        "rendez-vous/thematiques/",
+        topic_views.topic_partners,
+        name="topic_partners",
     ),
 ]

@@ -10,9 +10,29 @@ app_name = "public"
 urlpatterns = [
     path("api/v1/", anonymous_urls()),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    # A booking's own pages, from its signed link (no account).
     path("reservation/<str:token>/", booking_views.booking_manage, name="booking_manage"),
+    path(
+        "reservation/<str:token>/confirmation/",
+        booking_views.booking_confirmed,
+        name="booking_confirmed",
+    ),
+    path("reservation/<str:token>/annuler/", booking_views.booking_cancel, name="booking_cancel"),
+    path("reservation/<str:token>/deplacer/", booking_views.booking_move, name="booking_move"),
     path("<slug:operator_slug>/", views.operator_page, name="operator"),
     path("<slug:operator_slug>/widget/", views.widget, name="widget"),
+    # Booking online (not cached): an appointment in three steps, a workshop seat.
+    path("<slug:operator_slug>/rendez-vous/", booking_views.booking_start, name="booking_start"),
+    path(
+        "<slug:operator_slug>/rendez-vous/passages/",
+        booking_views.booking_stops,
+        name="booking_stops",
+    ),
+    path(
+        "<slug:operator_slug>/rendez-vous/creneau/",
+        booking_views.booking_slot,
+        name="booking_slot",
+    ),
     path(
         "<slug:operator_slug>/ateliers/<int:workshop_id>/",
         booking_views.workshop_page,

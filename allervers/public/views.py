@@ -19,7 +19,7 @@ from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
 
-from . import opendata
+from . import booking_queries, opendata
 from .decorators import (
     NO_SUCH_PAGE,
     Page,
@@ -78,13 +78,20 @@ def workshop_url(request: HttpRequest, operator: Operator, workshop) -> str:
     return request.build_absolute_uri(reverse("public:workshop", args=[operator.slug, workshop.pk]))
 
 
-def stop_rows(stops, workshops: dict[int, list] | None = None) -> list[dict]:
+def stop_rows(
+    stops,
+    workshops: dict[int, list] | None = None,
+    *,
+    bookable: frozenset[int] = frozenset(),
+) -> list[dict]:
     """What a resident reads of each stop (and of its workshops, `public_workshops_by_stop`),
-    computed once for every template."""
+    computed once for every template; `bookable`: the stops where an appointment can be booked
+    online (a link to book)."""
     workshops = workshops or {}
     return [
         {
             "stop": stop,
+            "bookable": stop.pk in bookable,
             "day": day_fr(stop.date),
             "hours": hours_fr(stop.start_time, stop.end_time),
             "partners": partners_of(stop),
@@ -155,12 +162,20 @@ def _site(operator: Operator, site_slug: str) -> Site:
     return site
 
 
+def _bookable_stops(operator: Operator) -> frozenset[int]:
+    """The stops with a free slot bookable online now. The page is cached (see cache.py): a
+    slot taken meanwhile still shows its stop's link a few minutes; the booking page, never
+    cached, says so."""
+    return frozenset(found.stop.pk for found in booking_queries.bookable(operator))
+
+
 @public_page
 def operator_page(request: HttpRequest, operator: Operator) -> Page:
     urls = _urls(request, operator)
     stops = upcoming_stops(operator)
     workshops = _workshops(stops)
-    rows = stop_rows(stops, workshops)
+    bookable_stops = _bookable_stops(operator)
+    rows = stop_rows(stops, workshops, bookable=bookable_stops)
     next_stop = next_held_stop(stops)
     next_row = next((row for row in rows if row["stop"] is next_stop), None)
     partners = list(public_partners(operator))
@@ -176,6 +191,7 @@ def operator_page(request: HttpRequest, operator: Operator) -> Page:
             "vehicles": list(public_vehicles(operator)),
             "feed_qr": qr_svg(urls["webcal"], title="Code QR pour s'abonner à l'agenda"),
             "events": _events(request, operator, stops, urls["page"], workshops),
+            "booking_open": bool(bookable_stops),
         },
     )
 
@@ -188,7 +204,8 @@ def site_page(request: HttpRequest, operator: Operator, site_slug: str) -> Page:
     start = today()
     moves = moved_away_from(operator, site, start, start + datetime.timedelta(days=SITE_PAGE_DAYS))
     workshops = _workshops(stops)
-    rows = sorted(stop_rows(stops, workshops) + moved_away_rows(moves), key=_slot_order)
+    rows = stop_rows(stops, workshops, bookable=_bookable_stops(operator))
+    rows = sorted(rows + moved_away_rows(moves), key=_slot_order)
     feed = request.build_absolute_uri(reverse("public:site_feed", args=[operator.slug, site.slug]))
     return Page(
         "public/site.html",
@@ -219,13 +236,20 @@ def widget_origins(operator: Operator) -> list[str]:
 @xframe_options_exempt
 @public_page
 def widget(request: HttpRequest, operator: Operator) -> Page:
-    stops = upcoming_stops(operator, days=21)[:5]
+    stops = upcoming_stops(operator, days=21)
+    bookable_stops = _bookable_stops(operator)
+    booking = {
+        name: request.build_absolute_uri(reverse(f"public:{name}", args=[operator.slug]))
+        for name in ("booking_start", "booking_slot")
+    }
+    shown = stops[:5]
     return Page(
         "public/widget.html",
         {
             "operator": operator,
-            "urls": _urls(request, operator),
-            "rows": stop_rows(stops, _workshops(stops)),
+            "urls": {**_urls(request, operator), **booking},
+            "rows": stop_rows(shown, _workshops(shown), bookable=bookable_stops),
+            "booking_open": bool(bookable_stops),
         },
         # Only this view may be framed, and only by the sites the operator lists (and by
         # itself, for the preview in the back office).

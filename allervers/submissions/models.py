@@ -6,21 +6,30 @@ from django.utils import timezone
 
 
 class SubmissionToken(models.Model):
-    """One submission of a create form by one user.
+    """One submission of a create form by one user (or by an anonymous resident: `user` empty,
+    the public booking forms).
 
     Created before the view runs (the unique constraint makes the first request the only one
     that runs it); `result_url` is where the first successful submission redirected to, empty
     while it is in progress.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     token = models.UUIDField()
     result_url = models.CharField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "token"], name="submission_token_unique")
+            models.UniqueConstraint(fields=["user", "token"], name="submission_token_unique"),
+            # Anonymous tokens share one space: a token is a random UUID only its page knew.
+            models.UniqueConstraint(
+                fields=["token"],
+                condition=models.Q(user__isnull=True),
+                name="submission_token_unique_anonymous",
+            ),
         ]
         indexes = [models.Index(fields=["created_at"], name="submission_token_created")]
 

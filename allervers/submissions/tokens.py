@@ -17,8 +17,9 @@ first is still running waits for its result a few seconds, then says the sending
 
 A POST without the field is not protected (API clients, older tests); a field that is not a
 UUID is refused (400, French page), nothing run. A token is the user's own: the same value sent
-by another user is that user's token. Tokens are kept one day; each claim removes a bounded
-batch of expired ones.
+by another user is that user's token. Anonymous residents (the public booking forms) share one
+space of tokens: a token is a random UUID that only the page holding the form knew. Tokens are
+kept one day; each claim removes a bounded batch of expired ones.
 """
 
 import contextlib
@@ -81,19 +82,16 @@ def once_per_token(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if (
-            request.method != "POST"
-            or FIELD not in request.POST
-            or not request.user.is_authenticated
-        ):
+        if request.method != "POST" or FIELD not in request.POST:
             return view(request, *args, **kwargs)
         token = parse_token(request.POST[FIELD])
         if token is None:
             return _refusal(request, MALFORMED_TITLE, MALFORMED, status=400)
+        user = request.user if request.user.is_authenticated else None
         for attempt in range(WAIT_POLLS + 1):
             try:
-                claimed = _claim(request.user, token)
-                result_url = None if claimed else _result_url(request.user, token)
+                claimed = _claim(user, token)
+                result_url = None if claimed else _result_url(user, token)
             except OperationalError as error:
                 # SQLite refuses rather than waits while another connection writes the table
                 # (shared-cache databases do, whatever the busy timeout): still in progress.
@@ -189,4 +187,6 @@ def _pause(seconds: float) -> None:
 
 def _refusal(request: HttpRequest, title: str, message: str, *, status: int) -> HttpResponse:
     context = {"title": title, "message": message}
-    return render(request, "submissions/refused.html", context, status=status)
+    # An anonymous resident (a public form) is answered in the public site's layout.
+    template = "refused.html" if request.user.is_authenticated else "refused_public.html"
+    return render(request, f"submissions/{template}", context, status=status)

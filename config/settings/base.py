@@ -161,6 +161,10 @@ AXES_VERBOSE = False
 ALLERVERS_TRUSTED_PROXY_COUNT = int(env("ALLERVERS_TRUSTED_PROXY_COUNT", "1"))
 # The password-reset form, per client IP address: at most this many requests per cool-off period.
 ALLERVERS_PASSWORD_RESET_LIMIT = int(env("ALLERVERS_PASSWORD_RESET_LIMIT", "5"))
+# The residents' online bookings (allervers/public/booking_throttle.py): at most this many
+# booking submissions per client IP address, and bookings per phone number, per day.
+ALLERVERS_BOOKING_LIMIT_PER_IP = int(env("ALLERVERS_BOOKING_LIMIT_PER_IP", "10"))
+ALLERVERS_BOOKING_LIMIT_PER_PHONE = int(env("ALLERVERS_BOOKING_LIMIT_PER_PHONE", "3"))
 
 # Second factor (django-otp; allervers/accounts/second_factor.py, docs/privacy.md): TOTP with
 # single-use backup codes. The code step is throttled like the login (allervers/accounts/

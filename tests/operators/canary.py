@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accesslog.services import record
+from allervers.bookings.models import TopicPartner
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.planning.enums import CancelReason
@@ -113,6 +114,7 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
     )
 
     topic = TopicFactory(operator=operator)
+    TopicPartner.objects.create(operator=operator, topic=topic, partner=partner)
     person = PersonFactory(operator=operator, consent_recorded_by=staff)
     arrived = timezone.make_aware(datetime.datetime.combine(past.date, datetime.time(9, 30)))
     visit = visit_record(

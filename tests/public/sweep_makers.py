@@ -1,11 +1,14 @@
-"""Makers of the public URL arguments (an operator's slug, its site's or partner's slug).
+"""Makers of the public URL arguments (an operator's slug, its site's or partner's slug, a
+booking's link).
 
 The public namespace is outside the role × URL sweep (nothing there is guarded), but the canary
 (tests/operators/test_canary.py) walks it with these makers, like the back office.
 """
 
+from allervers.bookings.links import booking_token
+from tests.bookings.factories import AppointmentFactory, AppointmentOpeningFactory
 from tests.partners.factories import PartnerFactory
-from tests.planning.factories import SiteFactory
+from tests.planning.factories import SiteFactory, future_stop
 
 MAKERS = {
     "operator_slug": lambda operator, membership: operator.slug,
@@ -13,4 +16,8 @@ MAKERS = {
     "site_slug": lambda operator, membership: SiteFactory(operator=operator).slug,
     "partner_slug": lambda operator, membership: PartnerFactory(operator=operator).slug,
     "rest": lambda operator, membership: "nulle/part/",
+    # A booking's signed link (/reservation/<token>/): an appointment of the operator.
+    "token": lambda operator, membership: booking_token(
+        AppointmentFactory(opening=AppointmentOpeningFactory(stop=future_stop(operator=operator)))
+    ),
 }
