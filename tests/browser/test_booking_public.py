@@ -5,7 +5,11 @@ axe is a script: it cannot run in the page without JavaScript. Each page the res
 copied, as it is (after a POST too), into a twin page with JavaScript on, at the same origin
 (same style sheet), where axe runs."""
 
+import re
+
+import icalendar
 import pytest
+from django.core import mail
 
 from allervers.bookings.enums import AppointmentStatus, RegistrationStatus
 from allervers.bookings.models import Appointment, Registration
@@ -35,6 +39,7 @@ def test_a_resident_books_an_appointment_then_cancels_it_by_its_link(
     world,  # noqa: F811
     settings,
     axe_twin,
+    sms_outbox,
 ):
     settings.ALLERVERS_SITE_URL = live_server.url  # the links of the confirmation
     page = resident_page
@@ -63,6 +68,7 @@ def test_a_resident_books_an_appointment_then_cancels_it_by_its_link(
     slots.get_by_label("de 9 h 30 à 10 h").check()
     page.get_by_label("Votre prénom").fill("Nadia")
     page.get_by_label("Votre numéro de téléphone").fill("06 12 34 56 78")
+    page.get_by_label("Votre adresse électronique").fill("nadia@example.org")
     page.get_by_role("button", name="Réserver ce rendez-vous").click()  # no consent yet
     page.get_by_role("heading", name="Votre demande n'est pas encore envoyée").wait_for()
     assert "<title>Erreur" in page.content()
@@ -77,9 +83,18 @@ def test_a_resident_books_an_appointment_then_cancels_it_by_its_link(
     assert "Mission locale" in text and "de 9 h 30 à 10 h" in text and "03 21 00 00 00" in text
     appointment = Appointment.objects.get()
     assert appointment.phone == "+33612345678"
-    # E-MAIL: checked after the messages part is merged
-    link = page.locator("p.link a")
-    link.click()
+    # The confirmation e-mail: its calendar file parses and says when and where; its link is
+    # the booking's page. One SMS too, without the partner's name.
+    [message] = [sent for sent in mail.outbox if sent.to == ["nadia@example.org"]]
+    [(name, content, kind)] = message.attachments
+    assert name.endswith(".ics") and kind == "text/calendar"
+    [event] = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert event.decoded("dtstart").strftime("%H:%M") == "09:30"
+    assert "Place du Regain" in str(event["location"]) or "Regain" in str(event["summary"])
+    [(sms)] = sms_outbox()
+    assert sms["to"] == "+33612345678" and "Mission locale" not in sms["text"]
+    link = re.search(r"https?://\S+/reservation/\S+/", message.body).group(0)
+    page.goto(link)  # the resident follows the e-mail's link
 
     page.get_by_role("heading", level=1, name="Votre rendez-vous").wait_for()
     axe_twin(page)
@@ -116,4 +131,7 @@ def test_a_resident_registers_to_a_workshop(
     page.get_by_role("heading", level=1, name="Votre place est réservée").wait_for()
     axe_twin(page)
     assert Registration.objects.get().status == RegistrationStatus.REGISTERED
-    # E-MAIL: checked after the messages part is merged
+    [message] = [sent for sent in mail.outbox if sent.to == ["karim@example.org"]]
+    assert "Atelier CV" in message.body
+    [(_name, content, _kind)] = message.attachments
+    assert icalendar.Calendar.from_ical(content).walk("VEVENT")
