@@ -183,6 +183,7 @@ def _check_opening(opening: AppointmentOpening) -> None:
         )
 
 
+@planning_write
 def open_appointments(
     *,
     stop: Stop,
@@ -225,6 +226,7 @@ def open_appointments(
         return opening
 
 
+@planning_write
 def change_opening(
     *,
     opening: AppointmentOpening,
@@ -275,6 +277,7 @@ def change_opening(
         return opening
 
 
+@planning_write
 def close_opening(*, opening: AppointmentOpening) -> None:
     """Stop taking appointments: refused while appointments are held (cancel or move them
     first); the cancelled ones go with the opening."""
@@ -316,6 +319,7 @@ def _check_place(
     return end_time
 
 
+@planning_write
 def book_appointment(
     *,
     opening: AppointmentOpening,
@@ -355,6 +359,7 @@ def book_appointment(
         return appointment
 
 
+@planning_write
 def move_appointment(
     appointment: Appointment,
     *,
@@ -391,6 +396,7 @@ def move_appointment(
         return appointment
 
 
+@planning_write
 def cancel_appointment(
     appointment: Appointment, *, by=None, now: datetime.datetime | None = None
 ) -> Appointment:
