@@ -26,7 +26,7 @@ from allervers.reception.enums import ConsentPurpose
 from . import sms
 from .calendar import booking_calendar
 from .enums import AppointmentStatus, MessageChannel, MessageStatus, RegistrationStatus
-from .links import booking_url
+from .links import booking_short_url, booking_url
 from .models import Appointment, BookingMessage, Registration
 from .phones import can_receive_sms
 from .texts import SMS, SUBJECTS, day_words, hour_words, short_date
@@ -166,6 +166,7 @@ def message_context(booking, name: str) -> dict:
         "is_workshop": isinstance(booking, Registration),
         "cancel_reason": stop.get_cancel_reason_display() if stop.cancel_reason else "",
         "link": booking_url(booking) if name in WITH_LINK else "",
+        "short_link": booking_short_url(booking) if name in WITH_LINK else "",
     }
 
 
@@ -177,7 +178,7 @@ def sms_text(context: dict) -> str:
         date=context["date"],
         time=context["time"],
         site=context["site_name"],
-        link=context["link"],
+        link=context["short_link"],
         phone=phone,
     )
 

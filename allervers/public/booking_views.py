@@ -33,7 +33,13 @@ from django.views.decorators.http import require_http_methods
 
 from allervers.bookings import services
 from allervers.bookings.enums import AppointmentStatus, RegistrationStatus
-from allervers.bookings.links import LinkRefused, booking_from_token, booking_token, booking_url
+from allervers.bookings.links import (
+    LinkRefused,
+    booking_from_short_code,
+    booking_from_token,
+    booking_token,
+    booking_url,
+)
 from allervers.bookings.models import Appointment, AppointmentOpening, Registration
 from allervers.bookings.phones import shown_phone
 from allervers.bookings.times import local_moment
@@ -103,6 +109,17 @@ def booking_link_page(view: Callable) -> Callable:
         return _private(view(request, booking))
 
     return login_not_required(require_http_methods(["GET", "HEAD", "POST"])(wrapper))
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def booking_short(request: HttpRequest, code: str) -> HttpResponse:
+    """An SMS's short link: on to the booking's page (its signed link)."""
+    try:
+        booking = booking_from_short_code(code)
+    except LinkRefused as refusal:
+        return _private(link_refused_page(request, refusal))
+    return _private(redirect("public:booking_manage", token=booking_token(booking)))
 
 
 def link_refused_page(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/v1/", anonymous_urls()),
     path("accessibilite/", views.accessibility, name="accessibility"),
     # A booking's own pages, from its signed link (no account).
+    # The short form an SMS carries: it leads to the page of the signed link.
+    path("reservation/c/<str:code>/", booking_views.booking_short, name="booking_short"),
     path("reservation/<str:token>/", booking_views.booking_manage, name="booking_manage"),
     path(
         "reservation/<str:token>/confirmation/",

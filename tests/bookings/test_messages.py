@@ -62,6 +62,9 @@ def book(opening, django_capture_on_commit_callbacks, **fields):
 
 def booking_linked(text: str):
     """The booking the message's link (to cancel or move) opens, or None without a link."""
+    short = re.search(r"/reservation/c/([^/\s]+)/", text)  # an SMS's short link
+    if short:
+        return links.booking_from_short_code(short.group(1))
     found = re.search(r"/reservation/([^/\s]+)/", text)
     return links.booking_from_token(found.group(1)) if found else None
 
@@ -102,6 +105,7 @@ def test_a_booking_sends_one_e_mail_with_its_ics_and_one_sms(
     assert "9h30, Place du Regain" in sms["text"]
     assert booking_linked(sms["text"]) == appointment
     assert "Pour annuler : http://" in sms["text"]
+    assert len(sms["text"]) <= 160  # one SMS, link included
     rows = BookingMessage.objects.filter(booking_id=appointment.pk, booking_kind="appointment")
     assert sorted(rows.values_list("channel", "status")) == [
         (MessageChannel.EMAIL, MessageStatus.SENT),
