@@ -69,8 +69,12 @@ def message_name(event: str, booking) -> str:
     if event in ("appointment_booked", "registration_booked"):
         return "waiting" if booking.status == RegistrationStatus.WAITING else "booked"
     if event in ("appointment_cancelled", "registration_cancelled"):
-        # An appointment cancelled by someone of the team records who; by its link, nobody.
-        by_team = getattr(booking, "status_changed_by_id", None) is not None
+        # An appointment cancelled by someone of the team records who; by its link, nobody. A
+        # seat goes with its workshop when the team cancels the workshop.
+        if isinstance(booking, Registration):
+            by_team = booking.workshop.cancelled_at is not None
+        else:
+            by_team = booking.status_changed_by_id is not None
         return "cancelled_by_team" if by_team else "cancelled"
     return {
         "appointment_moved": "moved",

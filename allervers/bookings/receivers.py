@@ -2,8 +2,10 @@
 
 A stop cancelled: its active bookings are cancelled and each person is told once (a stop
 restored afterwards starts with no bookings: the people were told not to come). A stop moved:
-each person with an active booking is told the new moment once per move. A stop restored:
-nothing (its bookings were cancelled with it)."""
+its openings, appointments and workshops follow its new hours (shifted by as much as its start;
+what no longer fits a shorter stop is cancelled, its people told), and each person with an active
+booking is told the new moment once per move. A stop restored: nothing (its bookings were
+cancelled with it)."""
 
 from django.dispatch import receiver
 

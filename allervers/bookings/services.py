@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from allervers.planning.enums import SpaceKind, StopStatus
-from allervers.planning.models import PartnerPresence, Space, Stop
+from allervers.planning.enums import SpaceKind, StopEventKind, StopStatus
+from allervers.planning.models import PartnerPresence, Space, Stop, StopEvent
 from allervers.planning.revision import planning_write
 from allervers.reception.enums import VisitMode
 from allervers.reception.models import Visit
@@ -881,21 +881,89 @@ def stop_bookings_cancel(*, stop_id: int, at: datetime.datetime) -> int:
 
 
 def stop_bookings_moved(*, stop_id: int, at: datetime.datetime) -> int:
-    """The stop moved (place, day or hours): tell each person with an active booking on it its
-    new moment, once per move. Returns how many bookings were told."""
-    appointments = list(
-        Appointment.objects.filter(
-            opening__stop_id=stop_id, status=AppointmentStatus.BOOKED
-        ).values_list("pk", flat=True)
-    )
-    registrations = list(
-        Registration.objects.filter(
-            workshop__stop_id=stop_id,
-            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
-        ).values_list("pk", flat=True)
-    )
-    _tell_after_commit("stop_moved", appointments, registrations, discriminator=at.isoformat())
+    """The stop moved (place, day or hours): its bookings follow it. When its start time changed,
+    the openings, appointments and workshops keep their place in it (shifted by as much); what no
+    longer fits in the new hours (a shorter stop) is cancelled and its people told so. Everyone
+    else with an active booking is told the new moment, once per move. Returns how many
+    bookings were told the new moment."""
+    with transaction.atomic():
+        if not lock_row(Stop, stop_id):
+            return 0
+        stop = Stop.objects.get(pk=stop_id)
+        move = (
+            StopEvent.objects.filter(stop_id=stop_id, kind=StopEventKind.MOVED)
+            .order_by("-at", "-pk")
+            .first()
+        )
+        shift = _minutes(stop.start_time) - _minutes(
+            move.previous_start_time if move and move.previous_start_time else stop.start_time
+        )
+        dropped = _follow_the_stop(stop, shift, by=move.by if move else None, at=at)
+        appointments = list(
+            Appointment.objects.filter(
+                opening__stop_id=stop_id, status=AppointmentStatus.BOOKED
+            ).values_list("pk", flat=True)
+        )
+        registrations = list(
+            Registration.objects.filter(
+                workshop__stop_id=stop_id,
+                status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
+            ).values_list("pk", flat=True)
+        )
+        _tell_after_commit("appointment_cancelled", dropped["appointments"], [])
+        _tell_after_commit("registration_cancelled", [], dropped["registrations"])
+        _tell_after_commit("stop_moved", appointments, registrations, discriminator=at.isoformat())
     return len(appointments) + len(registrations)
+
+
+def _minutes(time: datetime.time) -> int:
+    return time.hour * 60 + time.minute
+
+
+def _time(minutes: int) -> datetime.time:
+    return datetime.time(minutes // 60, minutes % 60)
+
+
+def _shifted(start: datetime.time, end: datetime.time, shift: int) -> tuple[int, int]:
+    return _minutes(start) + shift, _minutes(end) + shift
+
+
+def _follow_the_stop(stop: Stop, shift: int, *, by, at) -> dict[str, list[int]]:
+    """Shift the stop's openings, appointments and workshops by `shift` minutes and keep them
+    inside its hours; returns the appointments and registrations cancelled because they no
+    longer fit (call with the stop locked)."""
+    first, last = _minutes(stop.start_time), _minutes(stop.end_time)
+    dropped: dict[str, list[int]] = {"appointments": [], "registrations": []}
+    for opening in AppointmentOpening.objects.filter(stop=stop):
+        start, end = _shifted(opening.start_time, opening.end_time, shift)
+        start, end = max(start, first), min(end, last)
+        if end - start < opening.slot_minutes:
+            # Too short for one appointment: the whole stop, closed to online booking, for the
+            # team to set again.
+            start, end, opening.public_booking = first, last, False
+        opening.start_time, opening.end_time = _time(start), _time(end)
+        opening.save(update_fields=["start_time", "end_time", "public_booking"])
+        for appointment in opening.appointments.all():
+            start, end = _shifted(appointment.start_time, appointment.end_time, shift)
+            if appointment.status == AppointmentStatus.BOOKED and not first <= start < end <= last:
+                appointment.status = AppointmentStatus.CANCELLED
+                appointment.cancelled_at = appointment.status_changed_at = at
+                appointment.status_changed_by = by
+                dropped["appointments"].append(appointment.pk)
+            elif 0 <= start < end < 24 * 60:
+                appointment.start_time, appointment.end_time = _time(start), _time(end)
+            appointment.save()
+    for workshop in Workshop.objects.filter(stop=stop, cancelled_at__isnull=True):
+        start, end = _shifted(workshop.start_time, workshop.end_time, shift)
+        if first <= start < end <= last:
+            workshop.start_time, workshop.end_time = _time(start), _time(end)
+        else:
+            workshop.cancelled_at = at
+            active = workshop.registrations.exclude(status=RegistrationStatus.CANCELLED)
+            dropped["registrations"] += list(active.values_list("pk", flat=True))
+            active.update(status=RegistrationStatus.CANCELLED, cancelled_at=at, attendance="")
+        workshop.save()
+    return dropped
 
 
 def _tell_after_commit(

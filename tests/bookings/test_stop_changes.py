@@ -123,3 +123,61 @@ def test_a_moved_stop_tells_each_person_the_new_moment_once_per_move(
         )
     assert len(mail.outbox) == 8  # a second move is a second message
     assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 2
+
+
+def test_bookings_follow_a_stop_moved_to_other_hours(
+    stop, booked, coordinator, django_capture_on_commit_callbacks, sms_outbox
+):
+    """09:00–12:00 moved to 14:00–16:00: the appointments keep their place in the stop (09:00 →
+    14:00, 10:00 → 15:00); the workshop (09:00–12:00) no longer fits: cancelled, its people told
+    the team cancelled it; each person is told once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        planning.stop_move(
+            stop=stop,
+            site=stop.site,
+            date=stop.date,
+            start_time=datetime.time(14),
+            end_time=datetime.time(16),
+            by=coordinator,
+        )
+    nadia, paul = (Appointment.objects.get(pk=booked[name].pk) for name in ("nadia", "paul"))
+    assert (nadia.start_time, nadia.end_time) == (datetime.time(14), datetime.time(14, 30))
+    assert (paul.start_time, paul.status) == (datetime.time(15), AppointmentStatus.BOOKED)
+    opening = nadia.opening
+    assert (opening.start_time, opening.end_time) == (datetime.time(14), datetime.time(16))
+    workshop = booked["seat"].workshop
+    workshop.refresh_from_db()
+    assert workshop.is_cancelled
+    assert set(workshop.registrations.values_list("status", flat=True)) == {
+        RegistrationStatus.CANCELLED
+    }
+    assert recipients() == ACTIVE  # each once
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert "à 14h" in by_address["nadia@example.org"].body
+    assert "à 15h" in by_address["paul@example.org"].body
+    assert "a dû annuler votre atelier" in by_address["seat@example.org"].body
+    assert len(sms_outbox()) == 4
+
+
+def test_an_appointment_that_no_longer_fits_a_shorter_stop_is_cancelled(
+    stop, coordinator, django_capture_on_commit_callbacks
+):
+    opening = AppointmentOpeningFactory(stop=stop)
+    late = AppointmentFactory(
+        opening=opening, start_time=datetime.time(11, 30), email="late@example.org"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        planning.stop_move(
+            stop=stop,
+            site=stop.site,
+            date=stop.date,
+            start_time=stop.start_time,
+            end_time=datetime.time(11),
+            by=coordinator,
+        )
+    late.refresh_from_db()
+    assert late.status == AppointmentStatus.CANCELLED and late.status_changed_by == coordinator
+    [message] = mail.outbox
+    assert "a dû annuler votre rendez-vous" in message.body
+    opening.refresh_from_db()
+    assert opening.end_time == datetime.time(11)
