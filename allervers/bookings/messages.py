@@ -29,7 +29,7 @@ from .enums import AppointmentStatus, MessageChannel, MessageStatus, Registratio
 from .links import booking_short_url, booking_url
 from .models import Appointment, BookingMessage, Registration
 from .phones import can_receive_sms
-from .texts import SMS, SUBJECTS, day_words, hour_words, short_date
+from .texts import SMS, SUBJECTS, day_words, hour_words, in_gsm7, short_date
 from .times import booking_start, operator_zone
 
 REMINDER = "reminder"
@@ -177,7 +177,7 @@ def message_context(booking, name: str) -> dict:
 def sms_text(context: dict) -> str:
     """The SMS: the bus, the day, the hour, the place, the link; never a partner or a theme."""
     phone = f" Infos : {context['operator_phone']}" if context["operator_phone"] else ""
-    return SMS[context["name"]].format(
+    text = SMS[context["name"]].format(
         operator=context["operator_name"],
         date=context["date"],
         time=context["time"],
@@ -185,6 +185,7 @@ def sms_text(context: dict) -> str:
         link=context["short_link"],
         phone=phone,
     )
+    return in_gsm7(text)
 
 
 def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessage:

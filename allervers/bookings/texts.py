@@ -77,6 +77,51 @@ def is_gsm7(text: str) -> bool:
     return gsm7_length(text) is not None
 
 
+# What names commonly hold outside the GSM alphabet, written with its letters (« Salle des
+# fêtes » → « Salle des fetes »; a dash, curly quotes, non-breaking spaces): one character out of
+# the alphabet would make the whole SMS Unicode, 70 characters a part instead of 160.
+GSM7_SPELLING = str.maketrans(
+    {
+        "â": "a",
+        "ê": "e",
+        "ë": "e",
+        "î": "i",
+        "ï": "i",
+        "ô": "o",
+        "û": "u",
+        "ç": "c",
+        "À": "A",
+        "Â": "A",
+        "È": "E",
+        "Ê": "E",
+        "Ë": "E",
+        "Î": "I",
+        "Ï": "I",
+        "Ô": "O",
+        "Ù": "U",
+        "Û": "U",
+        "œ": "oe",
+        "Œ": "OE",
+        "—": "-",
+        "–": "-",
+        "’": "'",
+        "‘": "'",
+        "«": '"',
+        "»": '"',
+        "“": '"',
+        "”": '"',
+        "…": "...",
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+
+
+def in_gsm7(text: str) -> str:
+    """`text` with the characters `GSM7_SPELLING` knows written in the GSM alphabet."""
+    return text.translate(GSM7_SPELLING)
+
+
 def hour_words(time: datetime.time) -> str:
     """09:30 → '9h30', 14:00 → '14h'."""
     return f"{time.hour}h{time.minute:02d}" if time.minute else f"{time.hour}h"

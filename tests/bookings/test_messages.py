@@ -262,3 +262,19 @@ def test_a_failing_sms_is_recorded_and_never_retried_by_a_second_run(
     settings.ALLERVERS_SMS_BACKEND = "file"
     send_booking_messages.enqueue("appointment", appointment.pk, "appointment_booked")
     assert sms_outbox() == [] and len(mail.outbox) == 1
+
+
+def test_names_outside_the_gsm_alphabet_are_spelled_in_it():
+    """« CCAS de Barlin — Bus » and « Salle des fêtes »: one such character would make the SMS
+    Unicode (70 characters a part); written in GSM letters, the text with its link fits one."""
+    stop = future_stop(
+        site__name="Salle des fêtes « Œuvre »", operator__name="CCAS de Barlin — Bus"
+    )
+    appointment = AppointmentFactory(
+        opening__stop=stop, operator=stop.operator, start_time=datetime.time(9, 30)
+    )
+    from allervers.bookings import messages
+
+    text = messages.sms_text(messages.message_context(appointment, "booked"))
+    assert "CCAS de Barlin - Bus" in text and 'Salle des fetes " OEuvre "' in text
+    assert gsm7_length(text) is not None and gsm7_length(text) <= 160, text
