@@ -29,7 +29,7 @@ def test_an_agent_logs_in_and_reads_the_next_stop(live_server, page, operator, m
     page.get_by_label("Adresse électronique").fill("wrong@example.org")
     page.get_by_label("Mot de passe").fill("wrong")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Adresse électronique ou mot de passe incorrect.").is_visible()
+    page.get_by_text("Adresse électronique ou mot de passe incorrect.").wait_for()
     assert_accessible(page)
 
     page.get_by_label("Adresse électronique").fill(agent.email)

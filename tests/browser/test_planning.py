@@ -59,7 +59,7 @@ def test_a_cancelled_stop_reaches_the_partner_present(live_server, page, operato
 
     page.get_by_role("link", name="Annuler la permanence").click()
     page.get_by_role("button", name="Annuler la permanence").click()  # no reason chosen yet
-    assert page.get_by_text("Choisissez un motif d'annulation.").is_visible()
+    page.get_by_text("Choisissez un motif d'annulation.").wait_for()
     assert_accessible(page)
 
     page.get_by_role("group", name="Motif de l'annulation").get_by_label("Météo").check()

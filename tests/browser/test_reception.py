@@ -51,7 +51,7 @@ def test_a_walk_in_is_recorded_with_the_keyboard_in_8_keystrokes_and_ended(
         page.keyboard.press(key)
     page.get_by_role("heading", name="Visites du jour").wait_for()
     assert page.evaluate("sessionStorage.getItem('keysPressed')") == "8"
-    assert page.get_by_text("Visite enregistrée").is_visible()
+    page.get_by_text("Visite enregistrée").wait_for()
     assert_accessible(page)
 
     visit = Visit.objects.get()

@@ -19,6 +19,7 @@ def test_a_coordinator_adds_a_partner_to_the_team(live_server, page, operator, c
     assert_accessible(page)
 
     page.get_by_role("link", name="Gérer l'équipe et les accès").click()
+    page.get_by_role("link", name="Ajouter une personne").wait_for()
     assert_accessible(page)
     page.get_by_role("link", name="Ajouter une personne").click()
     page.get_by_label("Prénom").fill("Inès")
@@ -26,7 +27,7 @@ def test_a_coordinator_adds_a_partner_to_the_team(live_server, page, operator, c
     page.get_by_label("Adresse électronique").fill("ines.morel@example.org")
     page.get_by_role("radio", name="Partenaire", exact=True).check()
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("Choisissez l'organisation de ce partenaire.").is_visible()
+    page.get_by_text("Choisissez l'organisation de ce partenaire.").wait_for()
     assert_accessible(page)
     page.get_by_label("Organisation partenaire").select_option(label="Mission locale")
     page.get_by_role("button", name="Enregistrer").click()

@@ -183,8 +183,13 @@ def test_every_staff_page_fits_the_screen(
 
         # The person's own pages: « Sécurité », then the new backup codes shown once.
         page.goto(f"{live_server.url}/compte/securite/")
+        heading = page.get_by_role("heading", level=1).first
+        heading.wait_for()
+        renew = page.get_by_role("button", name="Générer de nouveaux codes de secours")
+        # Said plainly when the page is another one (a lost session, a lost device).
+        assert renew.count(), (page.url, page.inner_text("main")[:600])
         problems += _problems(page, "/compte/securite/")
-        page.get_by_role("button", name="Générer de nouveaux codes de secours").click()
+        renew.click()
         page.get_by_role("heading", level=1, name="Vos codes de secours").wait_for()
         problems += _problems(page, "/compte/codes-de-secours/")
         assert not problems, "\n".join(problems)
