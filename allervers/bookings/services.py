@@ -890,15 +890,18 @@ def stop_bookings_moved(*, stop_id: int, at: datetime.datetime) -> int:
         if not lock_row(Stop, stop_id):
             return 0
         stop = Stop.objects.get(pk=stop_id)
-        move = (
-            StopEvent.objects.filter(stop_id=stop_id, kind=StopEventKind.MOVED)
-            .order_by("-at", "-pk")
-            .first()
-        )
-        shift = _minutes(stop.start_time) - _minutes(
-            move.previous_start_time if move and move.previous_start_time else stop.start_time
-        )
-        dropped = _follow_the_stop(stop, shift, by=move.by if move else None, at=at)
+        moves = StopEvent.objects.filter(stop_id=stop_id, kind=StopEventKind.MOVED)
+        move = moves.filter(at=at).order_by("pk").first()
+        # The hours this move gave the stop: those the next move started from (another move
+        # may have been committed before this receiver ran), else the stop's own.
+        later = moves.filter(at__gt=at).order_by("at", "pk").first()
+        hours = (stop.start_time, stop.end_time)
+        if later and later.previous_start_time and later.previous_end_time:
+            hours = (later.previous_start_time, later.previous_end_time)
+        shift = 0
+        if move is not None and move.previous_start_time is not None:
+            shift = _minutes(hours[0]) - _minutes(move.previous_start_time)
+        dropped = _follow_the_stop(stop, hours, shift, by=move.by if move else None, at=at)
         appointments = list(
             Appointment.objects.filter(
                 opening__stop_id=stop_id, status=AppointmentStatus.BOOKED
@@ -928,11 +931,13 @@ def _shifted(start: datetime.time, end: datetime.time, shift: int) -> tuple[int,
     return _minutes(start) + shift, _minutes(end) + shift
 
 
-def _follow_the_stop(stop: Stop, shift: int, *, by, at) -> dict[str, list[int]]:
+def _follow_the_stop(
+    stop: Stop, hours: tuple[datetime.time, datetime.time], shift: int, *, by, at
+) -> dict[str, list[int]]:
     """Shift the stop's openings, appointments and workshops by `shift` minutes and keep them
-    inside its hours; returns the appointments and registrations cancelled because they no
+    inside its `hours`; returns the appointments and registrations cancelled because they no
     longer fit (call with the stop locked)."""
-    first, last = _minutes(stop.start_time), _minutes(stop.end_time)
+    first, last = _minutes(hours[0]), _minutes(hours[1])
     dropped: dict[str, list[int]] = {"appointments": [], "registrations": []}
     for opening in AppointmentOpening.objects.filter(stop=stop):
         start, end = _shifted(opening.start_time, opening.end_time, shift)

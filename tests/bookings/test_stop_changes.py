@@ -181,3 +181,28 @@ def test_an_appointment_that_no_longer_fits_a_shorter_stop_is_cancelled(
     assert "a dû annuler votre rendez-vous" in message.body
     opening.refresh_from_db()
     assert opening.end_time == datetime.time(11)
+
+
+def test_two_moves_in_a_row_shift_the_bookings_once_each(
+    stop, coordinator, django_capture_on_commit_callbacks
+):
+    """09:00 → 14:00 → 15:00, the second move committed before the first one's receiver ran (two
+    coordinators at once): the appointment ends at 15:00, not shifted twice by the last move."""
+    opening = AppointmentOpeningFactory(stop=stop)
+    nine = AppointmentFactory(opening=opening, email="nine@example.org")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for start in (datetime.time(14), datetime.time(15)):
+            planning.stop_move(
+                stop=stop,
+                site=stop.site,
+                date=stop.date,
+                start_time=start,
+                end_time=datetime.time(start.hour + 3),
+                by=coordinator,
+            )
+    for callback in callbacks:  # each move's receivers, in order, after both moves
+        callback()
+    nine.refresh_from_db()
+    assert (nine.start_time, nine.status) == (datetime.time(15), AppointmentStatus.BOOKED)
+    opening.refresh_from_db()
+    assert (opening.start_time, opening.end_time) == (datetime.time(15), datetime.time(18))
