@@ -886,10 +886,18 @@ def stop_bookings_moved(*, stop_id: int, at: datetime.datetime) -> int:
     longer fits in the new hours (a shorter stop) is cancelled and its people told so. Everyone
     else with an active booking is told the new moment, once per move. Returns how many
     bookings were told the new moment."""
+    if not (
+        AppointmentOpening.objects.filter(stop_id=stop_id).exists()
+        or Workshop.objects.filter(stop_id=stop_id).exists()
+    ):
+        return 0  # nothing booked there: nothing to move, nobody to tell
     with transaction.atomic():
-        if not lock_row(Stop, stop_id):
+        # The rows changed are locked (`_follow_the_stop`), not the stop: this runs after the
+        # move's commit, in the mover's request, and must not wait behind another change of the
+        # stop (its listeners would then hear the two changes out of order).
+        stop = Stop.objects.filter(pk=stop_id).first()
+        if stop is None:
             return 0
-        stop = Stop.objects.get(pk=stop_id)
         moves = StopEvent.objects.filter(stop_id=stop_id, kind=StopEventKind.MOVED)
         move = moves.filter(at=at).order_by("pk").first()
         # The hours this move gave the stop: those the next move started from (another move
@@ -936,10 +944,10 @@ def _follow_the_stop(
 ) -> dict[str, list[int]]:
     """Shift the stop's openings, appointments and workshops by `shift` minutes and keep them
     inside its `hours`; returns the appointments and registrations cancelled because they no
-    longer fit (call with the stop locked)."""
+    longer fit (in a transaction: the rows are locked as they are read)."""
     first, last = _minutes(hours[0]), _minutes(hours[1])
     dropped: dict[str, list[int]] = {"appointments": [], "registrations": []}
-    for opening in AppointmentOpening.objects.filter(stop=stop):
+    for opening in AppointmentOpening.objects.filter(stop=stop).select_for_update():
         start, end = _shifted(opening.start_time, opening.end_time, shift)
         start, end = max(start, first), min(end, last)
         if end - start < opening.slot_minutes:
@@ -948,7 +956,7 @@ def _follow_the_stop(
             start, end, opening.public_booking = first, last, False
         opening.start_time, opening.end_time = _time(start), _time(end)
         opening.save(update_fields=["start_time", "end_time", "public_booking"])
-        for appointment in opening.appointments.all():
+        for appointment in opening.appointments.select_for_update():
             start, end = _shifted(appointment.start_time, appointment.end_time, shift)
             if appointment.status == AppointmentStatus.BOOKED and not first <= start < end <= last:
                 appointment.status = AppointmentStatus.CANCELLED
@@ -958,7 +966,9 @@ def _follow_the_stop(
             elif 0 <= start < end < 24 * 60:
                 appointment.start_time, appointment.end_time = _time(start), _time(end)
             appointment.save()
-    for workshop in Workshop.objects.filter(stop=stop, cancelled_at__isnull=True):
+    for workshop in Workshop.objects.filter(
+        stop=stop, cancelled_at__isnull=True
+    ).select_for_update():
         start, end = _shifted(workshop.start_time, workshop.end_time, shift)
         if first <= start < end <= last:
             workshop.start_time, workshop.end_time = _time(start), _time(end)
