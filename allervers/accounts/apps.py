@@ -5,4 +5,5 @@ class AccountsConfig(AppConfig):
     name = "allervers.accounts"
 
     def ready(self):
-        from . import sessions  # noqa: F401  (connects the login and logout receivers)
+        # The deploy checks register themselves; sessions connects the login/logout receivers.
+        from . import checks, sessions  # noqa: F401

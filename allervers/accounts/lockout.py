@@ -1,17 +1,29 @@
-"""Lockout after repeated failures (django-axes) and the password-reset throttle.
+"""The limits of the login, the second-factor step and the password reset; the client's address.
 
-django-axes counts the failed logins in the database (`AXES_HANDLER`, config/settings/base.py)
-per typed e-mail address and per client IP address; this module tells it how to read both, and
-throttles the password-reset form per IP address with the shared cache (`CACHES`)."""
+The bus is one address: every tablet and phone of the team goes out through the same 4G router.
+So failures lock the *account* — django-axes counts the failed logins per typed e-mail address
+(`AXES_LOCKOUT_PARAMETERS`), this module the wrong codes per account — and an address is only
+counted as a coarse flood guard (`ALLERVERS_ADDRESS_FAILURE_LIMIT` failed logins and codes from
+one address within `ALLERVERS_ADDRESS_FAILURE_MINUTES`), far above what a team types. A locked
+account unlocks itself through the e-mailed reset link (`account_unlock`): the reset form
+answers while the account is locked, so a stranger who knows the address cannot keep its owner
+out. The counts are atomic database counters (`counters.py`), shared by every worker process."""
 
-from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_client_ip_address, get_cool_off
+import ipaddress
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
+from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.core.cache import cache
 
+from .counters import counter_delete, counter_increment, counter_value
 from .models import UserManager
 
-RESET_KEY = "allervers:password-reset:{ip}"
+ADDRESS_FAILURES_KEY = "allervers:failures:address:{network}"
+RESET_CLIENT_KEY = "allervers:password-reset:address:{network}"
+RESET_EMAIL_KEY = "allervers:password-reset:email:{email}"
+RESET_EMAIL_SECONDS = 60 * 60
+SECOND_FACTOR_KEY = "allervers:second-factor:user:{user}"
 
 
 def typed_email(request, credentials: dict | None) -> str:
@@ -26,74 +38,134 @@ def typed_email(request, credentials: dict | None) -> str:
 
 
 def client_ip(request) -> str:
-    """The client's address: behind `ALLERVERS_TRUSTED_PROXY_COUNT` proxies, the entry of
-    X-Forwarded-For that the outermost trusted proxy wrote (the ones before it are the client's
-    word and can be forged); without the header or proxy, the connection's own address."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    """The client's address, the one function every limit and the access log read.
+
+    Without a proxy (`ALLERVERS_TRUSTED_PROXY_COUNT` 0, the default) the connection's own
+    address: X-Forwarded-For is the client's word and is ignored. Behind N proxies, the entry of
+    X-Forwarded-For that the outermost trusted proxy wrote (the ones before it can be forged).
+    An IPv4 address written as IPv6 (::ffff:a.b.c.d) is the IPv4 address; an entry that is not
+    an address falls back to the connection's address."""
+    remote = _address(request.META.get("REMOTE_ADDR", "")) or ""
     count = settings.ALLERVERS_TRUSTED_PROXY_COUNT
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if count <= 0 or not forwarded:
         return remote
-    return forwarded[-min(count, len(forwarded))]
+    return _address(forwarded[-min(count, len(forwarded))]) or remote
 
 
-def is_locked(request, email: str) -> bool:
-    """Whether this address, or the client's IP address, is locked out now."""
-    return AxesProxyHandler.is_locked(
-        request, {settings.AXES_USERNAME_FORM_FIELD: UserManager.normalize_email(email)}
+def _address(text: str) -> str | None:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def client_network(request) -> str:
+    """The client as the per-address limits count it: an IPv4 address, or the /64 network of an
+    IPv6 address (one subscriber's line gets a whole /64 and can pick any address in it)."""
+    ip = client_ip(request)
+    if ":" not in ip:
+        return ip
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+# The flood guard ---------------------------------------------------------------------------------
+
+
+def _address_key(request) -> str:
+    return ADDRESS_FAILURES_KEY.format(network=client_network(request))
+
+
+def address_failed(request) -> None:
+    """Count one failed login or wrong code from the client's address."""
+    counter_increment(
+        _address_key(request), seconds=settings.ALLERVERS_ADDRESS_FAILURE_MINUTES * 60
     )
 
 
+def address_flooded(request) -> bool:
+    """Whether the client's address is past the flood guard's limit."""
+    return counter_value(_address_key(request)) >= settings.ALLERVERS_ADDRESS_FAILURE_LIMIT
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler (failed logins per account, `AXES_LOCKOUT_PARAMETERS`), with
+    the address's flood guard: a flooded address is refused as a locked account is, and every
+    failed login counts for its address."""
+
+    def is_locked(self, request, credentials: dict | None = None) -> bool:
+        return address_flooded(request) or super().is_locked(request, credentials)
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        if request is None:
+            return super().user_login_failed(sender, credentials, request, **kwargs)
+        flooded = address_flooded(request)  # then the backend refused, whatever the password
+        address_failed(request)
+        if flooded and not super().is_locked(request, credentials):
+            # Refused for the address's flood only: not a failure of the account.
+            request.axes_locked_out = True
+            return None
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if address_flooded(request):
+            request.axes_locked_out = True
+        return None
+
+
+# The password reset ------------------------------------------------------------------------------
+
+
 def password_reset_allowed(request) -> bool:
-    """Count one password-reset request from the client's IP address; False past
+    """Count one password-reset request from the client's address; False past
     `ALLERVERS_PASSWORD_RESET_LIMIT` requests within the cool-off period."""
-    key = RESET_KEY.format(ip=get_client_ip_address(request))
-    return _count(key, request, restart=False) <= settings.ALLERVERS_PASSWORD_RESET_LIMIT
+    key = RESET_CLIENT_KEY.format(network=client_network(request))
+    seconds = int(get_cool_off(request).total_seconds())
+    return counter_increment(key, seconds=seconds) <= settings.ALLERVERS_PASSWORD_RESET_LIMIT
 
 
-def _count(key: str, request, *, restart: bool) -> int:
-    """Add one to the counter `key` of the shared cache, which expires one cool-off period after
-    its first count, or after its latest one with `restart`; the new count."""
-    timeout = int(get_cool_off(request).total_seconds())
-    cache.add(key, 0, timeout=timeout)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        count = 1
-    if restart:
-        cache.touch(key, timeout=timeout)
-    return count
+def reset_email_allowed(email: str) -> bool:
+    """Count one reset e-mail asked for `email` (known or not); False past
+    `ALLERVERS_PASSWORD_RESET_PER_EMAIL_LIMIT` within an hour."""
+    key = RESET_EMAIL_KEY.format(email=UserManager.normalize_email(email))
+    count = counter_increment(key, seconds=RESET_EMAIL_SECONDS)
+    return count <= settings.ALLERVERS_PASSWORD_RESET_PER_EMAIL_LIMIT
 
 
-# The second-factor step: wrong codes counted per account and per client IP address, with the
-# login's limit and cool-off (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME). A right password does not
-# reset the account's count (it would give anyone holding the password endless tries at the
-# code); a right code does.
-SECOND_FACTOR_KEYS = ("allervers:second-factor:user:{user}", "allervers:second-factor:ip:{ip}")
+def account_unlock(user) -> None:
+    """Lift the account's lockout and its wrong-code count: its owner has just chosen a new
+    password through the link e-mailed to its address."""
+    axes_reset(username=UserManager.normalize_email(user.email))
+    counter_delete(SECOND_FACTOR_KEY.format(user=user.pk))
 
 
-def _second_factor_keys(request) -> list[str]:
-    user_key, ip_key = SECOND_FACTOR_KEYS
-    return [
-        user_key.format(user=request.user.pk),
-        ip_key.format(ip=get_client_ip_address(request)),
-    ]
+# The second-factor step --------------------------------------------------------------------------
+# Wrong codes are counted per account (and for the address's flood guard), with the login's limit
+# and cool-off (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME). A right password does not reset the
+# account's count (it would give anyone holding the password endless tries at the code); a right
+# code does.
+
+
+def _second_factor_key(request) -> str:
+    return SECOND_FACTOR_KEY.format(user=request.user.pk)
 
 
 def second_factor_locked(request) -> bool:
-    """Whether the code step is locked for this account or this IP address."""
-    counts = cache.get_many(_second_factor_keys(request))
-    return any(count >= settings.AXES_FAILURE_LIMIT for count in counts.values())
+    """Whether the code step is locked for this account, or for the client's address."""
+    return counter_value(
+        _second_factor_key(request)
+    ) >= settings.AXES_FAILURE_LIMIT or address_flooded(request)
 
 
 def second_factor_failed(request) -> None:
     """Count one wrong code (or one attempt during the lockout, which starts the cool-off
     again, as for the login)."""
-    for key in _second_factor_keys(request):
-        _count(key, request, restart=True)
+    seconds = int(get_cool_off(request).total_seconds())
+    counter_increment(_second_factor_key(request), seconds=seconds, restart=True)
+    address_failed(request)
 
 
 def second_factor_passed(request) -> None:
-    cache.delete(_second_factor_keys(request)[0])
+    counter_delete(_second_factor_key(request))

@@ -75,3 +75,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class LimitCounter(models.Model):
+    """One count behind a limit (failures from an address, codes of an account, reset e-mails,
+    bookings), in the database so that every worker process sees it, and so that each count is
+    one atomic UPDATE (`allervers/accounts/counters.py`). The key is a keyed hash of what is
+    counted: no address, e-mail or phone number is stored here."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    count = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "compteur de limite"
+        verbose_name_plural = "compteurs de limite"
+
+    def __str__(self) -> str:
+        return f"{self.count} jusqu'à {self.expires_at:%Y-%m-%d %H:%M}"

@@ -36,8 +36,9 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's view, throttled per client IP address, and closed to a locked-out address: a
-    reset link must not be a faster way out of a lockout than waiting for the cool-off."""
+    """Django's view, throttled per client address (past it, the lockout page) and per e-mail
+    address (past it, the same neutral page, no e-mail). It answers while the account is locked:
+    the link it sends is how the owner unlocks it (`PasswordResetConfirmView`)."""
 
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
@@ -45,11 +46,24 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        if not lockout.password_reset_allowed(self.request) or lockout.is_locked(
-            self.request, form.cleaned_data["email"]
-        ):
+        if not lockout.password_reset_allowed(self.request):
             return locked_out(self.request)
+        if not lockout.reset_email_allowed(form.cleaned_data["email"]):
+            return redirect(self.get_success_url())
         return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view; a new password chosen through the e-mailed link lifts the account's
+    lockout (only the mailbox's owner has the link)."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lockout.account_unlock(form.user)
+        return response
 
 
 def locked_out(request, original_response=None, credentials=None, *, second_factor=False):

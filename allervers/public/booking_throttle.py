@@ -1,39 +1,34 @@
-"""Limits on the residents' bookings (issue 13 point 7): per client IP address and per phone
-number, per day, counted in the shared cache (every worker process sees the same counts), as
-the password-reset throttle does (allervers/accounts/lockout.py).
+"""Limits on the residents' bookings (issue 13 point 7): per client address and per phone
+number, per day, counted by the atomic counters of the login's limits
+(allervers/accounts/counters.py: every worker process sees the same counts, and requests at
+once never overrun a limit).
 
-Every booking POST (book, register, move) counts for its IP address; every attempt with a valid
-phone number counts for that number. Past `ALLERVERS_BOOKING_LIMIT_PER_IP` or
-`ALLERVERS_BOOKING_LIMIT_PER_PHONE` within a day, the request is refused with a French 429
-page, nothing saved. A double submission answered by its one-time token is not counted."""
+Every booking POST (book, register, move) counts for its client address — an IPv4 address, or
+the /64 network of an IPv6 address, which one line can roam at will
+(`allervers.accounts.lockout.client_network`); every attempt with a valid phone number counts for
+that number. Past `ALLERVERS_BOOKING_LIMIT_PER_IP` or `ALLERVERS_BOOKING_LIMIT_PER_PHONE` within a
+day, the request is refused with a French 429 page, nothing saved. A double submission answered
+by its one-time token is not counted."""
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.core.cache import cache
+
+from allervers.accounts.counters import counter_increment
+from allervers.accounts.lockout import client_network
 
 DAY_SECONDS = 24 * 60 * 60
 IP_KEY = "allervers:booking:ip:{ip}"
 PHONE_KEY = "allervers:booking:phone:{phone}"
 
 
-def _count(key: str) -> int:
-    """Add one to `key`, which expires a day after its first count; the new count."""
-    cache.add(key, 0, timeout=DAY_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=DAY_SECONDS)
-        return 1
-
-
 def ip_allowed(request) -> bool:
-    """Count one booking POST from the client's IP address; False past the day's limit."""
-    key = IP_KEY.format(ip=get_client_ip_address(request))
-    return _count(key) <= settings.ALLERVERS_BOOKING_LIMIT_PER_IP
+    """Count one booking POST from the client's address; False past the day's limit."""
+    key = IP_KEY.format(ip=client_network(request))
+    return counter_increment(key, seconds=DAY_SECONDS) <= settings.ALLERVERS_BOOKING_LIMIT_PER_IP
 
 
 def phone_allowed(phone: str) -> bool:
     """Count one attempt with this (normalised) phone number; False past the day's limit."""
     if not phone:
         return True
-    return _count(PHONE_KEY.format(phone=phone)) <= settings.ALLERVERS_BOOKING_LIMIT_PER_PHONE
+    count = counter_increment(PHONE_KEY.format(phone=phone), seconds=DAY_SECONDS)
+    return count <= settings.ALLERVERS_BOOKING_LIMIT_PER_PHONE

@@ -139,13 +139,18 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Lockout (django-axes; README.md, configuration): after AXES_FAILURE_LIMIT failures for one
-# e-mail address, or from one IP address, that address is refused for the cool-off period,
-# even with the right password. Counted in the database: shared by every worker process.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Lockout (django-axes; allervers/accounts/lockout.py, README.md, configuration): after
+# AXES_FAILURE_LIMIT failed logins for one e-mail address, that account is refused for the
+# cool-off period, even with the right password (its owner can unlock it with a password reset).
+# Never per address: every tablet of the bus shares one 4G router's address. An address only
+# meets the flood guard: ALLERVERS_ADDRESS_FAILURE_LIMIT failed logins and codes within
+# ALLERVERS_ADDRESS_FAILURE_MINUTES refuse it, far above a team's typos.
+AXES_HANDLER = "allervers.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = int(env("ALLERVERS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("ALLERVERS_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one locks on its own
+AXES_LOCKOUT_PARAMETERS = ["username"]
+ALLERVERS_ADDRESS_FAILURE_LIMIT = int(env("ALLERVERS_ADDRESS_FAILURE_LIMIT", "100"))
+ALLERVERS_ADDRESS_FAILURE_MINUTES = int(env("ALLERVERS_ADDRESS_FAILURE_MINUTES", "15"))
 # The login form keeps Django's field name, `username`, for the e-mail address.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "allervers.accounts.lockout.typed_email"
@@ -156,13 +161,20 @@ AXES_RESET_ON_SUCCESS = True
 # An attempt during a lockout starts the cool-off again (django-axes' default, kept).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_VERBOSE = False
-# How many proxies in front of the application append to X-Forwarded-For (the documented TLS
-# proxy: 1). 0: the client is the connection's address (REMOTE_ADDR), for a direct connection.
-ALLERVERS_TRUSTED_PROXY_COUNT = int(env("ALLERVERS_TRUSTED_PROXY_COUNT", "1"))
-# The password-reset form, per client IP address: at most this many requests per cool-off period.
+# How many proxies in front of the application append to X-Forwarded-For. 0 (the default):
+# clients connect directly, their address is the connection's (REMOTE_ADDR) and no proxy header
+# is trusted. 1: the documented TLS proxy (docs/deployment.md), whose X-Forwarded-For entry and
+# X-Forwarded-Proto are read. `check --deploy` warns when they disagree (accounts/checks.py).
+ALLERVERS_TRUSTED_PROXY_COUNT = int(env("ALLERVERS_TRUSTED_PROXY_COUNT", "0"))
+if ALLERVERS_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("ALLERVERS_TRUSTED_PROXY_COUNT must be 0 (no proxy) or more.")
+# The password-reset form: at most this many requests per client address per cool-off period,
+# and at most this many e-mails to one address per hour (beyond, the same neutral page, no mail).
 ALLERVERS_PASSWORD_RESET_LIMIT = int(env("ALLERVERS_PASSWORD_RESET_LIMIT", "5"))
+ALLERVERS_PASSWORD_RESET_PER_EMAIL_LIMIT = int(env("ALLERVERS_PASSWORD_RESET_PER_EMAIL_LIMIT", "3"))
 # The residents' online bookings (allervers/public/booking_throttle.py): at most this many
-# booking submissions per client IP address, and bookings per phone number, per day.
+# booking submissions per client address (an IPv6 /64 counts as one), and bookings per phone
+# number, per day.
 ALLERVERS_BOOKING_LIMIT_PER_IP = int(env("ALLERVERS_BOOKING_LIMIT_PER_IP", "10"))
 ALLERVERS_BOOKING_LIMIT_PER_PHONE = int(env("ALLERVERS_BOOKING_LIMIT_PER_PHONE", "3"))
 
@@ -259,7 +271,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: safe by default, relaxed only in dev.py.
 SECURE_SSL_REDIRECT = env_bool("ALLERVERS_SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the TLS proxy only: a client connecting directly could claim HTTPS with this header.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if ALLERVERS_TRUSTED_PROXY_COUNT > 0 else None
+)
 SECURE_HSTS_SECONDS = int(env("ALLERVERS_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
@@ -318,4 +333,6 @@ LOGGING = {
 }
 
 # HSTS preload is a one-way decision that belongs to whoever runs the domain, not to the code.
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# axes.W006 asks for 'ip_address' in AXES_LOCKOUT_PARAMETERS: that would lock every account
+# behind one address (the bus); the address has its own flood guard (accounts/lockout.py).
+SILENCED_SYSTEM_CHECKS = ["security.W021", "axes.W006"]

@@ -78,7 +78,9 @@ def database_url(tmp_path_factory, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def production_env(database_url, tmp_path_factory):
-    return production_site.production_env(database_url, tmp_path_factory.mktemp("static"))
+    env = production_site.production_env(database_url, tmp_path_factory.mktemp("static"))
+    # Behind the README's TLS proxy (whose X-Forwarded-Proto the requests below carry).
+    return {"ALLERVERS_TRUSTED_PROXY_COUNT": "1", **env}
 
 
 @pytest.fixture(scope="module")

@@ -358,6 +358,49 @@ def test_too_many_bookings_from_one_address_get_the_429_page(client, world, sett
     assert other.status_code == 302
 
 
+def test_the_addresses_of_one_ipv6_line_count_as_one(client, world, settings):
+    # A line gets a whole /64: changing the address within it does not escape the limit.
+    settings.ALLERVERS_BOOKING_LIMIT_PER_IP = 1
+    stop = world["stops"]["tomorrow"]
+    opening = world["openings"]["mission"]
+    first = client.post(
+        slot_url(stop), booking_data(opening, phone="06 11 11 11 11"), REMOTE_ADDR="2001:db8::1"
+    )
+    assert first.status_code == 302
+    second = client.post(
+        slot_url(stop),
+        booking_data(opening, "0930", phone="06 22 22 22 22"),
+        REMOTE_ADDR="2001:db8::ab:cd:ef",
+    )
+    assert second.status_code == 429
+    assert Appointment.objects.count() == 1
+    # Another line is not concerned.
+    other = client.post(
+        slot_url(stop),
+        booking_data(opening, "0930", phone="06 22 22 22 22"),
+        REMOTE_ADDR="2001:db8:0:1::1",
+    )
+    assert other.status_code == 302
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_booking_limit(client, world, settings):
+    settings.ALLERVERS_BOOKING_LIMIT_PER_IP = 1
+    stop = world["stops"]["tomorrow"]
+    opening = world["openings"]["mission"]
+    first = client.post(
+        slot_url(stop),
+        booking_data(opening, phone="06 11 11 11 11"),
+        HTTP_X_FORWARDED_FOR="1.2.3.4",
+    )
+    assert first.status_code == 302
+    second = client.post(
+        slot_url(stop),
+        booking_data(opening, "0930", phone="06 22 22 22 22"),
+        HTTP_X_FORWARDED_FOR="5.6.7.8",
+    )
+    assert second.status_code == 429
+
+
 def test_too_many_bookings_with_one_phone_get_the_429_page(client, world, settings):
     settings.ALLERVERS_BOOKING_LIMIT_PER_PHONE = 1
     first = client.post(
