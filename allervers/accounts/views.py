@@ -13,7 +13,7 @@ from allervers.core.form_views import form_submit, posted, render_form
 from allervers.core.qr import qr_svg
 
 from . import lockout, second_factor
-from .forms import SecondFactorCodeForm
+from .forms import InvitationPasswordResetForm, SecondFactorCodeForm
 from .middleware import second_factor_not_required
 
 
@@ -39,6 +39,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's view, throttled per client IP address, and closed to a locked-out address: a
     reset link must not be a faster way out of a lockout than waiting for the cool-off."""
 
+    form_class = InvitationPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
