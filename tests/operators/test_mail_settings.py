@@ -217,3 +217,26 @@ def test_failure_reasons_are_french_and_bounded():
     assert "mal configuré" in send_failure_reason(ImproperlyConfigured("x" * 500))
     assert len(send_failure_reason(RuntimeError("y" * 900))) <= 200
     assert Membership._meta.get_field("invitation_error").max_length == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_prints_the_invitation_of_operator_create_with_the_console_backend(
+    settings, capsys
+):
+    """The production path: the task waits in the database and `db_worker` sends it."""
+    settings.MAILERS = mailers_from_env({"ALLERVERS_EMAIL_BACKEND": "console"})
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command(
+        "operator_create",
+        "--name=CCAS de Houdain",
+        "--slug=ccas-houdain",
+        "--coordinator-email=aline@ccas-houdain.fr",
+    )
+    membership = Membership.objects.get(user__email="aline@ccas-houdain.fr")
+    assert membership.invitation_requested_at is not None
+    assert membership.invitation_sent_at is None  # waiting for the worker: not sent yet
+    assert "To: aline@ccas-houdain.fr" not in capsys.readouterr().out
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    assert "To: aline@ccas-houdain.fr" in capsys.readouterr().out
+    membership.refresh_from_db()
+    assert membership.invitation_sent_at is not None
