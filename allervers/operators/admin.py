@@ -159,6 +159,10 @@ class OperatorAdmin(admin.ModelAdmin):
         removed = [
             (f.instance.pk, f.instance.operator_id) for f in formset.deleted_forms if f.instance.pk
         ]
+        for membership_form in formset.forms:
+            # Platform staff giving access to an invitation decide for it (their own call).
+            if membership_form.instance.is_active:
+                membership_form.instance.awaiting_acceptance = False
         super().save_formset(request, form, formset, change)
         for membership in formset.new_objects:
             record(

@@ -395,3 +395,39 @@ def test_the_owner_is_told_of_every_change_to_her_account(
     assert "votre accès a été rétabli" in bodies[2]
     assert "double authentification a été réinitialisée" in bodies[3]
     assert not TOTPDevice.objects.filter(user=agent).exists()  # hers alone: reset allowed
+
+
+def test_platform_staff_may_give_access_to_an_invitation_in_the_admin(
+    client, operator, coordinator, neighbour, django_capture_on_commit_callbacks
+):
+    _add(client, coordinator, neighbour.email, django_capture_on_commit_callbacks)
+    pending = Membership.objects.get(operator=operator, user=neighbour)
+    ours = coordinator.memberships.get()
+    staff = get_user_model().objects.create_superuser(email="plateforme@example.org", password="x")
+    client.force_login(staff)
+    rows = {"0": (ours, True), "1": (pending, True)}
+    data = {
+        "name": operator.name,
+        "slug": operator.slug,
+        "phone": operator.phone,
+        "time_zone": operator.time_zone,
+        "school_zone": operator.school_zone,
+        "referral_overdue_days": operator.referral_overdue_days,
+        "reminder_time": "17:00",
+        "memberships-TOTAL_FORMS": "2",
+        "memberships-INITIAL_FORMS": "2",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for index, (membership, active) in rows.items():
+        data |= {
+            f"memberships-{index}-id": membership.pk,
+            f"memberships-{index}-operator": operator.pk,
+            f"memberships-{index}-user": membership.user_id,
+            f"memberships-{index}-role": membership.role,
+            f"memberships-{index}-is_active": "on" if active else "",
+        }
+    response = client.post(reverse("admin:operators_operator_change", args=[operator.pk]), data)
+    assert response.status_code == 302, text_of(response)
+    pending.refresh_from_db()
+    assert pending.is_active and not pending.awaiting_acceptance
