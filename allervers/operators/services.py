@@ -183,7 +183,11 @@ def invitation_resend(*, membership: Membership, by=None) -> bool:
     """Send the invitation again (« Renvoyer l'invitation »): True when a new one is on its
     way, False when one was asked for a moment ago (a double click: the same invitation).
     A member who already chose a password, or whose access is withdrawn, is refused."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     if not membership.invitation_resendable:
         if not membership.is_active:
             raise ValidationError(
@@ -207,7 +211,7 @@ def invitation_renew_for(*, user) -> bool:
     if user.has_usable_password() or not user.is_active:
         return False
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(user=user, is_active=True)
         .order_by(models.F("invitation_requested_at").desc(nulls_last=True), "-pk")
@@ -224,7 +228,7 @@ def membership_answer(*, membership_id: int, user, accept: bool) -> Membership:
     """The invited person's answer. Only the person invited, and only once: anything else
     (another's invitation, an answered one, a forged id) changes nothing."""
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("operator", "user", "partner")
         .filter(pk=membership_id, user=user, awaiting_acceptance=True)
         .first()
@@ -255,7 +259,11 @@ def membership_update(
     """Change a member's role or access, in this structure only; the account's owner is told
     by e-mail. A structure always keeps one active coordinator. An invitation waiting for its
     answer cannot be made active here (only its owner accepts it)."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     if membership.awaiting_acceptance and is_active:
         raise ValidationError(
             "Cette personne n'a pas encore accepté l'invitation : son accès sera actif quand "
@@ -330,7 +338,11 @@ def second_factor_reset_refusal(membership: Membership) -> str:
 def member_second_factor_reset(*, membership: Membership, by=None) -> Membership:
     """A coordinator's reset of a member's second factor (a lost telephone), for an account that
     is her structure's alone (`second_factor_reset_refusal`); its owner is told by e-mail."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     refusal = second_factor_reset_refusal(membership)
     if refusal:
         raise ValidationError(refusal)
