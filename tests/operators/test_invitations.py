@@ -8,6 +8,8 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -431,3 +433,28 @@ def test_platform_staff_may_give_access_to_an_invitation_in_the_admin(
     assert response.status_code == 302, text_of(response)
     pending.refresh_from_db()
     assert pending.is_active and not pending.awaiting_acceptance
+
+
+def test_the_team_page_reads_the_invitations_in_a_bounded_number_of_queries(
+    client, operator, coordinator, make_member
+):
+
+    client.force_login(coordinator)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(TEAM).status_code == 200
+        return len(queries)
+
+    make_member(operator, Role.AGENT)
+    few = count()
+    for index in range(10):
+        member_invite(
+            operator=operator,
+            email=f"invite{index}@example.org",
+            first_name="I",
+            last_name=str(index),
+            role=Role.AGENT,
+            partner=None,
+        )
+    assert count() == few
