@@ -5,6 +5,7 @@ from allervers.planning.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("compte/invitations/", include("allervers.operators.invitation_urls")),
     path("compte/", include("allervers.accounts.urls")),
     path("structure/vehicules/", include("allervers.planning.vehicle_urls")),
     path("structure/partenaires/", include("allervers.partners.urls")),

@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 
 class LoginForm(AuthenticationForm):
@@ -40,3 +41,18 @@ class SecondFactorCodeForm(forms.Form):
         code.widget.attrs.update(
             {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
         )
+
+
+class InvitationPasswordResetForm(PasswordResetForm):
+    """Django's form, which sends nothing to an account without a usable password; such an
+    account is an invited person who never chose one (the e-mail got lost, the link expired):
+    it gets its invitation again, with a fresh link. The page that follows is the same
+    whatever the address (no account enumeration)."""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from allervers.operators.services import invitation_renew_for
+
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
+        for user in get_user_model().objects.filter(email__iexact=email.strip(), is_active=True):
+            invitation_renew_for(user=user)

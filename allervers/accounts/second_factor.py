@@ -167,8 +167,10 @@ def _backup_code() -> str:
 @transaction.atomic
 def second_factor_reset(*, membership: Membership) -> Membership:
     """A coordinator's reset of a member's second factor (a lost telephone): the devices go,
-    every session of the member ends, the member enrols again at the next login. The view logs
-    it (`accesslog.services.logged`, the membership as object)."""
+    every session of the member ends, the member enrols again at the next login. Called only
+    through `operators.services.member_second_factor_reset`, which first checks that the
+    account is the structure's alone (not platform staff, no other active membership); the
+    view logs it (`accesslog.services.logged`, the membership as object)."""
     user = membership.user
     devices = [TOTPDevice.objects.filter(user=user), StaticDevice.objects.filter(user=user)]
     if not any(queryset.exists() for queryset in devices):

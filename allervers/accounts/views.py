@@ -13,7 +13,7 @@ from allervers.core.form_views import form_submit, posted, render_form
 from allervers.core.qr import qr_svg
 
 from . import lockout, second_factor
-from .forms import SecondFactorCodeForm
+from .forms import InvitationPasswordResetForm, SecondFactorCodeForm
 from .middleware import second_factor_not_required
 
 
@@ -40,6 +40,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     address (past it, the same neutral page, no e-mail). It answers while the account is locked:
     the link it sends is how the owner unlocks it (`PasswordResetConfirmView`)."""
 
+    form_class = InvitationPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"

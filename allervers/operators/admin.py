@@ -1,18 +1,77 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import membership_detail, record
 
 from .models import Membership, Operator
-from .services import operator_create, operator_create_check
+from .services import invitation_resend, operator_create, operator_create_check
+
+
+@admin.display(description="accès et invitation")
+def membership_state(membership: Membership) -> str:
+    """The member's state and, when the invitation failed, « invitation non envoyée » with the
+    reason (the team page shows the same)."""
+    if membership.pk is None:
+        return "—"
+    parts = [membership.state]
+    if membership.invitation_error:
+        parts.append(f"invitation non envoyée : {membership.invitation_error}")
+    elif membership.invitation_pending_send:
+        parts.append("invitation en cours d'envoi")
+    elif membership.invitation_link_expired:
+        parts.append("lien de l'invitation expiré")
+    return " — ".join(parts)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "role", "partner", "is_active", membership_state]
+    readonly_fields = [membership_state]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """The platform's view of every role, with the invitations to send again."""
+
+    list_display = ["user", "operator", "role", membership_state]
+    list_filter = ["role", "is_active", "awaiting_acceptance"]
+    search_fields = ["user__email", "operator__name"]
+    list_select_related = ["user", "operator"]
+    fields = ["user", "operator", "role", "partner", "is_active", membership_state]
+    actions = ["invitation_resend_action"]
+
+    # Read-only here: roles change on the structure's page (journaled) or by its coordinator.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Renvoyer l'invitation")
+    def invitation_resend_action(self, request, queryset):
+        sent = 0
+        for membership in queryset.select_related("user"):
+            try:
+                with transaction.atomic():
+                    if invitation_resend(membership=membership, by=request.user):
+                        record(
+                            request,
+                            Action.MEMBERSHIP_CHANGED,
+                            membership,
+                            detail="invitation renvoyée par la plateforme",
+                        )
+                        sent += 1
+            except ValidationError as error:
+                self.message_user(request, f"{membership.user} : {error.messages[0]}", "warning")
+        self.message_user(request, f"Invitations renvoyées : {sent}.")
 
 
 class OperatorAddForm(forms.ModelForm):
@@ -100,6 +159,10 @@ class OperatorAdmin(admin.ModelAdmin):
         removed = [
             (f.instance.pk, f.instance.operator_id) for f in formset.deleted_forms if f.instance.pk
         ]
+        for membership_form in formset.forms:
+            # Platform staff giving access to an invitation decide for it (their own call).
+            if membership_form.instance.is_active:
+                membership_form.instance.awaiting_acceptance = False
         super().save_formset(request, form, formset, change)
         for membership in formset.new_objects:
             record(

@@ -9,4 +9,5 @@ def current_membership_context(request):
         "current_membership": membership,
         "current_operator": membership.operator if membership else None,
         "user_memberships": getattr(request, "_allervers_memberships", []),
+        "pending_invitations": getattr(request, "_allervers_invitations", []),
     }

@@ -127,3 +127,16 @@ class MembershipForm(RoleForm):
         required=False,
         help_text="Décochez pour retirer l'accès sans effacer l'historique de cette personne.",
     )
+
+
+class InvitationAnswerForm(forms.Form):
+    """The invited person's answer to an invitation to join a structure."""
+
+    answer = forms.ChoiceField(
+        label="Réponse",
+        choices=[("accepter", "Accepter"), ("refuser", "Refuser")],
+        error_messages={
+            "required": "Choisissez d'accepter ou de refuser l'invitation.",
+            "invalid_choice": "Choisissez d'accepter ou de refuser l'invitation.",
+        },
+    )

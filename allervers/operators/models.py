@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .enums import Role, SchoolZone
 
@@ -147,6 +148,22 @@ class Membership(models.Model):
         verbose_name="organisation partenaire",
     )
     is_active = models.BooleanField("actif", default=True)
+    # An account that already existed when it was added (it belongs to another structure, or is
+    # platform staff) is only invited: no access (`is_active` stays false) until its owner
+    # accepts, once logged in (issue 23). `declined_at`: the owner said no.
+    awaiting_acceptance = models.BooleanField("invitation en attente", default=False)
+    declined_at = models.DateTimeField("invitation refusée le", null=True, blank=True)
+    # The invitation e-mail: when it was last asked for (the service), and what became of it
+    # (written by the task that sends it, never before it is sent).
+    invitation_requested_at = models.DateTimeField(
+        "invitation demandée le", null=True, blank=True, editable=False
+    )
+    invitation_sent_at = models.DateTimeField(
+        "invitation envoyée le", null=True, blank=True, editable=False
+    )
+    invitation_error = models.CharField(
+        "raison de l'échec de l'invitation", max_length=200, blank=True, editable=False
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -162,7 +179,58 @@ class Membership(models.Model):
                 | (~Q(role=Role.PARTNER) & Q(partner__isnull=True)),
                 name="membership_partner_iff_partner_role",
             ),
+            # A membership waiting for its owner's answer gives no access.
+            models.CheckConstraint(
+                condition=Q(awaiting_acceptance=False) | Q(is_active=False),
+                name="membership_awaiting_acceptance_inactive",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.operator})"
+
+    # What the team page and the platform admin show (the user is loaded with the membership).
+
+    @property
+    def state(self) -> str:
+        """Invited, waiting for an answer, active (never logged in), withdrawn, declined."""
+        if self.awaiting_acceptance:
+            return "Invitation en attente"
+        if not self.is_active:
+            return "Invitation refusée" if self.declined_at else "Retiré"
+        if not self.user.has_usable_password():
+            return "Invité, mot de passe pas encore choisi"
+        if self.user.last_login is None:
+            return "Actif, jamais connecté"
+        return "Actif"
+
+    @property
+    def invitation_resendable(self) -> bool:
+        """Worth sending again: it waits for an answer, or the account has no password yet."""
+        if self.awaiting_acceptance:
+            return True
+        return self.is_active and not self.user.has_usable_password()
+
+    @property
+    def invitation_pending_send(self) -> bool:
+        """Asked for, not sent yet, not failed: the task has not run."""
+        return (
+            self.invitation_requested_at is not None
+            and not self.invitation_error
+            and (
+                self.invitation_sent_at is None
+                or self.invitation_sent_at < self.invitation_requested_at
+            )
+        )
+
+    @property
+    def invitation_link_expires_at(self) -> datetime.datetime | None:
+        """When the last link to choose a password stops working (None: no such link)."""
+        if self.invitation_sent_at is None or self.user.has_usable_password():
+            return None
+        return self.invitation_sent_at + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+    @property
+    def invitation_link_expired(self) -> bool:
+        expires = self.invitation_link_expires_at
+        return expires is not None and expires <= timezone.now()

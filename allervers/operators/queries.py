@@ -34,3 +34,21 @@ def active_coordinator_count(operator: Operator) -> int:
     return Membership.objects.filter(
         operator=operator, role=Role.COORDINATOR, is_active=True
     ).count()
+
+
+def belongs_elsewhere(membership: Membership) -> bool:
+    """Whether the member's account has an active role in another structure too."""
+    return (
+        Membership.objects.filter(user_id=membership.user_id, is_active=True)
+        .exclude(operator_id=membership.operator_id)
+        .exists()
+    )
+
+
+def pending_invitations(user) -> QuerySet[Membership]:
+    """The invitations waiting for `user`'s answer."""
+    return (
+        Membership.objects.filter(user=user, awaiting_acceptance=True)
+        .select_related("operator", "partner")
+        .order_by("operator__name")
+    )

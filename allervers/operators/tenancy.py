@@ -15,8 +15,9 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 
 from .enums import Role
@@ -39,11 +40,24 @@ def memberships_of(user) -> list[Membership]:
     return list(Membership.objects.for_user(user).order_by("operator__name"))
 
 
+def _memberships_and_invitations(user) -> tuple[list[Membership], list[Membership]]:
+    """The user's active memberships and the invitations waiting for an answer, in one query."""
+    if not user.is_authenticated:
+        return [], []
+    rows = list(
+        Membership.objects.filter(user=user)
+        .filter(Q(is_active=True) | Q(awaiting_acceptance=True))
+        .select_related("operator", "partner")
+        .order_by("operator__name")
+    )
+    return [m for m in rows if m.is_active], [m for m in rows if m.awaiting_acceptance]
+
+
 def current_membership(request: HttpRequest) -> Membership | None:
     """The membership the user acts under, cached on the request."""
     if hasattr(request, "_allervers_membership"):
         return request._allervers_membership
-    memberships = memberships_of(request.user)
+    memberships, invitations = _memberships_and_invitations(request.user)
     chosen = None
     wanted = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     for membership in memberships:
@@ -54,6 +68,7 @@ def current_membership(request: HttpRequest) -> Membership | None:
         chosen = memberships[0]
     request._allervers_membership = chosen
     request._allervers_memberships = memberships
+    request._allervers_invitations = invitations
     return chosen
 
 
@@ -68,6 +83,9 @@ def operator_view(*roles: Role) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs):
             membership = current_membership(request)
             if membership is None:
+                if request._allervers_invitations:
+                    # Invited only: her invitations are where she can go.
+                    return redirect("invitations:list")
                 raise PermissionDenied("Votre compte n'est rattaché à aucune structure.")
             if membership.role not in allowed:
                 raise PermissionDenied("Votre rôle ne donne pas accès à cette page.")

@@ -15,4 +15,9 @@ urlpatterns = [
         views.member_second_factor_reset,
         name="member_second_factor_reset",
     ),
+    path(
+        "equipe/<int:membership_id>/invitation/",
+        views.member_invitation_resend,
+        name="member_invitation_resend",
+    ),
 ]

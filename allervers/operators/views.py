@@ -1,21 +1,27 @@
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged, membership_action, membership_detail
+from allervers.accesslog.services import logged, membership_action, membership_detail, record
 from allervers.accounts import second_factor
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.submissions.tokens import once_per_token
 
 from . import services
 from .enums import ALL_ROLES, COORDINATOR_ROLES
-from .forms import MemberForm, MembershipForm, OperatorSettingsForm
+from .forms import InvitationAnswerForm, MemberForm, MembershipForm, OperatorSettingsForm
 from .models import Membership
-from .queries import team
+from .queries import pending_invitations, team
 from .tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view
+
+INVITATION_RESENT = "invitation renvoyée"
+INVITATION_ACCEPTED = "invitation acceptée"
+INVITATION_DECLINED = "invitation refusée"
+REFUSED_RESET = "refusée : compte d'une autre structure ou de la plateforme"
 
 
 @operator_view(*ALL_ROLES)
@@ -79,11 +85,17 @@ def member_add(request):
         ),
     )
     if submission.done:
-        messages.success(
-            request,
-            f"{submission.result.user.get_full_name()} fait partie de l'équipe. "
-            "Un message lui a été envoyé.",
-        )
+        name = submission.result.user.get_full_name() or submission.result.user.email
+        if submission.result.awaiting_acceptance:
+            messages.success(
+                request,
+                f"{name} a déjà un compte Allervers : une invitation lui est envoyée. "
+                "Elle aura accès à la structure quand elle l'aura acceptée.",
+            )
+        else:
+            messages.success(
+                request, f"{name} fait partie de l'équipe. Un message lui a été envoyé."
+            )
         return redirect("operators:member_list")
     return render_form(
         request,
@@ -109,7 +121,7 @@ def member_edit(request, membership_id: int):
         lambda data: logged(
             request,
             membership_action(membership, is_active=data["is_active"]),
-            lambda: services.membership_update(membership=membership, **data),
+            lambda: services.membership_update(membership=membership, by=request.user, **data),
             detail=membership_detail,
         ),
     )
@@ -123,6 +135,7 @@ def member_edit(request, membership_id: int):
             "form": form,
             "membership": membership,
             "has_second_factor": second_factor.has_second_factor(membership.user),
+            "second_factor_refusal": services.second_factor_reset_refusal(membership),
             "title": f"Droits de {membership.user.get_full_name() or membership.user.email}",
         },
     )
@@ -135,6 +148,7 @@ def member_second_factor_reset(request, membership_id: int):
     membership = get_scoped_or_404(
         request, Membership.objects.select_related("user"), pk=membership_id
     )
+    refusal = services.second_factor_reset_refusal(membership)
     form = forms.Form(posted(request))
     submission = form_submit(
         request,
@@ -142,9 +156,12 @@ def member_second_factor_reset(request, membership_id: int):
         lambda data: logged(
             request,
             Action.SECOND_FACTOR_RESET,
-            lambda: second_factor.second_factor_reset(membership=membership),
+            lambda: services.member_second_factor_reset(membership=membership, by=request.user),
         ),
     )
+    if form.errors and refusal:
+        # A refused attempt on an account that is not this structure's alone is journaled.
+        record(request, Action.SECOND_FACTOR_RESET, membership, detail=REFUSED_RESET)
     name = membership.user.get_full_name() or membership.user.email
     if submission.done:
         messages.success(
@@ -161,5 +178,89 @@ def member_second_factor_reset(request, membership_id: int):
             "membership": membership,
             "name": name,
             "has_second_factor": second_factor.has_second_factor(membership.user),
+            "refusal": refusal,
         },
     )
+
+
+@operator_view(*COORDINATOR_ROLES)
+def member_invitation_resend(request, membership_id: int):
+    """« Renvoyer l'invitation »: a fresh e-mail (and link) for a member who has not chosen a
+    password yet or not answered; a double click sends one."""
+    membership = get_scoped_or_404(
+        request, Membership.objects.select_related("user"), pk=membership_id
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = forms.Form(request.POST)
+    submission = form_submit(request, form, lambda data: _invitation_resend(request, membership))
+    name = membership.user.get_full_name() or membership.user.email
+    if submission.done and submission.result:
+        messages.success(request, f"L'invitation de {name} est renvoyée.")
+    elif form.errors:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    else:
+        messages.info(request, f"L'invitation de {name} vient déjà d'être renvoyée.")
+    return redirect("operators:member_edit", membership_id=membership.pk)
+
+
+@transaction.atomic
+def _invitation_resend(request, membership: Membership) -> bool:
+    sent = services.invitation_resend(membership=membership, by=request.user)
+    if sent:
+        record(request, Action.MEMBERSHIP_CHANGED, membership, detail=INVITATION_RESENT)
+    return sent
+
+
+# The invited person's answer (not an operator view: she may belong to no structure yet) ----------
+
+
+def invitation_list(request):
+    """The invitations waiting for the logged-in person's answer."""
+    return render(
+        request,
+        "operators/invitation_list.html",
+        {"invitations": pending_invitations(request.user), "form": InvitationAnswerForm()},
+    )
+
+
+def invitation_answer(request, membership_id: int):
+    """Accept or decline one invitation; only its addressee, only once (else a French message
+    and nothing changed)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = InvitationAnswerForm(request.POST)
+    submission = form_submit(
+        request, form, lambda data: _invitation_answer(request, membership_id, data["answer"])
+    )
+    if submission.done:
+        membership = submission.result
+        if membership.is_active:
+            request.session[SESSION_KEY] = membership.operator_id
+            messages.success(
+                request, f"Vous faites maintenant partie de l'équipe de {membership.operator}."
+            )
+            return redirect("home")
+        messages.success(request, f"Vous avez refusé l'invitation de {membership.operator}.")
+        return redirect("invitations:list")
+    return render_form(
+        request,
+        "operators/invitation_list.html",
+        {"invitations": pending_invitations(request.user), "form": form},
+    )
+
+
+@transaction.atomic
+def _invitation_answer(request, membership_id: int, answer: str) -> Membership:
+    accept = answer == "accepter"
+    membership = services.membership_answer(
+        membership_id=membership_id, user=request.user, accept=accept
+    )
+    record(
+        request,
+        Action.MEMBERSHIP_CHANGED if accept else Action.MEMBERSHIP_ENDED,
+        membership,
+        detail=INVITATION_ACCEPTED if accept else INVITATION_DECLINED,
+    )
+    return membership

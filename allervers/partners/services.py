@@ -53,8 +53,8 @@ def partner_member_invite(
     *, partner: Partner, email: str, first_name: str, last_name: str, invited_by
 ) -> Membership:
     """Give a person of the partner a login with the `partner` role, tied to this partner: the
-    team screen's invitation (a new account gets a link to choose its password). A person
-    already in another structure keeps it and joins this one too."""
+    team screen's invitation (a new account gets a link to choose its password). An existing
+    account (another structure's) is only invited: it joins once its owner accepts."""
     if partner.is_archived:
         raise ValidationError("Ce partenaire est archivé : remettez-le en service d'abord.")
     if not partner.staff_have_logins:

@@ -115,11 +115,18 @@ def partner_invite(request, partner_id: int):
         ),
     )
     if submission.done:
-        messages.success(
-            request,
-            f"{submission.result.user.get_full_name()} a maintenant un accès pour "
-            f"{partner.name}. Un message lui a été envoyé.",
-        )
+        name = submission.result.user.get_full_name() or submission.result.user.email
+        if submission.result.awaiting_acceptance:
+            messages.success(
+                request,
+                f"{name} a déjà un compte Allervers : une invitation lui est envoyée. Elle "
+                f"aura accès pour {partner.name} quand elle l'aura acceptée.",
+            )
+        else:
+            messages.success(
+                request,
+                f"{name} a maintenant un accès pour {partner.name}. Un message lui a été envoyé.",
+            )
         return redirect("partners:detail", partner_id=partner.pk)
     return form_page(
         request,

@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from .mail import anymail_from_env, mailers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -253,19 +255,9 @@ TASKS = {
     }
 }
 
-MAILERS = {
-    "default": {
-        "BACKEND": env("ALLERVERS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": env("ALLERVERS_EMAIL_HOST", "localhost"),
-            "port": int(env("ALLERVERS_EMAIL_PORT", "25")),
-            "username": env("ALLERVERS_EMAIL_HOST_USER", ""),
-            "password": env("ALLERVERS_EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("ALLERVERS_EMAIL_USE_TLS", False),
-            "timeout": 20,
-        },
-    }
-}
+# Mail: each backend gets its own options only (config/settings/mail.py, README "Mail").
+MAILERS = mailers_from_env(os.environ)
+ANYMAIL = anymail_from_env(os.environ)
 DEFAULT_FROM_EMAIL = env("ALLERVERS_DEFAULT_FROM_EMAIL", "Allervers <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -25,6 +25,10 @@ PUBLIC_URL_NAMES = {
     "accounts:second_factor_enrol",
     "accounts:backup_codes",
     "accounts:security",
+    # The invitations waiting for the person's answer (she may belong to no structure yet):
+    # only her own, by the service's filter (tests/operators/test_invitations.py).
+    "invitations:list",
+    "invitations:answer",
 }
 # Whole namespaces that are not the back office: Django's admin (platform staff only, guarded by
 # Django's own is_staff check, tested separately) and, later, the public site.

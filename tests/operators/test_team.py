@@ -53,7 +53,7 @@ def test_adding_a_new_agent_creates_the_account_and_sends_a_password_link(
     assert "Choisir un nouveau mot de passe" in text_of(form_page)
 
 
-def test_an_existing_account_joins_another_structure_without_a_new_password(
+def test_an_existing_account_is_invited_to_another_structure_without_a_new_password(
     client, coordinator, other_operator, django_capture_on_commit_callbacks
 ):
     elsewhere = MembershipFactory(operator=other_operator, role=Role.AGENT).user
@@ -64,6 +64,8 @@ def test_an_existing_account_joins_another_structure_without_a_new_password(
             {"first_name": "X", "last_name": "Y", "email": elsewhere.email, "role": "viewer"},
         )
     assert elsewhere.memberships.count() == 2
+    # An invitation she accepts once logged in (tests/operators/test_invitations.py).
+    assert elsewhere.memberships.get(operator__slug="ccas-test").awaiting_acceptance
     assert "/compte/mot-de-passe/" not in mail.outbox[0].body
 
 

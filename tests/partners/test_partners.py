@@ -153,6 +153,31 @@ def test_a_person_of_another_structure_may_be_invited_too(
         assert invite(client, partner, email=elsewhere.email).status_code == 302
     assert elsewhere.memberships.count() == 2
     assert "/compte/mot-de-passe/" not in mail.outbox[0].body
+    # Invited, not added: no access until she accepts; the partner's page says so.
+    assert elsewhere.memberships.get(operator=operator).awaiting_acceptance
+    page = text_of(client.get(url("detail", partner)))
+    assert "(invitation en attente)" in page
+    assert "Renvoyer l'invitation" in page
+
+
+def test_the_partner_page_shows_a_failed_invitation_and_sends_it_again(
+    client, coordinator, operator, django_capture_on_commit_callbacks
+):
+    partner = PartnerFactory(operator=operator, staff_have_logins=True)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, partner)
+    membership = operator.memberships.get(user__email="ines@plie.example.org")
+    Membership.objects.filter(pk=membership.pk).update(
+        invitation_error="le serveur de courriel est injoignable (OSError)"
+    )
+    page = text_of(client.get(url("detail", partner)))
+    assert "Invitation non envoyée : le serveur de courriel est injoignable" in page
+    resend = reverse("operators:member_invitation_resend", args=[membership.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(resend)
+    assert len(mail.outbox) == 2
+    assert "Invitation non envoyée" not in text_of(client.get(url("detail", partner)))
 
 
 @pytest.mark.parametrize(
