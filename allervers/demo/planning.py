@@ -96,7 +96,7 @@ def build_planning(
                 valid_from=start,
                 valid_until=end,
             )
-            pattern_generate(pattern=pattern)
+            pattern_generate(pattern=pattern, include_past=True)
 
     one_offs = []
     for year in range(first_year, last_year):

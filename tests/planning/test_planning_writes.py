@@ -22,6 +22,7 @@ from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopStatus
 from allervers.planning.models import (
     PartnerPresence,
+    RotaLine,
     SchedulePattern,
     Site,
     StaffAssignment,
@@ -157,6 +158,7 @@ class World:
     assignment: StaffAssignment
     pattern: SchedulePattern  # in the coming weeks, nothing generated yet
     generated: SchedulePattern  # its stops generated, all untouched
+    line: RotaLine  # a partner on the rota of `generated`, not applied yet
     spare: Vehicle  # no stop, no pattern: it may be archived
 
 
@@ -191,6 +193,11 @@ def world(operator, coordinator, agent) -> World:
     assignment = StaffAssignmentFactory(operator=operator, stop=stop, user=agent)
     generated = _pattern(operator, vehicle, site, in_days(3), start=18)
     services.pattern_generate(pattern=generated)
+    line = RotaLine.objects.create(
+        operator=operator,
+        pattern=generated,
+        partner=PartnerFactory(operator=operator, name="Point Justice"),
+    )
     return World(
         coordinator=Membership.objects.get(user=coordinator, operator=operator),
         site=site,
@@ -200,6 +207,7 @@ def world(operator, coordinator, agent) -> World:
         assignment=assignment,
         pattern=_pattern(operator, vehicle, site, in_days(5), start=14),
         generated=generated,
+        line=line,
         spare=VehicleFactory(operator=operator, name="Minibus", accessibility_notes="Rampe"),
     )
 
@@ -279,6 +287,19 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World], object], bool]] = {
         False,
     ),
     "staff_unassign": (lambda w: services.staff_unassign(assignment=w.assignment), False),
+    "rota_line_save": (
+        lambda w: services.rota_line_save(
+            line=RotaLine(
+                operator=w.stop.operator,
+                pattern=w.pattern,
+                user=w.coordinator.user,
+                duty_role="reception",
+            )
+        ),
+        False,
+    ),
+    "rota_apply": (lambda w: services.rota_apply(pattern=w.generated), True),
+    "rota_line_remove": (lambda w: services.rota_line_remove(line=w.line), False),
     "vehicle_save": (
         lambda w: services.vehicle_save(
             vehicle=_made_accessible(w.stop.vehicle),
