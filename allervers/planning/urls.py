@@ -35,4 +35,13 @@ urlpatterns = [
     path("rythmes/<int:pattern_id>/modifier/", views.pattern_edit, name="pattern_edit"),
     path("rythmes/<int:pattern_id>/generer/", views.pattern_generate, name="pattern_generate"),
     path("rythmes/<int:pattern_id>/supprimer/", views.pattern_delete, name="pattern_delete"),
+    path(
+        "rythmes/<int:pattern_id>/equipe/partenaire/",
+        views.rota_partner_add,
+        name="rota_partner_add",
+    ),
+    path("rythmes/<int:pattern_id>/equipe/agent/", views.rota_agent_add, name="rota_agent_add"),
+    path("rythmes/<int:pattern_id>/equipe/appliquer/", views.rota_apply, name="rota_apply"),
+    path("equipe-rythme/<int:line_id>/modifier/", views.rota_line_edit, name="rota_line_edit"),
+    path("equipe-rythme/<int:line_id>/retirer/", views.rota_line_remove, name="rota_line_remove"),
 ]

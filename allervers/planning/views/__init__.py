@@ -7,6 +7,13 @@ but the home page.
 """
 
 from .home import home, public_page_visit
+from .pattern_rota import (
+    rota_agent_add,
+    rota_apply,
+    rota_line_edit,
+    rota_line_remove,
+    rota_partner_add,
+)
 from .patterns import (
     pattern_create,
     pattern_delete,
@@ -33,6 +40,11 @@ __all__ = [
     "presence_add",
     "presence_withdraw",
     "public_page_visit",
+    "rota_agent_add",
+    "rota_apply",
+    "rota_line_edit",
+    "rota_line_remove",
+    "rota_partner_add",
     "site_archive",
     "site_create",
     "site_detail",
