@@ -1,0 +1,239 @@
+"""The pattern's rota screens, as the coordinator uses them; bad input gets a French message (400)
+and changes nothing; a year's rota for the demo's nine partners in under 30 submissions."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from allervers.operators.enums import Role
+from allervers.planning.enums import DutyRole
+from allervers.planning.models import PartnerPresence, RotaLine, SchedulePattern, Stop
+from allervers.planning.queries import month_coverage
+from tests.html import text_of
+from tests.partners.factories import PartnerFactory
+from tests.planning.factories import SchedulePatternFactory, SiteFactory, VehicleFactory
+
+pytestmark = pytest.mark.django_db
+
+T = datetime.time
+
+
+@pytest.fixture
+def pattern(operator):
+    return SchedulePatternFactory(
+        operator=operator,
+        weekday=1,
+        start_time=T(9),
+        end_time=T(12),
+        valid_from=datetime.date(2026, 6, 1),
+        valid_until=datetime.date(2026, 6, 30),
+        label="Mardi matin",
+    )
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"planning:{name}", kwargs=kwargs)
+
+
+def test_the_coordinator_sets_the_rota_previews_and_applies_it(client, coordinator, pattern):
+    client.force_login(coordinator)
+    partner = PartnerFactory(operator=pattern.operator, name="France Travail")
+    page = text_of(client.get(url("pattern_detail", pattern_id=pattern.pk)))
+    assert "Dates passées : 2" in page and "À créer : 3" in page
+    client.post(url("pattern_generate", pattern_id=pattern.pk))
+    assert Stop.objects.count() == 3  # the past Tuesdays are not created
+
+    response = client.post(
+        url("rota_partner_add", pattern_id=pattern.pk),
+        {"partner": partner.pk, "start_time": "10:00", "end_time": ""},
+        follow=True,
+    )
+    assert "France Travail est dans l'équipe du rythme" in text_of(response)
+    assert "à compléter : 3" in text_of(response)
+    assert not PartnerPresence.objects.exists()
+    preview = text_of(client.get(url("rota_apply", pattern_id=pattern.pk)))
+    assert "Permanences qui changent : 3" in preview and "ajout de France Travail" in preview
+    response = client.post(url("rota_apply", pattern_id=pattern.pk), follow=True)
+    assert "3 permanences mises à jour, 0 exception gardée." in text_of(response)
+    assert PartnerPresence.objects.filter(start_time=T(10)).count() == 3
+
+
+def test_past_dates_are_created_only_when_the_box_is_ticked(client, coordinator, pattern):
+    client.force_login(coordinator)
+    response = client.post(
+        url("pattern_generate", pattern_id=pattern.pk), {"include_past": "on"}, follow=True
+    )
+    assert "5 permanences créées." in text_of(response)
+    assert Stop.objects.count() == 5
+
+
+def test_a_partner_marked_absent_stays_absent_when_the_rota_is_applied(
+    client, coordinator, pattern
+):
+    client.force_login(coordinator)
+    partner = PartnerFactory(operator=pattern.operator, name="France Travail")
+    client.post(url("rota_partner_add", pattern_id=pattern.pk), {"partner": partner.pk})
+    client.post(url("pattern_generate", pattern_id=pattern.pk))
+    presence = PartnerPresence.objects.order_by("stop__date").first()
+    response = client.post(url("presence_withdraw", presence_id=presence.pk), follow=True)
+    assert "France Travail est noté absent ce jour-là" in text_of(response)
+    preview = text_of(client.get(url("rota_apply", pattern_id=pattern.pk)))
+    assert "Exceptions gardées : 1" in preview and "France Travail : absent ce jour-là" in preview
+    client.post(url("rota_apply", pattern_id=pattern.pk))
+    assert not PartnerPresence.objects.filter(stop=presence.stop_id).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"start_time": "08:00"}, "Choisissez une heure entre 09:00 et 12:00"),
+        ({"end_time": "12:30"}, "Choisissez une heure entre 09:00 et 12:00"),
+        ({"start_time": "11:00", "end_time": "10:00"}, "L'heure de fin doit être après"),
+        ({"start_time": "dix heures"}, "Saisissez une heure valide"),
+    ],
+)
+def test_wrong_hours_are_refused_and_nothing_saved(client, coordinator, pattern, data, message):
+    client.force_login(coordinator)
+    partner = PartnerFactory(operator=pattern.operator)
+    response = client.post(
+        url("rota_partner_add", pattern_id=pattern.pk), {"partner": partner.pk, **data}
+    )
+    assert response.status_code == 400 and message in text_of(response)
+    assert not RotaLine.objects.exists()
+
+
+def test_an_archived_partner_or_another_operators_is_not_offered(
+    client, coordinator, pattern, other_operator
+):
+    client.force_login(coordinator)
+    for partner in (
+        PartnerFactory(operator=pattern.operator, is_archived=True),
+        PartnerFactory(operator=other_operator),
+    ):
+        response = client.post(
+            url("rota_partner_add", pattern_id=pattern.pk), {"partner": partner.pk}
+        )
+        assert response.status_code == 400
+        assert "Sélectionnez un choix valide" in text_of(response)
+    assert not RotaLine.objects.exists()
+
+
+def test_a_partner_member_is_not_offered_as_an_agent(client, coordinator, pattern, make_member):
+    client.force_login(coordinator)
+    partner_user = make_member(pattern.operator, Role.PARTNER)
+    response = client.post(
+        url("rota_agent_add", pattern_id=pattern.pk),
+        {"user": partner_user.pk, "duty_role": DutyRole.RECEPTION},
+    )
+    assert response.status_code == 400 and "Sélectionnez un choix valide" in text_of(response)
+    assert not RotaLine.objects.exists()
+
+
+def test_a_person_already_on_another_pattern_at_that_hour_is_refused(
+    client, coordinator, agent, pattern
+):
+    client.force_login(coordinator)
+    other = SchedulePatternFactory(
+        operator=pattern.operator,
+        weekday=1,
+        start_time=T(10),
+        end_time=T(12),
+        valid_from=datetime.date(2026, 6, 1),
+        valid_until=datetime.date(2026, 6, 30),
+        label="Mardi au marché",
+    )
+    data = {"user": agent.pk, "duty_role": DutyRole.RECEPTION}
+    assert client.post(url("rota_agent_add", pattern_id=other.pk), data).status_code == 302
+    response = client.post(url("rota_agent_add", pattern_id=pattern.pk), data)
+    assert response.status_code == 400
+    assert "« Mardi au marché »" in text_of(response)
+    assert RotaLine.objects.count() == 1
+
+
+def test_removing_a_line_shows_what_goes_first(client, coordinator, pattern):
+    client.force_login(coordinator)
+    partner = PartnerFactory(operator=pattern.operator, name="France Travail")
+    client.post(url("rota_partner_add", pattern_id=pattern.pk), {"partner": partner.pk})
+    client.post(url("pattern_generate", pattern_id=pattern.pk))
+    line = RotaLine.objects.get()
+    page = text_of(client.get(url("rota_line_remove", line_id=line.pk)))
+    assert "Permanences qui changent : 3" in page and "retrait de France Travail" in page
+    assert PartnerPresence.objects.count() == 3
+    client.post(url("rota_line_remove", line_id=line.pk))
+    assert not PartnerPresence.objects.exists() and not RotaLine.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.PARTNER])
+def test_only_the_coordinator_changes_a_rota(client, operator, make_member, pattern, role):
+    client.force_login(make_member(operator, role))
+    partner = PartnerFactory(operator=operator)
+    response = client.post(url("rota_partner_add", pattern_id=pattern.pk), {"partner": partner.pk})
+    assert response.status_code == 403
+    assert client.post(url("rota_apply", pattern_id=pattern.pk)).status_code == 403
+    assert not RotaLine.objects.exists()
+
+
+# A year's rota for the demo's nine partners ------------------------------------------------------
+
+SCHOOL_YEAR = (datetime.date(2026, 9, 1), datetime.date(2027, 6, 30))
+SUMMER = (datetime.date(2027, 7, 1), datetime.date(2027, 8, 31))
+# The demo's rhythm (allervers/demo/planning.py): weekday, hours, site.
+MORNING, AFTERNOON = (T(9), T(12)), (T(14), T(17))
+RHYTHMS = [
+    (SCHOOL_YEAR, 0, MORNING, 0),
+    (SCHOOL_YEAR, 2, AFTERNOON, 1),
+    (SCHOOL_YEAR, 3, MORNING, 2),
+    (SUMMER, 1, MORNING, 3),
+    (SUMMER, 3, MORNING, 0),
+]
+
+
+def test_a_years_rota_for_nine_partners_takes_under_30_submissions(
+    client, coordinator, agent, operator, make_member
+):
+    second_agent = make_member(operator, Role.AGENT)
+    vehicle = VehicleFactory(operator=operator)
+    sites = [SiteFactory(operator=operator, name=f"Lieu {n}") for n in range(4)]
+    partners = [PartnerFactory(operator=operator, name=f"Partenaire {n}") for n in range(9)]
+    patterns = [
+        SchedulePatternFactory(
+            operator=operator,
+            vehicle=vehicle,
+            site=sites[site],
+            weekday=weekday,
+            start_time=start,
+            end_time=end,
+            valid_from=period[0],
+            valid_until=period[1],
+        )
+        for period, weekday, (start, end), site in RHYTHMS
+    ]
+    # Who comes with which pattern: three partners a school-year session, two in summer.
+    teams = [partners[0:3], partners[3:6], partners[6:9], partners[0:2], partners[4:6]]
+    posts = 0
+
+    def post(name, data=None, **kwargs):
+        nonlocal posts
+        posts += 1
+        response = client.post(url(name, **kwargs), data or {})
+        assert response.status_code == 302, text_of(response)
+
+    client.force_login(coordinator)
+    for pattern, team in zip(patterns, teams, strict=True):
+        for partner in team:
+            post("rota_partner_add", {"partner": partner.pk}, pattern_id=pattern.pk)
+        for user, duty in ((agent, DutyRole.RECEPTION), (second_agent, DutyRole.CYBER)):
+            post("rota_agent_add", {"user": user.pk, "duty_role": duty}, pattern_id=pattern.pk)
+        post("pattern_generate", pattern_id=pattern.pk)
+
+    assert posts < 30
+    stops = Stop.objects.for_operator(operator).held()
+    assert stops.count() > 100
+    for stop in stops.prefetch_related("presences", "staff_assignments"):
+        assert len(stop.presences.all()) in (2, 3) and len(stop.staff_assignments.all()) == 2
+    for month in range(12):
+        first = datetime.date(2026 + (8 + month) // 12, (8 + month) % 12 + 1, 1)
+        coverage = month_coverage(operator, first, Stop.objects.for_operator(operator))
+        assert coverage.stop_warnings == [], first
+    assert SchedulePattern.objects.count() == 5
