@@ -12,7 +12,14 @@ from allervers.planning.models import PartnerPresence, RotaLine, SchedulePattern
 from allervers.planning.queries import month_coverage
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
-from tests.planning.factories import SchedulePatternFactory, SiteFactory, VehicleFactory
+from tests.planning.factories import (
+    PartnerPresenceFactory,
+    SchedulePatternFactory,
+    SiteFactory,
+    StaffAssignmentFactory,
+    StopFactory,
+    VehicleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +244,52 @@ def test_a_years_rota_for_nine_partners_takes_under_30_submissions(
         coverage = month_coverage(operator, first, Stop.objects.for_operator(operator))
         assert coverage.stop_warnings == [], first
     assert SchedulePattern.objects.count() == 5
+
+
+# Coverage a coordinator can act on ---------------------------------------------------------------
+
+
+def test_coverage_shows_gaps_by_week_and_pattern_with_the_action_that_fixes_them(
+    client, coordinator, pattern
+):
+    client.force_login(coordinator)
+    client.post(url("pattern_generate", pattern_id=pattern.pk))
+    page = text_of(client.get(url("coverage"), {"month": "2026-06"}))
+    warnings = page.split("Points d'attention")[1].split("Par rythme")[0]
+    assert "Semaine du 15 juin" in warnings and "Semaine du 29 juin" in warnings
+    assert warnings.count("Aucun partenaire prévu.") == 3
+    assert warnings.count("Aucun agent prévu.") == 3
+    assert warnings.count(url("pattern_detail", pattern_id=pattern.pk)) == 6
+    by_pattern = page.split("Par rythme")[1]
+    assert "Mardi matin" in by_pattern and "Compléter l'équipe" in by_pattern
+
+
+def test_coverage_shows_an_agent_or_a_partner_at_two_places_at_once(
+    client, coordinator, agent, operator, make_member
+):
+    day = datetime.date(2026, 6, 16)
+    partner = PartnerFactory(operator=operator, name="France Travail")
+    first = StopFactory(operator=operator, date=day, site__name="Regain")
+    second = StopFactory(  # another vehicle, the same morning
+        operator=operator, date=day, site__name="Marché", start_time=T(11), end_time=T(13)
+    )
+    for stop in (first, second):
+        PartnerPresenceFactory(stop=stop, operator=operator, partner=partner)
+        StaffAssignmentFactory(stop=stop, operator=operator, user=agent)
+    # Staggered hours on a third stop: no conflict.
+    later = StopFactory(
+        operator=operator, date=day, site__name="Gare", start_time=T(14), end_time=T(17)
+    )
+    PartnerPresenceFactory(stop=later, operator=operator, partner=partner)
+    client.force_login(coordinator)
+    page = text_of(client.get(url("coverage"), {"month": "2026-06"}))
+    assert "France Travail est aussi prévu à Marché de 11:00 à 13:00" in page
+    assert "France Travail est aussi prévu à Regain de 09:00 à 12:00" in page
+    assert f"{agent.get_full_name()} est aussi désigné à Marché" in page
+    assert "à Gare" not in page
+    assert url("stop_detail", stop_id=first.pk) in page
+
+    client.force_login(make_member(operator, Role.PARTNER, partner=partner))
+    page = text_of(client.get(url("coverage"), {"month": "2026-06"}))
+    assert "France Travail est aussi prévu à Marché" in page
+    assert agent.get_full_name() not in page and "Aucun agent prévu" not in page

@@ -104,9 +104,12 @@ def coverage(request):
     site = form.value("site")
     if site is not None:
         stops = stops.filter(site=site)
+    found = month_coverage(request.operator, first, stops)
+    if has_role(request, {Role.PARTNER}):
+        found.stop_warnings = [w for w in found.stop_warnings if not w.about_agents]
     context = {
         "form": form,
-        "coverage": month_coverage(request.operator, first, stops),
+        "coverage": found,
         **month_links(form, first),
     }
     return render_form(request, "planning/coverage.html", context)
