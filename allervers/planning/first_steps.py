@@ -75,7 +75,7 @@ def first_steps(operator: Operator) -> list[Step]:
             "L'équipe habituelle des rythmes",
             "les partenaires qui viennent chaque semaine avec un rythme, et les agents",
             reverse("planning:pattern_list"),
-            RotaLine.objects.for_operator(operator).partners().exists(),
+            RotaLine.objects.for_operator(operator).approved().partners().exists(),
         ),
         Step(
             f"Au moins {MINIMUM_AGENTS} agents",

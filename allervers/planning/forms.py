@@ -256,16 +256,22 @@ class RotaPartnerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        _check_hours(self)
-        for name in ("start_time", "end_time"):
-            moment = cleaned.get(name)
-            if moment and not (self.pattern.start_time <= moment <= self.pattern.end_time):
-                self.add_error(
-                    name,
-                    f"Choisissez une heure entre {self.pattern.start_time:%H:%M} et "
-                    f"{self.pattern.end_time:%H:%M}, celles du rythme.",
-                )
+        _check_within_pattern(self)
         return cleaned
+
+
+def _check_within_pattern(form) -> None:
+    """Hours in order and within the pattern's (a rota line's, a partner's declaration)."""
+    _check_hours(form)
+    pattern = form.pattern
+    for name in ("start_time", "end_time"):
+        moment = form.cleaned_data.get(name)
+        if moment and not (pattern.start_time <= moment <= pattern.end_time):
+            form.add_error(
+                name,
+                f"Choisissez une heure entre {pattern.start_time:%H:%M} et "
+                f"{pattern.end_time:%H:%M}, celles du rythme.",
+            )
 
 
 class RotaAgentForm(forms.ModelForm):
@@ -297,6 +303,27 @@ class RotaAgentForm(forms.ModelForm):
         field.label_from_instance = lambda user: user.get_full_name() or user.email
         self.fields["duty_role"].required = True
         self.fields["duty_role"].choices = DutyRole.choices
+
+
+class RotaDeclareForm(forms.Form):
+    """A partner's weekly presence with a pattern: its hours within the pattern's."""
+
+    start_time = forms.TimeField(
+        label="Arrivée (facultatif)",
+        required=False,
+        widget=TimeInput(),
+        help_text="Laissez vide si vous êtes là toute la permanence.",
+    )
+    end_time = forms.TimeField(label="Départ (facultatif)", required=False, widget=TimeInput())
+
+    def __init__(self, *args, pattern: SchedulePattern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pattern = pattern
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_within_pattern(self)
+        return cleaned
 
 
 class PatternGenerateForm(forms.Form):

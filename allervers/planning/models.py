@@ -490,6 +490,9 @@ class StaffAssignment(models.Model):
 
 
 class RotaLineQuerySet(OperatorOwnedQuerySet):
+    def approved(self):
+        return self.filter(approved=True)
+
     def partners(self):
         return self.filter(partner__isnull=False)
 
@@ -529,6 +532,11 @@ class RotaLine(models.Model):
     start_time = models.TimeField("de", null=True, blank=True)
     end_time = models.TimeField("à", null=True, blank=True)
     with_appointments = models.BooleanField("reçoit sur rendez-vous", default=False)
+    # False while a partner's own declaration awaits the coordinator's approval: not applied.
+    approved = models.BooleanField("accepté", default=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = RotaLineQuerySet.as_manager()
 

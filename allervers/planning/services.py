@@ -34,7 +34,7 @@ from .models import (
 from .queries import partners_without_address
 from .revision import planning_write
 from .signals import rota_presences_with_appointments, stop_changed_on_commit
-from .tasks import stop_change_email
+from .tasks import rota_declared_email, stop_change_email
 
 OVERLAP_MESSAGE = (
     "Le bus a déjà une permanence à ces heures ce jour-là : un véhicule ne peut pas être à deux "
@@ -746,6 +746,11 @@ def rota_line_save(*, line: RotaLine) -> RotaLine:
     """Add a person to a pattern's rota, or change their line (hours, mission, appointments).
     The stops change only when the rota is applied (`rota_apply`, after its preview)."""
     SchedulePattern.objects.select_for_update().filter(pk=line.pattern_id).first()
+    _save_line(line)
+    return line
+
+
+def _save_line(line: RotaLine) -> None:
     _check_rota_line(line)
     try:
         with transaction.atomic():
@@ -754,7 +759,6 @@ def rota_line_save(*, line: RotaLine) -> RotaLine:
         raise ValidationError(
             f"{line.who} est déjà dans l'équipe de ce rythme.", code="duplicate_line"
         ) from error
-    return line
 
 
 @dataclass
@@ -825,7 +829,9 @@ def _locked(stops) -> list[int]:
 def _rota_plan(pattern: SchedulePattern, stops, *, removing: RotaLine | None = None) -> RotaPlan:
     today = timezone.localdate()
     # Removing one line plans only its removal; otherwise every line is applied.
-    lines = [] if removing else list(RotaLine.objects.filter(pattern=pattern).with_people())
+    lines = (
+        [] if removing else list(RotaLine.objects.filter(pattern=pattern).approved().with_people())
+    )
     plan = RotaPlan(past=Stop.objects.filter(pattern=pattern, date__lt=today).count())
     other_links = _other_app_links()
     for stop in (
@@ -970,6 +976,65 @@ def rota_apply(*, pattern: SchedulePattern, by=None) -> RotaPlan:
     appointments of partners who take them (bookings). The stops are locked while it runs."""
     SchedulePattern.objects.select_for_update().filter(pk=pattern.pk).first()
     return _rota_apply(pattern, by=by)
+
+
+ROTA_DECLARE_ROLE_MESSAGE = "Seule une personne d'un partenaire déclare sa présence régulière."
+ROTA_PATTERN_OVER_MESSAGE = "Ce rythme est terminé : choisissez un rythme en cours ou à venir."
+
+
+@planning_write
+def rota_line_declare(
+    *,
+    pattern: SchedulePattern,
+    acting: Membership,
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+) -> RotaLine:
+    """A partner's person declares that their organisation comes with a weekly pattern
+    (« tous les mardis matin pendant la période scolaire »). Applied at once to the coming
+    stops when the coordination trusts the partner, else kept until the coordinator accepts it
+    (`rota_line_approve`); the coordinators are told by e-mail after the commit."""
+    SchedulePattern.objects.select_for_update().filter(pk=pattern.pk).first()
+    if acting.role != Role.PARTNER or acting.partner_id is None:
+        raise ValidationError(ROTA_DECLARE_ROLE_MESSAGE, code="not_partner")
+    if acting.operator_id != pattern.operator_id:
+        raise ValidationError("Ce rythme n'appartient pas à votre structure.")
+    if pattern.valid_until < timezone.localdate():
+        raise ValidationError(ROTA_PATTERN_OVER_MESSAGE, code="pattern_over")
+    partner = acting.partner
+    line = RotaLine(
+        operator_id=pattern.operator_id,
+        pattern=pattern,
+        partner=partner,
+        start_time=start_time,
+        end_time=end_time,
+        approved=not partner.recurring_needs_approval,
+        declared_by=acting.user,
+    )
+    _save_line(line)
+    if line.approved:
+        _rota_apply(pattern, by=acting.user)
+    line_id = line.pk
+    transaction.on_commit(lambda: rota_declared_email.enqueue(line_id))
+    return line
+
+
+@planning_write
+def rota_line_approve(*, line: RotaLine, by=None) -> RotaLine:
+    """The coordinator accepts a partner's declaration: it joins the pattern's team and is
+    applied to the coming stops (exceptions set by hand kept)."""
+    pattern = SchedulePattern.objects.select_for_update().get(pk=line.pattern_id)
+    line = RotaLine.objects.filter(pk=line.pk).select_related("partner").first()
+    if line is None:
+        raise ValidationError("Cette déclaration a été retirée entre-temps.", code="gone")
+    if line.approved:
+        raise ValidationError("Cette présence régulière est déjà acceptée.", code="approved")
+    if line.partner.is_archived:
+        raise ValidationError(ROTA_ARCHIVED_PARTNER_MESSAGE, code="archived_partner")
+    line.approved = True
+    line.save(update_fields=["approved"])
+    _rota_apply(pattern, by=by)
+    return line
 
 
 def rota_line_remove_preview(*, line: RotaLine) -> RotaPlan:

@@ -42,6 +42,10 @@ urlpatterns = [
     ),
     path("rythmes/<int:pattern_id>/equipe/agent/", views.rota_agent_add, name="rota_agent_add"),
     path("rythmes/<int:pattern_id>/equipe/appliquer/", views.rota_apply, name="rota_apply"),
+    path("rythmes/<int:pattern_id>/equipe/declarer/", views.rota_declare, name="rota_declare"),
     path("equipe-rythme/<int:line_id>/modifier/", views.rota_line_edit, name="rota_line_edit"),
+    path(
+        "equipe-rythme/<int:line_id>/accepter/", views.rota_line_approve, name="rota_line_approve"
+    ),
     path("equipe-rythme/<int:line_id>/retirer/", views.rota_line_remove, name="rota_line_remove"),
 ]

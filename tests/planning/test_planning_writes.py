@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopStatus
@@ -36,6 +37,7 @@ from allervers.planning.revision import (
     planning_write,
 )
 from tests.html import text_of
+from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -159,6 +161,8 @@ class World:
     pattern: SchedulePattern  # in the coming weeks, nothing generated yet
     generated: SchedulePattern  # its stops generated, all untouched
     line: RotaLine  # a partner on the rota of `generated`, not applied yet
+    pending: RotaLine  # a partner's declaration on `generated`, awaiting approval
+    partner_member: Membership  # a partner's person
     spare: Vehicle  # no stop, no pattern: it may be archived
 
 
@@ -198,6 +202,17 @@ def world(operator, coordinator, agent) -> World:
         pattern=generated,
         partner=PartnerFactory(operator=operator, name="Point Justice"),
     )
+    pending = RotaLine.objects.create(
+        operator=operator,
+        pattern=generated,
+        partner=PartnerFactory(operator=operator, name="CAF"),
+        approved=False,
+    )
+    partner_member = MembershipFactory(
+        operator=operator,
+        role=Role.PARTNER,
+        partner=PartnerFactory(operator=operator, name="CIDFF"),
+    )
     return World(
         coordinator=Membership.objects.get(user=coordinator, operator=operator),
         site=site,
@@ -208,6 +223,8 @@ def world(operator, coordinator, agent) -> World:
         pattern=_pattern(operator, vehicle, site, in_days(5), start=14),
         generated=generated,
         line=line,
+        pending=pending,
+        partner_member=partner_member,
         spare=VehicleFactory(operator=operator, name="Minibus", accessibility_notes="Rampe"),
     )
 
@@ -300,6 +317,11 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World], object], bool]] = {
     ),
     "rota_apply": (lambda w: services.rota_apply(pattern=w.generated), True),
     "rota_line_remove": (lambda w: services.rota_line_remove(line=w.line), False),
+    "rota_line_declare": (
+        lambda w: services.rota_line_declare(pattern=w.pattern, acting=w.partner_member),
+        False,
+    ),
+    "rota_line_approve": (lambda w: services.rota_line_approve(line=w.pending), True),
     "vehicle_save": (
         lambda w: services.vehicle_save(
             vehicle=_made_accessible(w.stop.vehicle),

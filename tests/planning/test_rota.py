@@ -316,3 +316,60 @@ def test_a_person_on_two_patterns_at_the_same_hour_is_refused(pattern, agent):
         )
     )
     assert StaffAssignment.objects.count() == 0
+
+
+# A partner declares its weekly presence ----------------------------------------------------------
+
+
+def partner_member(operator, make_member, **partner_fields) -> Membership:
+    partner = PartnerFactory(operator=operator, name="France Travail", **partner_fields)
+    user = make_member(operator, Role.PARTNER, partner=partner)
+    return Membership.objects.get(user=user, operator=operator)
+
+
+def test_a_declaration_waits_for_the_coordinator_who_is_told(
+    pattern, make_member, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.pattern_generate(pattern=pattern)
+    acting = partner_member(pattern.operator, make_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        line = services.rota_line_declare(pattern=pattern, acting=acting, start_time=T(10))
+    assert not line.approved and line.declared_by == acting.user
+    assert not PartnerPresence.objects.exists()  # not on the stops before it is accepted
+    assert [message.to for message in mailoutbox] == [[coordinator.email]]
+    assert "France Travail déclare venir chaque mardi" in mailoutbox[0].subject
+    assert "attend votre accord" in mailoutbox[0].body
+
+    services.rota_line_approve(line=line)
+    assert sorted(PartnerPresence.objects.values_list("stop__date", "start_time", "rota_line")) == [
+        (day, T(10), line.pk) for day in COMING
+    ]
+    with pytest.raises(ValidationError, match="déjà acceptée"):
+        services.rota_line_approve(line=line)
+
+
+def test_a_trusted_partners_declaration_is_applied_at_once(
+    pattern, make_member, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.pattern_generate(pattern=pattern)
+    acting = partner_member(pattern.operator, make_member, recurring_needs_approval=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        line = services.rota_line_declare(pattern=pattern, acting=acting)
+    assert line.approved
+    assert PartnerPresence.objects.filter(rota_line=line).count() == 3
+    assert "déjà inscrite" in mailoutbox[0].body
+
+
+def test_only_a_partners_person_declares_and_on_a_running_pattern(
+    pattern, make_member, coordinator, operator, clock
+):
+    acting = Membership.objects.get(user=coordinator, operator=operator)
+    with pytest.raises(ValidationError, match="Seule une personne d'un partenaire"):
+        services.rota_line_declare(pattern=pattern, acting=acting)
+    partner = partner_member(operator, make_member)
+    with pytest.raises(ValidationError, match="comprises entre 09:00 et 12:00"):
+        services.rota_line_declare(pattern=pattern, acting=partner, start_time=T(7))
+    clock.move_to(datetime.datetime(2026, 7, 2, 10, tzinfo=datetime.UTC))
+    with pytest.raises(ValidationError, match="Ce rythme est terminé"):
+        services.rota_line_declare(pattern=pattern, acting=partner)
+    assert not RotaLine.objects.exists()

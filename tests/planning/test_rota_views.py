@@ -293,3 +293,35 @@ def test_coverage_shows_an_agent_or_a_partner_at_two_places_at_once(
     page = text_of(client.get(url("coverage"), {"month": "2026-06"}))
     assert "France Travail est aussi prévu à Marché" in page
     assert agent.get_full_name() not in page and "Aucun agent prévu" not in page
+
+
+def test_a_partner_declares_every_tuesday_the_coordinator_accepts_and_the_stops_show_it(
+    client, coordinator, pattern, make_member
+):
+    partner = PartnerFactory(operator=pattern.operator, name="France Travail")
+    person = make_member(pattern.operator, Role.PARTNER, partner=partner)
+    client.force_login(coordinator)
+    client.post(url("pattern_generate", pattern_id=pattern.pk))
+
+    client.force_login(person)
+    page = text_of(client.get(url("pattern_detail", pattern_id=pattern.pk)))
+    assert "Venir chaque mardi avec ce rythme" in page
+    response = client.post(url("rota_declare", pattern_id=pattern.pk), {"start_time": "07:00"})
+    assert response.status_code == 400 and "Choisissez une heure entre 09:00" in text_of(response)
+    response = client.post(url("rota_declare", pattern_id=pattern.pk), {}, follow=True)
+    assert "la coordination l'accepte d'abord" in text_of(response)
+    assert "Venir chaque mardi" not in text_of(response)  # declared once
+    assert not PartnerPresence.objects.exists()
+    assert (
+        client.get(url("rota_line_approve", line_id=RotaLine.objects.get().pk)).status_code == 403
+    )
+
+    client.force_login(coordinator)
+    line = RotaLine.objects.get()
+    page = text_of(client.get(url("pattern_detail", pattern_id=pattern.pk)))
+    assert "en attente d'accord" in page
+    response = client.post(url("rota_line_approve", line_id=line.pk), follow=True)
+    assert "France Travail est dans l'équipe du rythme" in text_of(response)
+    for stop in Stop.objects.all():
+        page = text_of(client.get(url("stop_detail", stop_id=stop.pk)))
+        assert "France Travail" in page.split("Partenaires présents")[1]

@@ -10,6 +10,8 @@ from .home import home, public_page_visit
 from .pattern_rota import (
     rota_agent_add,
     rota_apply,
+    rota_declare,
+    rota_line_approve,
     rota_line_edit,
     rota_line_remove,
     rota_partner_add,
@@ -42,6 +44,8 @@ __all__ = [
     "public_page_visit",
     "rota_agent_add",
     "rota_apply",
+    "rota_declare",
+    "rota_line_approve",
     "rota_line_edit",
     "rota_line_remove",
     "rota_partner_add",

@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES
+from allervers.operators.enums import COORDINATOR_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import ConfirmForm, RotaAgentForm, RotaPartnerForm
+from ..forms import ConfirmForm, RotaAgentForm, RotaDeclareForm, RotaPartnerForm
 from ..models import RotaLine, SchedulePattern
-from .pages import form_page
+from .pages import confirm_page, form_page
 
 
 def _pattern_url(pattern: SchedulePattern) -> str:
@@ -147,4 +147,71 @@ def rota_line_remove(request, line_id: int):
         intro="Retiré des permanences à venir de ce rythme ; les permanences passées, et celles "
         "déjà utilisées (rendez-vous, visites), le gardent.",
         submit="Retirer de l'équipe",
+    )
+
+
+@operator_view(Role.PARTNER)
+@once_per_token
+def rota_declare(request, pattern_id: int):
+    """A partner's person: « nous venons chaque semaine avec ce rythme »."""
+    pattern = get_scoped_or_404(
+        request, SchedulePattern.objects.select_related("site"), pk=pattern_id
+    )
+    form = RotaDeclareForm(posted(request), pattern=pattern)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.rota_line_declare(
+            pattern=pattern,
+            acting=request.membership,
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+        ),
+    )
+    if submission.done:
+        messages.success(
+            request,
+            "Votre présence régulière est inscrite sur les permanences à venir de ce rythme."
+            if submission.result.approved
+            else "Votre présence régulière est envoyée : la coordination l'accepte d'abord "
+            "(elle est prévenue).",
+        )
+        return redirect("planning:pattern_detail", pattern_id=pattern.pk)
+    return form_page(
+        request,
+        form,
+        title=f"Venir chaque {pattern.get_weekday_display()} avec ce rythme",
+        intro=f"{pattern} : de {pattern.start_time:%H:%M} à {pattern.end_time:%H:%M}, du "
+        f"{pattern.valid_from:%d/%m/%Y} au {pattern.valid_until:%d/%m/%Y}, "
+        f"{pattern.site.name}.",
+        submit="Déclarer notre présence régulière",
+        back_url=_pattern_url(pattern),
+    )
+
+
+@operator_view(*COORDINATOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def rota_line_approve(request, line_id: int):
+    line = get_scoped_or_404(
+        request, RotaLine.objects.select_related("pattern", "partner"), pk=line_id
+    )
+    pattern = line.pattern
+    form = ConfirmForm(posted(request))
+    submission = form_submit(
+        request, form, lambda data: services.rota_line_approve(line=line, by=request.user)
+    )
+    if submission.done:
+        messages.success(
+            request,
+            f"{line.partner.name} est dans l'équipe du rythme et sur ses permanences à venir.",
+        )
+        return redirect("planning:pattern_detail", pattern_id=pattern.pk)
+    return confirm_page(
+        request,
+        form,
+        title=f"Accepter la présence régulière de {line.partner.name}",
+        intro=f"{pattern}, {line.hours_label} : ajouté aux permanences à venir de ce rythme "
+        "(ce qui a été réglé à la main sur une permanence est gardé).",
+        submit="Accepter",
+        back_url=_pattern_url(pattern),
     )

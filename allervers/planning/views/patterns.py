@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
@@ -46,6 +47,10 @@ def pattern_detail(request, pattern_id: int):
         "agent_lines": [line for line in lines if line.user_id],
         "rota": rota,
         "generate_form": PatternGenerateForm(),
+        # A partner's person may declare its organisation's weekly presence while it runs.
+        "can_declare": request.membership.partner_id is not None
+        and pattern.valid_until >= timezone.localdate()
+        and not any(line.partner_id == request.membership.partner_id for line in lines),
     }
     return render(request, "planning/pattern_detail.html", context)
 
