@@ -326,6 +326,30 @@ class RotaDeclareForm(forms.Form):
         return cleaned
 
 
+class PatternCopyForm(forms.Form):
+    """A period's patterns and teams, copied to the next period."""
+
+    source_from = forms.DateField(label="Copier les rythmes du", widget=DateInput())
+    source_until = forms.DateField(label="au", widget=DateInput())
+    target_from = forms.DateField(label="Vers la période du", widget=DateInput())
+    target_until = forms.DateField(label="au (nouvelle période)", widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        dates = [cleaned.get(name) for name in self.fields]
+        if all(dates):
+            source_from, source_until, target_from, target_until = dates
+            if source_until < source_from or target_until < target_from:
+                raise forms.ValidationError("La fin d'une période doit être après son début.")
+            if target_from <= source_until:
+                raise forms.ValidationError(
+                    "La nouvelle période doit commencer après la fin de celle que vous copiez."
+                )
+            if (target_until - target_from).days > MAX_PATTERN_DAYS:
+                raise forms.ValidationError("La nouvelle période ne peut pas dépasser deux ans.")
+        return cleaned
+
+
 class PatternGenerateForm(forms.Form):
     include_past = forms.BooleanField(
         label="Créer aussi les dates passées (pour l'historique)",

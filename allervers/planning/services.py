@@ -1058,6 +1058,138 @@ def rota_line_remove(*, line: RotaLine, by=None) -> RotaPlan:
     return plan
 
 
+# Copy forward: a period's patterns and their teams to the next period ------------------------
+
+
+@dataclass
+class PatternCopy:
+    source: SchedulePattern
+    copy: SchedulePattern | None  # None: not copied (`reason` says why)
+    lines: int = 0
+    reason: str = ""
+
+
+def _copied_label(label: str, source: SchedulePattern, target_from: datetime.date) -> str:
+    if label and str(source.valid_from.year) in label:
+        return label.replace(str(source.valid_from.year), str(target_from.year))
+    return label
+
+
+def patterns_copy_preview(
+    *,
+    operator: Operator,
+    source_from: datetime.date,
+    source_until: datetime.date,
+    target_from: datetime.date,
+    target_until: datetime.date,
+) -> list[PatternCopy]:
+    """The patterns running within [source_from, source_until], each as it would be copied to
+    [target_from, target_until] with its team (unsaved), or why it is not: an archived site or
+    vehicle, the vehicle already taken by a pattern of the target period at those hours."""
+    if source_until < source_from or target_until < target_from:
+        raise ValidationError("La fin d'une période doit être après son début.", code="range")
+    if target_from <= source_until:
+        raise ValidationError(
+            "La nouvelle période doit commencer après la fin de celle que vous copiez.",
+            code="target_before_source",
+        )
+    if (target_until - target_from).days > 2 * 366:
+        raise ValidationError("La nouvelle période ne peut pas dépasser deux ans.", code="range")
+    sources = (
+        SchedulePattern.objects.filter(
+            operator=operator, valid_from__gte=source_from, valid_until__lte=source_until
+        )
+        .select_related("site", "vehicle")
+        .prefetch_related("rota_lines")
+        .order_by("weekday", "start_time")
+    )
+    taken = list(
+        SchedulePattern.objects.filter(
+            operator=operator, valid_from__lte=target_until, valid_until__gte=target_from
+        )
+    )
+    plans = []
+    for source in sources:
+        copy = SchedulePattern(
+            operator=operator,
+            label=_copied_label(source.label, source, target_from),
+            vehicle=source.vehicle,
+            site=source.site,
+            weekday=source.weekday,
+            start_time=source.start_time,
+            end_time=source.end_time,
+            valid_from=target_from,
+            valid_until=target_until,
+            skip_school_holidays=source.skip_school_holidays,
+            school_zone=source.school_zone,
+        )
+        lines = [line for line in source.rota_lines.all() if line.approved]
+        reason = ""
+        if source.site.is_archived:
+            reason = "lieu archivé"
+        elif source.vehicle.is_archived:
+            reason = "véhicule archivé"
+        else:
+            for other in taken:
+                if (
+                    other.vehicle_id == source.vehicle_id
+                    and other.weekday == source.weekday
+                    and other.start_time < source.end_time
+                    and source.start_time < other.end_time
+                ):
+                    reason = f"le bus a déjà le rythme « {other} » à ces heures"
+                    break
+        plans.append(PatternCopy(source, None if reason else copy, lines=len(lines), reason=reason))
+    return plans
+
+
+@planning_write
+def patterns_copy(
+    *,
+    operator: Operator,
+    source_from: datetime.date,
+    source_until: datetime.date,
+    target_from: datetime.date,
+    target_until: datetime.date,
+) -> list[PatternCopy]:
+    """Copy the period's patterns, each with its team, to the next period (nothing generated:
+    each copy's page previews its dates). Refused whole, nothing saved, when a team line does
+    not fit (the same person already elsewhere at those hours, an archived partner…)."""
+    plans = patterns_copy_preview(
+        operator=operator,
+        source_from=source_from,
+        source_until=source_until,
+        target_from=target_from,
+        target_until=target_until,
+    )
+    if not any(plan.copy for plan in plans):
+        raise ValidationError("Aucun rythme à copier sur cette période.", code="nothing")
+    for plan in plans:
+        if plan.copy is None:
+            continue
+        plan.copy.save()
+        for line in plan.source.rota_lines.all():
+            if not line.approved:
+                continue
+            copied = RotaLine(
+                operator_id=operator.pk,
+                pattern=plan.copy,
+                partner_id=line.partner_id,
+                user_id=line.user_id,
+                duty_role=line.duty_role,
+                start_time=line.start_time,
+                end_time=line.end_time,
+                with_appointments=line.with_appointments,
+            )
+            try:
+                _save_line(copied)
+            except ValidationError as error:
+                raise ValidationError(
+                    f"« {plan.source} » : " + " ".join(error.messages), code="line"
+                ) from error
+    return plans
+
+
 # Vehicles and their spaces -------------------------------------------------------------------
 
 MAX_SPACE_CAPACITY = 200

@@ -31,6 +31,7 @@ urlpatterns = [
     path("lieux/<int:site_id>/archiver/", views.site_archive, name="site_archive"),
     path("rythmes/", views.pattern_list, name="pattern_list"),
     path("rythmes/nouveau/", views.pattern_create, name="pattern_create"),
+    path("rythmes/copier/", views.patterns_copy, name="patterns_copy"),
     path("rythmes/<int:pattern_id>/", views.pattern_detail, name="pattern_detail"),
     path("rythmes/<int:pattern_id>/modifier/", views.pattern_edit, name="pattern_edit"),
     path("rythmes/<int:pattern_id>/generer/", views.pattern_generate, name="pattern_generate"),

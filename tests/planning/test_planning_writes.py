@@ -322,6 +322,16 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World], object], bool]] = {
         False,
     ),
     "rota_line_approve": (lambda w: services.rota_line_approve(line=w.pending), True),
+    "patterns_copy": (
+        lambda w: services.patterns_copy(
+            operator=w.stop.operator,
+            source_from=in_days(0),
+            source_until=in_days(30),
+            target_from=in_days(31),
+            target_until=in_days(60),
+        ),
+        False,
+    ),
     "vehicle_save": (
         lambda w: services.vehicle_save(
             vehicle=_made_accessible(w.stop.vehicle),

@@ -325,3 +325,113 @@ def test_a_partner_declares_every_tuesday_the_coordinator_accepts_and_the_stops_
     for stop in Stop.objects.all():
         page = text_of(client.get(url("stop_detail", stop_id=stop.pk)))
         assert "France Travail" in page.split("Partenaires présents")[1]
+
+
+# Copy forward ------------------------------------------------------------------------------------
+
+
+def test_the_school_years_patterns_and_team_are_copied_to_the_summer_after_a_preview(
+    client, coordinator, agent, operator
+):
+    vehicle = VehicleFactory(operator=operator)
+    school = SchedulePatternFactory(
+        operator=operator,
+        vehicle=vehicle,
+        label="Année scolaire 2026 — Regain",
+        weekday=1,
+        valid_from=datetime.date(2026, 6, 1),
+        valid_until=datetime.date(2026, 6, 30),
+    )
+    partner = PartnerFactory(operator=operator, name="France Travail")
+    RotaLine.objects.create(operator=operator, pattern=school, partner=partner, start_time=T(10))
+    RotaLine.objects.create(operator=operator, pattern=school, user=agent, duty_role="reception")
+    # A Thursday pattern whose hours the vehicle already has in summer: not copied.
+    SchedulePatternFactory(
+        operator=operator,
+        vehicle=vehicle,
+        label="Jeudi",
+        weekday=3,
+        valid_from=datetime.date(2026, 6, 1),
+        valid_until=datetime.date(2026, 6, 30),
+    )
+    SchedulePatternFactory(
+        operator=operator,
+        vehicle=vehicle,
+        label="Été jeudi",
+        weekday=3,
+        valid_from=datetime.date(2026, 7, 1),
+        valid_until=datetime.date(2026, 8, 31),
+    )
+    dates = {
+        "source_from": "2026-06-01",
+        "source_until": "2026-06-30",
+        "target_from": "2026-07-01",
+        "target_until": "2026-08-31",
+    }
+    client.force_login(coordinator)
+    page = text_of(client.get(url("patterns_copy"), dates))
+    assert "Aperçu : 2 rythmes" in page
+    assert "copié en « Année scolaire 2026 — Regain »" in page and "avec 2 personnes" in page
+    assert "pas copié : le bus a déjà le rythme « Été jeudi »" in page
+    assert SchedulePattern.objects.count() == 3  # a preview saves nothing
+
+    response = client.post(url("patterns_copy"), dates, follow=True)
+    assert "1 rythme copié avec leur équipe" in text_of(response)
+    copy = SchedulePattern.objects.get(valid_from=datetime.date(2026, 7, 1), weekday=1)
+    assert (copy.valid_until, copy.site_id, copy.start_time) == (
+        datetime.date(2026, 8, 31),
+        school.site_id,
+        school.start_time,
+    )
+    assert {(line.partner_id, line.user_id, line.start_time) for line in copy.rota_lines.all()} == {
+        (partner.pk, None, T(10)),
+        (None, agent.pk, None),
+    }
+    assert not Stop.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        (("2026-06-30", "2026-06-01", "2026-07-01", "2026-08-31"), "La fin d'une période"),
+        (("2026-06-01", "2026-06-30", "2026-06-15", "2026-08-31"), "commencer après la fin"),
+        (("2026-06-01", "2026-06-30", "2026-07-01", "2029-08-31"), "dépasser deux ans"),
+        (("2026-06-01", "2026-06-30", "2026-07-01", "pas une date"), "Saisissez une date valide"),
+        (("2025-06-01", "2025-06-30", "2026-07-01", "2026-08-31"), "Aucun rythme à copier"),
+    ],
+)
+def test_a_wrong_copy_is_refused_and_nothing_saved(client, coordinator, pattern, dates, message):
+    client.force_login(coordinator)
+    names = ("source_from", "source_until", "target_from", "target_until")
+    response = client.post(url("patterns_copy"), dict(zip(names, dates, strict=True)))
+    assert response.status_code == 400 and message in text_of(response)
+    assert SchedulePattern.objects.count() == 1
+
+
+def test_a_copy_whose_team_does_not_fit_is_refused_whole(client, coordinator, agent, pattern):
+    RotaLine.objects.create(
+        operator=pattern.operator, pattern=pattern, user=agent, duty_role="reception"
+    )
+    summer = SchedulePatternFactory(
+        operator=pattern.operator,
+        weekday=1,
+        valid_from=datetime.date(2026, 7, 1),
+        valid_until=datetime.date(2026, 8, 31),
+        label="Marché d'été",
+    )
+    RotaLine.objects.create(
+        operator=pattern.operator, pattern=summer, user=agent, duty_role="reception"
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        url("patterns_copy"),
+        {
+            "source_from": "2026-06-01",
+            "source_until": "2026-06-30",
+            "target_from": "2026-07-01",
+            "target_until": "2026-08-31",
+        },
+    )
+    assert response.status_code == 400
+    assert "« Mardi matin » :" in text_of(response) and "« Marché d'été »" in text_of(response)
+    assert SchedulePattern.objects.count() == 2 and RotaLine.objects.count() == 2

@@ -8,6 +8,7 @@ but the home page.
 
 from .home import home, public_page_visit
 from .pattern_rota import (
+    patterns_copy,
     rota_agent_add,
     rota_apply,
     rota_declare,
@@ -39,6 +40,7 @@ __all__ = [
     "pattern_edit",
     "pattern_generate",
     "pattern_list",
+    "patterns_copy",
     "presence_add",
     "presence_withdraw",
     "public_page_visit",

@@ -12,7 +12,13 @@ from allervers.operators.tenancy import get_scoped_or_404, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import ConfirmForm, RotaAgentForm, RotaDeclareForm, RotaPartnerForm
+from ..forms import (
+    ConfirmForm,
+    PatternCopyForm,
+    RotaAgentForm,
+    RotaDeclareForm,
+    RotaPartnerForm,
+)
 from ..models import RotaLine, SchedulePattern
 from .pages import confirm_page, form_page
 
@@ -214,4 +220,36 @@ def rota_line_approve(request, line_id: int):
         "(ce qui a été réglé à la main sur une permanence est gardé).",
         submit="Accepter",
         back_url=_pattern_url(pattern),
+    )
+
+
+@operator_view(*COORDINATOR_ROLES)
+@once_per_token
+def patterns_copy(request):
+    """Copy forward (school year → summer → next school year): the form (GET), its preview
+    (GET with the dates: each pattern with its team, or why it is not copied), then the copy
+    (POST). Each copy's page then previews its dates, to generate."""
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = PatternCopyForm(data)
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.patterns_copy(operator=request.operator, **data),
+    )
+    if submission.done:
+        copied = [plan for plan in submission.result if plan.copy]
+        messages.success(
+            request,
+            f"{len(copied)} rythme{'s' if len(copied) > 1 else ''} copié"
+            f"{'s' if len(copied) > 1 else ''} avec leur équipe : ouvrez chacun pour créer "
+            "ses permanences.",
+        )
+        return redirect("planning:pattern_list")
+    plans = None
+    if request.method == "GET" and form.is_bound and form.is_valid():
+        plans = services.patterns_copy_preview(operator=request.operator, **form.cleaned_data)
+    return render_form(
+        request,
+        "planning/patterns_copy.html",
+        {"form": form, "plans": plans, "back_url": reverse("planning:pattern_list")},
     )
