@@ -85,8 +85,9 @@ def main() -> None:
         def generate() -> list[tuple]:
             rows = []
             for pattern in patterns:
-                plan = pattern_generate(pattern=pattern)
-                rows += [(pattern, day) for day in plan.to_create]
+                # A past year: its dates are created only when asked (a history entry).
+                plan = pattern_generate(pattern=pattern, include_past=True)
+                rows += [(pattern, day) for day in sorted(plan.to_create + plan.past)]
             return rows
 
         def clear() -> None:
@@ -116,8 +117,8 @@ def main() -> None:
         insert = (
             f"INSERT INTO {table} (operator_id, vehicle_id, site_id, date, start_time, end_time,"
             " pattern_id, pattern_date, created_at, updated_at, is_edited, title, status,"
-            " cancel_reason, cancel_note, moved_from)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', 'held', '', '', '')"
+            " cancel_reason, cancel_note, moved_from, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', 'held', '', '', '', 0)"
         )
 
         def baseline() -> None:

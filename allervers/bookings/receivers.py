@@ -5,14 +5,20 @@ restored afterwards starts with no bookings: the people were told not to come). 
 its openings, appointments and workshops follow its new hours (shifted by as much as its start;
 what no longer fits a shorter stop is cancelled, its people told), and each person with an active
 booking is told the new moment once per move. A stop restored: nothing (its bookings were
-cancelled with it)."""
+cancelled with it). A pattern's rota with a partner « reçoit sur rendez-vous »: its openings
+(`rota_presences_with_appointments`, inside the planning's transaction)."""
 
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 
 from allervers.planning.enums import StopEventKind
-from allervers.planning.signals import stop_changed
+from allervers.planning.models import PartnerPresence
+from allervers.planning.signals import rota_presences_with_appointments, stop_changed
 
 from . import services
+from .appointment_queries import booking_defaults
+from .models import AppointmentOpening
 
 
 @receiver(stop_changed, dispatch_uid="bookings_tell_the_people_booked")
@@ -21,3 +27,42 @@ def tell_the_people_booked(sender, *, kind, stop_id, at, **kwargs) -> None:
         services.stop_bookings_cancel(stop_id=stop_id, at=at)
     elif kind == StopEventKind.MOVED:
         services.stop_bookings_moved(stop_id=stop_id, at=at)
+
+
+@receiver(rota_presences_with_appointments, dispatch_uid="bookings_open_rota_appointments")
+def open_rota_appointments(sender, *, operator_id, presence_ids, by, **kwargs) -> None:
+    """A pattern's rota says a partner takes appointments: open them on each of its stops that
+    has none yet for that partner, with the partner's usual length and desks, within its hours
+    (`services.open_appointments`). Inside the planning's transaction: a refusal undoes the
+    whole change, named with the stop's date."""
+    presences = list(
+        PartnerPresence.objects.filter(operator_id=operator_id, pk__in=presence_ids)
+        .exclude(
+            Exists(
+                AppointmentOpening.objects.filter(
+                    stop_id=OuterRef("stop_id"), partner_id=OuterRef("partner_id")
+                )
+            )
+        )
+        .select_related("stop", "partner", "stop__operator")
+        .order_by("stop__date")
+    )
+    defaults = {}
+    for presence in presences:
+        partner = presence.partner
+        if partner.pk not in defaults:
+            defaults[partner.pk] = booking_defaults(presence.stop.operator, partner)
+        usual = defaults[partner.pk]
+        try:
+            services.open_appointments(
+                stop=presence.stop,
+                partner=partner,
+                slot_minutes=usual.slot_minutes,
+                desks=usual.desks,
+                by=by,
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                f"Rendez-vous de {partner.name} le {presence.stop.date:%d/%m/%Y} : "
+                + " ".join(error.messages)
+            ) from error

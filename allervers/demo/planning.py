@@ -11,6 +11,8 @@ from allervers.planning.calendars import public_holiday_name
 from allervers.planning.enums import CancelReason, DutyRole, StopEventKind, StopStatus
 from allervers.planning.models import (
     PartnerPresence,
+    RotaAbsence,
+    RotaLine,
     SchedulePattern,
     Site,
     StaffAssignment,
@@ -96,7 +98,7 @@ def build_planning(
                 valid_from=start,
                 valid_until=end,
             )
-            pattern_generate(pattern=pattern)
+            pattern_generate(pattern=pattern, include_past=True)
 
     one_offs = []
     for year in range(first_year, last_year):
@@ -196,17 +198,46 @@ def _partner_rota(operator, stops, partners, rng: random.Random) -> None:
 
 
 def _staff_rota(operator, stops, agents, rng: random.Random) -> None:
-    """Both agents on duty at each stop, but for a few stops where one was absent."""
+    """Both agents on duty at each stop, but for a few stops where one was absent. Made as a
+    coordinator makes it: both agents on the team of every pattern (`RotaLine`), their rows on
+    the pattern's stops carrying the line, and « absent ce jour-là » (`RotaAbsence`) where the
+    cyber@atelier agent was away; the one-off stops are staffed by hand."""
     reception, cyber = agents
-    assignments = []
+    lines: dict[int, tuple[RotaLine, RotaLine]] = {}
+    for pattern in SchedulePattern.objects.for_operator(operator):
+        lines[pattern.pk] = (
+            RotaLine(
+                operator=operator,
+                pattern=pattern,
+                user=reception,
+                duty_role=DutyRole.RECEPTION,
+            ),
+            RotaLine(operator=operator, pattern=pattern, user=cyber, duty_role=DutyRole.CYBER),
+        )
+    RotaLine.objects.bulk_create([line for pair in lines.values() for line in pair])
+    assignments, absences = [], []
     for stop in stops:
+        reception_line, cyber_line = lines.get(stop.pattern_id, (None, None))
         assignments.append(
             StaffAssignment(
-                operator=operator, stop=stop, user=reception, duty_role=DutyRole.RECEPTION
+                operator=operator,
+                stop=stop,
+                user=reception,
+                duty_role=DutyRole.RECEPTION,
+                rota_line=reception_line,
             )
         )
         if rng.random() > 0.04:
             assignments.append(
-                StaffAssignment(operator=operator, stop=stop, user=cyber, duty_role=DutyRole.CYBER)
+                StaffAssignment(
+                    operator=operator,
+                    stop=stop,
+                    user=cyber,
+                    duty_role=DutyRole.CYBER,
+                    rota_line=cyber_line,
+                )
             )
+        elif cyber_line is not None:
+            absences.append(RotaAbsence(operator=operator, stop=stop, line=cyber_line))
     StaffAssignment.objects.bulk_create(assignments)
+    RotaAbsence.objects.bulk_create(absences)

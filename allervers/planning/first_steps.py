@@ -6,6 +6,7 @@ that does it, each ticked from the data (never from a box someone ticked), gone 
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
@@ -13,7 +14,7 @@ from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 
-from .models import SchedulePattern, Site, Space, Stop, Vehicle
+from .models import RotaLine, SchedulePattern, Site, Space, Stop, Vehicle
 
 MINIMUM_AGENTS = 2
 
@@ -26,13 +27,25 @@ class Step:
     done: bool
 
 
+def _rights_mapped(operator: Operator) -> bool | None:
+    """Whether every right of the screening has its partner (None when the screening is not
+    installed). Read through the app registry: the planning does not import the screening."""
+    if not apps.is_installed("allervers.screening"):
+        return None
+    setup_model = apps.get_model("screening", "ScreeningSetup")
+    fields = [f.name for f in setup_model._meta.concrete_fields if f.name.startswith("partner_")]
+    return setup_model.objects.filter(
+        operator=operator, **{f"{name}__isnull": False for name in fields}
+    ).exists()
+
+
 def first_steps(operator: Operator) -> list[Step]:
-    """The six steps, in the order a structure takes them (one query each, whatever the data)."""
+    """The steps, in the order a structure takes them (one query each, whatever the data)."""
     with_spaces = Vehicle.objects.for_operator(operator).filter(
         Exists(Space.objects.filter(vehicle=OuterRef("pk")))
     )
     agents = Membership.objects.filter(operator=operator, role=Role.AGENT, is_active=True)
-    return [
+    steps = [
         Step(
             "Le véhicule et ses espaces",
             "le bus, son bureau, son cyber@atelier et son espace d'accueil, avec leurs places",
@@ -59,6 +72,12 @@ def first_steps(operator: Operator) -> list[Step]:
             or Stop.objects.for_operator(operator).exists(),
         ),
         Step(
+            "L'équipe habituelle des rythmes",
+            "les partenaires qui viennent chaque semaine avec un rythme, et les agents",
+            reverse("planning:pattern_list"),
+            RotaLine.objects.for_operator(operator).approved().partners().exists(),
+        ),
+        Step(
             f"Au moins {MINIMUM_AGENTS} agents",
             "l'équipe du bus : accueil et orientation, animation du cyber@atelier",
             reverse("operators:member_list"),
@@ -71,6 +90,18 @@ def first_steps(operator: Operator) -> list[Step]:
             operator.public_page_seen_at is not None,
         ),
     ]
+    rights_mapped = _rights_mapped(operator)
+    if rights_mapped is not None:
+        steps.insert(
+            -1,
+            Step(
+                "Le partenaire de chaque droit",
+                "à qui va une orientation faite depuis un droit repéré (RSA, logement, CSS…)",
+                reverse("screening:setup"),
+                rights_mapped,
+            ),
+        )
+    return steps
 
 
 def unfinished_first_steps(operator: Operator) -> list[Step]:

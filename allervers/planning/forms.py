@@ -11,7 +11,7 @@ from allervers.operators.models import Membership
 from allervers.partners.models import Partner
 
 from .enums import CancelReason, DutyRole, SpaceKind
-from .models import SchedulePattern, Site, Stop, Vehicle
+from .models import RotaLine, SchedulePattern, Site, Stop, Vehicle
 from .services import END_BEFORE_START_MESSAGE, MAX_SPACE_CAPACITY, SpaceSpec, overlap_message
 
 MAX_PATTERN_DAYS = 2 * 366
@@ -224,6 +224,139 @@ class StopForm(VersionedForm):
         if other is not None:
             raise forms.ValidationError(overlap_message(other), code="overlap")
         return cleaned
+
+
+class RotaPartnerForm(forms.ModelForm):
+    """A partner on a pattern's rota: its hours within the pattern's, appointments or not."""
+
+    class Meta:
+        model = RotaLine
+        fields = ["partner", "start_time", "end_time", "with_appointments"]
+        labels = {
+            "partner": "Partenaire",
+            "start_time": "Arrivée (facultatif)",
+            "end_time": "Départ (facultatif)",
+            "with_appointments": "Reçoit sur rendez-vous (les rendez-vous s'ouvrent sur chaque "
+            "permanence, avec sa durée habituelle)",
+        }
+        help_texts = {"start_time": "Laissez vide si le partenaire est là toute la permanence."}
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+
+    def __init__(self, *args, pattern: SchedulePattern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pattern = pattern
+        self.fields["partner"].required = True
+        self.fields["partner"].empty_label = None
+        partners = Partner.objects.for_operator(pattern.operator_id).active()
+        if self.instance.pk:
+            partners = Partner.objects.filter(pk=self.instance.partner_id)
+        else:
+            partners = partners.exclude(rota_lines__pattern=pattern)
+        self.fields["partner"].queryset = partners.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_within_pattern(self)
+        return cleaned
+
+
+def _check_within_pattern(form) -> None:
+    """Hours in order and within the pattern's (a rota line's, a partner's declaration)."""
+    _check_hours(form)
+    pattern = form.pattern
+    for name in ("start_time", "end_time"):
+        moment = form.cleaned_data.get(name)
+        if moment and not (pattern.start_time <= moment <= pattern.end_time):
+            form.add_error(
+                name,
+                f"Choisissez une heure entre {pattern.start_time:%H:%M} et "
+                f"{pattern.end_time:%H:%M}, celles du rythme.",
+            )
+
+
+class RotaAgentForm(forms.ModelForm):
+    """An agent on duty with a pattern, and the mission."""
+
+    class Meta:
+        model = RotaLine
+        fields = ["user", "duty_role"]
+        labels = {"user": "Agent", "duty_role": "Mission"}
+        widgets = {"duty_role": forms.RadioSelect}
+
+    def __init__(self, *args, pattern: SchedulePattern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pattern = pattern
+        field = self.fields["user"]
+        field.required = True
+        field.empty_label = None
+        members = Membership.objects.filter(
+            operator_id=pattern.operator_id,
+            is_active=True,
+            role__in=[Role.AGENT, Role.COORDINATOR],
+        )
+        users = field.queryset.filter(pk__in=members.values("user_id"))
+        if self.instance.pk:
+            users = users.filter(pk=self.instance.user_id)
+        else:
+            users = users.exclude(pk__in=pattern.rota_lines.agents().values("user_id"))
+        field.queryset = users.order_by("last_name", "first_name")
+        field.label_from_instance = lambda user: user.get_full_name() or user.email
+        self.fields["duty_role"].required = True
+        self.fields["duty_role"].choices = DutyRole.choices
+
+
+class RotaDeclareForm(forms.Form):
+    """A partner's weekly presence with a pattern: its hours within the pattern's."""
+
+    start_time = forms.TimeField(
+        label="Arrivée (facultatif)",
+        required=False,
+        widget=TimeInput(),
+        help_text="Laissez vide si vous êtes là toute la permanence.",
+    )
+    end_time = forms.TimeField(label="Départ (facultatif)", required=False, widget=TimeInput())
+
+    def __init__(self, *args, pattern: SchedulePattern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pattern = pattern
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_within_pattern(self)
+        return cleaned
+
+
+class PatternCopyForm(forms.Form):
+    """A period's patterns and teams, copied to the next period."""
+
+    source_from = forms.DateField(label="Copier les rythmes du", widget=DateInput())
+    source_until = forms.DateField(label="au", widget=DateInput())
+    target_from = forms.DateField(label="Vers la période du", widget=DateInput())
+    target_until = forms.DateField(label="au (nouvelle période)", widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        dates = [cleaned.get(name) for name in self.fields]
+        if all(dates):
+            source_from, source_until, target_from, target_until = dates
+            if source_until < source_from or target_until < target_from:
+                raise forms.ValidationError("La fin d'une période doit être après son début.")
+            if target_from <= source_until:
+                raise forms.ValidationError(
+                    "La nouvelle période doit commencer après la fin de celle que vous copiez."
+                )
+            if (target_until - target_from).days > MAX_PATTERN_DAYS:
+                raise forms.ValidationError("La nouvelle période ne peut pas dépasser deux ans.")
+        return cleaned
+
+
+class PatternGenerateForm(forms.Form):
+    include_past = forms.BooleanField(
+        label="Créer aussi les dates passées (pour l'historique)",
+        required=False,
+        help_text="Attention : une permanence passée compte comme tenue dans le bilan. "
+        "À cocher seulement pour saisir après coup des permanences qui ont eu lieu.",
+    )
 
 
 class ConfirmForm(forms.Form):

@@ -212,7 +212,8 @@ class StopQuerySet(OperatorOwnedQuerySet):
             **{
                 f"linked_{name}": Exists(
                     relation.related_model._base_manager.filter(
-                        **{relation.field.name: OuterRef("pk")}
+                        **{relation.field.name: OuterRef("pk")},
+                        **({"rota_line__isnull": True} if name in ROTA_MADE_LINKS else {}),
                     )
                 )
                 for name, relation in stop_links()
@@ -247,13 +248,20 @@ class StopQuerySet(OperatorOwnedQuerySet):
         )
 
 
+# Rows a pattern's rota makes on its stops: only those set by hand count as a link (a stop that
+# carries just its pattern's rota is still as generation made it). A rota absence goes with its
+# stop: it only says « not this day » to the rota.
+ROTA_MADE_LINKS = {"presences", "staff_assignments"}
+ROTA_ONLY_LINKS = {"rota_absences"}
+
+
 def stop_links() -> list[tuple[str, models.ForeignObjectRel]]:
     """The reverse relations of `Stop` (accessor name, relation), in a stable order."""
     return sorted(
         (
             (relation.get_accessor_name(), relation)
             for relation in Stop._meta.related_objects
-            if relation.field.concrete
+            if relation.field.concrete and relation.get_accessor_name() not in ROTA_ONLY_LINKS
         ),
         key=lambda item: item[0],
     )
@@ -427,6 +435,10 @@ class PartnerPresence(models.Model):
     )
     start_time = models.TimeField("de", null=True, blank=True)
     end_time = models.TimeField("à", null=True, blank=True)
+    # Set when the pattern's rota made it; empty when it was set on the stop by hand.
+    rota_line = models.ForeignKey(
+        "RotaLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="presences"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OperatorOwnedQuerySet.as_manager()
@@ -457,6 +469,10 @@ class StaffAssignment(models.Model):
     stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="staff_assignments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     duty_role = models.CharField("mission", max_length=20, choices=DutyRole.choices)
+    # Set when the pattern's rota made it; empty when it was set on the stop by hand.
+    rota_line = models.ForeignKey(
+        "RotaLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments"
+    )
 
     objects = OperatorOwnedQuerySet.as_manager()
 
@@ -471,3 +487,130 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.stop}"
+
+
+class RotaLineQuerySet(OperatorOwnedQuerySet):
+    def approved(self):
+        return self.filter(approved=True)
+
+    def partners(self):
+        return self.filter(partner__isnull=False)
+
+    def agents(self):
+        return self.filter(user__isnull=False)
+
+    def with_people(self):
+        return self.select_related("partner", "user").order_by("partner__name", "duty_role", "pk")
+
+
+class RotaLine(models.Model):
+    """Who comes with a weekly pattern: one partner (with its hours within the stop's, and
+    whether it takes appointments) or one agent on duty (with the mission). Applying the
+    pattern's rota gives each of its future stops these people (`rota_apply`)."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE)
+    pattern = models.ForeignKey(
+        SchedulePattern, on_delete=models.CASCADE, related_name="rota_lines"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rota_lines",
+        verbose_name="partenaire",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="agent",
+    )
+    duty_role = models.CharField("mission", max_length=20, choices=DutyRole.choices, blank=True)
+    start_time = models.TimeField("de", null=True, blank=True)
+    end_time = models.TimeField("à", null=True, blank=True)
+    with_appointments = models.BooleanField("reçoit sur rendez-vous", default=False)
+    # False while a partner's own declaration awaits the coordinator's approval: not applied.
+    approved = models.BooleanField("accepté", default=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = RotaLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ligne de l'équipe d'un rythme"
+        verbose_name_plural = "lignes de l'équipe des rythmes"
+        indexes = [models.Index(fields=["operator", "pattern"], name="rotaline_operator_pattern")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(partner__isnull=False, user__isnull=True, duty_role="")
+                    | Q(partner__isnull=True, user__isnull=False, with_appointments=False)
+                    & ~Q(duty_role="")
+                ),
+                name="rotaline_partner_xor_agent",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True)
+                | Q(end_time__isnull=True)
+                | Q(end_time__gt=F("start_time")),
+                name="rotaline_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["operator", "pattern", "partner"],
+                condition=Q(partner__isnull=False),
+                name="rotaline_one_per_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["operator", "pattern", "user"],
+                condition=Q(user__isnull=False),
+                name="rotaline_one_per_agent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.who} — {self.pattern}"
+
+    @property
+    def who(self) -> str:
+        if self.partner_id:
+            return self.partner.name
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def hours_label(self) -> str:
+        if self.start_time or self.end_time:
+            start = self.start_time or self.pattern.start_time
+            end = self.end_time or self.pattern.end_time
+            return f"de {start:%H:%M} à {end:%H:%M}"
+        return "toute la permanence"
+
+
+class RotaAbsence(models.Model):
+    """« Absent ce jour-là »: a person of the pattern's rota removed from one stop by hand.
+    Applying the rota again never puts them back on that stop."""
+
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE)
+    stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="rota_absences")
+    line = models.ForeignKey(RotaLine, on_delete=models.CASCADE, related_name="absences")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "absence prévue sur une permanence"
+        verbose_name_plural = "absences prévues sur les permanences"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "stop", "line"], name="rotaabsence_one_per_stop_and_line"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line.who} absent — {self.stop}"

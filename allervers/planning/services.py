@@ -20,6 +20,8 @@ from .calendars import is_school_holiday, public_holiday_name
 from .enums import CancelReason, DutyRole, StopEventKind, StopStatus
 from .models import (
     PartnerPresence,
+    RotaAbsence,
+    RotaLine,
     SchedulePattern,
     Site,
     Space,
@@ -31,8 +33,8 @@ from .models import (
 )
 from .queries import partners_without_address
 from .revision import planning_write
-from .signals import stop_changed_on_commit
-from .tasks import stop_change_email
+from .signals import rota_presences_with_appointments, stop_changed_on_commit
+from .tasks import rota_declared_email, stop_change_email
 
 OVERLAP_MESSAGE = (
     "Le bus a déjà une permanence à ces heures ce jour-là : un véhicule ne peut pas être à deux "
@@ -188,6 +190,8 @@ class PatternPlan:
     to_create: list[datetime.date] = field(default_factory=list)
     existing: list[datetime.date] = field(default_factory=list)
     skipped: list[SkippedDate] = field(default_factory=list)
+    # Dates before today: never created unless asked explicitly (a history entry).
+    past: list[datetime.date] = field(default_factory=list)
 
 
 def _occurrences(pattern: SchedulePattern):
@@ -199,8 +203,10 @@ def _occurrences(pattern: SchedulePattern):
 
 
 def pattern_preview(*, pattern: SchedulePattern) -> PatternPlan:
-    """The dates a pattern would create, and those it skips, with the reason (in French)."""
+    """The dates a pattern would create, and those it skips, with the reason (in French). Dates
+    before today go apart (`past`): generation leaves them out unless asked."""
     plan = PatternPlan()
+    today = timezone.localdate()
     already = set(Stop.objects.filter(pattern=pattern).values_list("pattern_date", flat=True))
     vehicle_stops: dict[datetime.date, list[tuple[datetime.time, datetime.time]]] = {}
     for day, start, end in (
@@ -230,7 +236,7 @@ def pattern_preview(*, pattern: SchedulePattern) -> PatternPlan:
         ):
             plan.skipped.append(SkippedDate(day, "le bus a déjà une permanence à ces heures"))
             continue
-        plan.to_create.append(day)
+        (plan.past if day < today else plan.to_create).append(day)
     return plan
 
 
@@ -248,12 +254,17 @@ def pattern_save(*, pattern: SchedulePattern) -> SchedulePattern:
 
 
 @planning_write
-def pattern_generate(*, pattern: SchedulePattern) -> PatternPlan:
-    """Create the missing stops of a pattern. Never edits or deletes a stop: running it twice
-    changes nothing, and edited, moved or cancelled stops are left as they are."""
+def pattern_generate(
+    *, pattern: SchedulePattern, include_past: bool = False, by=None
+) -> PatternPlan:
+    """Create the missing stops of a pattern, with its rota on those from today on. Never edits
+    or deletes a stop: running it twice changes nothing, and edited, moved or cancelled stops
+    are left as they are. Dates before today are created only with `include_past` (a history
+    entry), and get no rota (the rota only plans what is to come)."""
     if pattern.site.is_archived:
         raise ValidationError(ARCHIVED_SITE_MESSAGE)
     plan = pattern_preview(pattern=pattern)
+    days = plan.to_create + (plan.past if include_past else [])
     try:
         with transaction.atomic():
             Stop.objects.bulk_create(
@@ -268,13 +279,15 @@ def pattern_generate(*, pattern: SchedulePattern) -> PatternPlan:
                         pattern=pattern,
                         pattern_date=day,
                     )
-                    for day in plan.to_create
+                    for day in sorted(days)
                 ]
             )
     except IntegrityError as error:  # a stop created meanwhile by someone else
         raise ValidationError(
             "Le planning a changé pendant la génération : rien n'a été créé, réessayez."
         ) from error
+    if plan.to_create and pattern.rota_lines.exists():
+        _rota_apply(pattern, by=by, dates=set(plan.to_create))
     return plan
 
 
@@ -608,7 +621,20 @@ def presence_withdraw(*, presence: PartnerPresence, acting: Membership) -> None:
     if presence is None:
         raise ValidationError(PRESENCE_GONE_MESSAGE, code="gone")
     _check_partner_may_act(stop=stop, partner=presence.partner, acting=acting)
+    _mark_absent(presence, by=acting.user)
     presence.delete()
+
+
+def _mark_absent(row: PartnerPresence | StaffAssignment, *, by) -> None:
+    """A person of the pattern's rota taken off one stop by hand: « absent ce jour-là », so
+    that applying the rota again never puts them back on it."""
+    if row.rota_line_id is not None:
+        RotaAbsence.objects.get_or_create(
+            operator_id=row.operator_id,
+            stop_id=row.stop_id,
+            line_id=row.rota_line_id,
+            defaults={"created_by": by},
+        )
 
 
 # Staff rota ----------------------------------------------------------------------------------
@@ -634,11 +660,534 @@ def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
 
 
 @planning_write
-def staff_unassign(*, assignment: StaffAssignment) -> None:
+def staff_unassign(*, assignment: StaffAssignment, by=None) -> None:
     _lock(Stop(pk=assignment.stop_id))
-    deleted, _ = StaffAssignment.objects.filter(pk=assignment.pk).delete()
-    if not deleted:
+    assignment = StaffAssignment.objects.filter(pk=assignment.pk).first()
+    if assignment is None:
         raise ValidationError(ASSIGNMENT_GONE_MESSAGE, code="gone")
+    _mark_absent(assignment, by=by)
+    assignment.delete()
+
+
+# A pattern's rota ----------------------------------------------------------------------------
+# Who comes with a weekly pattern (`RotaLine`: a partner with its hours and whether it takes
+# appointments, or an agent with a mission), applied to the pattern's stops from today on.
+# What was set on one stop by hand is an exception the rota never overrides: a presence or an
+# agent added by hand (no `rota_line`), a person of the rota removed from one stop (a
+# `RotaAbsence`, « absent ce jour-là »). A stop already used by another app (visits, openings,
+# workshops…) keeps its partners' hours as they are.
+
+ROTA_ARCHIVED_PARTNER_MESSAGE = "Ce partenaire est archivé : il ne peut plus être prévu."
+ROTA_AGENT_ROLE_MESSAGE = "Seul un agent ou un membre de la coordination peut être désigné."
+
+
+def _hours_of(line: RotaLine, pattern: SchedulePattern) -> tuple[datetime.time, datetime.time]:
+    return line.start_time or pattern.start_time, line.end_time or pattern.end_time
+
+
+def _check_rota_line(line: RotaLine) -> None:
+    pattern = line.pattern
+    if pattern.operator_id != line.operator_id:
+        raise ValidationError("Ce rythme n'appartient pas à votre structure.")
+    if (line.partner_id is None) == (line.user_id is None):
+        raise ValidationError("Choisissez un partenaire ou un agent.")
+    if line.partner_id is not None:
+        partner = line.partner
+        if partner.operator_id != line.operator_id:
+            raise ValidationError("Ce partenaire n'appartient pas à votre structure.")
+        if partner.is_archived:
+            raise ValidationError(ROTA_ARCHIVED_PARTNER_MESSAGE, code="archived_partner")
+        line.duty_role = ""
+    else:
+        if not Membership.objects.filter(
+            operator_id=line.operator_id,
+            user_id=line.user_id,
+            is_active=True,
+            role__in=[Role.AGENT, Role.COORDINATOR],
+        ).exists():
+            raise ValidationError(ROTA_AGENT_ROLE_MESSAGE, code="agent_role")
+        if line.duty_role not in DutyRole.values:
+            raise ValidationError("Choisissez une mission.")
+        line.with_appointments = False
+        line.start_time = line.end_time = None
+    for moment in (line.start_time, line.end_time):
+        if moment and not (pattern.start_time <= moment <= pattern.end_time):
+            raise ValidationError(
+                f"Les heures de présence doivent être comprises entre "
+                f"{pattern.start_time:%H:%M} et {pattern.end_time:%H:%M}, celles du rythme.",
+                code="hours_outside",
+            )
+    start, end = _hours_of(line, pattern)
+    if end <= start:
+        raise ValidationError(END_BEFORE_START_MESSAGE, code="end_before_start")
+    person = {"partner_id": line.partner_id} if line.partner_id else {"user_id": line.user_id}
+    same = RotaLine.objects.filter(operator_id=line.operator_id, **person).exclude(pk=line.pk)
+    if same.filter(pattern=pattern).exists():
+        raise ValidationError(
+            f"{line.who} est déjà dans l'équipe de ce rythme.", code="duplicate_line"
+        )
+    for other in same.filter(
+        pattern__weekday=pattern.weekday,
+        pattern__valid_from__lte=pattern.valid_until,
+        pattern__valid_until__gte=pattern.valid_from,
+    ).select_related("pattern"):
+        other_start, other_end = _hours_of(other, other.pattern)
+        if other_start < end and start < other_end:
+            raise ValidationError(
+                f"{line.who} est déjà prévu le {pattern.get_weekday_display()} de "
+                f"{other_start:%H:%M} à {other_end:%H:%M} avec le rythme « {other.pattern} » "
+                "sur la même période : une personne ne peut pas être à deux endroits à la fois.",
+                code="overlapping_line",
+            )
+
+
+@planning_write
+def rota_line_save(*, line: RotaLine) -> RotaLine:
+    """Add a person to a pattern's rota, or change their line (hours, mission, appointments).
+    The stops change only when the rota is applied (`rota_apply`, after its preview)."""
+    SchedulePattern.objects.select_for_update().filter(pk=line.pattern_id).first()
+    _save_line(line)
+    return line
+
+
+def _save_line(line: RotaLine) -> None:
+    _check_rota_line(line)
+    try:
+        with transaction.atomic():
+            line.save()
+    except IntegrityError as error:  # the same person added meanwhile
+        raise ValidationError(
+            f"{line.who} est déjà dans l'équipe de ce rythme.", code="duplicate_line"
+        ) from error
+
+
+@dataclass
+class RotaStopChange:
+    stop: Stop
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RotaKept:
+    """Something on one stop that the rota leaves as it is, and why."""
+
+    stop: Stop
+    text: str
+
+
+@dataclass
+class RotaPlan:
+    """What applying a pattern's rota would do (or did) to its stops from today on."""
+
+    changes: list[RotaStopChange] = field(default_factory=list)
+    kept: list[RotaKept] = field(default_factory=list)
+    past: int = 0
+    # Set by the write: the presences to open appointments on, the rows to delete.
+    _to_create_presences: list = field(default_factory=list, repr=False)
+    _to_create_assignments: list = field(default_factory=list, repr=False)
+    _to_update_presences: list = field(default_factory=list, repr=False)
+    _to_update_assignments: list = field(default_factory=list, repr=False)
+    _to_delete_presences: list = field(default_factory=list, repr=False)
+    _to_delete_assignments: list = field(default_factory=list, repr=False)
+
+    @property
+    def stops_changed(self) -> int:
+        return len(self.changes)
+
+
+def _other_app_links() -> list[str]:
+    return [
+        name
+        for name, relation in stop_links()
+        if relation.related_model._meta.app_label != "planning"
+    ]
+
+
+def _used_reason(stop: Stop) -> str:
+    used = [
+        str(relation.related_model._meta.verbose_name)
+        for name, relation in stop_links()
+        if relation.related_model._meta.app_label != "planning" and getattr(stop, f"linked_{name}")
+    ]
+    return ", ".join(used)
+
+
+def _rota_stops(pattern: SchedulePattern, *, dates: set | None = None):
+    """The pattern's held stops from today on (only on `dates` when given)."""
+    stops = Stop.objects.filter(pattern=pattern, date__gte=timezone.localdate()).held()
+    if dates is not None:
+        stops = stops.filter(date__in=dates)
+    return stops
+
+
+def _locked(stops) -> list[int]:
+    return list(stops.select_for_update().values_list("pk", flat=True))
+
+
+def _rota_plan(pattern: SchedulePattern, stops, *, removing: RotaLine | None = None) -> RotaPlan:
+    today = timezone.localdate()
+    # Removing one line plans only its removal; otherwise every line is applied.
+    lines = (
+        [] if removing else list(RotaLine.objects.filter(pattern=pattern).approved().with_people())
+    )
+    plan = RotaPlan(past=Stop.objects.filter(pattern=pattern, date__lt=today).count())
+    other_links = _other_app_links()
+    for stop in (
+        stops.with_links()
+        .select_related("site")
+        .prefetch_related("presences", "staff_assignments", "rota_absences")
+        .order_by("date", "start_time")
+    ):
+        in_use = any(getattr(stop, f"linked_{name}") for name in other_links)
+        change = RotaStopChange(stop)
+        absent = {absence.line_id for absence in stop.rota_absences.all()}
+        presences = {presence.partner_id: presence for presence in stop.presences.all()}
+        assignments = {a.user_id: a for a in stop.staff_assignments.all()}
+        for line in lines:
+            if line.pk in absent:
+                plan.kept.append(RotaKept(stop, f"{line.who} : absent ce jour-là"))
+                continue
+            if line.partner_id:
+                start, end = line.start_time, line.end_time
+                presence = presences.get(line.partner_id)
+                if presence is None:
+                    plan._to_create_presences.append(
+                        PartnerPresence(
+                            operator_id=stop.operator_id,
+                            stop=stop,
+                            partner=line.partner,
+                            start_time=start,
+                            end_time=end,
+                            rota_line=line,
+                        )
+                    )
+                    change.added.append(line.who)
+                elif presence.rota_line_id is None:
+                    plan.kept.append(RotaKept(stop, f"{line.who} : prévu à la main sur ce jour"))
+                elif (presence.start_time, presence.end_time) != (start, end):
+                    if in_use:
+                        plan.kept.append(
+                            RotaKept(
+                                stop,
+                                f"{line.who} : heures gardées, la permanence est déjà "
+                                f"utilisée ({_used_reason(stop)})",
+                            )
+                        )
+                    else:
+                        presence.start_time, presence.end_time = start, end
+                        plan._to_update_presences.append(presence)
+                        change.changed.append(f"{line.who} ({line.hours_label})")
+            else:
+                assignment = assignments.get(line.user_id)
+                if assignment is None:
+                    plan._to_create_assignments.append(
+                        StaffAssignment(
+                            operator_id=stop.operator_id,
+                            stop=stop,
+                            user=line.user,
+                            duty_role=line.duty_role,
+                            rota_line=line,
+                        )
+                    )
+                    change.added.append(line.who)
+                elif assignment.rota_line_id is None:
+                    plan.kept.append(RotaKept(stop, f"{line.who} : désigné à la main sur ce jour"))
+                elif assignment.duty_role != line.duty_role:
+                    assignment.duty_role = line.duty_role
+                    plan._to_update_assignments.append(assignment)
+                    change.changed.append(f"{line.who} ({line.get_duty_role_display()})")
+        if removing is not None:
+            if removing.partner_id:
+                presence = presences.get(removing.partner_id)
+                if presence is not None and presence.rota_line_id == removing.pk:
+                    if in_use:
+                        plan.kept.append(
+                            RotaKept(
+                                stop,
+                                f"{removing.who} : gardé, la permanence est déjà utilisée "
+                                f"({_used_reason(stop)})",
+                            )
+                        )
+                    else:
+                        plan._to_delete_presences.append(presence.pk)
+                        change.removed.append(removing.who)
+            else:
+                assignment = assignments.get(removing.user_id)
+                if assignment is not None and assignment.rota_line_id == removing.pk:
+                    plan._to_delete_assignments.append(assignment.pk)
+                    change.removed.append(removing.who)
+        if change.added or change.changed or change.removed:
+            plan.changes.append(change)
+    return plan
+
+
+def rota_preview(*, pattern: SchedulePattern, removing: RotaLine | None = None) -> RotaPlan:
+    """What applying the pattern's rota would change on its stops from today on (or removing
+    `removing` from it), and the exceptions set by hand that it keeps."""
+    return _rota_plan(pattern, _rota_stops(pattern), removing=removing)
+
+
+def _rota_write(plan: RotaPlan) -> None:
+    PartnerPresence.objects.bulk_create(plan._to_create_presences)
+    StaffAssignment.objects.bulk_create(plan._to_create_assignments)
+    PartnerPresence.objects.bulk_update(plan._to_update_presences, ["start_time", "end_time"])
+    StaffAssignment.objects.bulk_update(plan._to_update_assignments, ["duty_role"])
+    PartnerPresence.objects.filter(pk__in=plan._to_delete_presences).delete()
+    StaffAssignment.objects.filter(pk__in=plan._to_delete_assignments).delete()
+
+
+def _open_rota_appointments(pattern: SchedulePattern, *, by, dates: set | None = None) -> None:
+    """Ask the receivers (bookings) to open the appointments of the rota's partners who take
+    them, on the pattern's held stops from today on; inside the transaction."""
+    presences = PartnerPresence.objects.filter(
+        stop__pattern=pattern,
+        stop__date__gte=timezone.localdate(),
+        stop__status=StopStatus.HELD,
+        rota_line__pattern=pattern,
+        rota_line__with_appointments=True,
+    )
+    if dates is not None:
+        presences = presences.filter(stop__date__in=dates)
+    presence_ids = list(presences.order_by("stop__date").values_list("pk", flat=True))
+    if presence_ids:
+        rota_presences_with_appointments.send(
+            sender=PartnerPresence,
+            operator_id=pattern.operator_id,
+            presence_ids=presence_ids,
+            by=by,
+        )
+
+
+def _rota_apply(pattern: SchedulePattern, *, by, dates: set | None = None) -> RotaPlan:
+    stops = Stop.objects.filter(pk__in=_locked(_rota_stops(pattern, dates=dates)))
+    plan = _rota_plan(pattern, stops)
+    _rota_write(plan)
+    _open_rota_appointments(pattern, by=by, dates=dates)
+    return plan
+
+
+@planning_write
+def rota_apply(*, pattern: SchedulePattern, by=None) -> RotaPlan:
+    """Give the pattern's stops from today on the people of its rota: add who is missing,
+    update hours and missions that changed, keep every exception set by hand (an absence, a
+    presence or an agent added on the stop), leave past stops as they are, and open the
+    appointments of partners who take them (bookings). The stops are locked while it runs."""
+    SchedulePattern.objects.select_for_update().filter(pk=pattern.pk).first()
+    return _rota_apply(pattern, by=by)
+
+
+ROTA_DECLARE_ROLE_MESSAGE = "Seule une personne d'un partenaire déclare sa présence régulière."
+ROTA_PATTERN_OVER_MESSAGE = "Ce rythme est terminé : choisissez un rythme en cours ou à venir."
+
+
+@planning_write
+def rota_line_declare(
+    *,
+    pattern: SchedulePattern,
+    acting: Membership,
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+) -> RotaLine:
+    """A partner's person declares that their organisation comes with a weekly pattern
+    (« tous les mardis matin pendant la période scolaire »). Applied at once to the coming
+    stops when the coordination trusts the partner, else kept until the coordinator accepts it
+    (`rota_line_approve`); the coordinators are told by e-mail after the commit."""
+    SchedulePattern.objects.select_for_update().filter(pk=pattern.pk).first()
+    if acting.role != Role.PARTNER or acting.partner_id is None:
+        raise ValidationError(ROTA_DECLARE_ROLE_MESSAGE, code="not_partner")
+    if acting.operator_id != pattern.operator_id:
+        raise ValidationError("Ce rythme n'appartient pas à votre structure.")
+    if pattern.valid_until < timezone.localdate():
+        raise ValidationError(ROTA_PATTERN_OVER_MESSAGE, code="pattern_over")
+    partner = acting.partner
+    line = RotaLine(
+        operator_id=pattern.operator_id,
+        pattern=pattern,
+        partner=partner,
+        start_time=start_time,
+        end_time=end_time,
+        approved=not partner.recurring_needs_approval,
+        declared_by=acting.user,
+    )
+    _save_line(line)
+    if line.approved:
+        _rota_apply(pattern, by=acting.user)
+    line_id = line.pk
+    transaction.on_commit(lambda: rota_declared_email.enqueue(line_id))
+    return line
+
+
+@planning_write
+def rota_line_approve(*, line: RotaLine, by=None) -> RotaLine:
+    """The coordinator accepts a partner's declaration: it joins the pattern's team and is
+    applied to the coming stops (exceptions set by hand kept)."""
+    pattern = SchedulePattern.objects.select_for_update().get(pk=line.pattern_id)
+    line = RotaLine.objects.filter(pk=line.pk).select_related("partner").first()
+    if line is None:
+        raise ValidationError("Cette déclaration a été retirée entre-temps.", code="gone")
+    if line.approved:
+        raise ValidationError("Cette présence régulière est déjà acceptée.", code="approved")
+    if line.partner.is_archived:
+        raise ValidationError(ROTA_ARCHIVED_PARTNER_MESSAGE, code="archived_partner")
+    line.approved = True
+    line.save(update_fields=["approved"])
+    _rota_apply(pattern, by=by)
+    return line
+
+
+def rota_line_remove_preview(*, line: RotaLine) -> RotaPlan:
+    return rota_preview(pattern=line.pattern, removing=line)
+
+
+@planning_write
+def rota_line_remove(*, line: RotaLine, by=None) -> RotaPlan:
+    """Take a person out of the pattern's rota: off its stops from today on (a stop already used
+    by another app keeps its partner, then as set by hand); past stops keep them, as set by
+    hand. Exceptions set by hand stay."""
+    pattern = SchedulePattern.objects.select_for_update().get(pk=line.pattern_id)
+    line = RotaLine.objects.filter(pk=line.pk).select_related("partner", "user").first()
+    if line is None:
+        raise ValidationError("Cette personne n'est déjà plus dans l'équipe du rythme.")
+    stops = Stop.objects.filter(pk__in=_locked(_rota_stops(pattern)))
+    plan = _rota_plan(pattern, stops, removing=line)
+    PartnerPresence.objects.filter(pk__in=plan._to_delete_presences).delete()
+    StaffAssignment.objects.filter(pk__in=plan._to_delete_assignments).delete()
+    line.delete()
+    return plan
+
+
+# Copy forward: a period's patterns and their teams to the next period ------------------------
+
+
+@dataclass
+class PatternCopy:
+    source: SchedulePattern
+    copy: SchedulePattern | None  # None: not copied (`reason` says why)
+    lines: int = 0
+    reason: str = ""
+
+
+def _copied_label(label: str, source: SchedulePattern, target_from: datetime.date) -> str:
+    if label and str(source.valid_from.year) in label:
+        return label.replace(str(source.valid_from.year), str(target_from.year))
+    return label
+
+
+def patterns_copy_preview(
+    *,
+    operator: Operator,
+    source_from: datetime.date,
+    source_until: datetime.date,
+    target_from: datetime.date,
+    target_until: datetime.date,
+) -> list[PatternCopy]:
+    """The patterns running within [source_from, source_until], each as it would be copied to
+    [target_from, target_until] with its team (unsaved), or why it is not: an archived site or
+    vehicle, the vehicle already taken by a pattern of the target period at those hours."""
+    if source_until < source_from or target_until < target_from:
+        raise ValidationError("La fin d'une période doit être après son début.", code="range")
+    if target_from <= source_until:
+        raise ValidationError(
+            "La nouvelle période doit commencer après la fin de celle que vous copiez.",
+            code="target_before_source",
+        )
+    if (target_until - target_from).days > 2 * 366:
+        raise ValidationError("La nouvelle période ne peut pas dépasser deux ans.", code="range")
+    sources = (
+        SchedulePattern.objects.filter(
+            operator=operator, valid_from__gte=source_from, valid_until__lte=source_until
+        )
+        .select_related("site", "vehicle")
+        .prefetch_related("rota_lines")
+        .order_by("weekday", "start_time")
+    )
+    taken = list(
+        SchedulePattern.objects.filter(
+            operator=operator, valid_from__lte=target_until, valid_until__gte=target_from
+        )
+    )
+    plans = []
+    for source in sources:
+        copy = SchedulePattern(
+            operator=operator,
+            label=_copied_label(source.label, source, target_from),
+            vehicle=source.vehicle,
+            site=source.site,
+            weekday=source.weekday,
+            start_time=source.start_time,
+            end_time=source.end_time,
+            valid_from=target_from,
+            valid_until=target_until,
+            skip_school_holidays=source.skip_school_holidays,
+            school_zone=source.school_zone,
+        )
+        lines = [line for line in source.rota_lines.all() if line.approved]
+        reason = ""
+        if source.site.is_archived:
+            reason = "lieu archivé"
+        elif source.vehicle.is_archived:
+            reason = "véhicule archivé"
+        else:
+            for other in taken:
+                if (
+                    other.vehicle_id == source.vehicle_id
+                    and other.weekday == source.weekday
+                    and other.start_time < source.end_time
+                    and source.start_time < other.end_time
+                ):
+                    reason = f"le bus a déjà le rythme « {other} » à ces heures"
+                    break
+        plans.append(PatternCopy(source, None if reason else copy, lines=len(lines), reason=reason))
+    return plans
+
+
+@planning_write
+def patterns_copy(
+    *,
+    operator: Operator,
+    source_from: datetime.date,
+    source_until: datetime.date,
+    target_from: datetime.date,
+    target_until: datetime.date,
+) -> list[PatternCopy]:
+    """Copy the period's patterns, each with its team, to the next period (nothing generated:
+    each copy's page previews its dates). Refused whole, nothing saved, when a team line does
+    not fit (the same person already elsewhere at those hours, an archived partner…)."""
+    plans = patterns_copy_preview(
+        operator=operator,
+        source_from=source_from,
+        source_until=source_until,
+        target_from=target_from,
+        target_until=target_until,
+    )
+    if not any(plan.copy for plan in plans):
+        raise ValidationError("Aucun rythme à copier sur cette période.", code="nothing")
+    for plan in plans:
+        if plan.copy is None:
+            continue
+        plan.copy.save()
+        for line in plan.source.rota_lines.all():
+            if not line.approved:
+                continue
+            copied = RotaLine(
+                operator_id=operator.pk,
+                pattern=plan.copy,
+                partner_id=line.partner_id,
+                user_id=line.user_id,
+                duty_role=line.duty_role,
+                start_time=line.start_time,
+                end_time=line.end_time,
+                with_appointments=line.with_appointments,
+            )
+            try:
+                _save_line(copied)
+            except ValidationError as error:
+                raise ValidationError(
+                    f"« {plan.source} » : " + " ".join(error.messages), code="line"
+                ) from error
+    return plans
 
 
 # Vehicles and their spaces -------------------------------------------------------------------

@@ -48,3 +48,12 @@ def stop_changed_on_commit(
         "at": at or timezone.now(),
     }
     transaction.on_commit(lambda: stop_changed.send_robust(sender=Stop, **arguments))
+
+
+# Sent by the rota's writes (`rota_apply`, generation) INSIDE their transaction, with
+# `send` (not robust): a receiver that refuses (a ValidationError) undoes the whole change, so
+# that nothing the rota promised is half made. Keyword arguments: `operator_id`, `presence_ids`
+# (the presences made or kept by the pattern's rota whose line says « reçoit sur rendez-vous »),
+# `by` (who applied the rota, or None). The bookings app opens the partner's appointments there
+# (`bookings/receivers.py`), with its usual length and desks; the planning never imports it.
+rota_presences_with_appointments = Signal()

@@ -10,7 +10,7 @@ from allervers.operators.models import Membership
 from allervers.partners.models import email_lines
 
 from .enums import StopEventKind
-from .models import Stop
+from .models import RotaLine, Stop
 
 
 def stop_change_recipients(stop: Stop) -> list[str]:
@@ -52,6 +52,33 @@ def stop_change_email(stop_id: int, kind: str, previous: str) -> int:
         EmailMessage(subject=subject, body=body, to=[address])
         for address in stop_change_recipients(stop)
     ]
+    if not messages:
+        return 0
+    return mailers.default.send_messages(messages) or 0
+
+
+@task()
+def rota_declared_email(line_id: int) -> int:
+    """Tell the structure's coordinators that a partner declared its weekly presence on a
+    pattern (to accept, or applied already); one message each. Returns how many."""
+    line = (
+        RotaLine.objects.select_related("partner", "pattern__site", "declared_by")
+        .filter(pk=line_id)
+        .first()
+    )
+    if line is None:  # withdrawn before the task ran
+        return 0
+    pattern = line.pattern
+    subject = f"{line.partner.name} déclare venir chaque {pattern.get_weekday_display()}"
+    body = render_to_string("planning/email/rota_declared_body.txt", {"line": line})
+    addresses = sorted(
+        set(
+            Membership.objects.filter(
+                operator_id=line.operator_id, role=Role.COORDINATOR, is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+    messages = [EmailMessage(subject=subject, body=body, to=[a]) for a in addresses if a]
     if not messages:
         return 0
     return mailers.default.send_messages(messages) or 0

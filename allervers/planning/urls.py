@@ -31,8 +31,22 @@ urlpatterns = [
     path("lieux/<int:site_id>/archiver/", views.site_archive, name="site_archive"),
     path("rythmes/", views.pattern_list, name="pattern_list"),
     path("rythmes/nouveau/", views.pattern_create, name="pattern_create"),
+    path("rythmes/copier/", views.patterns_copy, name="patterns_copy"),
     path("rythmes/<int:pattern_id>/", views.pattern_detail, name="pattern_detail"),
     path("rythmes/<int:pattern_id>/modifier/", views.pattern_edit, name="pattern_edit"),
     path("rythmes/<int:pattern_id>/generer/", views.pattern_generate, name="pattern_generate"),
     path("rythmes/<int:pattern_id>/supprimer/", views.pattern_delete, name="pattern_delete"),
+    path(
+        "rythmes/<int:pattern_id>/equipe/partenaire/",
+        views.rota_partner_add,
+        name="rota_partner_add",
+    ),
+    path("rythmes/<int:pattern_id>/equipe/agent/", views.rota_agent_add, name="rota_agent_add"),
+    path("rythmes/<int:pattern_id>/equipe/appliquer/", views.rota_apply, name="rota_apply"),
+    path("rythmes/<int:pattern_id>/equipe/declarer/", views.rota_declare, name="rota_declare"),
+    path("equipe-rythme/<int:line_id>/modifier/", views.rota_line_edit, name="rota_line_edit"),
+    path(
+        "equipe-rythme/<int:line_id>/accepter/", views.rota_line_approve, name="rota_line_approve"
+    ),
+    path("equipe-rythme/<int:line_id>/retirer/", views.rota_line_remove, name="rota_line_remove"),
 ]

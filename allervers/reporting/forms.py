@@ -79,7 +79,16 @@ class ReportFilterForm(forms.Form):
         error_messages={"invalid_choice": "Ce partenaire n'existe pas."},
     )
 
-    def __init__(self, data, *, sites, partners, today: datetime.date, whole_years=False):
+    def __init__(
+        self,
+        data,
+        *,
+        sites,
+        partners,
+        today: datetime.date,
+        whole_years=False,
+        default_year: int | None = None,
+    ):
         """`sites` and `partners`: the operator's (scoped) querysets; `partners=None` removes
         the partner filter (a partner user sees its own organisation only). `whole_years`: a
         reader whose small counts are hidden reads whole years only, without the site filter
@@ -87,10 +96,12 @@ class ReportFilterForm(forms.Form):
         data = data.copy()
         self.today = today
         self.whole_years = whole_years
-        # The default report is the last complete year.
+        # The default report is `default_year` (the view's choice: the current year when it
+        # has data, else the last year that has), else the last complete year.
         data.setdefault("periode", YEAR)
         if data.get("periode") in (YEAR, QUARTER, MONTH) and not data.get("annee"):
-            data["annee"] = str(today.year - 1 if data["periode"] == YEAR else today.year)
+            year = default_year if default_year is not None else today.year - 1
+            data["annee"] = str(year if data["periode"] == YEAR else today.year)
         if data.get("periode") == QUARTER and not data.get("trimestre"):
             data["trimestre"] = str((today.month - 1) // 3 + 1)
         if data.get("periode") == MONTH and not data.get("mois"):

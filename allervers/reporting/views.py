@@ -17,6 +17,7 @@ from allervers.operators.enums import COORDINATOR_ROLES, FIGURE_READER_ROLES, Ro
 from allervers.operators.tenancy import has_role, operator_view, scoped
 from allervers.partners.models import Partner
 from allervers.planning.models import Site
+from allervers.reception.models import Visit
 
 from . import services
 from .exports import report_csv, report_pdf, report_xlsx
@@ -25,6 +26,19 @@ from .models import YearClosure
 from .presentation.values import FULL, VIEWER
 from .presentation.view import ReportView
 from .queries import Scope, report_figures
+
+
+def _default_year(operator) -> int:
+    """The year the dashboard opens on: the current year when it has a visit, else the last
+    year that has one, else the current year (a new structure sees the year it starts)."""
+    today = timezone.localdate()
+    last = (
+        Visit.objects.filter(operator=operator, arrived_at__date__lte=today)
+        .order_by("-arrived_at")
+        .values_list("arrived_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(last).year if last else today.year
 
 
 def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
@@ -38,6 +52,7 @@ def _report(request) -> tuple[ReportFilterForm, ReportView | None]:
         partners=None if is_partner or reader else scoped(request, Partner).order_by("name"),
         today=timezone.localdate(),
         whole_years=reader,
+        default_year=_default_year(request.operator),
     )
     if not form.is_valid() or form.period is None:
         return form, None

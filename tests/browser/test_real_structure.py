@@ -49,6 +49,7 @@ def test_a_real_structure_from_an_empty_database(live_server, page):
     _coordinator_creates_partners(page, base)
     _coordinator_creates_pattern(page, base)
     _coordinator_invites_agents(page, base)
+    _coordinator_maps_rights(page, base)
     _coordinator_completes_the_checklist(page, base)
     _log_out(page)
 
@@ -219,6 +220,21 @@ def _coordinator_creates_pattern(page, base: str) -> None:
     page.get_by_text("4 permanences créées.").wait_for()
     assert_accessible(page)
     assert Stop.objects.filter(operator__slug=SLUG, pattern__isnull=False).count() == 4
+    # France Travail comes every Wednesday of the pattern (its usual presence; not applied).
+    page.get_by_role("link", name="Ajouter un partenaire").click()
+    page.get_by_label("Partenaire").select_option(label="France Travail")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("France Travail est dans l'équipe du rythme").wait_for()
+    assert_accessible(page)
+
+
+def _coordinator_maps_rights(page, base: str) -> None:
+    """Every right found during a visit goes to a partner: the CAF for all of them here."""
+    page.goto(f"{base}/accueil/droits/reglages/")
+    for select in page.locator("select[name^=partner_]").all():
+        select.select_option(label="CAF du Pas-de-Calais")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Réglages du repérage des droits enregistrés.").wait_for()
 
 
 def _coordinator_invites_agents(page, base: str) -> None:
@@ -229,11 +245,11 @@ def _coordinator_invites_agents(page, base: str) -> None:
 
 
 def _coordinator_completes_the_checklist(page, base: str) -> None:
-    """Home: five steps done, the public page to see; its link ticks it and the list goes."""
+    """Home: seven steps done, the public page to see; its link ticks it and the list goes."""
     page.goto(f"{base}/")
     page.get_by_role("heading", name="Bonjour Nadia").wait_for()
     steps = page.get_by_role("region", name="Premiers pas de la structure")
-    assert steps.inner_text().count("Fait :") == 5
+    assert steps.inner_text().count("Fait :") == 7
     assert "À faire : La page publique vue" in steps.inner_text()
     assert_accessible(page)
     steps.get_by_role("link", name="La page publique vue").click()
@@ -347,7 +363,9 @@ def _partner_takes_referral_up(page, base: str) -> None:
 
 def _dashboard_counts(page, base: str) -> None:
     _log_in(page, base, COORDINATOR_EMAIL, next_path="/bilan/")
-    page.get_by_role("heading", level=1, name="Bilan : année 2025").wait_for()
+    # The current year has visits: the report opens on it, not on an empty last year.
+    page.get_by_role("heading", level=1, name="Bilan : année 2026").wait_for()
+    assert "Il a reçu 3 visites" in page.locator(".results").inner_text()
     assert_accessible(page)
     page.get_by_role("combobox", name="Période").select_option(label="Un mois")
     page.get_by_role("combobox", name="Mois").select_option(label="juin")

@@ -22,6 +22,7 @@ from allervers.bookings.models import TopicPartner
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.planning.enums import CancelReason
+from allervers.planning.models import RotaAbsence, RotaLine
 from allervers.planning.services import stop_cancel, stop_move
 from allervers.reception.enums import ReferralStatus
 from allervers.reception.services.cyber import cyber_usage_record
@@ -80,7 +81,7 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
         accessibility_notes="Plain-pied",
         power_notes="Prise 16 A",
     )
-    SchedulePatternFactory(
+    pattern = SchedulePatternFactory(
         operator=operator,
         vehicle=vehicle,
         site=site,
@@ -98,6 +99,11 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
     coming = stop(today + datetime.timedelta(days=3), "Permanence à venir")
     PartnerPresenceFactory(stop=coming, operator=operator, partner=partner)
     StaffAssignmentFactory(stop=coming, operator=operator, user=staff)
+    rota_partner = RotaLine.objects.create(
+        operator=operator, pattern=pattern, partner=partner, with_appointments=True
+    )
+    RotaLine.objects.create(operator=operator, pattern=pattern, user=staff, duty_role="reception")
+    RotaAbsence.objects.create(operator=operator, stop=coming, line=rota_partner)
     stop_cancel(
         stop=stop(today + datetime.timedelta(days=5), "Permanence annulée"),
         reason=CancelReason.OTHER,

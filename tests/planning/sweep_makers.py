@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from allervers.planning.models import RotaLine
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -26,7 +27,15 @@ def _presence(operator, membership):
     return PartnerPresenceFactory(stop=_future_stop(operator), operator=operator, partner=partner)
 
 
+def _rota_line(operator):
+    pattern = SchedulePatternFactory(operator=operator)
+    return RotaLine.objects.create(
+        operator=operator, pattern=pattern, partner=PartnerFactory(operator=operator)
+    )
+
+
 MAKERS = {
+    "line_id": lambda operator, membership: _rota_line(operator).pk,
     "stop_id": lambda operator, membership: StopFactory(operator=operator).pk,
     "site_id": lambda operator, membership: SiteFactory(operator=operator).pk,
     "pattern_id": lambda operator, membership: SchedulePatternFactory(operator=operator).pk,

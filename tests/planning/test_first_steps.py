@@ -6,9 +6,18 @@ from django.urls import reverse
 from allervers.operators.enums import Role
 from allervers.operators.models import Operator
 from allervers.planning.first_steps import first_steps
+from allervers.planning.models import RotaLine
+from allervers.screening.enums import RightKind
+from allervers.screening.models import ScreeningSetup
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
-from tests.planning.factories import SiteFactory, SpaceFactory, StopFactory, VehicleFactory
+from tests.planning.factories import (
+    SchedulePatternFactory,
+    SiteFactory,
+    SpaceFactory,
+    StopFactory,
+    VehicleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,22 +28,32 @@ def _done(operator) -> dict[str, bool]:
     return {step.label: step.done for step in first_steps(Operator.objects.get(pk=operator.pk))}
 
 
+def _map_rights(operator, partner) -> None:
+    ScreeningSetup.objects.create(
+        operator=operator, **{f"partner_{kind}": partner for kind in RightKind.values}
+    )
+
+
 def _complete(operator, make_member) -> None:
     SpaceFactory(vehicle=VehicleFactory(operator=operator))
     SiteFactory(operator=operator)
-    PartnerFactory(operator=operator)
+    partner = PartnerFactory(operator=operator)
     StopFactory(operator=operator)
+    RotaLine.objects.create(
+        operator=operator, pattern=SchedulePatternFactory(operator=operator), partner=partner
+    )
+    _map_rights(operator, partner)
     make_member(operator, Role.AGENT)
     make_member(operator, Role.AGENT)
     Operator.objects.filter(pk=operator.pk).update(public_page_seen_at="2026-06-10T08:00Z")
 
 
-def test_a_new_structure_sees_six_steps_to_do_each_a_link(client, coordinator, operator):
+def test_a_new_structure_sees_eight_steps_to_do_each_a_link(client, coordinator, operator):
     client.force_login(coordinator)
     response = client.get(reverse("home"))
     page = text_of(response)
     assert TITLE in page
-    assert page.count("À faire :") == 6
+    assert page.count("À faire :") == 8
     html = response.content.decode()
     for url_name in (
         "vehicles:list",
@@ -42,6 +61,7 @@ def test_a_new_structure_sees_six_steps_to_do_each_a_link(client, coordinator, o
         "partners:list",
         "planning:pattern_list",
         "operators:member_list",
+        "screening:setup",
         "planning:public_page_visit",
     ):
         assert f'href="{reverse(url_name)}"' in html
@@ -65,6 +85,19 @@ def test_each_step_is_ticked_by_the_data(operator, make_member):
     assert not _done(operator)["Au moins 2 agents"]
     make_member(operator, Role.AGENT)
     assert _done(operator)["Au moins 2 agents"]
+    partner = PartnerFactory(operator=operator)
+    pattern = SchedulePatternFactory(operator=operator)
+    agent = make_member(operator, Role.AGENT)
+    RotaLine.objects.create(operator=operator, pattern=pattern, user=agent, duty_role="reception")
+    assert not _done(operator)["L'équipe habituelle des rythmes"]  # agents only: not yet
+    RotaLine.objects.create(operator=operator, pattern=pattern, partner=partner)
+    assert _done(operator)["L'équipe habituelle des rythmes"]
+    ScreeningSetup.objects.create(operator=operator, partner_rsa=partner)
+    assert not _done(operator)["Le partenaire de chaque droit"]  # one right of eight
+    ScreeningSetup.objects.filter(operator=operator).update(
+        **{f"partner_{kind}": partner for kind in RightKind.values}
+    )
+    assert _done(operator)["Le partenaire de chaque droit"]
 
 
 def test_another_structures_data_ticks_nothing(operator, other_operator, make_member):
@@ -103,5 +136,5 @@ def test_the_checklist_costs_the_same_queries_whatever_the_data(
         SiteFactory(operator=operator)
         PartnerFactory(operator=operator)
         make_member(operator, Role.AGENT)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         first_steps(operator)

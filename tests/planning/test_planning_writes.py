@@ -17,11 +17,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopStatus
 from allervers.planning.models import (
     PartnerPresence,
+    RotaLine,
     SchedulePattern,
     Site,
     StaffAssignment,
@@ -35,6 +37,7 @@ from allervers.planning.revision import (
     planning_write,
 )
 from tests.html import text_of
+from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -157,6 +160,9 @@ class World:
     assignment: StaffAssignment
     pattern: SchedulePattern  # in the coming weeks, nothing generated yet
     generated: SchedulePattern  # its stops generated, all untouched
+    line: RotaLine  # a partner on the rota of `generated`, not applied yet
+    pending: RotaLine  # a partner's declaration on `generated`, awaiting approval
+    partner_member: Membership  # a partner's person
     spare: Vehicle  # no stop, no pattern: it may be archived
 
 
@@ -191,6 +197,22 @@ def world(operator, coordinator, agent) -> World:
     assignment = StaffAssignmentFactory(operator=operator, stop=stop, user=agent)
     generated = _pattern(operator, vehicle, site, in_days(3), start=18)
     services.pattern_generate(pattern=generated)
+    line = RotaLine.objects.create(
+        operator=operator,
+        pattern=generated,
+        partner=PartnerFactory(operator=operator, name="Point Justice"),
+    )
+    pending = RotaLine.objects.create(
+        operator=operator,
+        pattern=generated,
+        partner=PartnerFactory(operator=operator, name="CAF"),
+        approved=False,
+    )
+    partner_member = MembershipFactory(
+        operator=operator,
+        role=Role.PARTNER,
+        partner=PartnerFactory(operator=operator, name="CIDFF"),
+    )
     return World(
         coordinator=Membership.objects.get(user=coordinator, operator=operator),
         site=site,
@@ -200,6 +222,9 @@ def world(operator, coordinator, agent) -> World:
         assignment=assignment,
         pattern=_pattern(operator, vehicle, site, in_days(5), start=14),
         generated=generated,
+        line=line,
+        pending=pending,
+        partner_member=partner_member,
         spare=VehicleFactory(operator=operator, name="Minibus", accessibility_notes="Rampe"),
     )
 
@@ -279,6 +304,34 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World], object], bool]] = {
         False,
     ),
     "staff_unassign": (lambda w: services.staff_unassign(assignment=w.assignment), False),
+    "rota_line_save": (
+        lambda w: services.rota_line_save(
+            line=RotaLine(
+                operator=w.stop.operator,
+                pattern=w.pattern,
+                user=w.coordinator.user,
+                duty_role="reception",
+            )
+        ),
+        False,
+    ),
+    "rota_apply": (lambda w: services.rota_apply(pattern=w.generated), True),
+    "rota_line_remove": (lambda w: services.rota_line_remove(line=w.line), False),
+    "rota_line_declare": (
+        lambda w: services.rota_line_declare(pattern=w.pattern, acting=w.partner_member),
+        False,
+    ),
+    "rota_line_approve": (lambda w: services.rota_line_approve(line=w.pending), True),
+    "patterns_copy": (
+        lambda w: services.patterns_copy(
+            operator=w.stop.operator,
+            source_from=in_days(0),
+            source_until=in_days(30),
+            target_from=in_days(31),
+            target_until=in_days(60),
+        ),
+        False,
+    ),
     "vehicle_save": (
         lambda w: services.vehicle_save(
             vehicle=_made_accessible(w.stop.vehicle),

@@ -574,6 +574,7 @@ def test_coverage_warns_about_empty_crowded_stops_and_absent_partners(
         PartnerPresenceFactory(stop=crowded, operator=operator, partner=partner)
     # Two partners at 9h-10h30 and 10h30-12h never meet: not counted as crowded.
     staggered = july_stop(operator, vehicle, 9, site__name="Échelonné")
+    StaffAssignmentFactory(stop=staggered, operator=operator)  # nothing to say of it
     for start, end in [((9, 0), (10, 30)), ((10, 30), (12, 0))]:
         PartnerPresenceFactory(
             stop=staggered,

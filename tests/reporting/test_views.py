@@ -80,7 +80,8 @@ def test_the_dashboard_makes_a_fixed_number_of_queries(
     client, dataset, coordinator, django_assert_max_num_queries
 ):
     client.force_login(coordinator)
-    with django_assert_max_num_queries(48) as captured:  # 3 of them: appointments and workshops
+    # 3 of them: appointments and workshops; 1 the default year (the last visit's)
+    with django_assert_max_num_queries(49) as captured:
         dashboard(client)
     baseline = len(captured.captured_queries)
     stop = dataset.operator.stops.filter(date__year=YEAR).first()
@@ -598,3 +599,18 @@ def test_a_year_closed_before_the_detail_tables_still_reads(client, dataset, coo
     assert {f.key: f for f in view.key_figures}["visits"].value.text == "8"
     for name in ("export_pdf", "export_xlsx", "export_csv"):
         assert client.get(reverse(f"reporting:{name}"), YEAR_QUERY).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("visit_years", "expected"),
+    [((2025, 2026), 2026), ((2024,), 2024), ((), 2026)],
+)
+def test_the_dashboard_opens_on_the_current_year_when_it_has_data(
+    client, coordinator, operator, visit_years, expected
+):
+    for year in visit_years:
+        stop = StopFactory(operator=operator, date=datetime.date(year, 3, 2))
+        VisitFactory(operator=operator, stop=stop)
+    client.force_login(coordinator)
+    response = client.get(reverse("reporting:dashboard"))
+    assert f"Bilan : année {expected}" in response.content.decode()

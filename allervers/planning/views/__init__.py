@@ -7,6 +7,16 @@ but the home page.
 """
 
 from .home import home, public_page_visit
+from .pattern_rota import (
+    patterns_copy,
+    rota_agent_add,
+    rota_apply,
+    rota_declare,
+    rota_line_approve,
+    rota_line_edit,
+    rota_line_remove,
+    rota_partner_add,
+)
 from .patterns import (
     pattern_create,
     pattern_delete,
@@ -30,9 +40,17 @@ __all__ = [
     "pattern_edit",
     "pattern_generate",
     "pattern_list",
+    "patterns_copy",
     "presence_add",
     "presence_withdraw",
     "public_page_visit",
+    "rota_agent_add",
+    "rota_apply",
+    "rota_declare",
+    "rota_line_approve",
+    "rota_line_edit",
+    "rota_line_remove",
+    "rota_partner_add",
     "site_archive",
     "site_create",
     "site_detail",

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
@@ -12,8 +13,8 @@ from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import ConfirmForm, PatternForm
-from ..models import SchedulePattern
+from ..forms import ConfirmForm, PatternForm, PatternGenerateForm
+from ..models import RotaLine, SchedulePattern
 from .pages import form_page
 
 
@@ -37,7 +38,21 @@ def pattern_detail(request, pattern_id: int):
         request, SchedulePattern.objects.select_related("site", "vehicle"), pk=pattern_id
     )
     plan = services.pattern_preview(pattern=pattern)
-    return render(request, "planning/pattern_detail.html", {"pattern": pattern, "plan": plan})
+    lines = list(RotaLine.objects.filter(pattern=pattern).with_people())
+    rota = services.rota_preview(pattern=pattern) if lines else None
+    context = {
+        "pattern": pattern,
+        "plan": plan,
+        "partner_lines": [line for line in lines if line.partner_id],
+        "agent_lines": [line for line in lines if line.user_id],
+        "rota": rota,
+        "generate_form": PatternGenerateForm(),
+        # A partner's person may declare its organisation's weekly presence while it runs.
+        "can_declare": request.membership.partner_id is not None
+        and pattern.valid_until >= timezone.localdate()
+        and not any(line.partner_id == request.membership.partner_id for line in lines),
+    }
+    return render(request, "planning/pattern_detail.html", context)
 
 
 def _pattern_form_page(request, pattern: SchedulePattern | None):
@@ -84,12 +99,16 @@ def pattern_generate(request, pattern_id: int):
         request, SchedulePattern.objects.select_related("site"), pk=pattern_id
     )
     if request.method == "POST":
+        form = PatternGenerateForm(request.POST)
+        include_past = form.is_valid() and form.cleaned_data["include_past"]
         try:
-            plan = services.pattern_generate(pattern=pattern)
+            plan = services.pattern_generate(
+                pattern=pattern, include_past=include_past, by=request.user
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            count = len(plan.to_create)
+            count = len(plan.to_create) + (len(plan.past) if include_past else 0)
             messages.success(
                 request,
                 f"{count} permanence{_plural(count)} créée{_plural(count)}."

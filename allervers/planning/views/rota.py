@@ -78,7 +78,13 @@ def presence_withdraw(request, presence_id: int):
         form,
         lambda data: services.presence_withdraw(presence=presence, acting=request.membership),
     ).done:
-        messages.success(request, f"{presence.partner.name} n'est plus prévu sur cette permanence.")
+        messages.success(
+            request,
+            f"{presence.partner.name} est noté absent ce jour-là : l'équipe du rythme ne le "
+            "remettra pas sur cette permanence."
+            if presence.rota_line_id
+            else f"{presence.partner.name} n'est plus prévu sur cette permanence.",
+        )
         return HttpResponseRedirect(detail_url)
     return confirm_page(
         request,
@@ -98,9 +104,12 @@ def coverage(request):
     site = form.value("site")
     if site is not None:
         stops = stops.filter(site=site)
+    found = month_coverage(request.operator, first, stops)
+    if has_role(request, {Role.PARTNER}):
+        found.stop_warnings = [w for w in found.stop_warnings if not w.about_agents]
     context = {
         "form": form,
-        "coverage": month_coverage(request.operator, first, stops),
+        "coverage": found,
         **month_links(form, first),
     }
     return render_form(request, "planning/coverage.html", context)
@@ -134,7 +143,9 @@ def staff_remove(request, assignment_id: int):
     )
     detail_url = stop_url(assignment.stop_id)
     form = ConfirmForm(posted(request))
-    if form_submit(request, form, lambda data: services.staff_unassign(assignment=assignment)).done:
+    if form_submit(
+        request, form, lambda data: services.staff_unassign(assignment=assignment, by=request.user)
+    ).done:
         messages.success(request, "L'agent n'est plus désigné sur cette permanence.")
         return HttpResponseRedirect(detail_url)
     name = assignment.user.get_full_name() or assignment.user.email
