@@ -1,20 +1,25 @@
 """The rules engine: OpenFisca-France, loaded once per worker process, and the estimate of a
 household's rights for one month.
 
-`tax_benefit_system()` is a lazy, thread-safe, module-level singleton: the first estimate of a
-process loads the rules (a few seconds), every later one reuses them. Nothing here touches the
-database: `estimate(household, month)` takes the screening's answers and returns amounts.
+`tax_benefit_system()` is a thread-safe, module-level singleton. The web server loads it before
+it starts its workers (`warm_up()`, called by the gunicorn hook of `config/gunicorn.py`), so that
+no agent waits for the rules; a process that never ran the hook (runserver, tests) loads them at
+its first estimate. Nothing here touches the database: `estimate(household, month)` takes the
+screening's answers and returns amounts; `estimate_within(...)` does the same within a bound of
+time (docs/deployment.md, "Long work").
 
 The household's monthly incomes are taken as stable over the months the rules look back at
 (the RSA and the prime d'activité read the last three months, the housing aid the last twelve
 and the income of two years before): an estimate, not a decision.
 """
 
+import concurrent.futures
 import csv
 import datetime
 import functools
 import importlib.resources
 import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,16 +27,44 @@ from .enums import AdultSituation, Housing, RightKind
 
 ENGINE_MISSING = (
     "Le moteur de calcul des droits (OpenFisca-France) n'est pas installé sur ce serveur : "
-    "l'estimation est impossible pour le moment. La visite est bien enregistrée."
+    "l'estimation est impossible pour le moment. La visite et les réponses sont bien "
+    "enregistrées."
 )
 ENGINE_FAILED = (
-    "Le calcul des droits n'a pas abouti ({detail}). La visite est bien enregistrée : "
-    "vérifiez les réponses ou réessayez plus tard."
+    "Le calcul des droits n'a pas abouti ({detail}). La visite et les réponses sont bien "
+    "enregistrées : réessayez plus tard."
+)
+MONTH_NOT_COVERED = (
+    "Mois estimé : les règles de calcul installées ne couvrent pas encore {month} (barèmes "
+    "manquants). La visite et les réponses sont bien enregistrées : relancez le calcul après la "
+    "mise à jour d'OpenFisca-France."
+)
+MONTH_NAMES = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+ENGINE_TOO_LONG = (
+    "Le calcul des droits n'a pas abouti en {seconds} secondes (le serveur est très chargé). "
+    "La visite et les réponses sont bien enregistrées : relancez le calcul dans un moment."
 )
 
 
 class EngineError(Exception):
     """The estimate cannot be made; the message is French and safe to show."""
+
+
+class EngineTimeout(EngineError):
+    """The estimate ran past its bound."""
 
 
 _lock = threading.Lock()
@@ -56,6 +89,20 @@ def tax_benefit_system():
                 except ImportError as error:
                     raise EngineError(ENGINE_MISSING) from error
     return _system
+
+
+def warm_up() -> str:
+    """Load the rules and run one estimate, so that the first estimate asked by an agent finds
+    everything ready (OpenFisca builds its caches at the first computation). Called once by the
+    web server's master process before it forks its workers, which share what it loaded; never
+    raises (a server without the rules still serves every other page). Returns a line for the
+    server's log."""
+    started = time.perf_counter()
+    try:
+        estimate(WARM_UP_HOUSEHOLD, datetime.date.today().replace(day=1))
+    except EngineError as error:
+        return f"Rules engine not ready (estimates will say why): {error}"
+    return f"Rules engine loaded and warmed up in {time.perf_counter() - started:.1f} s"
 
 
 @functools.cache
@@ -219,6 +266,16 @@ def situation(household: Household, month: datetime.date) -> dict:
     }
 
 
+# A household whose estimate reads most of the rules (incomes, children, rent): the warm-up's.
+WARM_UP_HOUSEHOLD = Household(
+    adults=(Adult(age=38, situation=AdultSituation.EMPLOYED, work=1200),),
+    children_ages=(6,),
+    housing=Housing.PRIVATE_TENANT,
+    rent=500,
+    commune="62083",
+)
+
+
 # --- The estimate --------------------------------------------------------------------------------
 
 
@@ -234,29 +291,77 @@ def _euros(value) -> Decimal:
     return Decimal(str(round(float(value), 2))).quantize(Decimal("0.01"))
 
 
-def simulate(household: Household, month: datetime.date) -> dict[str, float]:
+class _Deadline:
+    """The time an estimate must end by; checked between two variables, so that an estimate
+    abandoned by its request stops soon instead of running on in the background."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise EngineTimeout(ENGINE_TOO_LONG.format(seconds=f"{self.seconds:g}"))
+
+
+def simulate(
+    household: Household, month: datetime.date, deadline: _Deadline | None = None
+) -> dict[str, float]:
     """The raw figures of OpenFisca for the household: variable name → value of the month."""
     from openfisca_core.simulation_builder import SimulationBuilder
 
+    deadline = deadline or _Deadline(None)
     system = tax_benefit_system()
     period = period_of(month)
     try:
         simulation = SimulationBuilder().build_from_entities(system, situation(household, month))
-        values = {name: simulation.calculate(name, period)[0] for name in FAMILY_VARIABLES.values()}
-        values[CSS_ELIGIBLE] = simulation.calculate(CSS_ELIGIBLE, period)[0]
-        values[CSS_PARTICIPATION] = simulation.calculate(CSS_PARTICIPATION, period)[0]
+        values = {}
+        for name in (*FAMILY_VARIABLES.values(), CSS_ELIGIBLE, CSS_PARTICIPATION):
+            deadline.check()
+            values[name] = simulation.calculate(name, period)[0]
         if household.is_disabled:
+            deadline.check()
             values[AAH] = float(simulation.calculate(AAH, period).sum())
     except EngineError:
         raise
     except Exception as error:  # any failure of the engine is the same to the agent
+        from openfisca_core.errors import ParameterNotFoundError
+
+        if isinstance(error, ParameterNotFoundError):  # a scale not yet published
+            month_name = f"{MONTH_NAMES[month.month - 1]} {month.year}"
+            raise EngineError(MONTH_NOT_COVERED.format(month=month_name)) from error
         raise EngineError(ENGINE_FAILED.format(detail=type(error).__name__)) from error
     return values
 
 
-def estimate(household: Household, month: datetime.date) -> list[Estimate]:
+# One computation at a time per process: an estimate abandoned past its bound keeps the thread
+# until its next check of the deadline, and the next estimate waits for it within its own bound.
+_runner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="estimate")
+
+
+def estimate_within(household: Household, month: datetime.date, seconds: float) -> list[Estimate]:
+    """`estimate`, bounded: past `seconds`, `EngineTimeout` (a French message) is raised and the
+    computation stops at its next step. The computation runs in a thread of its own, which the
+    caller waits for: a bound that works in every kind of server process (gunicorn's sync or
+    threaded workers, runserver), where an alarm signal works only in the main thread."""
+    deadline = _Deadline(seconds)
+    future = _runner.submit(estimate, household, month, deadline)
+    try:
+        return future.result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        future.cancel()  # not started yet (waiting behind another): it never runs
+        raise EngineTimeout(ENGINE_TOO_LONG.format(seconds=f"{seconds:g}")) from None
+    except EngineError:
+        raise
+    except Exception as error:  # whatever fails, the agent gets a French message, not a 500
+        raise EngineError(ENGINE_FAILED.format(detail=type(error).__name__)) from error
+
+
+def estimate(
+    household: Household, month: datetime.date, deadline: _Deadline | None = None
+) -> list[Estimate]:
     """Each right of the household for `month`, in the order of `RightKind`."""
-    values = simulate(household, month)
+    values = simulate(household, month, deadline)
     found = []
     for kind, variable in FAMILY_VARIABLES.items():
         amount = _euros(values[variable])

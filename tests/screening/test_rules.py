@@ -126,3 +126,18 @@ def test_a_couple_with_two_children_on_the_minimum_wage_has_activity_bonus_and_f
     )
     assert float(found[RightKind.PPA].amount) == pytest.approx(raw["ppa"], abs=1)
     assert float(found[RightKind.AF].amount) == pytest.approx(raw["af"], abs=0.01)
+
+
+def test_the_web_servers_master_loads_and_warms_the_rules_before_forking_workers(rules):
+    """gunicorn's `on_starting` hook (config/gunicorn.py) runs in the master process."""
+    from config import gunicorn
+
+    lines = []
+
+    class Server:
+        class log:
+            info = lines.append
+
+    gunicorn.on_starting(Server())
+    assert lines[0].startswith("Rules engine loaded and warmed up in")
+    assert engine.tax_benefit_system() is rules
