@@ -11,6 +11,14 @@ time (docs/deployment.md, "Long work").
 The household's monthly incomes are taken as stable over the months the rules look back at
 (the RSA and the prime d'activité read the last three months, the housing aid the last twelve
 and the income of two years before): an estimate, not a decision.
+
+Speed (issue 26, `python -m bench screening`): the household is described with what the rules
+read and no more work is left to OpenFisca than the screened rights need. Net and taxable
+incomes are given on every month from January N-2 (so neither the contributions nor the tax are
+computed to find them), the months before as zero; the AAH of a person without a disability is
+given as zero; variables no screened right depends on are neutralised (`NEUTRALISED`). One
+simulation per estimate. The amounts are those of the full computation to the cent (the bench
+compares them with the description used before, `tests/screening/test_rules.py` pins them).
 """
 
 import concurrent.futures
@@ -23,7 +31,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .enums import AdultSituation, Housing, RightKind
+from .enums import AdultSituation, Housing, Incapacity, RightKind
 
 ENGINE_MISSING = (
     "Le moteur de calcul des droits (OpenFisca-France) n'est pas installé sur ce serveur : "
@@ -71,10 +79,26 @@ _lock = threading.Lock()
 _system = None
 
 
+# Variables no screened right needs, which OpenFisca would still compute at every month it
+# looks back at: neutralised (always their default, zero), so that they cost nothing.
+# - `ass`, the allocation de solidarité spécifique: it needs `ass_precondition_remplie` (five
+#   years of work in the last ten), which the screening never asks, so it is always zero here;
+#   the RSA, the housing aid and the AAH still read it, month after month.
+NEUTRALISED = ("ass",)
+
+
 def _load():
+    from openfisca_core.reforms import Reform
     from openfisca_france import FranceTaxBenefitSystem  # a few seconds: once per process
 
-    return FranceTaxBenefitSystem()
+    class ScreeningRules(Reform):
+        name = "Allervers: the screening's rules"
+
+        def apply(self):
+            for variable in NEUTRALISED:
+                self.neutralize_variable(variable)
+
+    return ScreeningRules(FranceTaxBenefitSystem())
 
 
 def tax_benefit_system():
@@ -127,6 +151,19 @@ class Adult:
     work: int = 0  # monthly net income, euros
     unemployment: int = 0
     pension: int = 0
+    incapacity: str = ""  # Incapacity: the band of the rate the MDPH recognised
+
+    @property
+    def incapacity_rate(self) -> float | None:
+        """The rate given to the rules: the middle of the band (80 % for « 80 % ou plus »); a
+        person « en situation de handicap » without a band is taken at 80 %, as before bands
+        were asked. None: no disability."""
+        if self.incapacity:
+            return INCAPACITY_RATES[self.incapacity]
+        return 0.8 if self.situation == AdultSituation.DISABLED else None
+
+
+INCAPACITY_RATES = {Incapacity.BELOW_50: 0.3, Incapacity.FROM_50: 0.6, Incapacity.FROM_80: 0.8}
 
 
 @dataclass(frozen=True)
@@ -149,7 +186,7 @@ class Household:
 
     @property
     def is_disabled(self) -> bool:
-        return any(adult.situation == AdultSituation.DISABLED for adult in self.adults)
+        return any(adult.incapacity_rate is not None for adult in self.adults)
 
 
 ACTIVITY = {
@@ -175,9 +212,13 @@ FAMILY_VARIABLES = {
     RightKind.AF: "af",
     RightKind.CF: "cf",
     RightKind.ASF: "asf",
+    RightKind.ASPA: "aspa",
 }
 CSS_ELIGIBLE, CSS_PARTICIPATION = "css_cmu_acs_eligibilite", "css_participation_forfaitaire"
 AAH = "aah"
+# Individual rights computed only for a household with a disability (summed over its adults).
+DISABILITY_VARIABLES = {RightKind.AAH: AAH, RightKind.ASI: "asi"}
+RSDAE = "aah_restriction_substantielle_durable_acces_emploi"
 # Incomes are set on every month the rules read back (two calendar years before the estimate's),
 # so that the engine does not derive them from gross wages, contributions and tax returns.
 INCOME_VARIABLES = {
@@ -198,13 +239,20 @@ def period_of(month: datetime.date) -> str:
     return f"{month:%Y-%m}"
 
 
-def _months_back(month: datetime.date) -> list[str]:
+def _months_back(month: datetime.date, years: int = 2) -> list[str]:
+    """The months from January `years` years before `month`'s year to `month`."""
     return [
         f"{year}-{number:02d}"
-        for year in range(month.year - 2, month.year + 1)
+        for year in range(month.year - years, month.year + 1)
         for number in range(1, 13)
         if (year, number) <= (month.year, month.month)
     ]
+
+
+# How far back the rules read incomes (the ASPA and the AAH read the resources of years before
+# N-2 for past months): the incomes of those early months are given, as zero (they are not
+# asked), instead of being derived from unset gross wages through the contributions and the tax.
+YEARS_READ = 7
 
 
 def _birth(month: datetime.date, age: int) -> str:
@@ -212,7 +260,11 @@ def _birth(month: datetime.date, age: int) -> str:
     return born.isoformat()
 
 
-def _person(month: datetime.date, age: int, adult: Adult | None, months: list[str]) -> dict:
+def _person(
+    month: datetime.date, age: int, adult: Adult | None, months: list[str], early: list[str]
+) -> dict:
+    """One person: `months` are those whose incomes are the answers (N-2 to now), `early` those
+    before, read by the rules but not asked (zero)."""
     person: dict = {"date_naissance": {"ETERNITY": _birth(month, age)}}
     incomes = {"work": 0, "unemployment": 0, "pension": 0}
     if adult is not None:
@@ -221,14 +273,25 @@ def _person(month: datetime.date, age: int, adult: Adult | None, months: list[st
         # RSA reads the AAH of the last three months: set on the current month only, it would
         # not reduce the RSA).
         person["activite"] = dict.fromkeys(months, ACTIVITY[adult.situation])
-        if adult.situation == AdultSituation.DISABLED:
+        rate = adult.incapacity_rate
+        if rate is not None:
             person["handicap"] = dict.fromkeys(months, True)
-            person["taux_incapacite"] = dict.fromkeys(months, 0.8)
+            person["taux_incapacite"] = dict.fromkeys(months, rate)
+            if rate < 0.8:
+                # From 50 to 79 %, the AAH also needs the MDPH to recognise a lasting
+                # restriction of access to work: assumed, and said beside the right.
+                person[RSDAE] = dict.fromkeys(months, True)
     for kind, variables in INCOME_VARIABLES.items():
         for name, factor in variables:
-            person[name] = dict.fromkeys(months, round(incomes[kind] * factor, 2))
+            person[name] = dict.fromkeys(early, 0) | dict.fromkeys(
+                months, round(incomes[kind] * factor, 2)
+            )
     for name in ZERO_VARIABLES:
-        person[name] = dict.fromkeys(months, 0)
+        person[name] = dict.fromkeys(early + months, 0)
+    if adult is None or adult.incapacity_rate is None:
+        # No AAH without a disability: given, so that its resources are not evaluated for each
+        # month the RSA and the housing aid read it.
+        person[AAH] = dict.fromkeys(early + months, 0)
     return person
 
 
@@ -236,14 +299,15 @@ def situation(household: Household, month: datetime.date) -> dict:
     """The household in OpenFisca's situation format, for `month` (its first day)."""
     period = period_of(month)
     months = _months_back(month)
+    early = [name for name in _months_back(month, YEARS_READ) if name not in months]
     adults = [f"adulte{n}" for n in range(1, len(household.adults) + 1)]
     children = [f"enfant{n}" for n in range(1, len(household.children_ages) + 1)]
     people = {
-        name: _person(month, adult.age, adult, months)
+        name: _person(month, adult.age, adult, months, early)
         for name, adult in zip(adults, household.adults, strict=True)
     }
     people.update(
-        (name, _person(month, age, None, months))
+        (name, _person(month, age, None, months, early))
         for name, age in zip(children, household.children_ages, strict=True)
     )
     family = {"parents": adults, "enfants": children}
@@ -320,8 +384,9 @@ def simulate(
             deadline.check()
             values[name] = simulation.calculate(name, period)[0]
         if household.is_disabled:
-            deadline.check()
-            values[AAH] = float(simulation.calculate(AAH, period).sum())
+            for name in DISABILITY_VARIABLES.values():
+                deadline.check()
+                values[name] = float(simulation.calculate(name, period).sum())
     except EngineError:
         raise
     except Exception as error:  # any failure of the engine is the same to the agent
@@ -375,8 +440,9 @@ def estimate(
             participation=participation if participation > 0 else None,
         )
     )
-    if AAH in values:
-        amount = _euros(values[AAH])
-        found.append(Estimate(kind=RightKind.AAH, amount=amount, eligible=amount > 0))
+    for kind, variable in DISABILITY_VARIABLES.items():
+        if variable in values:
+            amount = _euros(values[variable])
+            found.append(Estimate(kind=kind, amount=amount, eligible=amount > 0))
     order = list(RightKind.values)
     return sorted(found, key=lambda item: order.index(item.kind))

@@ -46,6 +46,8 @@ class ScreeningSetup(models.Model):
     partner_cf = _partner(RightKind.CF)
     partner_asf = _partner(RightKind.ASF)
     partner_aah = _partner(RightKind.AAH)
+    partner_aspa = _partner(RightKind.ASPA)
+    partner_asi = _partner(RightKind.ASI)
 
     objects = OperatorOwnedQuerySet.as_manager()
 

@@ -44,4 +44,12 @@ RIGHTS: dict[str, RightInfo] = {
         "Revenu minimum pour les personnes handicapées, après avis de la MDPH.",
         "MDPH, puis CAF ou MSA",
     ),
+    RightKind.ASPA: RightInfo(
+        "Revenu minimum des personnes de 65 ans et plus (62 ans en cas d'inaptitude au travail).",
+        "Caisse de retraite (CARSAT ou MSA)",
+    ),
+    RightKind.ASI: RightInfo(
+        "Complément pour les personnes invalides qui n'ont pas l'âge du minimum vieillesse.",
+        "CPAM ou caisse de retraite (CARSAT ou MSA)",
+    ),
 }

@@ -13,6 +13,7 @@ RSA_AND_HOUSING = {
     "af": 0.0,
     "cf": 0.0,
     "asf": 0.0,
+    "aspa": 0.0,
     engine.CSS_ELIGIBLE: True,
     engine.CSS_PARTICIPATION: 0.0,
 }

@@ -394,3 +394,31 @@ def test_no_export_with_names_holds_the_answers_or_amounts(
     text = content.decode("utf-8-sig")
     assert visit.stop.site.name in text  # the visit is exported
     assert "487" not in text and "573" not in text and "62083" not in text
+
+
+@pytest.mark.parametrize(
+    ("band", "rate", "restriction"),
+    [("below_50", 0.3, True), ("50_79", 0.6, True), ("80_plus", 0.8, None), ("", None, None)],
+)
+def test_the_incapacity_band_reaches_the_rules_as_a_rate(
+    client, agent, visit, band, rate, restriction
+):
+    client.force_login(agent)
+    client.post(_url(visit), answers(situation_1="inactive", incapacity_1=band))
+    inputs = Screening.objects.get().inputs
+    assert inputs["adults"][0]["incapacity"] == band
+    person = engine.situation(engine.Household.from_inputs(inputs), datetime.date(2026, 6, 1))[
+        "individus"
+    ]["adulte1"]
+    assert person.get("taux_incapacite", {}).get("2026-06") == rate
+    assert person.get(engine.RSDAE, {}).get("2026-06") == restriction
+    assert ("aah" in person) == (rate is None)  # no AAH computed without a disability
+
+
+def test_an_unknown_incapacity_band_is_refused_naming_the_field(client, agent, visit, fake_engine):
+    client.force_login(agent)
+    response = client.post(_url(visit), answers(incapacity_1="95"))
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Taux d'incapacité reconnu par la MDPH" in page and "95" in page
+    assert not Screening.objects.exists() and fake_engine.calls == 0
