@@ -41,7 +41,8 @@ RIGHTS: dict[str, RightInfo] = {
         "CPAM (Assurance maladie)",
     ),
     RightKind.AAH: RightInfo(
-        "Revenu minimum pour les personnes handicapées, après avis de la MDPH.",
+        "Revenu minimum pour les personnes handicapées, après avis de la MDPH (de 50 à 79 % "
+        "d'incapacité, si elle reconnaît aussi une restriction durable d'accès à l'emploi).",
         "MDPH, puis CAF ou MSA",
     ),
     RightKind.ASPA: RightInfo(
