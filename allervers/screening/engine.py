@@ -219,6 +219,10 @@ AAH = "aah"
 # Individual rights computed only for a household with a disability (summed over its adults).
 DISABILITY_VARIABLES = {RightKind.AAH: AAH, RightKind.ASI: "asi"}
 RSDAE = "aah_restriction_substantielle_durable_acces_emploi"
+# The chèque énergie: a yearly amount of the household (ménage), from its tax income of N-2;
+# shown as a monthly amount (a twelfth) like the other rights. Its housing condition (tenant or
+# owner of the home) is given from the answers: the rules would read the occupancy in January.
+ENERGY, ENERGY_HOUSING = "cheque_energie", "cheque_energie_eligibilite_logement"
 # Incomes are set on every month the rules read back (two calendar years before the estimate's),
 # so that the engine does not derive them from gross wages, contributions and tax returns.
 INCOME_VARIABLES = {
@@ -321,6 +325,7 @@ def situation(household: Household, month: datetime.date) -> dict:
         "statut_occupation_logement": {period: OCCUPANCY[household.housing]},
         "loyer": {period: household.rent if household.housing in TENANTS else 0},
         "depcom": {period: household.commune},
+        ENERGY_HOUSING: {f"{month.year}": household.housing != Housing.HOSTED},
     }
     return {
         "individus": people,
@@ -383,6 +388,8 @@ def simulate(
         for name in (*FAMILY_VARIABLES.values(), CSS_ELIGIBLE, CSS_PARTICIPATION):
             deadline.check()
             values[name] = simulation.calculate(name, period)[0]
+        deadline.check()
+        values[ENERGY] = float(simulation.calculate(ENERGY, f"{month.year}")[0]) / 12
         if household.is_disabled:
             for name in DISABILITY_VARIABLES.values():
                 deadline.check()
@@ -440,6 +447,8 @@ def estimate(
             participation=participation if participation > 0 else None,
         )
     )
+    amount = _euros(values[ENERGY])
+    found.append(Estimate(kind=RightKind.ENERGY, amount=amount, eligible=amount > 0))
     for kind, variable in DISABILITY_VARIABLES.items():
         if variable in values:
             amount = _euros(values[variable])

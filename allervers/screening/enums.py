@@ -16,6 +16,7 @@ class RightKind(models.TextChoices):
     AAH = "aah", "Allocation aux adultes handicapés (AAH)"
     ASPA = "aspa", "Minimum vieillesse (ASPA)"
     ASI = "asi", "Allocation supplémentaire d'invalidité (ASI)"
+    ENERGY = "energy", "Chèque énergie"
 
 
 class AdultSituation(models.TextChoices):

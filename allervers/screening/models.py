@@ -48,6 +48,7 @@ class ScreeningSetup(models.Model):
     partner_aah = _partner(RightKind.AAH)
     partner_aspa = _partner(RightKind.ASPA)
     partner_asi = _partner(RightKind.ASI)
+    partner_energy = _partner(RightKind.ENERGY)
 
     objects = OperatorOwnedQuerySet.as_manager()
 

@@ -53,4 +53,9 @@ RIGHTS: dict[str, RightInfo] = {
         "Complément pour les personnes invalides qui n'ont pas l'âge du minimum vieillesse.",
         "CPAM ou caisse de retraite (CARSAT ou MSA)",
     ),
+    RightKind.ENERGY: RightInfo(
+        "Chèque envoyé chaque printemps pour payer l'énergie du logement, si les revenus "
+        "déclarés aux impôts sont modestes (montant estimé ici par mois).",
+        "Service du chèque énergie (chequeenergie.gouv.fr), après la déclaration de revenus",
+    ),
 }

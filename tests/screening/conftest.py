@@ -14,6 +14,7 @@ RSA_AND_HOUSING = {
     "cf": 0.0,
     "asf": 0.0,
     "aspa": 0.0,
+    "cheque_energie": 0.0,
     engine.CSS_ELIGIBLE: True,
     engine.CSS_PARTICIPATION: 0.0,
 }
