@@ -160,6 +160,7 @@ def build_screenings(*, operator: Operator, users: dict) -> None:
             visit=visit,
             month=timezone.localdate(made_at).replace(day=1),
             made_at=made_at,
+            estimated_at=made_at,
             made_by=agent,
             inputs=answers,
             kinds_found=list(found),

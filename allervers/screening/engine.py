@@ -1,32 +1,69 @@
 """The rules engine: OpenFisca-France, loaded once per worker process, and the estimate of a
 household's rights for one month.
 
-`tax_benefit_system()` is a lazy, thread-safe, module-level singleton: the first estimate of a
-process loads the rules (a few seconds), every later one reuses them. Nothing here touches the
-database: `estimate(household, month)` takes the screening's answers and returns amounts.
+`tax_benefit_system()` is a thread-safe, module-level singleton. The web server loads it before
+it starts its workers (`warm_up()`, called by the gunicorn hook of `config/gunicorn.py`), so that
+no agent waits for the rules; a process that never ran the hook (runserver, tests) loads them at
+its first estimate. Nothing here touches the database: `estimate(household, month)` takes the
+screening's answers and returns amounts; `estimate_within(...)` does the same within a bound of
+time (docs/deployment.md, "Long work").
 
 The household's monthly incomes are taken as stable over the months the rules look back at
 (the RSA and the prime d'activité read the last three months, the housing aid the last twelve
 and the income of two years before): an estimate, not a decision.
+
+Speed (issue 26, `python -m bench screening`): the household is described with what the rules
+read and no more work is left to OpenFisca than the screened rights need. Net and taxable
+incomes are given on every month from January N-2 (so neither the contributions nor the tax are
+computed to find them), the months before as zero; the AAH of a person without a disability is
+given as zero; variables no screened right depends on are neutralised (`NEUTRALISED`). One
+simulation per estimate. The amounts are those of the full computation to the cent (the bench
+compares them with the description used before, `tests/screening/test_rules.py` pins them).
 """
 
+import concurrent.futures
 import csv
 import datetime
 import functools
 import importlib.resources
 import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .enums import AdultSituation, Housing, RightKind
+from .enums import AdultSituation, Housing, Incapacity, RightKind
 
 ENGINE_MISSING = (
     "Le moteur de calcul des droits (OpenFisca-France) n'est pas installé sur ce serveur : "
-    "l'estimation est impossible pour le moment. La visite est bien enregistrée."
+    "l'estimation est impossible pour le moment. La visite et les réponses sont bien "
+    "enregistrées."
 )
 ENGINE_FAILED = (
-    "Le calcul des droits n'a pas abouti ({detail}). La visite est bien enregistrée : "
-    "vérifiez les réponses ou réessayez plus tard."
+    "Le calcul des droits n'a pas abouti ({detail}). La visite et les réponses sont bien "
+    "enregistrées : réessayez plus tard."
+)
+MONTH_NOT_COVERED = (
+    "Mois estimé : les règles de calcul installées ne couvrent pas encore {month} (barèmes "
+    "manquants). La visite et les réponses sont bien enregistrées : relancez le calcul après la "
+    "mise à jour d'OpenFisca-France."
+)
+MONTH_NAMES = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+ENGINE_TOO_LONG = (
+    "Le calcul des droits n'a pas abouti en {seconds} secondes (le serveur est très chargé). "
+    "La visite et les réponses sont bien enregistrées : relancez le calcul dans un moment."
 )
 
 
@@ -34,14 +71,34 @@ class EngineError(Exception):
     """The estimate cannot be made; the message is French and safe to show."""
 
 
+class EngineTimeout(EngineError):
+    """The estimate ran past its bound."""
+
+
 _lock = threading.Lock()
 _system = None
 
 
+# Variables no screened right needs, which OpenFisca would still compute at every month it
+# looks back at: neutralised (always their default, zero), so that they cost nothing.
+# - `ass`, the allocation de solidarité spécifique: it needs `ass_precondition_remplie` (five
+#   years of work in the last ten), which the screening never asks, so it is always zero here;
+#   the RSA, the housing aid and the AAH still read it, month after month.
+NEUTRALISED = ("ass",)
+
+
 def _load():
+    from openfisca_core.reforms import Reform
     from openfisca_france import FranceTaxBenefitSystem  # a few seconds: once per process
 
-    return FranceTaxBenefitSystem()
+    class ScreeningRules(Reform):
+        name = "Allervers: the screening's rules"
+
+        def apply(self):
+            for variable in NEUTRALISED:
+                self.neutralize_variable(variable)
+
+    return ScreeningRules(FranceTaxBenefitSystem())
 
 
 def tax_benefit_system():
@@ -56,6 +113,20 @@ def tax_benefit_system():
                 except ImportError as error:
                     raise EngineError(ENGINE_MISSING) from error
     return _system
+
+
+def warm_up() -> str:
+    """Load the rules and run one estimate, so that the first estimate asked by an agent finds
+    everything ready (OpenFisca builds its caches at the first computation). Called once by the
+    web server's master process before it forks its workers, which share what it loaded; never
+    raises (a server without the rules still serves every other page). Returns a line for the
+    server's log."""
+    started = time.perf_counter()
+    try:
+        estimate(WARM_UP_HOUSEHOLD, datetime.date.today().replace(day=1))
+    except EngineError as error:
+        return f"Rules engine not ready (estimates will say why): {error}"
+    return f"Rules engine loaded and warmed up in {time.perf_counter() - started:.1f} s"
 
 
 @functools.cache
@@ -80,6 +151,19 @@ class Adult:
     work: int = 0  # monthly net income, euros
     unemployment: int = 0
     pension: int = 0
+    incapacity: str = ""  # Incapacity: the band of the rate the MDPH recognised
+
+    @property
+    def incapacity_rate(self) -> float | None:
+        """The rate given to the rules: the middle of the band (80 % for « 80 % ou plus »); a
+        person « en situation de handicap » without a band is taken at 80 %, as before bands
+        were asked. None: no disability."""
+        if self.incapacity:
+            return INCAPACITY_RATES[self.incapacity]
+        return 0.8 if self.situation == AdultSituation.DISABLED else None
+
+
+INCAPACITY_RATES = {Incapacity.BELOW_50: 0.3, Incapacity.FROM_50: 0.6, Incapacity.FROM_80: 0.8}
 
 
 @dataclass(frozen=True)
@@ -102,7 +186,7 @@ class Household:
 
     @property
     def is_disabled(self) -> bool:
-        return any(adult.situation == AdultSituation.DISABLED for adult in self.adults)
+        return any(adult.incapacity_rate is not None for adult in self.adults)
 
 
 ACTIVITY = {
@@ -128,9 +212,17 @@ FAMILY_VARIABLES = {
     RightKind.AF: "af",
     RightKind.CF: "cf",
     RightKind.ASF: "asf",
+    RightKind.ASPA: "aspa",
 }
 CSS_ELIGIBLE, CSS_PARTICIPATION = "css_cmu_acs_eligibilite", "css_participation_forfaitaire"
 AAH = "aah"
+# Individual rights computed only for a household with a disability (summed over its adults).
+DISABILITY_VARIABLES = {RightKind.AAH: AAH, RightKind.ASI: "asi"}
+RSDAE = "aah_restriction_substantielle_durable_acces_emploi"
+# The chèque énergie: a yearly amount of the household (ménage), from its tax income of N-2;
+# shown as a monthly amount (a twelfth) like the other rights. Its housing condition (tenant or
+# owner of the home) is given from the answers: the rules would read the occupancy in January.
+ENERGY, ENERGY_HOUSING = "cheque_energie", "cheque_energie_eligibilite_logement"
 # Incomes are set on every month the rules read back (two calendar years before the estimate's),
 # so that the engine does not derive them from gross wages, contributions and tax returns.
 INCOME_VARIABLES = {
@@ -151,13 +243,20 @@ def period_of(month: datetime.date) -> str:
     return f"{month:%Y-%m}"
 
 
-def _months_back(month: datetime.date) -> list[str]:
+def _months_back(month: datetime.date, years: int = 2) -> list[str]:
+    """The months from January `years` years before `month`'s year to `month`."""
     return [
         f"{year}-{number:02d}"
-        for year in range(month.year - 2, month.year + 1)
+        for year in range(month.year - years, month.year + 1)
         for number in range(1, 13)
         if (year, number) <= (month.year, month.month)
     ]
+
+
+# How far back the rules read incomes (the ASPA and the AAH read the resources of years before
+# N-2 for past months): the incomes of those early months are given, as zero (they are not
+# asked), instead of being derived from unset gross wages through the contributions and the tax.
+YEARS_READ = 7
 
 
 def _birth(month: datetime.date, age: int) -> str:
@@ -165,7 +264,11 @@ def _birth(month: datetime.date, age: int) -> str:
     return born.isoformat()
 
 
-def _person(month: datetime.date, age: int, adult: Adult | None, months: list[str]) -> dict:
+def _person(
+    month: datetime.date, age: int, adult: Adult | None, months: list[str], early: list[str]
+) -> dict:
+    """One person: `months` are those whose incomes are the answers (N-2 to now), `early` those
+    before, read by the rules but not asked (zero)."""
     person: dict = {"date_naissance": {"ETERNITY": _birth(month, age)}}
     incomes = {"work": 0, "unemployment": 0, "pension": 0}
     if adult is not None:
@@ -174,14 +277,25 @@ def _person(month: datetime.date, age: int, adult: Adult | None, months: list[st
         # RSA reads the AAH of the last three months: set on the current month only, it would
         # not reduce the RSA).
         person["activite"] = dict.fromkeys(months, ACTIVITY[adult.situation])
-        if adult.situation == AdultSituation.DISABLED:
+        rate = adult.incapacity_rate
+        if rate is not None:
             person["handicap"] = dict.fromkeys(months, True)
-            person["taux_incapacite"] = dict.fromkeys(months, 0.8)
+            person["taux_incapacite"] = dict.fromkeys(months, rate)
+            if rate < 0.8:
+                # From 50 to 79 %, the AAH also needs the MDPH to recognise a lasting
+                # restriction of access to work: assumed, and said beside the right.
+                person[RSDAE] = dict.fromkeys(months, True)
     for kind, variables in INCOME_VARIABLES.items():
         for name, factor in variables:
-            person[name] = dict.fromkeys(months, round(incomes[kind] * factor, 2))
+            person[name] = dict.fromkeys(early, 0) | dict.fromkeys(
+                months, round(incomes[kind] * factor, 2)
+            )
     for name in ZERO_VARIABLES:
-        person[name] = dict.fromkeys(months, 0)
+        person[name] = dict.fromkeys(early + months, 0)
+    if adult is None or adult.incapacity_rate is None:
+        # No AAH without a disability: given, so that its resources are not evaluated for each
+        # month the RSA and the housing aid read it.
+        person[AAH] = dict.fromkeys(early + months, 0)
     return person
 
 
@@ -189,14 +303,15 @@ def situation(household: Household, month: datetime.date) -> dict:
     """The household in OpenFisca's situation format, for `month` (its first day)."""
     period = period_of(month)
     months = _months_back(month)
+    early = [name for name in _months_back(month, YEARS_READ) if name not in months]
     adults = [f"adulte{n}" for n in range(1, len(household.adults) + 1)]
     children = [f"enfant{n}" for n in range(1, len(household.children_ages) + 1)]
     people = {
-        name: _person(month, adult.age, adult, months)
+        name: _person(month, adult.age, adult, months, early)
         for name, adult in zip(adults, household.adults, strict=True)
     }
     people.update(
-        (name, _person(month, age, None, months))
+        (name, _person(month, age, None, months, early))
         for name, age in zip(children, household.children_ages, strict=True)
     )
     family = {"parents": adults, "enfants": children}
@@ -210,6 +325,7 @@ def situation(household: Household, month: datetime.date) -> dict:
         "statut_occupation_logement": {period: OCCUPANCY[household.housing]},
         "loyer": {period: household.rent if household.housing in TENANTS else 0},
         "depcom": {period: household.commune},
+        ENERGY_HOUSING: {f"{month.year}": household.housing != Housing.HOSTED},
     }
     return {
         "individus": people,
@@ -217,6 +333,16 @@ def situation(household: Household, month: datetime.date) -> dict:
         "foyers_fiscaux": {"foyer": {"declarants": adults, "personnes_a_charge": children}},
         "menages": {"menage": menage},
     }
+
+
+# A household whose estimate reads most of the rules (incomes, children, rent): the warm-up's.
+WARM_UP_HOUSEHOLD = Household(
+    adults=(Adult(age=38, situation=AdultSituation.EMPLOYED, work=1200),),
+    children_ages=(6,),
+    housing=Housing.PRIVATE_TENANT,
+    rent=500,
+    commune="62083",
+)
 
 
 # --- The estimate --------------------------------------------------------------------------------
@@ -234,29 +360,80 @@ def _euros(value) -> Decimal:
     return Decimal(str(round(float(value), 2))).quantize(Decimal("0.01"))
 
 
-def simulate(household: Household, month: datetime.date) -> dict[str, float]:
+class _Deadline:
+    """The time an estimate must end by; checked between two variables, so that an estimate
+    abandoned by its request stops soon instead of running on in the background."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise EngineTimeout(ENGINE_TOO_LONG.format(seconds=f"{self.seconds:g}"))
+
+
+def simulate(
+    household: Household, month: datetime.date, deadline: _Deadline | None = None
+) -> dict[str, float]:
     """The raw figures of OpenFisca for the household: variable name → value of the month."""
     from openfisca_core.simulation_builder import SimulationBuilder
 
+    deadline = deadline or _Deadline(None)
     system = tax_benefit_system()
     period = period_of(month)
     try:
         simulation = SimulationBuilder().build_from_entities(system, situation(household, month))
-        values = {name: simulation.calculate(name, period)[0] for name in FAMILY_VARIABLES.values()}
-        values[CSS_ELIGIBLE] = simulation.calculate(CSS_ELIGIBLE, period)[0]
-        values[CSS_PARTICIPATION] = simulation.calculate(CSS_PARTICIPATION, period)[0]
+        values = {}
+        for name in (*FAMILY_VARIABLES.values(), CSS_ELIGIBLE, CSS_PARTICIPATION):
+            deadline.check()
+            values[name] = simulation.calculate(name, period)[0]
+        deadline.check()
+        values[ENERGY] = float(simulation.calculate(ENERGY, f"{month.year}")[0]) / 12
         if household.is_disabled:
-            values[AAH] = float(simulation.calculate(AAH, period).sum())
+            for name in DISABILITY_VARIABLES.values():
+                deadline.check()
+                values[name] = float(simulation.calculate(name, period).sum())
     except EngineError:
         raise
     except Exception as error:  # any failure of the engine is the same to the agent
+        from openfisca_core.errors import ParameterNotFoundError
+
+        if isinstance(error, ParameterNotFoundError):  # a scale not yet published
+            month_name = f"{MONTH_NAMES[month.month - 1]} {month.year}"
+            raise EngineError(MONTH_NOT_COVERED.format(month=month_name)) from error
         raise EngineError(ENGINE_FAILED.format(detail=type(error).__name__)) from error
     return values
 
 
-def estimate(household: Household, month: datetime.date) -> list[Estimate]:
+# One computation at a time per process: an estimate abandoned past its bound keeps the thread
+# until its next check of the deadline, and the next estimate waits for it within its own bound.
+_runner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="estimate")
+
+
+def estimate_within(household: Household, month: datetime.date, seconds: float) -> list[Estimate]:
+    """`estimate`, bounded: past `seconds`, `EngineTimeout` (a French message) is raised and the
+    computation stops at its next step. The computation runs in a thread of its own, which the
+    caller waits for: a bound that works in every kind of server process (gunicorn's sync or
+    threaded workers, runserver), where an alarm signal works only in the main thread."""
+    deadline = _Deadline(seconds)
+    future = _runner.submit(estimate, household, month, deadline)
+    try:
+        return future.result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        future.cancel()  # not started yet (waiting behind another): it never runs
+        raise EngineTimeout(ENGINE_TOO_LONG.format(seconds=f"{seconds:g}")) from None
+    except EngineError:
+        raise
+    except Exception as error:  # whatever fails, the agent gets a French message, not a 500
+        raise EngineError(ENGINE_FAILED.format(detail=type(error).__name__)) from error
+
+
+def estimate(
+    household: Household, month: datetime.date, deadline: _Deadline | None = None
+) -> list[Estimate]:
     """Each right of the household for `month`, in the order of `RightKind`."""
-    values = simulate(household, month)
+    values = simulate(household, month, deadline)
     found = []
     for kind, variable in FAMILY_VARIABLES.items():
         amount = _euros(values[variable])
@@ -270,8 +447,11 @@ def estimate(household: Household, month: datetime.date) -> list[Estimate]:
             participation=participation if participation > 0 else None,
         )
     )
-    if AAH in values:
-        amount = _euros(values[AAH])
-        found.append(Estimate(kind=RightKind.AAH, amount=amount, eligible=amount > 0))
+    amount = _euros(values[ENERGY])
+    found.append(Estimate(kind=RightKind.ENERGY, amount=amount, eligible=amount > 0))
+    for kind, variable in DISABILITY_VARIABLES.items():
+        if variable in values:
+            amount = _euros(values[variable])
+            found.append(Estimate(kind=kind, amount=amount, eligible=amount > 0))
     order = list(RightKind.values)
     return sorted(found, key=lambda item: order.index(item.kind))

@@ -14,6 +14,9 @@ class RightKind(models.TextChoices):
     CF = "cf", "Complément familial"
     ASF = "asf", "Allocation de soutien familial"
     AAH = "aah", "Allocation aux adultes handicapés (AAH)"
+    ASPA = "aspa", "Minimum vieillesse (ASPA)"
+    ASI = "asi", "Allocation supplémentaire d'invalidité (ASI)"
+    ENERGY = "energy", "Chèque énergie"
 
 
 class AdultSituation(models.TextChoices):
@@ -23,6 +26,15 @@ class AdultSituation(models.TextChoices):
     RETIRED = "retired", "Retraité"
     DISABLED = "disabled", "En situation de handicap"
     INACTIVE = "inactive", "Sans activité"
+
+
+class Incapacity(models.TextChoices):
+    """The incapacity rate the MDPH recognised, asked as a band (the rules need a rate)."""
+
+    NONE = "", "Aucun taux reconnu"
+    BELOW_50 = "below_50", "Moins de 50 %"
+    FROM_50 = "50_79", "De 50 à 79 %"
+    FROM_80 = "80_plus", "80 % ou plus"
 
 
 class Housing(models.TextChoices):

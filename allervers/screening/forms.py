@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from allervers.partners.models import Partner
 
 from .engine import communes
-from .enums import AdultSituation, Housing, RightKind, RightOutcome
+from .enums import AdultSituation, Housing, Incapacity, RightKind, RightOutcome
 from .models import ScreeningSetup
 
 MAX_INCOME = 20_000  # euros a month: above this the estimate has no meaning (a typing slip)
@@ -80,6 +80,12 @@ class ScreeningForm(forms.Form):
         choices=AdultSituation.choices,
         initial=AdultSituation.JOB_SEEKER,
     )
+    incapacity_1 = forms.ChoiceField(
+        label="Taux d'incapacité reconnu par la MDPH",
+        help_text="Laissez « Aucun taux reconnu » si la personne n'a pas de handicap reconnu.",
+        choices=Incapacity.choices,
+        required=False,
+    )
     work_1 = _amount("Salaire net par mois (€)")
     unemployment_1 = _amount("Allocation chômage par mois (€)")
     pension_1 = _amount("Retraite ou pension par mois (€)")
@@ -88,6 +94,11 @@ class ScreeningForm(forms.Form):
         label="Situation du conjoint",
         choices=AdultSituation.choices,
         initial=AdultSituation.EMPLOYED,
+    )
+    incapacity_2 = forms.ChoiceField(
+        label="Taux d'incapacité du conjoint reconnu par la MDPH",
+        choices=Incapacity.choices,
+        required=False,
     )
     work_2 = _amount("Salaire net du conjoint par mois (€)")
     unemployment_2 = _amount("Allocation chômage du conjoint par mois (€)")
@@ -193,6 +204,7 @@ class ScreeningForm(forms.Form):
             {
                 "age": data[f"age_{n}"],
                 "situation": data[f"situation_{n}"],
+                "incapacity": data.get(f"incapacity_{n}") or "",
                 "work": data[f"work_{n}"],
                 "unemployment": data[f"unemployment_{n}"],
                 "pension": data[f"pension_{n}"],

@@ -46,6 +46,9 @@ class ScreeningSetup(models.Model):
     partner_cf = _partner(RightKind.CF)
     partner_asf = _partner(RightKind.ASF)
     partner_aah = _partner(RightKind.AAH)
+    partner_aspa = _partner(RightKind.ASPA)
+    partner_asi = _partner(RightKind.ASI)
+    partner_energy = _partner(RightKind.ENERGY)
 
     objects = OperatorOwnedQuerySet.as_manager()
 
@@ -90,6 +93,10 @@ class Screening(models.Model):
     inputs = models.JSONField("réponses", null=True, blank=True)
     inputs_cleared_at = models.DateTimeField("réponses effacées le", null=True, blank=True)
     kinds_found = models.JSONField("droits repérés", default=list, blank=True)
+    # The answers are saved before the computation: empty until an estimate succeeded; `failure`
+    # says (in French) why the last one did not, and the detail page offers to run it again.
+    estimated_at = models.DateTimeField("estimé le", null=True, blank=True)
+    failure = models.CharField("échec du calcul", max_length=300, blank=True, default="")
 
     objects = ScreeningQuerySet.as_manager()
 

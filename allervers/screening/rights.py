@@ -41,7 +41,21 @@ RIGHTS: dict[str, RightInfo] = {
         "CPAM (Assurance maladie)",
     ),
     RightKind.AAH: RightInfo(
-        "Revenu minimum pour les personnes handicapées, après avis de la MDPH.",
+        "Revenu minimum pour les personnes handicapées, après avis de la MDPH (de 50 à 79 % "
+        "d'incapacité, si elle reconnaît aussi une restriction durable d'accès à l'emploi).",
         "MDPH, puis CAF ou MSA",
+    ),
+    RightKind.ASPA: RightInfo(
+        "Revenu minimum des personnes de 65 ans et plus (62 ans en cas d'inaptitude au travail).",
+        "Caisse de retraite (CARSAT ou MSA)",
+    ),
+    RightKind.ASI: RightInfo(
+        "Complément pour les personnes invalides qui n'ont pas l'âge du minimum vieillesse.",
+        "CPAM ou caisse de retraite (CARSAT ou MSA)",
+    ),
+    RightKind.ENERGY: RightInfo(
+        "Chèque envoyé chaque printemps pour payer l'énergie du logement, si les revenus "
+        "déclarés aux impôts sont modestes (montant estimé ici par mois).",
+        "Service du chèque énergie (chequeenergie.gouv.fr), après la déclaration de revenus",
     ),
 }

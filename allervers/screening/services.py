@@ -4,6 +4,7 @@ needed (docs/privacy.md)."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -49,19 +50,11 @@ def screening_setup_update(*, operator: Operator, values: dict) -> ScreeningSetu
 def screening_record(
     *, visit: Visit, inputs: dict, user, now: datetime.datetime | None = None
 ) -> Screening:
-    """Estimate the household's rights for the current month and keep the screening with the
-    rights found. The estimate runs before any write (it takes seconds): if the engine fails,
-    an `engine.EngineError` (French message) is raised and nothing is written — the visit is
-    untouched."""
+    """Keep the household's answers, then estimate its rights for the current month. The answers
+    are saved first (their own transaction), so that an estimate that fails or runs past its
+    bound loses nothing: the screening then holds the French reason (`failure`) and the agent
+    runs it again from its page (`screening_estimate`)."""
     now = now or timezone.now()
-    month = month_of(now)
-    estimates = engine.estimate(engine.Household.from_inputs(inputs), month)
-    return _screening_save(visit=visit, inputs=inputs, estimates=estimates, user=user, now=now)
-
-
-@transaction.atomic
-def _screening_save(*, visit, inputs, estimates, user, now) -> Screening:
-    received = set(inputs.get("received", ()))
     screening = Screening.objects.create(
         operator_id=visit.operator_id,
         visit=visit,
@@ -70,9 +63,48 @@ def _screening_save(*, visit, inputs, estimates, user, now) -> Screening:
         made_by=user,
         inputs=inputs,
     )
+    return screening_estimate(screening=screening, now=now)
+
+
+def screening_estimate(*, screening: Screening, now: datetime.datetime | None = None) -> Screening:
+    """Estimate the rights of a screening whose answers are kept and not yet estimated, within
+    `ALLERVERS_SCREENING_SECONDS`; the computation runs outside any transaction (it holds no
+    lock while it takes its time). A failure is recorded on the screening, never raised."""
+    now = now or timezone.now()
+    screening.refresh_from_db()
+    if screening.inputs is None:
+        _refuse("Ce repérage est clos : ses réponses ont été effacées.", "screening_closed")
+    if screening.estimated_at is not None:
+        return screening
+    try:
+        estimates = engine.estimate_within(
+            engine.Household.from_inputs(screening.inputs),
+            screening.month,
+            settings.ALLERVERS_SCREENING_SECONDS,
+        )
+    except engine.EngineError as error:
+        return _screening_failed(screening=screening, failure=str(error))
+    return _screening_estimated(screening=screening, estimates=estimates, now=now)
+
+
+@transaction.atomic
+def _screening_failed(*, screening: Screening, failure: str) -> Screening:
+    screening = Screening.objects.select_for_update().get(pk=screening.pk)
+    if screening.estimated_at is None:  # not estimated meanwhile by a second try
+        screening.failure = failure[: Screening._meta.get_field("failure").max_length]
+        screening.save(update_fields=["failure"])
+    return screening
+
+
+@transaction.atomic
+def _screening_estimated(*, screening: Screening, estimates, now) -> Screening:
+    screening = Screening.objects.select_for_update().get(pk=screening.pk)
+    if screening.estimated_at is not None or screening.inputs is None:
+        return screening  # a second try finished first: its rights stand
+    received = set(screening.inputs.get("received", ()))
     rights = [
         ScreeningRight(
-            operator_id=visit.operator_id,
+            operator_id=screening.operator_id,
             screening=screening,
             made_on=timezone.localdate(now),
             kind=found.kind,
@@ -86,7 +118,9 @@ def _screening_save(*, visit, inputs, estimates, user, now) -> Screening:
     ]
     ScreeningRight.objects.bulk_create(rights)
     screening.kinds_found = [right.kind for right in rights]
-    screening.save(update_fields=["kinds_found"])
+    screening.estimated_at = now
+    screening.failure = ""
+    screening.save(update_fields=["kinds_found", "estimated_at", "failure"])
     return screening
 
 

@@ -7,6 +7,7 @@ app_name = "screening"
 urlpatterns = [
     path("visites/<int:visit_id>/", views.screening_create, name="create"),
     path("<int:screening_id>/", views.screening_detail, name="detail"),
+    path("<int:screening_id>/relancer/", views.screening_rerun, name="rerun"),
     path("droits/<int:right_id>/orienter/", views.right_refer, name="right_refer"),
     path("droits/<int:right_id>/issue/", views.right_outcome, name="right_outcome"),
     path("reglages/", views.setup, name="setup"),

@@ -2,7 +2,6 @@
 referral, the right's outcome (the partner's or the team's), and the coordinator's settings."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 from allervers.accesslog.enums import Action
@@ -13,21 +12,12 @@ from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_vi
 from allervers.reception.models import Visit
 from allervers.submissions.tokens import once_per_token
 
-from . import engine, services
+from . import services
 from .enums import RightKind
 from .forms import RightOutcomeForm, RightReferForm, ScreeningForm, ScreeningSetupForm
 from .models import Screening, ScreeningRight
 from .rights import RIGHTS
 from .services import screening_setup
-
-
-def _estimate(request, visit: Visit, inputs: dict) -> Screening:
-    """The engine's failure is shown on the form like a refusal: nothing is saved, and the
-    visit, recorded before, stays as it was."""
-    try:
-        return services.screening_record(visit=visit, inputs=inputs, user=request.user)
-    except engine.EngineError as error:
-        raise ValidationError(str(error), code="engine") from error
 
 
 @operator_view(*STAFF_ROLES)
@@ -36,7 +26,13 @@ def screening_create(request, visit_id: int):
     visit = get_scoped_or_404(request, Visit.objects.select_related("stop__site"), pk=visit_id)
     setup = screening_setup(request.operator)
     form = ScreeningForm(posted(request), initial={"commune": setup.default_commune})
-    submission = form_submit(request, form, lambda data: _estimate(request, visit, form.inputs()))
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.screening_record(
+            visit=visit, inputs=form.inputs(), user=request.user
+        ),
+    )
     if submission.done:
         record(request, Action.VISIT_CHANGED, visit, detail="repérage des droits")
         return redirect("screening:detail", screening_id=submission.result.pk)
@@ -70,6 +66,22 @@ def screening_detail(request, screening_id: int):
         },
         forms_shown=[],
     )
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def screening_rerun(request, screening_id: int):
+    """« Relancer le calcul » of a screening whose estimate failed or ran past its bound."""
+    screening = get_scoped_or_404(request, Screening, pk=screening_id)
+    form = RightReferForm(posted(request))
+    submission = form_submit(
+        request, form, lambda data: services.screening_estimate(screening=screening)
+    )
+    if submission.done and submission.result.estimated_at is not None:
+        messages.success(request, "Le calcul des droits a abouti.")
+    for message in form.non_field_errors():  # a refusal (answers already emptied)
+        messages.error(request, message)
+    return redirect("screening:detail", screening_id=screening.pk)
 
 
 @operator_view(*STAFF_ROLES)

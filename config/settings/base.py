@@ -206,6 +206,10 @@ ALLERVERS_PRIVACY_SWEEP_TIME = env("ALLERVERS_PRIVACY_SWEEP_TIME", "03:30")
 if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", ALLERVERS_PRIVACY_SWEEP_TIME):
     raise ImproperlyConfigured("ALLERVERS_PRIVACY_SWEEP_TIME must be HH:MM, e.g. 03:30.")
 
+# The longest an estimate of rights may take in a web request (seconds); past it the agent is told
+# to try again, her answers kept (docs/deployment.md, "Long work"). gunicorn's timeout is above it.
+ALLERVERS_SCREENING_SECONDS = float(env("ALLERVERS_SCREENING_SECONDS", "10"))
+
 # Bookings (issue 13): contact details of a booking without a followed person are erased this
 # many days after the appointment or workshop (by `privacy_sweep`).
 ALLERVERS_BOOKING_CONTACT_DAYS = int(env("ALLERVERS_BOOKING_CONTACT_DAYS", "30"))

@@ -18,7 +18,9 @@ def test_a_right_found_during_a_visit_is_referred_opened_and_counted(
     live_server, browser, page, operator, make_member, today_stop, monkeypatch
 ):
     # The rules engine answers at once (test_rules.py checks the real computation).
-    monkeypatch.setattr(engine, "simulate", lambda household, month: dict(RSA_AND_HOUSING))
+    monkeypatch.setattr(
+        engine, "simulate", lambda household, month, deadline=None: dict(RSA_AND_HOUSING)
+    )
     caf = PartnerFactory(operator=operator, name="CAF du Pas-de-Calais")
     ScreeningSetupFactory(operator=operator, partner_rsa=caf, partner_housing=caf)
     visit = VisitFactory(operator=operator, stop=today_stop)

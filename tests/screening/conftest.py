@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from allervers.screening import engine
@@ -11,6 +13,8 @@ RSA_AND_HOUSING = {
     "af": 0.0,
     "cf": 0.0,
     "asf": 0.0,
+    "aspa": 0.0,
+    "cheque_energie": 0.0,
     engine.CSS_ELIGIBLE: True,
     engine.CSS_PARTICIPATION: 0.0,
 }
@@ -23,9 +27,14 @@ def fake_engine(monkeypatch):
     class Fake:
         values = dict(RSA_AND_HOUSING)
         calls = 0
+        seconds = 0.0  # how long each computation takes
+        failure = None  # an exception each computation raises
 
-        def simulate(self, household, month):
+        def simulate(self, household, month, deadline=None):
             self.calls += 1
+            time.sleep(self.seconds)
+            if self.failure is not None:
+                raise self.failure
             return dict(self.values)
 
     fake = Fake()

@@ -27,6 +27,7 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     visit = factory.SubFactory(VisitFactory, operator=factory.SelfAttribute("..operator"))
     month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
     made_at = factory.LazyFunction(timezone.now)
+    estimated_at = factory.SelfAttribute("made_at")
     inputs = factory.LazyFunction(lambda: dict(SINGLE_IN_SOCIAL_HOUSING))
     kinds_found = factory.LazyFunction(lambda: [RightKind.RSA])
 

@@ -34,3 +34,7 @@ def test_the_demo_year_has_screenings_referrals_and_opened_rights(demo):
     detached = ScreeningRight.objects.filter(operator=operator, screening__isnull=True)
     assert detached.exists() and not detached.filter(referral__isnull=False).exists()
     assert ScreeningRight.objects.filter(operator=operator, outcome=RightOutcome.OPENED).exists()
+
+
+def test_every_demo_screening_was_estimated(demo):
+    assert not Screening.objects.filter(estimated_at__isnull=True).exists()

@@ -126,3 +126,107 @@ def test_a_couple_with_two_children_on_the_minimum_wage_has_activity_bonus_and_f
     )
     assert float(found[RightKind.PPA].amount) == pytest.approx(raw["ppa"], abs=1)
     assert float(found[RightKind.AF].amount) == pytest.approx(raw["af"], abs=0.01)
+
+
+def test_the_web_servers_master_loads_and_warms_the_rules_before_forking_workers(rules):
+    """gunicorn's `on_starting` hook (config/gunicorn.py) runs in the master process."""
+    from config import gunicorn
+
+    lines = []
+
+    class Server:
+        class log:
+            info = lines.append
+
+    gunicorn.on_starting(Server())
+    assert lines[0].startswith("Rules engine loaded and warmed up in")
+    assert engine.tax_benefit_system() is rules
+
+
+# The amounts of the bench's households (bench/screening.py), as OpenFisca-France computed them
+# from the household described before issue 26 (incomes on every month, everything derived
+# through the tax chain): the lean description must not change a cent of them. The chèque
+# énergie (issue 26) came after: its amounts are the scale's (194, 126, 176 € a year, a twelfth).
+BENCH_AMOUNTS = {
+    "seul, sans revenu, HLM": {
+        "rsa": "573.49",
+        "housing": "274.00",
+        "css": None,
+        "energy": "16.17",
+    },
+    "couple, 2 enfants, SMIC": {
+        "ppa": "790.26",
+        "housing": "319.00",
+        "css": "44.00",
+        "af": "153.01",
+        "energy": "10.50",
+    },
+    "parent seul, 1 enfant, temps partiel": {
+        "ppa": "501.75",
+        "housing": "426.00",
+        "css": None,
+        "asf": "201.78",
+        "energy": "14.67",
+    },
+    "personne handicapée, hébergée": {"css": "14.00", "aah": "1041.59"},
+}
+
+
+def _figure(found) -> str | None:
+    """The amount, or the CSS's participation (None when it is free)."""
+    value = found.participation if found.kind == RightKind.CSS else found.amount
+    return None if value is None else str(value)
+
+
+def test_the_bench_households_keep_their_amounts_to_the_cent(rules):
+    from bench.screening import MONTH, _households
+
+    for label, household in _households(engine).items():
+        found = {
+            found.kind: _figure(found)
+            for found in engine.estimate(household, MONTH)
+            if found.eligible
+        }
+        assert found == BENCH_AMOUNTS[label], label
+
+
+def test_a_person_of_67_alone_without_income_gets_the_aspa_and_what_follows_from_it(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=67, situation="retired"),),
+        children_ages=(),
+        housing="private_tenant",
+        rent=400,
+        commune="62083",
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    assert found[RightKind.ASPA].amount == Decimal("1043.59")  # the ASPA for one person, 2026
+    assert not found[RightKind.RSA].eligible  # the ASPA counts as income for the RSA
+    assert found[RightKind.HOUSING].eligible
+    assert found[RightKind.CSS].eligible
+
+
+def test_a_person_at_60_percent_incapacity_without_income_gets_the_aah(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=45, situation="inactive", incapacity="50_79"),),
+        children_ages=(),
+        housing="hosted",
+        rent=0,
+        commune="62083",
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    assert found[RightKind.AAH].amount == Decimal("1041.59")  # the full AAH, 2026
+    assert not found[RightKind.ASI].eligible  # no pension: no ASI
+
+
+def test_a_low_income_household_gets_the_cheque_energie(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=41, situation="job_seeker", unemployment=700),),
+        children_ages=(),
+        housing="social_tenant",
+        rent=350,
+        commune="62083",
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    # Tax income of 2024: 8,400 € less 10 % = 7,560 € for one unit: 98 € a year (scale of the
+    # chèque énergie, 6,800 to 7,850 €), shown as a twelfth a month.
+    assert found[RightKind.ENERGY].amount == Decimal("8.17")

@@ -28,7 +28,7 @@ from tests.html import text_of
 from tests.partners.factories import PartnerFactory
 from tests.reception.factories import VisitFactory
 
-from .factories import SINGLE_IN_SOCIAL_HOUSING, ScreeningSetupFactory
+from .factories import SINGLE_IN_SOCIAL_HOUSING, ScreeningFactory, ScreeningSetupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,36 +141,97 @@ def test_bad_answers_are_refused_in_french_and_the_visit_stays(
     assert fake_engine.calls == 0
 
 
-def test_engine_missing_is_a_french_message_and_the_visit_stays(client, agent, visit, monkeypatch):
+def _rerun(client, screening, token="5b0f8e0c-8c1a-4a54-9f53-0a5b5b0e0a12"):
+    url = reverse("screening:rerun", kwargs={"screening_id": screening.pk})
+    return client.post(url, {"submission_token": token}, follow=True)
+
+
+def test_engine_missing_keeps_the_answers_with_a_french_message_and_a_rerun_button(
+    client, agent, visit, monkeypatch
+):
     def missing():
         raise ImportError("No module named 'openfisca_france'")
 
     monkeypatch.setattr(engine, "_system", None)
     monkeypatch.setattr(engine, "_load", missing)
     client.force_login(agent)
-    response = client.post(_url(visit), answers())
-    assert response.status_code == 400
-    assert "n'est pas installé sur ce serveur" in text_of(response)
-    assert "La visite est bien enregistrée" in text_of(response)
-    assert not Screening.objects.exists()
+    response = client.post(_url(visit), answers(age_1="58"), follow=True)
+    page = text_of(response)
+    assert "n'est pas installé sur ce serveur" in page
+    assert "Les réponses sont enregistrées" in page and "Relancer le calcul" in page
+    screening = Screening.objects.get()
+    assert screening.inputs["adults"][0]["age"] == 58 and screening.estimated_at is None
+    assert not ScreeningRight.objects.exists()
     assert Visit.objects.filter(pk=visit.pk).exists()
 
 
-def test_engine_failing_is_a_french_message_and_the_visit_stays(client, agent, visit, monkeypatch):
-    class Broken:
-        """Rules that fail on any computation."""
-
-    def broken_situation(household, month):
-        raise KeyError("zone_apl")
-
-    monkeypatch.setattr(engine, "tax_benefit_system", lambda: Broken())
-    monkeypatch.setattr(engine, "situation", broken_situation)
+def test_engine_failing_keeps_the_answers_and_relancer_computes_them(
+    client, agent, visit, fake_engine
+):
+    fake_engine.failure = KeyError("zone_apl")
     client.force_login(agent)
+    page = text_of(client.post(_url(visit), answers(), follow=True))
+    assert "Le calcul des droits n'a pas abouti (KeyError)" in page
+    screening = Screening.objects.get()
+    assert screening.failure.startswith("Le calcul des droits n'a pas abouti (KeyError)")
+    assert not ScreeningRight.objects.exists()
+
+    fake_engine.failure = None
+    page = text_of(_rerun(client, screening))
+    assert "Le calcul des droits a abouti." in page
+    assert "RSA : environ 573 € par mois" in page and "Relancer le calcul" not in page
+    screening.refresh_from_db()
+    assert screening.estimated_at is not None and screening.failure == ""
+    assert screening.kinds_found == ["rsa", "housing", "css"]
+    _rerun(client, screening, token="6b0f8e0c-8c1a-4a54-9f53-0a5b5b0e0a13")  # once more
+    assert ScreeningRight.objects.count() == 3 and fake_engine.calls == 2
+
+
+def test_an_estimate_past_its_bound_keeps_the_answers_and_tells_to_try_again(
+    client, agent, visit, fake_engine, settings
+):
+    settings.ALLERVERS_SCREENING_SECONDS = 0.2
+    fake_engine.seconds = 1.0  # far past the bound
+    client.force_login(agent)
+    started = time.monotonic()
     response = client.post(_url(visit), answers())
-    assert response.status_code == 400
-    assert "Le calcul des droits n'a pas abouti (KeyError)" in text_of(response)
-    assert not Screening.objects.exists() and not ScreeningRight.objects.exists()
-    assert Visit.objects.filter(pk=visit.pk).exists()
+    assert time.monotonic() - started < 0.9  # the agent does not wait for the computation
+    assert response.status_code == 302
+    page = text_of(client.get(response.url))
+    assert "n'a pas abouti en 0.2 secondes" in page and "Relancer le calcul" in page
+    screening = Screening.objects.get()
+    assert screening.inputs["commune"] == "62083" and screening.estimated_at is None
+    assert not ScreeningRight.objects.exists()
+
+    settings.ALLERVERS_SCREENING_SECONDS = 5
+    fake_engine.seconds = 0.0
+    assert "RSA : environ 573 € par mois" in text_of(_rerun(client, screening))
+
+
+def test_a_screening_whose_answers_were_emptied_cannot_be_rerun(client, agent, operator):
+    screening = ScreeningFactory(
+        operator=operator, estimated_at=None, inputs=None, inputs_cleared_at=timezone.now()
+    )
+    client.force_login(agent)
+    page = text_of(_rerun(client, screening))
+    assert "Ce repérage est clos : ses réponses ont été effacées." in page
+    assert not ScreeningRight.objects.exists()
+
+
+def test_a_month_the_rules_do_not_cover_is_named_and_the_answers_kept(
+    client, agent, visit, monkeypatch
+):
+    from openfisca_core.errors import ParameterNotFoundError
+
+    def scale_missing(household, month):
+        raise ParameterNotFoundError("prestations_sociales.rsa", "2026-06-01")
+
+    monkeypatch.setattr(engine, "tax_benefit_system", object)
+    monkeypatch.setattr(engine, "situation", scale_missing)
+    client.force_login(agent)
+    page = text_of(client.post(_url(visit), answers(), follow=True))
+    assert "Mois estimé : les règles de calcul installées ne couvrent pas encore juin 2026" in page
+    assert Screening.objects.get().inputs["adults"][0]["age"] == 41
 
 
 def test_the_rules_are_loaded_once_per_process_even_by_concurrent_threads(monkeypatch):
@@ -333,3 +394,31 @@ def test_no_export_with_names_holds_the_answers_or_amounts(
     text = content.decode("utf-8-sig")
     assert visit.stop.site.name in text  # the visit is exported
     assert "487" not in text and "573" not in text and "62083" not in text
+
+
+@pytest.mark.parametrize(
+    ("band", "rate", "restriction"),
+    [("below_50", 0.3, True), ("50_79", 0.6, True), ("80_plus", 0.8, None), ("", None, None)],
+)
+def test_the_incapacity_band_reaches_the_rules_as_a_rate(
+    client, agent, visit, band, rate, restriction
+):
+    client.force_login(agent)
+    client.post(_url(visit), answers(situation_1="inactive", incapacity_1=band))
+    inputs = Screening.objects.get().inputs
+    assert inputs["adults"][0]["incapacity"] == band
+    person = engine.situation(engine.Household.from_inputs(inputs), datetime.date(2026, 6, 1))[
+        "individus"
+    ]["adulte1"]
+    assert person.get("taux_incapacite", {}).get("2026-06") == rate
+    assert person.get(engine.RSDAE, {}).get("2026-06") == restriction
+    assert ("aah" in person) == (rate is None)  # no AAH computed without a disability
+
+
+def test_an_unknown_incapacity_band_is_refused_naming_the_field(client, agent, visit, fake_engine):
+    client.force_login(agent)
+    response = client.post(_url(visit), answers(incapacity_1="95"))
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Taux d'incapacité reconnu par la MDPH" in page and "95" in page
+    assert not Screening.objects.exists() and fake_engine.calls == 0
