@@ -79,17 +79,36 @@ def _locked_head(operator_id: int) -> AccessLogChain:
     raise RuntimeError("The access log's chain head cannot be locked.")
 
 
-@transaction.atomic
 def chain_append(entry: AccessLogEntry) -> AccessLogEntry:
     """Link `entry` (not saved yet) to its structure's chain and save it."""
-    head = _locked_head(entry.operator_id)
-    entry.previous_digest = head.head_digest
-    entry.digest = entry_digest(entry)
-    entry.save(force_insert=True)
+    return chain_extend([entry])[0]
+
+
+@transaction.atomic
+def chain_extend(entries: list[AccessLogEntry]) -> list[AccessLogEntry]:
+    """Link `entries` (not saved yet, all of one structure), in this order, to the structure's
+    chain and save them: one lock, one insert, whatever their number."""
+    [operator_id] = {entry.operator_id for entry in entries}
+    head = _locked_head(operator_id)
+    previous = head.head_digest
+    for entry in entries:
+        entry.previous_digest = previous
+        entry.digest = previous = entry_digest(entry)
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        AccessLogEntry.objects.bulk_create(entries)
+    last = entries[-1]
+    if last.pk is None:  # a database that does not return the ids of a bulk insert
+        last.pk = (
+            AccessLogEntry.objects.filter(operator_id=operator_id, digest=last.digest)
+            .values_list("pk", flat=True)
+            .get()
+        )
     AccessLogChain.objects.filter(pk=head.pk).update(
-        head_entry_id=entry.pk, head_digest=entry.digest, entry_count=F("entry_count") + 1
+        head_entry_id=last.pk, head_digest=last.digest, entry_count=F("entry_count") + len(entries)
     )
-    return entry
+    return entries
 
 
 def checkpoint_write(*, operator_id: int, last_removed: AccessLogEntry, removed: int, at) -> None:
