@@ -49,6 +49,10 @@ class AccessLogEntry(models.Model):
     person_id = models.BigIntegerField("personne concernée", null=True, blank=True)
     ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     detail = models.CharField("précision", max_length=200, blank=True)
+    # The chain (`chain.py`): the digest of the structure's previous entry, and this entry's
+    # digest of its own content and of that previous digest.
+    previous_digest = models.CharField(max_length=64, blank=True, editable=False)
+    digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AccessLogEntryQuerySet.as_manager()
 
@@ -69,3 +73,30 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         who = self.user_email or "système"
         return f"{self.at:%d/%m/%Y %H:%M} {who} — {self.get_action_display()}"
+
+
+class AccessLogChain(models.Model):
+    """The head of one structure's chain of entries (`chain.py`): the row every writer of the
+    structure's log locks, so that two entries never take the same previous digest; and the
+    signed checkpoint the last purge left, where the remaining chain starts."""
+
+    operator = models.OneToOneField(
+        "operators.Operator",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    entry_count = models.BigIntegerField(default=0)
+    head_entry_id = models.BigIntegerField(null=True, blank=True)
+    head_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # `django.core.signing` of the purge's anchor (see `chain.checkpoint_write`).
+    checkpoint = models.TextField(blank=True, editable=False)
+
+    objects = OperatorOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "chaîne du journal des accès"
+        verbose_name_plural = "chaînes du journal des accès"
+
+    def __str__(self) -> str:
+        return f"Chaîne du journal ({self.entry_count} entrées)"

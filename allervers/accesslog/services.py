@@ -18,6 +18,7 @@ A write and its entry go in one transaction with `logged`:
 """
 
 import datetime
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.utils import timezone
 from allervers.accounts.lockout import client_ip
 from allervers.core.dates import months_before
 
+from .chain import chain_append, chain_extend, checkpoint_write
 from .enums import Action
 from .models import AccessLogEntry
 
@@ -48,6 +50,40 @@ def record(
 ) -> AccessLogEntry:
     """Write one entry. The operator, the user and the IP come from the request when there is one
     (`request.operator`, `request.user`); a background task passes `operator=` (and no request)."""
+    return chain_append(
+        _entry(
+            request,
+            action,
+            target,
+            operator=operator,
+            user=user,
+            target_type=target_type,
+            target_id=target_id,
+            person_id=person_id,
+            detail=detail,
+        )
+    )
+
+
+def record_each(request, action: Action, targets, *, detail: str = "") -> list[AccessLogEntry]:
+    """One entry per object of `targets` (a list page: the people it shows), written together:
+    the same few queries whatever their number."""
+    entries = [_entry(request, action, target, detail=detail) for target in targets]
+    return chain_extend(entries) if entries else []
+
+
+def _entry(
+    request,
+    action: Action,
+    target=None,
+    *,
+    operator=None,
+    user=None,
+    target_type: str = "",
+    target_id: int | None = None,
+    person_id: int | None = None,
+    detail: str = "",
+) -> AccessLogEntry:
     if request is not None:
         operator = operator or getattr(request, "operator", None)
         if user is None and getattr(request, "user", None) is not None:
@@ -61,7 +97,7 @@ def record(
         target_id = target_id if target_id is not None else target.pk
         if person_id is None:
             person_id = _person_of(target)
-    return AccessLogEntry.objects.create(
+    return AccessLogEntry(
         operator=operator,
         at=timezone.now(),
         user=user,
@@ -70,9 +106,18 @@ def record(
         target_type=target_type,
         target_id=target_id,
         person_id=person_id,
-        ip=(client_ip(request) or None) if request is not None else None,
+        ip=_address(client_ip(request)) if request is not None else None,
         detail=detail[:200],
     )
+
+
+def _address(ip: str) -> str | None:
+    """The address as the database gives it back (`::1`, not `0:0::1`): the chain's digest is
+    computed before the row is saved and checked after it is read."""
+    try:
+        return ipaddress.ip_address(ip).compressed if ip else None
+    except ValueError:
+        return None
 
 
 def _person_of(target) -> int | None:
@@ -125,25 +170,36 @@ def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
 
 
 def purge(now: datetime.datetime | None = None) -> int:
-    """Remove the entries older than `ALLERVERS_ACCESS_LOG_MONTHS` months, for every structure,
-    and write one LOG_PURGED entry per structure that lost entries. Returns the number removed."""
+    """Remove the entries older than `ALLERVERS_ACCESS_LOG_MONTHS` months, for every structure;
+    for each structure that lost entries, a signed checkpoint (where its chain now starts) and
+    one LOG_PURGED entry. Returns the number removed.
+
+    A structure's chain loses a beginning, never a middle: the entries removed are those up to
+    the last one written before the cutoff (`chain.py`)."""
     cutoff = retention_cutoff(now)
+    removed = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
         old = AccessLogEntry.objects.filter(at__lt=cutoff)
-        counts = {}
-        for operator_id in old.values_list("operator_id", flat=True).distinct():
-            counts[operator_id] = old.filter(operator_id=operator_id).count()
-        removed, _ = old.delete()
-        for operator_id, count in counts.items():
-            AccessLogEntry.objects.create(
-                operator_id=operator_id,
-                at=timezone.now(),
-                action=Action.LOG_PURGED,
-                detail=_purged_detail(count, timezone.localdate(cutoff)),
+        for operator_id in old.values_list("operator_id", flat=True).distinct().order_by():
+            last = old.filter(operator_id=operator_id).order_by("-pk").first()
+            count, _ = AccessLogEntry.objects.filter(
+                operator_id=operator_id, pk__lte=last.pk
+            ).delete()
+            checkpoint_write(
+                operator_id=operator_id, last_removed=last, removed=count, at=timezone.now()
             )
+            chain_append(
+                AccessLogEntry(
+                    operator_id=operator_id,
+                    at=timezone.now(),
+                    action=Action.LOG_PURGED,
+                    detail=_purged_detail(count, timezone.localdate(cutoff)),
+                )
+            )
+            removed += count
     return removed
 
 

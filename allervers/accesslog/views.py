@@ -5,7 +5,7 @@ import csv
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from allervers.core.form_views import render_form
@@ -14,11 +14,13 @@ from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.tenancy import operator_view
 
 from . import queries
+from .chain import chain_verify
 from .enums import Action
 from .forms import JournalFilterForm
 from .services import period_text, record
 
 ENTRIES_PER_PAGE = 50
+EXPORT_CHUNK = 2000
 CSV_HEADER = [
     "date et heure",
     "compte",
@@ -81,22 +83,25 @@ def _page(request, form, page):
             "page": page,
             "query": _query_without_page(request),
             "retention_months": settings.ALLERVERS_ACCESS_LOG_MONTHS,
+            "chain": chain_verify(request.operator),
         },
     )
 
 
-@operator_view(*COORDINATOR_ROLES)
-def journal_export(request):
-    form, entries = _filtered(request)
-    if entries is None:
-        return _page(request, form, None)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="journal-des-acces.csv"'
-    response.write("\ufeff")  # Excel reads the accents
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for entry in entries.iterator(chunk_size=2000):
-        writer.writerow(
+class _Line:
+    """A file-like object whose `write` returns the line written (for `csv.writer`)."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_lines(entries):
+    """The CSV, line by line: the memory used stays that of one chunk of entries, whatever the
+    number of entries."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(CSV_HEADER)  # the mark makes Excel read the accents
+    for entry in entries.iterator(chunk_size=EXPORT_CHUNK):
+        yield writer.writerow(
             spreadsheet_row(
                 [
                     timezone.localtime(entry.at).strftime("%d/%m/%Y %H:%M:%S"),
@@ -111,5 +116,17 @@ def journal_export(request):
                 ]
             )
         )
-    record(request, Action.EXPORT_DOWNLOADED, detail=_export_detail(form))
+
+
+@operator_view(*COORDINATOR_ROLES)
+def journal_export(request):
+    form, entries = _filtered(request)
+    if entries is None:
+        return _page(request, form, None)
+    # Logged before the first line goes: a download cut halfway was still a download.
+    download = record(request, Action.EXPORT_DOWNLOADED, detail=_export_detail(form))
+    # The entries written until this download (not the download itself, nor what follows).
+    lines = _csv_lines(entries.filter(pk__lt=download.pk))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="journal-des-acces.csv"'
     return response

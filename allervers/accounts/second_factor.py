@@ -13,9 +13,11 @@ import secrets
 from binascii import unhexlify
 
 import django_otp
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,6 +35,7 @@ BACKUP_DEVICE_NAME = "Codes de secours"
 NEW_BACKUP_CODES = "allervers_new_backup_codes"
 NO_DEVICE = "Cette personne n'a pas de double authentification à réinitialiser."
 NOT_ENROLLED = "Activez d'abord la double authentification."
+BACKUP_CODE_SALT = "allervers.accounts.backup_code"
 
 
 def needs_second_factor(user) -> bool:
@@ -112,9 +115,41 @@ def code_check(*, user, code: str) -> TOTPDevice | StaticDevice | None:
     model = TOTPDevice if code.isdigit() else StaticDevice
     with transaction.atomic():
         for device in model.objects.select_for_update().filter(user=user, confirmed=True):
-            if device.verify_token(code):
+            token = code if model is TOTPDevice else _stored_backup_code(device, code)
+            if device.verify_token(token):
                 return device
     return None
+
+
+def backup_code_digest(code: str, *, secret: str | None = None) -> str:
+    """How a backup code is stored: an HMAC of it under a key derived from the secret key, in
+    the 16 characters django-otp's token column holds. The database alone gives no code back,
+    and trying the 31⁸ possible codes needs the secret key too."""
+    return salted_hmac(
+        BACKUP_CODE_SALT, normalise_code(code), secret=secret, algorithm="sha256"
+    ).hexdigest()[:16]
+
+
+def _stored_backup_code(device: StaticDevice, code: str) -> str:
+    """The stored form of `code` for this device: under the current secret key, or under a
+    previous one (`SECRET_KEY_FALLBACKS`) for the codes made before a key change. One guess
+    counts once in django-otp's throttle, whichever key matches."""
+    digests = [
+        backup_code_digest(code, secret=secret)
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    ]
+    found = set(device.token_set.filter(token__in=digests).values_list("token", flat=True))
+    return next((digest for digest in digests if digest in found), digests[0])
+
+
+def backup_codes_hash_existing(token_model) -> int:
+    """Replace the backup codes stored in clear (eight characters, before issue 23) with their
+    digests: the data migration `accounts/0002`. Returns how many were replaced."""
+    changed = 0
+    for token in token_model.objects.filter(token__regex=r"^[a-z0-9]{8}$").iterator():
+        token_model.objects.filter(pk=token.pk).update(token=backup_code_digest(token.token))
+        changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -154,7 +189,9 @@ def _new_backup_codes(user) -> list[str]:
     )
     device.token_set.all().delete()
     codes = [_backup_code() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_digest(code)) for code in codes
+    )
     return codes
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from allervers.core.fields import ModelChoiceField, id_from
+from allervers.core.person_names import PersonNameField
 from allervers.planning.forms import DateInput, TimeInput
 from allervers.reception.models import Topic
 
@@ -135,7 +136,7 @@ class BookingForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": PERSON_WITHOUT_CONSENT},
     )
-    first_name = forms.CharField(label="Prénom", max_length=100, required=False)
+    first_name = PersonNameField(label="Prénom", required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
     email = forms.EmailField(
         label="Adresse électronique",

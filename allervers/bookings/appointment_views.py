@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged, record
+from allervers.accesslog.reads import record_people, shows_person
+from allervers.accesslog.services import logged
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.operators.enums import (
     BOOKING_READER_ROLES,
@@ -78,12 +79,9 @@ def _appointment(request, appointment_id: int) -> Appointment:
 
 
 def _log_people_shown(request, appointments, where: str) -> None:
-    """One access-log entry per followed person whose name the page shows."""
-    seen = set()
-    for appointment in appointments:
-        if appointment.person_id and appointment.person_id not in seen:
-            seen.add(appointment.person_id)
-            record(request, Action.PERSON_VIEWED, appointment, detail=where)
+    """One access-log entry per person whose name or contact the page shows: a followed person
+    once, and the contact of each appointment made without a person's record."""
+    record_people(request, appointments, detail=where)
 
 
 def _opening_url(opening: AppointmentOpening) -> str:
@@ -98,6 +96,7 @@ def _appointment_url(appointment: Appointment) -> str:
 
 
 @operator_view(*BOOKING_READER_ROLES)
+@shows_person
 def appointment_list(request):
     today = timezone.localdate()
     past = request.GET.get("quand") == "passes"
@@ -452,6 +451,7 @@ def _attendance_due(appointment: Appointment) -> bool:
 
 
 @operator_view(*BOOKING_READER_ROLES)
+@shows_person
 def appointment_detail(request, appointment_id: int):
     appointment = _appointment(request, appointment_id)
     _log_people_shown(request, [appointment], "page d'un rendez-vous")
@@ -529,6 +529,7 @@ def appointment_move(request, appointment_id: int):
 
 @operator_view(*BOOKING_READER_ROLES)
 @require_http_methods(["GET", "POST"])
+@shows_person
 def appointment_attendance(request, appointment_id: int) -> HttpResponse:
     appointment = _appointment(request, appointment_id)
     initial = {"shown_status": appointment.status}
@@ -560,8 +561,7 @@ def appointment_attendance(request, appointment_id: int) -> HttpResponse:
     if submission.done:
         messages.success(request, "La présence est notée.")
         return redirect(_appointment_url(appointment))
-    if appointment.person_id:
-        _log_people_shown(request, [appointment], "présence à un rendez-vous")
+    _log_people_shown(request, [appointment], "présence à un rendez-vous")
     return render_form(
         request,
         "bookings/appointment_attendance.html",

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from allervers.core.person_names import PersonNameField
 from allervers.planning.forms import TimeInput
 from allervers.planning.models import Stop
 from allervers.reception.models import Topic
@@ -117,9 +118,8 @@ class WorkshopForm(forms.Form):
 class ContactRegistrationForm(forms.Form):
     """Someone on the phone or at the bus door, without a followed person's record."""
 
-    first_name = forms.CharField(
+    first_name = PersonNameField(
         label="Prénom",
-        max_length=100,
         error_messages={"required": "Indiquez au moins le prénom de la personne."},
     )
     phone = forms.CharField(label="Téléphone (facultatif)", max_length=30, required=False)

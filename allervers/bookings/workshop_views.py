@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged
+from allervers.accesslog.reads import shows_person
+from allervers.accesslog.services import logged, record
 from allervers.core.fields import id_from
 from allervers.core.form_views import add_service_error, form_submit, posted, render_form
 from allervers.operators.enums import PLANNING_READER_ROLES, STAFF_ROLES
@@ -300,9 +301,12 @@ def _say_promoted(request, promoted: list[Registration]) -> None:
 
 
 @operator_view(*STAFF_ROLES)
+@shows_person
 def registration_cancel(request, registration_id: int):
     registration = _registration(request, registration_id)
     back = workshop_url(registration.workshop_id)
+    if request.method != "POST":  # the confirmation names the person
+        record(request, Action.PERSON_VIEWED, registration, detail="annulation d'une inscription")
     form = ConfirmForm(posted(request))
     submission = form_submit(
         request,

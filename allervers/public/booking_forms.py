@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from allervers.bookings.models import AppointmentOpening
 from allervers.bookings.phones import normalise_phone
 from allervers.bookings.services import NO_CONTACT, SLOT_UNKNOWN, Contact
+from allervers.core.person_names import PersonNameField
 
 CONSENT_LABEL = "J'accepte d'être contacté(e) pour ce rendez-vous (confirmation et rappel)"
 WORKSHOP_CONSENT_LABEL = (
@@ -26,9 +27,8 @@ SLOT_VALUE = re.compile(r"^(\d{1,12})-(\d{2})(\d{2})$")
 class ContactForm(forms.Form):
     """Who books: a first name, a phone and/or an e-mail, and the consent to be contacted."""
 
-    first_name = forms.CharField(
+    first_name = PersonNameField(
         label="Votre prénom",
-        max_length=100,
         error_messages={"required": "Indiquez votre prénom."},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )

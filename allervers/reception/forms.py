@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from allervers.core.person_names import PersonNameField
 from allervers.core.versions import VersionedForm
 from allervers.partners.models import Partner
 from allervers.planning.models import Stop
@@ -369,8 +370,8 @@ class ConsentGiveForm(forms.Form):
 class PersonForm(ConsentGiveForm):
     field_order = ["first_name", "last_name", "phone", "email", "consent_given"]
 
-    first_name = forms.CharField(label="Prénom", max_length=100, required=False)
-    last_name = forms.CharField(label="Nom", max_length=100, required=False)
+    first_name = PersonNameField(label="Prénom", required=False)
+    last_name = PersonNameField(label="Nom", required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
     email = forms.EmailField(
         label="Adresse électronique",

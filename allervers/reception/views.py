@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
+from allervers.accesslog.reads import record_people, shows_person
 from allervers.accesslog.services import logged, period_text, record
 from allervers.core.fields import id_from
 from allervers.core.form_views import INVALID_FORM_STATUS, form_submit, posted, render_form
@@ -149,6 +150,7 @@ def visit_finish_now(request, visit_id: int):
 
 
 @operator_view(*STAFF_ROLES)
+@shows_person
 def visit_detail(request, visit_id: int):
     visit = get_scoped_or_404(request, queries.visit_detail(request.operator), pk=visit_id)
     referrals = visit.referrals.select_related("partner").order_by("proposed_at")
@@ -170,8 +172,11 @@ def visit_detail(request, visit_id: int):
 
 
 @operator_view(*STAFF_ROLES)
+@shows_person
 def visit_edit(request, visit_id: int):
     visit = get_scoped_or_404(request, Visit.objects.with_details(), pk=visit_id)
+    if visit.person_id and request.method != "POST":  # the form names the person
+        record(request, Action.PERSON_VIEWED, visit, detail="correction d'une visite")
     now = timezone.now()
     initial = None if request.method == "POST" else VisitForm.initial_for(visit)
     form = VisitForm(
@@ -315,6 +320,7 @@ def visit_import(request):
 
 
 @operator_view(*STAFF_ROLES)
+@shows_person
 def person_search(request):
     """Search by name through POST only: a name never appears in a URL."""
     results = None
@@ -325,6 +331,7 @@ def person_search(request):
         results = queries.people_matching(
             request.operator, form.cleaned_data["query"], PERSON_RESULTS_LIMIT
         )
+        record_people(request, results, detail="résultat de recherche")
     return render_form(
         request,
         "reception/person_search.html",
@@ -374,6 +381,7 @@ def person_create(request):
 
 
 @operator_view(*STAFF_ROLES)
+@shows_person
 def person_detail(request, person_id: int):
     person = get_scoped_or_404(request, Person, pk=person_id)
     record(request, Action.PERSON_VIEWED, person)
@@ -401,8 +409,11 @@ def person_detail(request, person_id: int):
 
 @operator_view(*STAFF_ROLES)
 @once_per_token
+@shows_person
 def person_consent_withdraw(request, person_id: int):
     person = get_scoped_or_404(request, Person, pk=person_id)
+    if request.method != "POST":
+        record(request, Action.PERSON_VIEWED, person, detail="retrait d'un accord")
     purposes = list(person.consents.active().values_list("purpose", flat=True))
     form = ConsentWithdrawForm(posted(request), purposes=purposes)
     submission = form_submit(
@@ -431,8 +442,11 @@ def person_consent_withdraw(request, person_id: int):
 
 @operator_view(*STAFF_ROLES)
 @once_per_token
+@shows_person
 def person_consent_give(request, person_id: int):
     person = get_scoped_or_404(request, Person, pk=person_id)
+    if request.method != "POST":
+        record(request, Action.PERSON_VIEWED, person, detail="nouvel accord")
     in_force = set(person.consents.active().values_list("purpose", flat=True))
     purposes = [purpose for purpose in ConsentPurpose.values if purpose not in in_force]
     initial = {"consent_given_on": timezone.localdate()}
@@ -463,6 +477,7 @@ def _attachment(content, content_type: str, filename: str) -> HttpResponse:
 
 
 @operator_view(*STAFF_ROLES)
+@shows_person
 def person_export_json(request, person_id: int):
     person, data = _person_export_data(request, person_id, "JSON")
     return _attachment(
@@ -473,6 +488,7 @@ def person_export_json(request, person_id: int):
 
 
 @operator_view(*STAFF_ROLES)
+@shows_person
 def person_export_pdf(request, person_id: int):
     person, data = _person_export_data(request, person_id, "PDF")
     return _attachment(
@@ -482,8 +498,11 @@ def person_export_pdf(request, person_id: int):
 
 @operator_view(*STAFF_ROLES)
 @once_per_token
+@shows_person
 def person_erase(request, person_id: int):
     person = get_scoped_or_404(request, Person, pk=person_id)
+    if request.method != "POST":
+        record(request, Action.PERSON_VIEWED, person, detail="confirmation d'effacement")
     form = PersonEraseForm(posted(request))
     submission = form_submit(
         request, form, lambda data: privacy.person_erase(person=person, request=request)
@@ -515,9 +534,12 @@ def person_erase(request, person_id: int):
 
 
 @operator_view(*COORDINATOR_ROLES)
+@shows_person
 def retention(request):
     """What the next runs of the retention sweep will anonymise, and when."""
     outlook = privacy.retention_outlook(request.operator, timezone.now())
+    shown = [*outlook.due, *outlook.soon]
+    record_people(request, shown, detail="conservation des données")
     return render(
         request,
         "reception/retention.html",
@@ -612,6 +634,7 @@ def referral_list(request):
 
 
 @operator_view(*STAFF_ROLES, Role.PARTNER)
+@shows_person
 def referral_detail(request, referral_id: int):
     referral = get_scoped_or_404(
         request,

@@ -89,7 +89,7 @@ def test_another_operators_entries_are_never_shown(
     for query in ({}, {"personne": theirs.pk}):
         page = text_of(client.get(JOURNAL, query))
         assert "voisin" not in page and "0 entrée" in page
-        assert "chez le voisin" not in client.get(EXPORT, query).content.decode()
+        assert "chez le voisin" not in _csv_text(client.get(EXPORT, query))
     refused = client.get(JOURNAL, {"compte": stranger.pk})
     assert refused.status_code == 400
     assert "Ce compte n'est pas membre de la structure." in text_of(refused)
@@ -192,7 +192,7 @@ def test_the_csv_holds_the_filtered_entries_and_its_download_is_logged(
     response = client.get(EXPORT, {"action": Action.REFERRAL_CREATED, "start": "2026-06-01"})
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="journal-des-acces.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = _csv_rows(response)
     assert rows[0][:3] == ["date et heure", "compte", "action"]
     assert rows[1:] == [
         [
@@ -220,3 +220,29 @@ def test_the_csv_holds_the_filtered_entries_and_its_download_is_logged(
 def test_the_settings_page_links_to_the_journal(client, coordinator):
     client.force_login(coordinator)
     assert JOURNAL in client.get(reverse("operators:settings")).content.decode()
+
+
+def _csv_text(response) -> str:
+    assert response.streaming  # never built whole in memory
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(_csv_text(response)), delimiter=";"))
+
+
+def test_the_csv_streams_every_entry_chunk_by_chunk_without_its_own_download(
+    client, coordinator, agent, operator, monkeypatch
+):
+    from allervers.accesslog import views
+
+    monkeypatch.setattr(views, "EXPORT_CHUNK", 3)
+    for _ in range(8):
+        _log(agent, operator, Action.PERSON_VIEWED, PersonFactory(operator=operator))
+    client.force_login(coordinator)
+    rows = _csv_rows(client.get(EXPORT))
+    download = _entries(operator).get(action=Action.EXPORT_DOWNLOADED)
+    assert len(rows) == 1 + _entries(operator).filter(pk__lt=download.pk).count()
+    assert [row[2] for row in rows[1:]].count("Consultation d'une fiche personne") == 8
+    assert "Téléchargement d'un export nominatif" not in {row[2] for row in rows}
+    assert _entries(operator).filter(action=Action.EXPORT_DOWNLOADED).count() == 1

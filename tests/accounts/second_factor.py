@@ -13,6 +13,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from allervers.accounts.second_factor import backup_code_digest
+
 PASSWORD = "mot-de-passe-test"  # the factories' password
 # 20 bytes, written in base32 as an authenticator application asks for it.
 SECRET = "KRSXG5BAONSWG4TFOQQGM33SEB2GK43U"
@@ -33,7 +35,7 @@ def enrol(user, key: bytes = KEY) -> TOTPDevice:
 def backup_codes(user, *codes: str) -> StaticDevice:
     device = StaticDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
     for code in codes:
-        device.token_set.create(token=code)
+        device.token_set.create(token=backup_code_digest(code))  # stored hashed
     return device
 
 
