@@ -12,7 +12,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_limit_counter"),
         ("otp_static", "0003_add_timestamps"),
     ]
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
