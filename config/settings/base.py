@@ -241,19 +241,23 @@ TASKS = {
     }
 }
 
-MAILERS = {
-    "default": {
-        "BACKEND": env("ALLERVERS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": env("ALLERVERS_EMAIL_HOST", "localhost"),
-            "port": int(env("ALLERVERS_EMAIL_PORT", "25")),
-            "username": env("ALLERVERS_EMAIL_HOST_USER", ""),
-            "password": env("ALLERVERS_EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("ALLERVERS_EMAIL_USE_TLS", False),
-            "timeout": 20,
-        },
+EMAIL_BACKEND_PATH = env("ALLERVERS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Each backend takes only its own options (a backend refuses any it does not know): the SMTP
+# server's for SMTP, a directory for the file backend, none for console, locmem or a provider's.
+if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_OPTIONS = {
+        "host": env("ALLERVERS_EMAIL_HOST", "localhost"),
+        "port": int(env("ALLERVERS_EMAIL_PORT", "25")),
+        "username": env("ALLERVERS_EMAIL_HOST_USER", ""),
+        "password": env("ALLERVERS_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("ALLERVERS_EMAIL_USE_TLS", False),
+        "timeout": 20,
     }
-}
+elif EMAIL_BACKEND_PATH == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_OPTIONS = {"file_path": env("ALLERVERS_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+else:
+    EMAIL_OPTIONS = {}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env("ALLERVERS_DEFAULT_FROM_EMAIL", "Allervers <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
