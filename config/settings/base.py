@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before django_tasks_db: its `db_worker` (with a heartbeat) replaces the library's.
+    "allervers.worker",
     "django_tasks_db",
     "axes",
     "django_otp",
@@ -240,6 +242,13 @@ TASKS = {
         "BACKEND": env("ALLERVERS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The task worker (allervers/worker, docs/deployment.md « Tâches de fond »): its heartbeat, when a
+# silent worker counts as dead (its running tasks are then recovered), and when the oldest
+# waiting task makes `manage.py service_health` fail.
+ALLERVERS_WORKER_HEARTBEAT_SECONDS = float(env("ALLERVERS_WORKER_HEARTBEAT_SECONDS", "10"))
+ALLERVERS_WORKER_LOST_SECONDS = float(env("ALLERVERS_WORKER_LOST_SECONDS", "60"))
+ALLERVERS_TASK_WAIT_ALERT_MINUTES = int(env("ALLERVERS_TASK_WAIT_ALERT_MINUTES", "15"))
 
 EMAIL_BACKEND_PATH = env("ALLERVERS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 # Each backend takes only its own options (a backend refuses any it does not know): the SMTP
