@@ -26,7 +26,6 @@ otherwise.
 """
 
 import datetime
-import http.client
 import json
 import os
 import secrets
@@ -39,8 +38,6 @@ import urllib.parse
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-from django_otp.oath import totp
 
 from bench import _production_site as production_site
 from bench._quick import setting
@@ -105,60 +102,6 @@ print(json.dumps({row["note"]: row["n"] for row in rows}))
 """
 
 
-class Client:
-    """One keep-alive connection with its cookies, as a browser behind the TLS proxy."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        # A CSRF secret of our own (32 characters) until the site sets another (at the login).
-        self.cookies = {"csrftoken": secrets.token_hex(16)}
-        self.location = ""
-
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, float]:
-        headers = {
-            "X-Forwarded-Proto": "https",
-            "Host": "127.0.0.1",
-            "Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
-            "Referer": f"https://127.0.0.1{path}",
-        }
-        data = None
-        if body is not None:
-            fields = {**body, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
-            data = urllib.parse.urlencode(fields, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        started = time.perf_counter()
-        try:
-            self.connection.request(method, path, body=data, headers=headers)
-            response = self.connection.getresponse()
-            response.read()
-            status = response.status
-            self.location = response.getheader("Location", "")
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            status = 0
-        return status, time.perf_counter() - started
-
-    def log_in(self, email: str, key: bytes) -> None:
-        """The login an agent goes through: the e-mail address and password, then the code of
-        her authenticator application (the second factor)."""
-        credentials = {"username": email, "password": PASSWORD}
-        status, _ = self.request("POST", "/compte/connexion/", credentials)
-        if status != 302:
-            raise RuntimeError(f"{email}: the login answered {status}")
-        code = f"{totp(key, step=30, digits=6):06d}"
-        status, _ = self.request("POST", "/compte/verification/", {"code": code})
-        if status != 302 or "/compte/" in self.location:
-            raise RuntimeError(f"{email}: the code step answered {status} {self.location}")
-        status, _ = self.request("GET", "/accueil/")
-        if status != 200:
-            raise RuntimeError(f"{email}: after the login, the day's visits answered {status}")
-
-
 class Results:
     def __init__(self):
         self.lock = threading.Lock()
@@ -182,7 +125,7 @@ class Results:
             self.statuses.setdefault(kind, set()).add(why)
 
 
-def _agent(client: Client, seed, deadline, think, results: Results) -> None:
+def _agent(client: production_site.Client, seed, deadline, think, results: Results) -> None:
     # A minute ago in Paris (the stop runs all day; an arrival in the future is refused).
     arrival = datetime.datetime.now(ZoneInfo("Europe/Paris")) - datetime.timedelta(minutes=1)
     while time.monotonic() < deadline:
@@ -208,7 +151,7 @@ def _agent(client: Client, seed, deadline, think, results: Results) -> None:
 
 
 def _reader(port, paths, kind, deadline, results: Results) -> None:
-    client = Client(port)
+    client = production_site.Client(port)
     index = 0
     while time.monotonic() < deadline:
         status, seconds = client.request("GET", paths[index % len(paths)])
@@ -257,7 +200,7 @@ def main() -> None:
         before = int(production_site.shell(env, COUNT))
         port = production_site.free_port()
         processes = production_site.start(env, port)
-        probe = Client(port)
+        probe = production_site.Client(port)
         for _ in range(100):
             if probe.request("GET", "/charge/")[0] == 200:
                 break
@@ -269,8 +212,8 @@ def main() -> None:
         print(f"{agents} agents log in (password, then the code of their application)…")
         clients = []
         for agent in seed["agents"]:
-            client = Client(port)
-            client.log_in(agent["email"], bytes.fromhex(agent["key"]))
+            client = production_site.Client(port)
+            client.log_in(agent["email"], PASSWORD, bytes.fromhex(agent["key"]))
             clients.append(client)
         results = Results()
         deadline = time.monotonic() + seconds

@@ -119,6 +119,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One writer at a time: the web workers, the task worker (which locks the file to claim a
+    # task) and its heartbeat wait up to 20 s for each other rather than fail at 5 s; and a
+    # transaction takes the write lock when it begins (IMMEDIATE), since one that read first
+    # and then wants to write is refused at once ("database is locked") while another writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
