@@ -33,7 +33,7 @@ def failed_messages(operator=None):
     messages = BookingMessage.objects.filter(status=MessageStatus.FAILED)
     if operator is not None:
         messages = messages.filter(operator=operator)
-    return messages.order_by("-created_at", "-pk")
+    return messages.select_related("operator").order_by("-created_at", "-pk")
 
 
 def service_state(*, now: datetime.datetime | None = None, operator=None) -> ServiceState:

@@ -128,3 +128,11 @@ def test_the_oldest_waiting_task_counts_from_when_it_became_due(db_tasks, clock)
     clock.move_to(timezone.now() + datetime.timedelta(minutes=10))
     age = recovery.oldest_waiting_age()
     assert datetime.timedelta(minutes=10) <= age < datetime.timedelta(minutes=10, seconds=5)
+
+
+def test_db_worker_is_the_one_with_a_heartbeat():
+    """Every documented way of starting the worker runs this app's command, never the library's
+    alone (its running tasks would look orphaned to the others)."""
+    from django.core.management import get_commands
+
+    assert get_commands()["db_worker"] == "allervers.worker"

@@ -83,9 +83,36 @@ def test_the_coordinator_sees_her_structures_failed_messages_only(
     assert "Numéro refusé par le fournisseur" in text
     assert "autre structure" not in text
     assert "1 tâche en attente" in text
+    assert "allervers.worker.recovery.WorkerLost" in text
     assert "<strong>arrêté</strong>" in text
 
 
 def test_an_agent_may_not_see_it(client, agent):
     client.force_login(agent)
     assert client.get(reverse("worker:service_state")).status_code == 403
+
+
+def test_platform_staff_see_every_structures_failures_in_the_admin(
+    client, django_user_model, operator, other_operator, db_tasks
+):
+    _failed_message(operator, "Numéro refusé par le fournisseur")
+    _failed_message(other_operator, "Adresse refusée par le serveur")
+    interrupted(access_log_purge.enqueue().id)
+    from allervers.worker.recovery import tasks_recover
+
+    tasks_recover()  # queued again: waiting
+    from django_tasks_db.models import DBTaskResult
+
+    from allervers.worker.recovery import WorkerLost
+
+    lost = access_log_purge.enqueue()
+    DBTaskResult.objects.get(pk=lost.id).set_failed(WorkerLost("stopped"))
+    staff = django_user_model.objects.create_superuser("plateforme@example.org", password="x")
+    client.force_login(staff)
+    response = client.get(reverse("admin:worker_workerheartbeat_changelist"))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Numéro refusé par le fournisseur" in text
+    assert "Adresse refusée par le serveur" in text
+    assert "1 tâche en attente" in text
+    assert "allervers.worker.recovery.WorkerLost" in text
