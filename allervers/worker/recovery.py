@@ -108,11 +108,11 @@ class Recovery:
         ]
 
 
-def orphaned_tasks(now: datetime.datetime | None = None):
+def orphaned_tasks(now: datetime.datetime | None = None, alive: set[str] | None = None):
     """The RUNNING tasks whose worker is not running any more."""
     now = now or timezone.now()
     running = DBTaskResult.objects.running()
-    alive = live_worker_ids(now)
+    alive = live_worker_ids(now) if alive is None else alive
     return [task for task in running if not task.worker_ids or task.worker_ids[-1] not in alive]
 
 
@@ -123,7 +123,10 @@ def tasks_recover(*, now: datetime.datetime | None = None) -> Recovery:
 
     now = now or timezone.now()
     recovery = Recovery()
-    for task in orphaned_tasks(now):
+    alive = live_worker_ids(now)
+    # The rows of dead workers go (a live one that was only late writes its row again).
+    WorkerHeartbeat.objects.exclude(worker_id__in=alive).delete()
+    for task in orphaned_tasks(now, alive):
         with transaction.atomic():
             # The row as it is now, locked: another worker may have recovered it meanwhile.
             current = (

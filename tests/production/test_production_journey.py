@@ -58,6 +58,11 @@ print(json.dumps([
 ]))
 """
 
+HEARTBEATS = """
+from allervers.worker.models import WorkerHeartbeat
+print(WorkerHeartbeat.objects.count())
+"""
+
 BOOK = """
 import datetime
 from django.db import transaction
@@ -286,3 +291,5 @@ def test_a_worker_killed_mid_task_finishes_it_once_after_its_restart(
     assert ["send_booking_messages", "SUCCESSFUL", 2] in tasks, (tasks, log.read_text()[-3000:])
     assert len(brevo.to(number)) == 1
     assert len(smtp.to(address)) == 1
+    # The killed worker's heartbeat was found dead; the stopped one removed its own.
+    assert production_site.shell(env, HEARTBEATS) == "0"

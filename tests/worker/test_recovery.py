@@ -136,3 +136,10 @@ def test_db_worker_is_the_one_with_a_heartbeat():
     from django.core.management import get_commands
 
     assert get_commands()["db_worker"] == "allervers.worker"
+
+
+def test_the_heartbeats_of_dead_workers_are_removed(db_tasks):
+    _beat("alive", pid=os.getppid())
+    _beat("killed", pid=2**22 + 12345)
+    tasks_recover()
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]

@@ -83,7 +83,6 @@ def test_the_coordinator_sees_her_structures_failed_messages_only(
     assert "Numéro refusé par le fournisseur" in text
     assert "autre structure" not in text
     assert "1 tâche en attente" in text
-    assert "allervers.worker.recovery.WorkerLost" in text
     assert "<strong>arrêté</strong>" in text
 
 
