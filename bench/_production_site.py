@@ -5,13 +5,19 @@ the production settings (`config.settings.base`) with the environment a real ins
 sets, the README's installation commands, gunicorn with its workers and the task worker.
 """
 
+import http.client
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.parse
 import uuid
 from pathlib import Path
+
+from django_otp.oath import totp
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 3  # as the README's gunicorn command
@@ -88,14 +94,20 @@ def start(env: dict, port: int, *, workers: int = WORKERS) -> list[subprocess.Po
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         ),
-        subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ),
+        start_worker(env),
     ]
+
+
+def start_worker(env: dict, *, log: Path | None = None) -> subprocess.Popen:
+    """The task worker (`db_worker`, with its heartbeat); its output to `log` when given."""
+    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (the child keeps it)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+    )
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -106,3 +118,71 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def wait_until(check, *, seconds: float = 60, what: str = "the condition"):
+    """Poll `check()` until it returns something true; its value. Fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise SiteError(f"Still waiting for {what} after {seconds} s")
+        time.sleep(0.3)
+
+
+class Client:
+    """One keep-alive connection with its cookies, as a browser behind the TLS proxy (which sets
+    X-Forwarded-Proto). `body` and `location` hold the last answer's."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        # A CSRF secret of our own (32 characters) until the site sets another (at the login).
+        self.cookies = {"csrftoken": secrets.token_hex(16)}
+        self.location = ""
+        self.body = ""
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, float]:
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "Host": "127.0.0.1",
+            "Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
+            "Referer": f"https://127.0.0.1{path}",
+        }
+        data = None
+        if body is not None:
+            fields = {**body, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
+            data = urllib.parse.urlencode(fields, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=data, headers=headers)
+            response = self.connection.getresponse()
+            self.body = response.read().decode("utf-8", "replace")
+            status = response.status
+            self.location = response.getheader("Location", "")
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            status = 0
+        return status, time.perf_counter() - started
+
+    def log_in(self, email: str, password: str, key: bytes) -> None:
+        """The login an agent goes through: the e-mail address and password, then the code of
+        her authenticator application (the second factor)."""
+        credentials = {"username": email, "password": password}
+        status, _ = self.request("POST", "/compte/connexion/", credentials)
+        if status != 302:
+            raise RuntimeError(f"{email}: the login answered {status}")
+        code = f"{totp(key, step=30, digits=6):06d}"
+        status, _ = self.request("POST", "/compte/verification/", {"code": code})
+        if status != 302 or "/compte/" in self.location:
+            raise RuntimeError(f"{email}: the code step answered {status} {self.location}")
+        status, _ = self.request("GET", "/accueil/")
+        if status != 200:
+            raise RuntimeError(f"{email}: after the login, the day's visits answered {status}")

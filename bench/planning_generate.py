@@ -7,7 +7,7 @@ overlap trigger runs for both). Each is run in alternating rounds on a fresh SQL
 the database of BENCH_DATABASE_URL); the best round of each counts. Goal (issue 3): well under a
 second.
 
-    python -m bench planning_generate   [BENCH_ROUNDS=5]
+    python -m bench planning_generate   [BENCH_ROUNDS=5]   (BENCH_QUICK=1: one round)
 """
 
 import datetime
@@ -16,6 +16,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench._quick import setting
+from bench._verdict import measured, verdict
 
 GOAL_SECONDS = 1.0
 YEAR = 2025
@@ -65,7 +68,7 @@ def _patterns(operator, vehicle, sites):
 
 
 def main() -> None:
-    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    rounds = setting("BENCH_ROUNDS", full=5, quick=1)
     with tempfile.TemporaryDirectory() as folder:
         _setup(Path(folder) / "bench.sqlite3")
         from django.db import connection, transaction
@@ -94,31 +97,33 @@ def main() -> None:
             Stop.objects.filter(operator=operator).delete()
 
         rows = generate()  # warm up (imports, calendars' caches) and learn the rows
+        measured("stops generated", len(rows))
         clear()
+        # The baseline's rows are built from the model's own fields (defaults, auto_now), so a
+        # column added to `Stop` is in them too: a hand-written column list went out of date.
         table = Stop._meta.db_table
-        ops = connection.ops
-        now = ops.adapt_datetimefield_value(datetime.datetime.now(datetime.UTC))
-        raw_rows = [
-            (
-                operator.pk,
-                vehicle.pk,
-                p.site_id,
-                ops.adapt_datefield_value(day),
-                ops.adapt_timefield_value(p.start_time),
-                ops.adapt_timefield_value(p.end_time),
-                p.pk,
-                ops.adapt_datefield_value(day),
-                now,
-                now,
-                False,
+        fields = [field for field in Stop._meta.concrete_fields if not field.primary_key]
+
+        def raw_row(pattern, day) -> tuple:
+            stop = Stop(
+                operator=operator,
+                vehicle=vehicle,
+                site_id=pattern.site_id,
+                date=day,
+                start_time=pattern.start_time,
+                end_time=pattern.end_time,
+                pattern=pattern,
+                pattern_date=day,
             )
-            for p, day in rows
-        ]
+            return tuple(
+                field.get_db_prep_save(field.pre_save(stop, True), connection) for field in fields
+            )
+
+        raw_rows = [raw_row(pattern, day) for pattern, day in rows]
+        quote = connection.ops.quote_name
         insert = (
-            f"INSERT INTO {table} (operator_id, vehicle_id, site_id, date, start_time, end_time,"
-            " pattern_id, pattern_date, created_at, updated_at, is_edited, title, status,"
-            " cancel_reason, cancel_note, moved_from, version)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', 'held', '', '', '', 0)"
+            f"INSERT INTO {quote(table)} ({', '.join(quote(field.column) for field in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))})"
         )
 
         def baseline() -> None:
@@ -138,11 +143,11 @@ def main() -> None:
         print(f"  raw bulk insert (baseline) : {best['baseline'] * 1000:8.1f} ms")
         print(f"  pattern_generate           : {best['generate'] * 1000:8.1f} ms")
         print(f"  ratio                      : {best['generate'] / best['baseline']:8.1f} x")
-        verdict = "OK" if best["generate"] < GOAL_SECONDS / 4 else "TOO SLOW"
-        print(f"  goal: well under {GOAL_SECONDS:.0f} s -> {verdict}")
         for pattern in patterns:
             pattern.delete()
         Operator.objects.filter(pk=operator.pk).delete()
+    slow = [] if best["generate"] < GOAL_SECONDS / 4 else ["pattern_generate"]
+    verdict(f"one year well under {GOAL_SECONDS:.0f} s (a quarter of it).", slow)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ are printed too. The goal (issue 6): public page, feed and API at >= 70 % of the
 throughput; the command exits with status 1 when one is below.
 
     python -m bench public_throughput   [BENCH_REQUESTS=300 BENCH_ROUNDS=20]
+                                        (BENCH_QUICK=1: 20 requests, one round)
 """
 
 import io
@@ -21,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._verdict import verdict
+from bench._quick import setting
+from bench._verdict import measured, verdict
 
 TARGET_RATIO = 0.70
 
@@ -81,8 +83,8 @@ def _throughput(handler, path: str, query: str, requests: int) -> tuple[float, f
 
 
 def main() -> None:
-    requests = int(os.environ.get("BENCH_REQUESTS", "300"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "20"))
+    requests = setting("BENCH_REQUESTS", full=300, quick=20)
+    rounds = setting("BENCH_ROUNDS", full=20, quick=1)
     with tempfile.TemporaryDirectory() as folder:
         _setup(Path(folder) / "bench.sqlite3")
         from django.core.handlers.wsgi import WSGIHandler
@@ -114,6 +116,7 @@ def main() -> None:
                 best[name] = max(best[name], cpu)
                 best_wall[name] = max(best_wall[name], wall)
 
+    measured("stops in the demo service", stops)
     baseline, baseline_wall = best["trivial view"], best_wall["trivial view"]
     print(f"Demo service: {stops} stops. {requests} requests x {rounds} rounds, best round.")
     print(f"{'answer':<16} {'req/s':>9} {'ratio':>7} {'wall req/s':>11} {'ratio':>7} {'bytes':>8}")

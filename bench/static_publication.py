@@ -12,9 +12,9 @@ Goal (issue 16): the public page and the feed served from files reach at least 9
 trivial file's rate; exit status 1 otherwise.
 
     python -m bench static_publication   [BENCH_SECONDS=3 BENCH_ROUNDS=5 BENCH_CONNECTIONS=32]
+                                         (BENCH_QUICK=1: one round of 1 s, 4 connections)
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +24,8 @@ import urllib.request
 from pathlib import Path
 
 from bench import _production_site as production_site
-from bench._verdict import verdict
+from bench._quick import setting
+from bench._verdict import measured, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "deploy" / "nginx-static-publication.conf"
@@ -87,9 +88,9 @@ def wrk(url: str, seconds: int, connections: int) -> float:
 
 
 def main() -> None:
-    seconds = int(os.environ.get("BENCH_SECONDS", "3"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
-    connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+    seconds = setting("BENCH_SECONDS", full=3, quick=1)
+    rounds = setting("BENCH_ROUNDS", full=5, quick=1)
+    connections = setting("BENCH_CONNECTIONS", full=32, quick=4)
     ensure_tools()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -145,6 +146,8 @@ def main() -> None:
         "public page (Django)": "trivial file (page size)",
         "feed (Django)": "trivial file (feed size)",
     }
+    for name, rate in best.items():
+        measured(f"requests per second for {name}", int(rate))
     print(f"{'address':<26} {'req/s':>9} {'ratio to its trivial file':>26}")
     failed = []
     for name, rate in best.items():

@@ -10,6 +10,7 @@ urlpatterns = [
     path("structure/vehicules/", include("allervers.planning.vehicle_urls")),
     path("structure/partenaires/", include("allervers.partners.urls")),
     path("structure/journal/", include("allervers.accesslog.urls")),
+    path("structure/etat-du-service/", include("allervers.worker.urls")),
     path("structure/", include("allervers.operators.urls")),
     path("planning/", include("allervers.planning.urls")),
     path("accueil/droits/", include("allervers.screening.urls")),

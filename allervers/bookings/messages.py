@@ -326,3 +326,15 @@ def reminders_due(now: datetime.datetime) -> list[tuple[str, int, str]]:
             pks = _without_reminder(queryset, kind, tomorrow).values_list("pk", flat=True)
             due += [(kind, pk, tomorrow.isoformat()) for pk in pks.order_by("pk")]
     return due
+
+
+# --- Interrupted sending ----------------------------------------------------------------------
+
+
+def interrupted_messages_fail(*, before: datetime.datetime, reason: str) -> int:
+    """Mark failed the messages claimed before `before` and still `sending`: their task was
+    interrupted (allervers/worker/recovery.py). They are not sent again (at most once); the
+    team sees them failed, with the reason. How many."""
+    return BookingMessage.objects.filter(
+        status=MessageStatus.SENDING, claimed_at__lt=before
+    ).update(status=MessageStatus.FAILED, error=reason[:ERROR_LENGTH])

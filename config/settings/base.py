@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before django_tasks_db: its `db_worker` (with a heartbeat) replaces the library's.
+    "allervers.worker",
     "django_tasks_db",
     "axes",
     "django_otp",
@@ -119,6 +121,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # One writer at a time: the web workers, the task worker (which locks the file to claim a
+    # task) and its heartbeat wait up to 20 s for each other rather than fail at 5 s; and a
+    # transaction takes the write lock when it begins (IMMEDIATE), since one that read first
+    # and then wants to write is refused at once ("database is locked") while another writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -258,6 +268,13 @@ TASKS = {
         "BACKEND": env("ALLERVERS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# The task worker (allervers/worker, docs/deployment.md « Tâches de fond »): its heartbeat, when a
+# silent worker counts as dead (its running tasks are then recovered), and when the oldest
+# waiting task makes `manage.py service_health` fail.
+ALLERVERS_WORKER_HEARTBEAT_SECONDS = float(env("ALLERVERS_WORKER_HEARTBEAT_SECONDS", "10"))
+ALLERVERS_WORKER_LOST_SECONDS = float(env("ALLERVERS_WORKER_LOST_SECONDS", "60"))
+ALLERVERS_TASK_WAIT_ALERT_MINUTES = int(env("ALLERVERS_TASK_WAIT_ALERT_MINUTES", "15"))
 
 # Mail: each backend gets its own options only (config/settings/mail.py, README "Mail").
 MAILERS = mailers_from_env(os.environ)

@@ -1,0 +1,33 @@
+import pytest
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from allervers.worker.models import WorkerHeartbeat
+
+
+@pytest.fixture
+def db_tasks(settings):
+    """The production task backend (tasks queued as rows), and a worker running them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run(worker_id: str = "worker-a") -> None:
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        ).run()
+
+    return run
+
+
+def interrupted(result_id, worker_id: str = "dead-worker") -> DBTaskResult:
+    """Leave the task as a worker that died while running it does: RUNNING, its heartbeat old."""
+    task = DBTaskResult.objects.get(pk=result_id)
+    task.claim(worker_id)
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+    return task
