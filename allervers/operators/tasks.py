@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from allervers.core.french import greeting
+
 from .models import Membership
 
 
@@ -32,6 +34,7 @@ def member_welcome_email(membership_id: int, new_account: bool, invited_by_id: i
         password_link = settings.ALLERVERS_SITE_URL.rstrip("/") + path
     context = {
         "membership": membership,
+        "greeting": greeting(user.first_name),
         "invited_by": invited_by,
         "password_link": password_link,
         "login_link": settings.ALLERVERS_SITE_URL.rstrip("/") + reverse("accounts:login"),

@@ -36,7 +36,8 @@ def screening_figures(operator_id: int, start: datetime.date, end: datetime.date
         refused=Count("pk", filter=Q(outcome=RightOutcome.REFUSED)),
         dropped=Count("pk", filter=Q(outcome=RightOutcome.DROPPED)),
     )
-    # Amounts stay exact (`Decimal`): a closed year stores them as text (`reporting.queries.stored`).
+    # Amounts stay exact (`Decimal`): a closed year stores them as text
+    # (`reporting.queries.stored`).
     by_kind = {
         row["kind"]: {
             **row,

@@ -267,3 +267,14 @@ def test_every_output_shows_the_half_up_rounding_of_the_exact_value(
         make_figures(operator, women=women, visits=visits, durations=durations, delays=delays)
         found = outputs(reading)
     check(found, women=women, visits=visits, durations=durations, delays=delays)
+
+
+def test_the_results_say_one_minute_in_the_singular(operator):
+    from allervers.reporting.periods import Period
+    from allervers.reporting.presentation.view import ReportView
+    from allervers.reporting.queries import Scope, report_compute
+
+    make_figures(operator, women=1, visits=2, durations=[60_000_000, 60_000_000], delays=[])
+    report = report_compute(Scope(operator.pk, Period.year(YEAR), TODAY))
+    paragraph = ReportView(operator=operator, report=report).paragraph
+    assert "d'une durée moyenne de 1\u00a0minute," in paragraph

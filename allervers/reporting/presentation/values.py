@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from allervers.core import french
+
 from .cells import PRIMARY, SMALL, Cells, group_key
 
 MASKED_COUNT = "< 5"
@@ -96,8 +98,7 @@ EMPTY = Value(None, NO_DATA)
 
 def plural(value: "Value | int", one: str, many: str) -> str:
     """The word for a figure as shown: a hidden one (« < 5 ») never tells its number."""
-    n = value.raw if isinstance(value, Value) else value
-    return many if n is None or n >= 2 else one
+    return french.plural(value.raw if isinstance(value, Value) else value, one, many)
 
 
 class Counts:
