@@ -534,6 +534,9 @@ def anonymous_urls():
         route = str(pattern.pattern)
         if pattern.name not in ("openapi-json", "api-root"):
             pattern.callback = public_api(api_front_cache(pattern.callback), accepted[route])
+        elif pattern.name == "openapi-json":
+            # Cached like every other answer: an ETag, `Cache-Control` and a 304 on revalidation.
+            pattern.callback = public_api(api_front_cache(pattern.callback), None)
         else:
             pattern.callback = public_api(pattern.callback, None)
         pattern.callback.login_required = False
