@@ -11,7 +11,11 @@ alternating rounds on the same connection:
 
 Goals (issue 5): under 1 s, and within 2× of the baseline.
 
-    python -m bench reporting_yearly     [BENCH_ROUNDS=5] [BENCH_REGENERATE=1]
+    python -m bench reporting_yearly     [BENCH_ROUNDS=5] [BENCH_REGENERATE=1] [BENCH_QUICK=1]
+
+Also the yearly PDF of that report (issue 27: under 2 s), against WeasyPrint writing a one-page
+document in the same process. `BENCH_QUICK=1` (CI): 2 operators × 2 years under their own slugs,
+2 rounds; it exits non-zero when it measures nothing (no visit in the year, no round).
 
 Database: BENCH_DATABASE_URL, else DATABASE_URL when it is PostgreSQL, else
 postgres://postgres@127.0.0.1:5432/allervers_bench (created if missing).
@@ -26,10 +30,15 @@ from pathlib import Path
 
 GOAL_SECONDS = 1.0
 GOAL_RATIO = 2.0
-OPERATORS = 40
-YEARS = 10
+PDF_GOAL_SECONDS = 2.0
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+OPERATORS = 2 if QUICK else 40
+YEARS = 2 if QUICK else 10
 VISITS_PER_STOP = 10
-SLUG_PREFIX = "bench-reporting-"
+# Quick data under their own prefix: neither run removes or counts the other's.
+SLUG_PREFIX = "benchq-reporting-" if QUICK else "bench-reporting-"
+# About 2,250 visits per operator and year once generated (900,000 for the full run).
+ENOUGH_VISITS = 2_250 * OPERATORS * YEARS
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/allervers_bench"
 
 
@@ -528,7 +537,7 @@ def main() -> None:
     last_year = today.year - 1
     first_year = last_year - YEARS + 1
     generated = Visit.objects.filter(operator__slug__startswith=SLUG_PREFIX).count()
-    if os.environ.get("BENCH_REGENERATE") or generated < 900_000:
+    if os.environ.get("BENCH_REGENERATE") or generated < ENOUGH_VISITS:
         _generate(first_year, last_year)
     total = Visit.objects.count()
     operator = Operator.objects.get(slug=f"{SLUG_PREFIX}{OPERATORS // 2}")
@@ -537,8 +546,12 @@ def main() -> None:
     print(f"database: {connection.settings_dict['NAME']} ({connection.vendor}), {total:,} visits")
     in_year = Visit.objects.for_operator(operator).between(scope.period.start, scope.period.end)
     print(f"report: operator {operator.slug}, year {year}: {in_year.count():,} visits")
+    if not in_year.exists():
+        sys.exit("nothing to measure: no visit in the year (generation failed?)")
 
-    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "2" if QUICK else "5"))
+    if rounds < 1:
+        sys.exit("nothing to measure: BENCH_ROUNDS must be at least 1")
     report_compute(scope)  # warm the caches of both
     _check_same_figures(report_compute(scope), _hand_written(operator.pk, year, today))
     django_times, hand_times = [], []
@@ -556,6 +569,39 @@ def main() -> None:
     # Each goal's verdict on its own: one failing never reads as the other.
     print(f"goal < {GOAL_SECONDS} s: {_verdict(django_time < GOAL_SECONDS)}")
     print(f"goal ratio ≤ {GOAL_RATIO}× (measured {ratio:.2f}×): {_verdict(ratio <= GOAL_RATIO)}")
+    _bench_pdf(operator, scope, rounds)
+
+
+def _bench_pdf(operator, scope, rounds: int) -> None:
+    """The yearly PDF as the coordinator downloads it, against a one-page WeasyPrint document
+    (the engine's own floor on this machine)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from weasyprint import HTML
+
+    from allervers.reporting.exports import report_pdf
+    from allervers.reporting.presentation.view import ReportView
+    from allervers.reporting.queries import report_figures
+
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    view = ReportView(operator=operator, report=report_figures(scope).report)
+    report_pdf(view, request)  # fonts and styles loaded once, as in a worker
+    HTML(string="<p>Bilan</p>").write_pdf()
+    pdf_times, floor_times = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        size = len(report_pdf(view, request))
+        pdf_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        HTML(string="<p>Bilan</p>").write_pdf()
+        floor_times.append(time.perf_counter() - started)
+    if not size:
+        sys.exit("nothing measured: the PDF is empty")
+    pdf_time, floor = statistics.median(pdf_times), statistics.median(floor_times)
+    print(f"yearly PDF:            {pdf_time * 1000:.0f} ms, {size:,} bytes (median of {rounds})")
+    print(f"one-page PDF:          {floor * 1000:.0f} ms (median of {rounds})")
+    print(f"goal PDF < {PDF_GOAL_SECONDS} s: {_verdict(pdf_time < PDF_GOAL_SECONDS)}")
 
 
 def _verdict(met: bool) -> str:
