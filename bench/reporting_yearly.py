@@ -22,6 +22,7 @@ postgres://postgres@127.0.0.1:5432/allervers_bench (created if missing).
 """
 
 import datetime
+import logging
 import os
 import statistics
 import sys
@@ -583,6 +584,8 @@ def _bench_pdf(operator, scope, rounds: int) -> None:
     from allervers.reporting.presentation.view import ReportView
     from allervers.reporting.queries import report_figures
 
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # not its progress, page by page
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     view = ReportView(operator=operator, report=report_figures(scope).report)
