@@ -278,3 +278,13 @@ def test_the_results_say_one_minute_in_the_singular(operator):
     report = report_compute(Scope(operator.pk, Period.year(YEAR), TODAY))
     paragraph = ReportView(operator=operator, report=report).paragraph
     assert "d'une durée moyenne de 1\u00a0minute," in paragraph
+
+
+def test_the_pdf_never_breaks_a_row_label_inside_a_word(reading, operator):
+    """Issue 27: « Permanences te‐nues » — the PDF's row labels wrap between words only."""
+    make_figures(operator, women=1, visits=2, durations=[60_000_000], delays=[])
+    content = reading.get(reverse("reporting:export_pdf"), YEAR_QUERY).content
+    pages = PdfReader(io.BytesIO(content)).pages
+    first_pages = " ".join(page.extract_text() for page in pages[:3])
+    for label in ("Permanences tenues", "Durée moyenne d'une visite", "Part de femmes"):
+        assert label in normalised(first_pages), label
