@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from allervers.core.french import greeting
 from allervers.operators.models import Operator
 from allervers.planning.enums import StopStatus
 from allervers.reception.enums import ConsentPurpose
@@ -29,7 +30,17 @@ from .enums import AppointmentStatus, MessageChannel, MessageStatus, Registratio
 from .links import booking_short_url, booking_url
 from .models import Appointment, BookingMessage, Registration
 from .phones import can_receive_sms
-from .texts import SMS, SUBJECTS, day_words, hour_words, in_gsm7, short_date
+from .texts import (
+    APPOINTMENT,
+    SMS,
+    SUBJECTS,
+    WORKSHOP,
+    bus_words,
+    day_words,
+    hour_words,
+    in_gsm7,
+    short_date,
+)
 from .times import booking_start, operator_zone
 
 REMINDER = "reminder"
@@ -155,9 +166,12 @@ def message_context(booking, name: str) -> dict:
         end = booking.workshop.end_time
     start = booking_start(booking)
     first_name = booking.first_name or (booking.person.first_name if booking.person_id else "")
+    is_workshop = isinstance(booking, Registration)
     return {
         "name": name,
+        "kind": WORKSHOP if is_workshop else APPOINTMENT,
         "first_name": first_name,
+        "greeting": greeting(first_name),
         "operator_name": operator.name,
         "operator_phone": operator.phone,
         "day": day_words(stop.date),
@@ -167,7 +181,8 @@ def message_context(booking, name: str) -> dict:
         "site_name": stop.site.name,
         "site_address": stop.site.full_address,
         "what": what,
-        "is_workshop": isinstance(booking, Registration),
+        "is_workshop": is_workshop,
+        "calendar_name": "atelier.ics" if is_workshop else "rendez-vous.ics",
         "cancel_reason": stop.get_cancel_reason_display() if stop.cancel_reason else "",
         "link": booking_url(booking) if name in WITH_LINK else "",
         "short_link": booking_short_url(booking) if name in WITH_LINK else "",
@@ -177,8 +192,8 @@ def message_context(booking, name: str) -> dict:
 def sms_text(context: dict) -> str:
     """The SMS: the bus, the day, the hour, the place, the link; never a partner or a theme."""
     phone = f" Infos : {context['operator_phone']}" if context["operator_phone"] else ""
-    text = SMS[context["name"]].format(
-        operator=context["operator_name"],
+    text = SMS[context["kind"]][context["name"]].format(
+        bus=bus_words(context["operator_name"]),
         date=context["date"],
         time=context["time"],
         site=context["site_name"],
@@ -190,8 +205,8 @@ def sms_text(context: dict) -> str:
 
 def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessage:
     name = context["name"]
-    subject = " ".join(SUBJECTS[name].format(day=context["day"]).split())
-    body = render_to_string(f"bookings/email/{name}.txt", context)
+    subject = " ".join(SUBJECTS[context["kind"]][name].format(day=context["day"]).split())
+    body = render_to_string(f"bookings/email/{context['kind']}/{name}.txt", context)
     operator = booking.operator
     message = EmailMessage(
         subject=subject,
@@ -214,7 +229,7 @@ def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessag
             sequence=_calendar_sequence(booking),
             now=now,
         )
-        message.attach("rendez-vous.ics", calendar, "text/calendar")
+        message.attach(context["calendar_name"], calendar, "text/calendar")
     return message
 
 

@@ -9,48 +9,82 @@ import datetime
 
 from django.utils import formats
 
-# What each message is, by the name of its template (`bookings/email/<name>.txt`).
+from allervers.core.french import elided
+
+# The two kinds of booking, each with its own messages: an appointment is a time with a
+# partner or the team, a workshop seat a place in a group (never « rendez-vous »).
+APPOINTMENT, WORKSHOP = "appointment", "workshop"
+
+# What each message is, by kind and by the name of its template
+# (`bookings/email/<kind>/<name>.txt`). `{day}`: « mercredi 17 juin 2026 ».
 SUBJECTS = {
-    "booked": "Votre rendez-vous au bus le {day}",
-    "waiting": "Vous êtes sur la liste d'attente — {day}",
-    "promoted": "Une place s'est libérée pour vous le {day}",
-    "moved": "Votre rendez-vous est changé : le {day}",
-    "reminder": "Rappel : rendez-vous demain au bus",
-    "cancelled": "Votre rendez-vous du {day} est annulé",
-    "cancelled_by_team": "Le bus annule votre rendez-vous du {day}",
-    "stop_cancelled": "Le bus ne viendra pas le {day} : rendez-vous annulé",
-    "stop_moved": "Le bus change d'heure ou de lieu : rendez-vous le {day}",
+    APPOINTMENT: {
+        "booked": "Votre rendez-vous au bus le {day}",
+        "moved": "Votre rendez-vous est changé : le {day}",
+        "reminder": "Rappel : rendez-vous demain au bus",
+        "cancelled": "Votre rendez-vous du {day} est annulé",
+        "cancelled_by_team": "Le bus annule votre rendez-vous du {day}",
+        "stop_cancelled": "Le bus ne viendra pas le {day} : rendez-vous annulé",
+        "stop_moved": "Le bus change d'heure ou de lieu : rendez-vous le {day}",
+    },
+    WORKSHOP: {
+        "booked": "Votre place à l'atelier du {day}",
+        "waiting": "Vous êtes sur la liste d'attente de l'atelier du {day}",
+        "promoted": "Une place s'est libérée pour vous à l'atelier du {day}",
+        "reminder": "Rappel : atelier demain au bus",
+        "cancelled": "Votre inscription à l'atelier du {day} est annulée",
+        "cancelled_by_team": "Le bus annule l'atelier du {day}",
+        "stop_cancelled": "Le bus ne viendra pas le {day} : atelier annulé",
+        "stop_moved": "Le bus change d'heure ou de lieu : atelier le {day}",
+    },
 }
 
+# `{bus}`: « bus de Barlin », « bus d'Avion » (`bus_words`).
 SMS = {
-    "booked": "Rendez-vous au bus de {operator} le {date} à {time}, {site}. Pour annuler : {link}",
-    "waiting": (
-        "Liste d'attente du bus de {operator} le {date} à {time}, {site}. Nous vous prévenons "
-        "si une place se libère. Pour annuler : {link}"
-    ),
-    "promoted": (
-        "Une place s'est libérée : rendez-vous au bus de {operator} le {date} à {time}, {site}. "
-        "Pour annuler : {link}"
-    ),
-    "moved": (
-        "Rendez-vous changé : bus de {operator} le {date} à {time}, {site}. Pour annuler : {link}"
-    ),
-    "reminder": (
-        "Rappel : rendez-vous demain au bus de {operator} à {time}, {site}. Pour annuler : {link}"
-    ),
-    "cancelled": "Votre rendez-vous au bus de {operator} le {date} à {time} est annulé.{phone}",
-    "cancelled_by_team": (
-        "Le bus de {operator} annule votre rendez-vous du {date} à {time}. Désolés.{phone}"
-    ),
-    "stop_cancelled": (
-        "Le bus de {operator} ne viendra pas le {date} à {site}. Votre rendez-vous de {time} "
-        "est annulé.{phone}"
-    ),
-    "stop_moved": (
-        "Le bus de {operator} change : rendez-vous le {date} à {time}, {site}. "
-        "Pour annuler : {link}"
-    ),
+    APPOINTMENT: {
+        "booked": "Rendez-vous au {bus} le {date} à {time}, {site}. Pour annuler : {link}",
+        "moved": "Rendez-vous changé : {bus} le {date} à {time}, {site}. Pour annuler : {link}",
+        "reminder": "Rappel : rendez-vous demain au {bus} à {time}, {site}. Pour annuler : {link}",
+        "cancelled": "Votre rendez-vous au {bus} le {date} à {time} est annulé.{phone}",
+        "cancelled_by_team": (
+            "Le {bus} annule votre rendez-vous du {date} à {time}. Désolés.{phone}"
+        ),
+        "stop_cancelled": (
+            "Le {bus} ne viendra pas le {date} à {site}. Votre rendez-vous de {time} "
+            "est annulé.{phone}"
+        ),
+        "stop_moved": (
+            "Le {bus} change : rendez-vous le {date} à {time}, {site}. Pour annuler : {link}"
+        ),
+    },
+    # Neither « atelier » nor its title: someone else may read the phone (the e-mail says it).
+    WORKSHOP: {
+        "booked": "Place réservée au {bus} le {date} à {time}, {site}. Pour annuler : {link}",
+        "waiting": (
+            "Liste d'attente du {bus} le {date} à {time}, {site}. Nous vous prévenons si une "
+            "place se libère. Pour annuler : {link}"
+        ),
+        "promoted": (
+            "Une place s'est libérée pour vous au {bus} le {date} à {time}, {site}. "
+            "Pour annuler : {link}"
+        ),
+        "reminder": "Rappel : votre place demain au {bus} à {time}, {site}. Pour annuler : {link}",
+        "cancelled": "Votre place au {bus} le {date} à {time} est annulée.{phone}",
+        "cancelled_by_team": "Le {bus} annule la séance du {date} à {time}. Désolés.{phone}",
+        "stop_cancelled": (
+            "Le {bus} ne viendra pas le {date} à {site}. Votre place de {time} est annulée.{phone}"
+        ),
+        "stop_moved": (
+            "Le {bus} change : votre place le {date} à {time}, {site}. Pour annuler : {link}"
+        ),
+    },
 }
+
+
+def bus_words(operator_name: str) -> str:
+    """« bus de Barlin », « bus d'Avion »: the bus of the structure, elided."""
+    return "bus " + elided("de", operator_name)
+
 
 # GSM 03.38: one unit per character of the basic set, two for the extension's.
 GSM7_BASIC = (

@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -103,8 +105,36 @@ class OperatorAddForm(forms.ModelForm):
             self.add_error(None, error)
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The zones of the time-zone database (IANA), by name."""
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class OperatorChangeForm(forms.ModelForm):
+    """A structure's settings as the platform edits them: the time zone is chosen from the
+    time-zone database, never typed (« Europe/paris » would break every local time)."""
+
+    time_zone = forms.ChoiceField(
+        label="fuseau horaire",
+        choices=time_zone_choices,
+        error_messages={
+            "invalid_choice": (
+                "« %(value)s » n'est pas un fuseau horaire connu : choisissez-en un dans la "
+                "liste (par exemple Europe/Paris)."
+            ),
+            "required": "Choisissez le fuseau horaire de la structure.",
+        },
+    )
+
+    class Meta:
+        model = Operator
+        # Every field, as the admin's default form: its fieldsets are read from this form.
+        fields = "__all__"  # noqa: DJ007
+
+
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
+    form = OperatorChangeForm
     list_display = ["name", "slug", "phone", "is_demo"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from allervers.core.french import greeting
 from allervers.core.mail import send_failure_reason
 
 from .models import Membership
@@ -68,6 +69,7 @@ def member_welcome_email(membership_id: int, new_account: bool, invited_by_id: i
     user = membership.user
     context = {
         "membership": membership,
+        "greeting": greeting(user.first_name),
         "invited_by": get_user_model().objects.filter(pk=invited_by_id).first(),
         "password_link": "" if user.has_usable_password() else password_link(user),
         "login_link": site_link(reverse("accounts:login")),
@@ -93,6 +95,7 @@ def member_account_notice(membership_id: int, notice: str, by_id: int | None) ->
     what = ACCOUNT_NOTICES[notice].format(role=membership.get_role_display())
     context = {
         "membership": membership,
+        "greeting": greeting(membership.user.first_name),
         "what": what,
         "by": get_user_model().objects.filter(pk=by_id).first(),
         "login_link": site_link(reverse("accounts:login")),

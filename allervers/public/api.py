@@ -31,6 +31,7 @@ from .decorators import (
 from .queries import (
     operator_by_slug,
     partner_by_slug,
+    previous_start,
     public_operators,
     public_partners,
     public_sites,
@@ -128,6 +129,12 @@ class WorkshopOut(Schema):
         ..., description="Les habitants peuvent s'inscrire en ligne (sinon : auprès de l'équipe)."
     )
     public_url: str
+    previous_date: datetime.date | None = Field(
+        None, description="Le passage a été déplacé : le jour où l'atelier était annoncé."
+    )
+    previous_start_time: str | None = Field(
+        None, description="Le passage a été déplacé : l'heure où l'atelier était annoncé."
+    )
 
 
 class StopOut(Schema):
@@ -313,7 +320,10 @@ def _change_out(stop) -> dict:
 
 def _workshop_out(request: HttpRequest, operator: Operator, workshop) -> WorkshopOut:
     left = seats_left(workshop)
+    previous = None if workshop.is_cancelled else previous_start(workshop.stop, workshop.start_time)
     return WorkshopOut(
+        previous_date=previous[0] if previous else None,
+        previous_start_time=f"{previous[1]:%H:%M}" if previous else None,
         id=workshop.pk,
         title=workshop.title,
         theme=workshop.topic.name if workshop.topic_id else None,
@@ -534,6 +544,9 @@ def anonymous_urls():
         route = str(pattern.pattern)
         if pattern.name not in ("openapi-json", "api-root"):
             pattern.callback = public_api(api_front_cache(pattern.callback), accepted[route])
+        elif pattern.name == "openapi-json":
+            # Cached like every other answer: an ETag, `Cache-Control` and a 304 on revalidation.
+            pattern.callback = public_api(api_front_cache(pattern.callback), None)
         else:
             pattern.callback = public_api(pattern.callback, None)
         pattern.callback.login_required = False

@@ -20,7 +20,7 @@ from allervers.core.icalendar_zones import vtimezone
 from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
-from .queries import partners_of, seats_fr, stop_change
+from .queries import day_fr, partners_of, previous_start, seats_fr, stop_change
 
 PRODID = "-//Allervers//Où est le bus ?//FR"
 
@@ -145,6 +145,11 @@ def workshop_vevent(workshop, stop: Stop, *, operator: Operator, zone, url) -> E
         lines.append("Annulé : l'atelier n'aura pas lieu.")
     else:
         lines.append(f"Atelier collectif gratuit, {seats_fr(workshop)}.")
+        previous = previous_start(stop, workshop.start_time)
+        if previous is not None:
+            day, start = previous
+            hour = f"{start.hour} h" + (f" {start.minute:02d}" if start.minute else "")
+            lines.append(f"Déplacé : cet atelier était annoncé le {day_fr(day)} à {hour}.")
     if workshop.description:
         lines.append(workshop.description)
     if workshop.public_registration:

@@ -12,7 +12,7 @@ from allervers.operators.models import Operator
 from allervers.planning.models import Stop
 
 from .feeds import change_lines
-from .queries import partners_of, seats_fr, stop_change
+from .queries import partners_of, previous_start, seats_fr, stop_change
 
 SCHEDULED = "https://schema.org/EventScheduled"
 CANCELLED = "https://schema.org/EventCancelled"
@@ -108,6 +108,9 @@ def workshop_event(workshop, *, operator: Operator, stop_event: dict, url: str) 
     }
     if workshop.topic_id:
         event["about"] = workshop.topic.name
+    previous = previous_start(workshop.stop, workshop.start_time)
+    if event["eventStatus"] == RESCHEDULED and previous is not None:
+        event["previousStartDate"] = _moment(operator, *previous)
     return event
 
 

@@ -134,6 +134,27 @@ def stop_change(stop: Stop) -> StopChange | None:
     return StopChange(moved_from=first, restored=restored)
 
 
+def _minutes(time: datetime.time) -> int:
+    return time.hour * 60 + time.minute
+
+
+def previous_start(
+    stop: Stop, start_time: datetime.time
+) -> tuple[datetime.date, datetime.time] | None:
+    """When what starts at `start_time` in a moved stop (a workshop, an opening) was first
+    announced: in the stop's first announced slot, as far from its start as now (the bookings
+    follow a move shifted by as much as the stop's start, `bookings.services`); None when the
+    stop was not moved."""
+    change = stop_change(stop)
+    if change is None or change.moved_from is None:
+        return None
+    before = change.moved_from
+    minutes = _minutes(start_time) - (_minutes(stop.start_time) - _minutes(before.start_time))
+    if not 0 <= minutes < 24 * 60:
+        return None
+    return before.date, datetime.time(minutes // 60, minutes % 60)
+
+
 @dataclass(frozen=True)
 class MovedAway:
     """A stop announced at a site, then moved: what that site's page says at the old slot."""

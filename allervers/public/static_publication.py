@@ -22,6 +22,7 @@ next `DEBOUNCE_SECONDS` are published by the same run.
 
 import os
 import re
+import shutil
 import tempfile
 import urllib.parse
 from pathlib import Path
@@ -119,6 +120,7 @@ def publish(operator: Operator, directory: str | Path) -> list[str]:
         written.append(relative)
     for stale in _owned_files(directory, operator) - {directory / name for name in written}:
         stale.unlink()
+    _leave_old_address(directory, operator)
     # The OpenAPI description, shared by every operator.
     response = client.get(reverse("public:api:openapi-json"))
     _write(directory / "api/v1/openapi.json", response.content)
@@ -129,6 +131,50 @@ def publish(operator: Operator, directory: str | Path) -> list[str]:
 # Read by the server configuration (`include <directory>/.nginx/*.conf;`), never served: the
 # configuration refuses every dotted path.
 NGINX_DIRECTORY = ".nginx"
+
+
+SLUG = re.compile(r"[-a-z0-9_]+")
+
+
+def _slug_marker(directory: Path, operator: Operator) -> Path:
+    """Where the address an operator was last published under is kept (never served)."""
+    return directory / NGINX_DIRECTORY / f"operator-{operator.pk}.slug"
+
+
+def redirect_page(new_url: str) -> bytes:
+    """The page left at an old address: it sends the reader to the new one."""
+    return (
+        '<!doctype html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content="0; url={new_url}">\n'
+        "<title>Cette page a changé d'adresse</title>\n</head>\n<body>\n"
+        f'<p>Cette page a changé d\'adresse : <a href="{new_url}">{new_url}</a>.</p>\n'
+        "</body>\n</html>\n"
+    ).encode()
+
+
+def _leave_old_address(directory: Path, operator: Operator) -> None:
+    """After a change of the operator's address (its slug): its old folders are removed — a
+    server must not keep serving the old schedule — and the old address gets a redirect (a page,
+    and a permanent redirect in the server configuration)."""
+    marker = _slug_marker(directory, operator)
+    old = marker.read_text().strip() if marker.exists() else ""
+    taken = Operator.objects.filter(slug=old).exists()  # another structure's address now
+    if old and old != operator.slug and SLUG.fullmatch(old) and not taken:
+        for root in (directory / old, directory / "api" / "v1" / "operators" / old):
+            if root.is_dir():
+                shutil.rmtree(root)
+        new_url = reverse("public:operator", args=[operator.slug])
+        _write(directory / old / "index.html", redirect_page(new_url))
+        _write(
+            directory / NGINX_DIRECTORY / f"{old}.conf",
+            (
+                f"# Written by Allervers: « {old} » is now « {operator.slug} ».\n"
+                f"location ^~ /{old}/ {{\n"
+                f"    rewrite ^/{old}/(.*)$ /{operator.slug}/$1 permanent;\n"
+                "}\n"
+            ).encode(),
+        )
+    _write(marker, operator.slug.encode())
 
 
 def static_policy(config: dict) -> str:

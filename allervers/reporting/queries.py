@@ -7,8 +7,10 @@ tables, the results paragraph) is `presentation/`, which never queries; the file
 Every figure comes from grouped `annotate()` with conditional counts: the number of queries is
 fixed (seventeen) whatever the amount of data, and no Python code loops over visits (only over
 the few grouped rows, summed into the scope, each site and each month). The result is a plain,
-JSON-ready dict of counts (and a few minutes/days as floats): the same dict is stored when a year
-is closed, and every rendering (page, PDF, XLSX, CSV) reads it.
+dict of counts, with means and medians kept exact (`Fraction` minutes and days, `Decimal`
+amounts) until the one rounding of `presentation/values.py` writes them; the same dict is stored
+when a year is closed (`stored` writes those exact values as text: "641/2"), and every rendering
+(page, PDF, XLSX, CSV) reads it.
 
 A visit belongs to the date of its stop (`Stop.date`, a local date), so that a visit at 23:30 on
 31 December, Paris time, is counted in that year whatever UTC says.
@@ -17,6 +19,8 @@ A visit belongs to the date of its stop (`Stop.date`, a local date), so that a v
 import datetime
 import functools
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import (
     Count,
@@ -228,12 +232,34 @@ def _referral_measures() -> dict:
     return measures
 
 
-def _minutes(duration: datetime.timedelta | None) -> float | None:
-    return None if duration is None else round(duration.total_seconds() / 60, 2)
+MICROSECOND = datetime.timedelta(microseconds=1)
 
 
-def _days(duration: datetime.timedelta | None) -> float | None:
-    return None if duration is None else round(duration.total_seconds() / 86400, 2)
+def _microseconds(duration: datetime.timedelta) -> int:
+    return duration // MICROSECOND
+
+
+def _minutes(microseconds: Fraction | None) -> Fraction | None:
+    """Exact minutes (no rounding here: `presentation.values.rounded` rounds once)."""
+    return None if microseconds is None else microseconds / 60_000_000
+
+
+def _days(microseconds: Fraction | None) -> Fraction | None:
+    return None if microseconds is None else microseconds / 86_400_000_000
+
+
+def stored(figures):
+    """`figures` as JSON can hold them (a closed year's): an exact value as its exact writing,
+    "641/2" or "2500.00", which `presentation.values.exact` reads back."""
+    if isinstance(figures, dict):
+        return {name: stored(value) for name, value in figures.items()}
+    if isinstance(figures, list | tuple):
+        return [stored(value) for value in figures]
+    if isinstance(figures, Fraction):
+        return str(figures.numerator) if figures.denominator == 1 else str(figures)
+    if isinstance(figures, Decimal):
+        return str(figures)
+    return figures
 
 
 # --- cells, and how they add up --------------------------------------------------------------
@@ -282,7 +308,8 @@ def _medians(queryset: QuerySet, expression, path: str) -> dict:
     Each row gets its rank (ROW_NUMBER) and its group's size (COUNT OVER) in each grouping; only
     the middle rows of some group come back — one per group of odd size, two of even size
     (2 × rank − size is 0 or 2 for them, 1 for the single middle) — and the two middle values are
-    averaged here. Exact, and portable to SQLite (3.25+) and PostgreSQL.
+    averaged here, exactly: a `Fraction` of microseconds. Portable to SQLite (3.25+) and
+    PostgreSQL.
     """
     keys = _cell_keys(path)
     partitions = {
@@ -309,8 +336,8 @@ def _medians(queryset: QuerySet, expression, path: str) -> dict:
     for row in rows:  # at most two rows per group
         for target in _targets(row):
             if 0 <= row[f"m_{target[0]}"] <= 2:
-                found.setdefault(target, []).append(row["measure"])
-    return {key: sum(values, datetime.timedelta()) / len(values) for key, values in found.items()}
+                found.setdefault(target, []).append(_microseconds(row["measure"]))
+    return {key: Fraction(sum(values), len(values)) for key, values in found.items()}
 
 
 class _Folds(dict):
@@ -487,7 +514,9 @@ def _visit_figures(scope: Scope, folded: dict) -> tuple[dict, dict]:
     duration_sum = row.pop("duration_sum")
     row["named_people"] = len(folded.get("persons", ()))
     row["duration_mean"] = (
-        _minutes(duration_sum / row["with_duration"]) if row["with_duration"] else None
+        _minutes(Fraction(_microseconds(duration_sum), row["with_duration"]))
+        if row["with_duration"]
+        else None
     )
     row["people"] = row["named_people"] + row["anonymous_first"]
     row["duration_median"] = folded.get("duration_median")

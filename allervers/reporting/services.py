@@ -12,7 +12,7 @@ from allervers.planning.models import Site
 
 from .models import FilterKind, YearClosure, YearClosureFilter
 from .periods import FIRST_YEAR, Period
-from .queries import Scope, report_compute
+from .queries import Scope, report_compute, stored
 
 
 @transaction.atomic
@@ -33,7 +33,7 @@ def year_close(
     if YearClosure.objects.for_operator(operator).in_force().filter(year=year).exists():
         raise ValidationError(f"L'année {year} est déjà close.")
     period = Period.year(year)
-    figures = report_compute(Scope(operator.pk, period, today))
+    figures = stored(report_compute(Scope(operator.pk, period, today)))
     subjects = [
         (FilterKind.SITE, pk, name, Scope(operator.pk, period, today, site_id=pk))
         for pk, name in Site.objects.for_operator(operator).values_list("pk", "name")
@@ -41,7 +41,9 @@ def year_close(
         (FilterKind.PARTNER, pk, name, Scope(operator.pk, period, today, partner_id=pk))
         for pk, name in Partner.objects.for_operator(operator).values_list("pk", "name")
     ]
-    filtered = [(kind, pk, name, report_compute(scope)) for kind, pk, name, scope in subjects]
+    filtered = [
+        (kind, pk, name, stored(report_compute(scope))) for kind, pk, name, scope in subjects
+    ]
     try:
         with transaction.atomic():
             closure = YearClosure.objects.create(

@@ -1,6 +1,7 @@
 """The figures of the screening of rights for a period (docs/indicators.md): SQL aggregates."""
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -35,12 +36,13 @@ def screening_figures(operator_id: int, start: datetime.date, end: datetime.date
         refused=Count("pk", filter=Q(outcome=RightOutcome.REFUSED)),
         dropped=Count("pk", filter=Q(outcome=RightOutcome.DROPPED)),
     )
-    # Amounts as plain numbers: the figures are stored with a closed year (JSON).
+    # Amounts stay exact (`Decimal`): a closed year stores them as text
+    # (`reporting.queries.stored`).
     by_kind = {
         row["kind"]: {
             **row,
-            "found_amount": float(row["found_amount"] or 0),
-            "opened_amount": float(row["opened_amount"] or 0),
+            "found_amount": row["found_amount"] or Decimal(0),
+            "opened_amount": row["opened_amount"] or Decimal(0),
         }
         for row in rows
     }

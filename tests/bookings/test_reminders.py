@@ -71,14 +71,15 @@ def test_one_reminder_per_booking_after_the_hour_however_often_the_command_runs(
     clock.move_to(at(23, 45))
     run()
     assert sorted(message.to[0] for message in mail.outbox) == ["a@example.org", "r@example.org"]
-    assert all(message.subject == "Rappel : rendez-vous demain au bus" for message in mail.outbox)
+    # Each kind of booking says what it is (issue 27): an appointment, a workshop seat.
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert by_address["a@example.org"].subject == "Rappel : rendez-vous demain au bus"
+    assert by_address["r@example.org"].subject == "Rappel : atelier demain au bus"
     assert all("demain" in message.body for message in mail.outbox)
-    texts = [sms["text"] for sms in sms_outbox()]
+    texts = sorted(sms["text"] for sms in sms_outbox())
     assert len(texts) == 2
-    assert all(
-        text.startswith("Rappel : rendez-vous demain au bus de CCAS de test à 9h, Mairie.")
-        for text in texts
-    )
+    assert texts[0].startswith("Rappel : rendez-vous demain au bus de CCAS de test à 9h, Mairie.")
+    assert texts[1].startswith("Rappel : votre place demain au bus de CCAS de test à 9h, Mairie.")
     clock.move_to(at(0, 15, day=11))  # the day itself: no more reminders
     assert run() == "Rappels mis en file : 0.\n"
 

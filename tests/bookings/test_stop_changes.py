@@ -155,7 +155,7 @@ def test_bookings_follow_a_stop_moved_to_other_hours(
     by_address = {message.to[0]: message for message in mail.outbox}
     assert "à 14h" in by_address["nadia@example.org"].body
     assert "à 15h" in by_address["paul@example.org"].body
-    assert "a dû annuler votre atelier" in by_address["seat@example.org"].body
+    assert "a dû annuler l'atelier. Votre place est annulée." in by_address["seat@example.org"].body
     assert len(sms_outbox()) == 4
 
 

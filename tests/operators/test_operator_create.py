@@ -224,3 +224,43 @@ def test_editing_an_existing_operator_in_the_admin_still_works(client, operator)
     page = client.get(reverse("admin:operators_operator_change", args=[operator.pk]))
     assert page.status_code == 200
     assert "coordinator_email" not in page.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["Europe/paris", "Paris", "", "Europe/Paris; DROP"])
+def test_the_admin_refuses_a_time_zone_outside_the_database_in_french(
+    client, operator, typed, django_capture_on_commit_callbacks
+):
+    """Issue 27: a typo in the time zone would break every local time of the structure."""
+    staff = User.objects.create_superuser("plateforme@example.org", password="x")
+    client.force_login(staff)
+    url = reverse("admin:operators_operator_change", args=[operator.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list | dict)
+    }
+    for prefix_field in ("memberships-TOTAL_FORMS", "memberships-INITIAL_FORMS"):
+        data[prefix_field] = "0"
+    # The same post with a zone of the database is saved: only the zone is refused below.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**data, "time_zone": "America/Cayenne"}).status_code == 302
+    operator.refresh_from_db()
+    assert operator.time_zone == "America/Cayenne"
+    data["time_zone"] = typed
+    response = client.post(url, data)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "n'est pas un fuseau horaire connu" in text or "Choisissez le fuseau horaire" in text
+    operator.refresh_from_db()
+    assert operator.time_zone == "America/Cayenne"
+
+
+def test_the_admin_offers_the_time_zones_of_the_database(client, operator):
+    staff = User.objects.create_superuser("plateforme@example.org", password="x")
+    client.force_login(staff)
+    page = client.get(reverse("admin:operators_operator_change", args=[operator.pk]))
+    choices = dict(page.context["adminform"].form.fields["time_zone"].choices)
+    assert "Europe/Paris" in choices and "America/Cayenne" in choices
+    assert "Europe/paris" not in choices

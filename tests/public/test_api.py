@@ -75,12 +75,15 @@ def test_pagination(client, planning):
     assert beyond["results"] == []
 
 
-def test_etag_and_not_modified(client, planning):
-    first = client.get(f"{API}/operators/ccas-test/stops")
+@pytest.mark.parametrize("path", ["operators/ccas-test/stops", "openapi.json"])
+def test_etag_and_not_modified(client, planning, path):
+    first = client.get(f"{API}/{path}")
     assert first["ETag"]
     assert "max-age" in first["Cache-Control"]
-    again = client.get(f"{API}/operators/ccas-test/stops", headers={"If-None-Match": first["ETag"]})
+    assert first["Cache-Control"].startswith("public")
+    again = client.get(f"{API}/{path}", headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == "*"
 
 
 @pytest.mark.parametrize(

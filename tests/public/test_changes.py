@@ -162,3 +162,62 @@ def test_the_api_gives_the_change(client, planning, moved, restored):
     assert by_id[restored.pk]["moved_from"] is None
     evening = by_id[planning["stops"]["evening"].pk]
     assert (evening["moved_from"], evening["restored"]) == (None, False)
+
+
+@pytest.fixture
+def moved_workshop(planning, coordinator, django_capture_on_commit_callbacks):
+    """A workshop at 10 h in tomorrow's stop (9 h–12 h), then the stop moved to 14 h in 2 days:
+    the workshop follows at 15 h; it was announced tomorrow at 10 h."""
+    from tests.bookings.factories import WorkshopFactory
+
+    stop = planning["stops"]["next"]
+    workshop = WorkshopFactory(
+        stop=stop,
+        title="Atelier CV",
+        start_time=datetime.time(10),
+        end_time=datetime.time(11),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stop_move(
+            stop=stop,
+            site=planning["sites"]["ecole"],
+            date=in_days(2),
+            start_time=datetime.time(14),
+            end_time=datetime.time(16, 30),
+            by=coordinator,
+        )
+    workshop.refresh_from_db()
+    assert workshop.start_time == datetime.time(15)
+    return workshop
+
+
+def test_a_workshop_under_a_moved_stop_gives_its_previous_start_everywhere(client, moved_workshop):
+    """Issue 27: JSON-LD, feeds and API say when the workshop was first announced."""
+    events = json_ld(client.get("/ccas-test/"))
+    event = next(e for e in events if e["name"] == "Atelier CV")
+    assert event["eventStatus"] == "https://schema.org/EventRescheduled"
+    assert event["startDate"] == f"{in_days(2).isoformat()}T15:00:00+02:00"
+    assert event["previousStartDate"] == f"{in_days(1).isoformat()}T10:00:00+02:00"
+
+    calendar = icalendar.Calendar.from_ical(client.get("/ccas-test/agenda.ics").content)
+    uid = f"workshop-{moved_workshop.pk}@ccas-test.allervers"
+    vevent = next(e for e in calendar.walk("VEVENT") if str(e["UID"]) == uid)
+    assert f"Déplacé : cet atelier était annoncé le {day_fr(in_days(1))} à 10 h." in str(
+        vevent["DESCRIPTION"]
+    )
+
+    results = client.get("/api/v1/operators/ccas-test/stops").json()["results"]
+    (workshop,) = [w for stop in results for w in stop["workshops"] if w["title"] == "Atelier CV"]
+    assert (workshop["start_time"], workshop["previous_start_time"]) == ("15:00", "10:00")
+    assert workshop["previous_date"] == in_days(1).isoformat()
+
+
+def test_a_workshop_under_an_unmoved_stop_has_no_previous_start(client, planning):
+    from tests.bookings.factories import WorkshopFactory
+
+    WorkshopFactory(stop=planning["stops"]["next"], title="Atelier CV")
+    event = next(e for e in json_ld(client.get("/ccas-test/")) if e["name"] == "Atelier CV")
+    assert "previousStartDate" not in event
+    results = client.get("/api/v1/operators/ccas-test/stops").json()["results"]
+    (workshop,) = [w for stop in results for w in stop["workshops"] if w["title"] == "Atelier CV"]
+    assert workshop["previous_date"] is None and workshop["previous_start_time"] is None

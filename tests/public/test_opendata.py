@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from data_inclusion.schema.v1 import Service, Structure
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from frictionless import Resource, Schema
 
 from allervers.operators.models import Operator
@@ -144,6 +145,9 @@ def test_the_coordinator_is_told_what_the_file_lacks(coordinator_client, plannin
     text = coordinator_client.get("/gestion/publication/").content.decode()
     assert "/ccas-test/donnees/lieux-mediation-numerique.csv" in text
     assert "Le numéro SIRET de la structure n'est pas renseigné" in text
+    # She types it herself, in the structure's settings (issue 27), not through the platform.
+    assert "Demandez à l'équipe de la plateforme" not in text
+    assert f'Renseignez-le dans les <a href="{reverse("operators:settings")}">' in text
     assert "ne sont pas dans les lieux de médiation numérique : Marché." in text
 
 

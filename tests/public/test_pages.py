@@ -271,3 +271,14 @@ def test_a_deleted_operator_is_gone_at_once(client, other_operator):
     assert client.get(url).status_code == 200
     other_operator.delete()
     assert client.get(url).status_code == 404
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(client, operator):
+    """No 404 for /favicon.ico on a first visit: every page links its icon (issue 27)."""
+    from django.contrib.staticfiles import finders
+
+    for url in ("/", f"/{operator.slug}/", reverse("accounts:login")):
+        page = client.get(url, follow=True).content.decode()
+        found = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+        assert found, url
+    assert finders.find("favicon.svg")

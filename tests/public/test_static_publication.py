@@ -28,7 +28,11 @@ def test_the_files_are_what_django_serves_byte_for_byte(client, planning, tmp_pa
     call_command("publish_static", "ccas-test", str(tmp_path))
     files = published(tmp_path)
     paths = publication_paths(planning["operator"])
-    extra = {"api/v1/openapi.json", ".nginx/ccas-test.conf"}
+    extra = {
+        "api/v1/openapi.json",
+        ".nginx/ccas-test.conf",
+        f".nginx/operator-{planning['operator'].pk}.slug",
+    }
     assert {file_of(path) for path in paths} | extra == set(files)
     assert {
         "ccas-test/index.html",
@@ -102,3 +106,29 @@ def test_nothing_is_published_when_the_setting_is_empty(
             stop=planning["stops"]["later"], reason=CancelReason.WEATHER, by=coordinator
         )
     assert published(tmp_path) == {}
+
+
+def test_a_new_address_removes_the_old_folder_and_leaves_a_redirect(
+    client, planning, tmp_path, site_url
+):
+    """Issue 27: after the structure's address changes, the old schedule is no longer served;
+    the old address sends readers to the new one."""
+    operator = planning["operator"]
+    call_command("publish_static", "ccas-test", str(tmp_path))
+    assert (tmp_path / "ccas-test" / "agenda.ics").exists()
+    operator.slug = "ccas-nouveau"
+    operator.save()
+    call_command("publish_static", "ccas-nouveau", str(tmp_path))
+    files = published(tmp_path)
+    assert "ccas-nouveau/index.html" in files
+    old = {name for name in files if name.startswith(("ccas-test/", "api/v1/operators/ccas-test"))}
+    assert old == {"ccas-test/index.html"}
+    page = files["ccas-test/index.html"].decode()
+    assert 'content="0; url=/ccas-nouveau/"' in page and 'href="/ccas-nouveau/"' in page
+    assert (
+        "rewrite ^/ccas-test/(.*)$ /ccas-nouveau/$1 permanent;"
+        in files[".nginx/ccas-test.conf"].decode()
+    )
+    # Published again: nothing more to remove, the redirect stays.
+    call_command("publish_static", "ccas-nouveau", str(tmp_path))
+    assert published(tmp_path)["ccas-test/index.html"] == files["ccas-test/index.html"]

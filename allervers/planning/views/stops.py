@@ -92,6 +92,14 @@ def stop_move(request, stop_id: int):
     )
 
 
+# Everyone a cancellation tells (the stop's change e-mails, and bookings/receivers.py).
+CANCEL_TOLD = (
+    "Les partenaires et agents prévus recevront un courriel, et les personnes qui ont réservé un "
+    "rendez-vous ou une place à un atelier ce jour-là un courriel ou un SMS (si elles ont accepté "
+    "d'être contactées)."
+)
+
+
 @operator_view(*COORDINATOR_ROLES)
 def stop_cancel(request, stop_id: int):
     stop = get_scoped_or_404(request, stop_queryset(request), pk=stop_id)
@@ -111,7 +119,7 @@ def stop_cancel(request, stop_id: int):
         request,
         form,
         title=f"Annuler la permanence du {stop.date:%d/%m/%Y}",
-        intro=f"{stop.slot_label}. Les partenaires et agents prévus recevront un message.",
+        intro=f"{stop.slot_label}. {CANCEL_TOLD}",
         submit="Annuler la permanence",
         submit_class="danger",
         back_url=stop_url(stop.pk),

@@ -77,7 +77,8 @@ def results_paragraph(report: dict, fmt: Formatter, neighbourhood_name: str = ""
         welcomed += f" de {people} {who} au moins"
     mean = g.minutes(visits["duration_mean"])
     if _shown(mean):
-        welcomed += f", d'une durée moyenne de {mean.text.replace('min', 'minutes')}"
+        minutes = plural(mean, "minute", "minutes")
+        welcomed += f", d'une durée moyenne de {mean.text.removesuffix('min')}{minutes}"
     # A partner's visits per presence has its own definition: not worded here.
     per_stop_value = g.ratio("visits", stops["held"])
     if _shown(per_stop_value) and not partner_scope(report):

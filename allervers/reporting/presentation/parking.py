@@ -7,6 +7,7 @@ there once. A viewer never reads a mean from which a count below 5 could be work
 """
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from allervers.planning.enums import Weekday
 
@@ -43,7 +44,7 @@ def _mean(formatter: Formatter, estimate: Estimate) -> Value:
         return Value(None, NO_DATA)
     if formatter.masking and (estimate.visits < SMALL or estimate.stops < SMALL):
         return Value(None, NOT_DISCLOSED)
-    return number(estimate.mean, 1)
+    return number(Fraction(estimate.visits, estimate.stops), 1)  # exact, rounded once
 
 
 def _interval(formatter: Formatter, estimate: Estimate) -> str:

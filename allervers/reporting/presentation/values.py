@@ -2,8 +2,12 @@
 `written`) for every output (page, PDF, XLSX, CSV), and one rule that hides small counts from
 viewers, totals and ratios included (`cells.Cells`, read through `Counts`)."""
 
+import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
+
+from allervers.core import french
 
 from .cells import PRIMARY, SMALL, Cells, group_key
 
@@ -37,24 +41,41 @@ class Value:
         return self.text in (MASKED_COUNT, NOT_DISCLOSED)
 
 
-def rounded(value: float, decimals: int = 0) -> Decimal:
-    """The one rounding rule of every output: half up, as people do by hand (12.5 % reads 13 %,
-    38.5 min reads 39 min)."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+# A figure before it is written: exact (an integer, a `Fraction` of two counts or durations, a
+# `Decimal` sum of amounts), or its stored writing in a closed year: "641/2" or "2500.00" (see
+# `queries.stored`), or a float stored by an earlier version (rounded to two decimals then).
+Exact = Fraction | Decimal | int | float | str
 
 
-def written(value: float, decimals: int = 0) -> str:
+def exact(value: Exact) -> Fraction:
+    """`value` as an exact number; a float as its shortest decimal writing (what it was meant
+    to be: 57.5, not 57.49999…)."""
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def rounded(value: Exact, decimals: int = 0) -> Decimal:
+    """The one rounding rule of every output, applied once to the exact value: half up, as
+    people do by hand (23 / 40 = 57.5 % reads 58 %, 38.5 min reads 39 min, 8.4965 days reads
+    8 days — never rounded to two decimals first)."""
+    scaled = exact(value) * 10**decimals
+    whole = math.floor(abs(scaled) + Fraction(1, 2))
+    return Decimal(whole if scaled >= 0 else -whole).scaleb(-decimals)
+
+
+def written(value: Exact, decimals: int = 0) -> str:
     """French writing of `value` rounded by `rounded` (thin spaces between thousands)."""
     return f"{rounded(value, decimals):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
-def _stored(value: float, decimals: int) -> int | float:
+def _stored(value: Exact, decimals: int) -> int | float:
     """The number a spreadsheet holds: exactly the one shown."""
     number = rounded(value, decimals)
     return int(number) if decimals <= 0 else float(number)
 
 
-def number(value: float, decimals: int = 0, unit: str = "", *, about_people=True) -> Value:
+def number(value: Exact, decimals: int = 0, unit: str = "", *, about_people=True) -> Value:
     return Value(
         _stored(value, decimals),
         f"{written(value, decimals)}{unit}",
@@ -63,10 +84,11 @@ def number(value: float, decimals: int = 0, unit: str = "", *, about_people=True
     )
 
 
-def percent(fraction: float) -> Value:
+def percent(fraction: Exact) -> Value:
     """A share, shown as a whole percentage and stored as that percentage over 100."""
-    whole = rounded(fraction * 100)
-    return Value(float(whole / 100), f"{written(fraction * 100)}\u00a0%", True, PERCENT_FORMAT)
+    hundredfold = exact(fraction) * 100
+    whole = rounded(hundredfold)
+    return Value(float(whole / 100), f"{written(hundredfold)}\u00a0%", True, PERCENT_FORMAT)
 
 
 HIDDEN_COUNT = Value(None, MASKED_COUNT)
@@ -76,8 +98,7 @@ EMPTY = Value(None, NO_DATA)
 
 def plural(value: "Value | int", one: str, many: str) -> str:
     """The word for a figure as shown: a hidden one (« < 5 ») never tells its number."""
-    n = value.raw if isinstance(value, Value) else value
-    return many if n is None or n >= 2 else one
+    return french.plural(value.raw if isinstance(value, Value) else value, one, many)
 
 
 class Counts:
@@ -121,7 +142,7 @@ class Group:
             return EMPTY
         if self.hidden(part) or self.hidden(whole):
             return HIDDEN
-        return percent(self.n(part) / self.n(whole))
+        return percent(Fraction(self.n(part), self.n(whole)))
 
     def share_of(self, part, whole: int) -> Value:
         """`part` (a cell) over `whole`, a count of the service's activity (seats offered)."""
@@ -129,7 +150,7 @@ class Group:
             return EMPTY
         if self.hidden(part):
             return HIDDEN
-        return percent(self.n(part) / whole)
+        return percent(Fraction(self.n(part), whole))
 
     def ratio(self, part, whole: int) -> Value:
         """`part` (a cell) per `whole` (held stops, presences), one decimal."""
@@ -137,9 +158,9 @@ class Group:
             return EMPTY
         if self.hidden(part):
             return HIDDEN
-        return number(self.n(part) / whole, 1)
+        return number(Fraction(self.n(part), whole), 1)
 
-    def measure(self, value: float | None, n, unit: str) -> Value:
+    def measure(self, value: Exact | None, n, unit: str) -> Value:
         """A mean or a median over the `n` cell (minutes, days), as a whole number."""
         if value is None or not self.n(n):
             return EMPTY
@@ -147,7 +168,7 @@ class Group:
             return HIDDEN
         return number(value, 0, unit)
 
-    def amount(self, value: float | None, n, unit: str) -> Value:
+    def amount(self, value: Exact | None, n, unit: str) -> Value:
         """A sum of amounts over the `n` cell (the screening's estimated euros), hidden with
         its count: a sum over fewer than 5 people, or over a count that would give one away,
         is never shown."""
@@ -155,10 +176,10 @@ class Group:
             return HIDDEN
         return number(value or 0, 0, unit)
 
-    def minutes(self, value: float | None, n="with_duration") -> Value:
+    def minutes(self, value: Exact | None, n="with_duration") -> Value:
         return self.measure(value, n, "\u00a0min")
 
-    def days(self, value: float | None, n="taken_up") -> Value:
+    def days(self, value: Exact | None, n="taken_up") -> Value:
         unit = "\u00a0jour" if value is not None and rounded(value) < 2 else "\u00a0jours"
         return self.measure(value, n, unit)
 
