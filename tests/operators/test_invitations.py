@@ -17,7 +17,11 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.operators.enums import Role
 from allervers.operators.models import Membership
-from allervers.operators.services import INVITATION_RESEND_INTERVAL, member_invite
+from allervers.operators.services import (
+    INVITATION_RESEND_INTERVAL,
+    member_invite,
+    membership_update,
+)
 from allervers.operators.tenancy import SESSION_KEY
 from tests.accounts.second_factor import enrol
 from tests.html import text_of
@@ -458,3 +462,32 @@ def test_the_team_page_reads_the_invitations_in_a_bounded_number_of_queries(
             partner=None,
         )
     assert count() == few
+
+
+def test_the_teams_e_mails_are_plain_text_and_greet_without_a_stray_space(
+    operator, coordinator, django_capture_on_commit_callbacks
+):
+    """An e-mail is not HTML: a structure's apostrophe or ampersand is written as such, and an
+    account without a first name is greeted « Bonjour, »."""
+    operator.name = "CCAS d'Avion & environs"
+    operator.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = member_invite(
+            operator=operator,
+            email="sans.prenom@example.org",
+            first_name="",
+            last_name="",
+            role=Role.AGENT,
+            partner=None,
+            invited_by=coordinator,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_update(
+            membership=membership, role=Role.VIEWER, partner=None, is_active=True, by=coordinator
+        )
+    invitation, notice = mail.outbox
+    for message in (invitation, notice):
+        assert "CCAS d'Avion & environs" in message.subject + message.body
+        assert "&#x27;" not in message.subject + message.body
+        assert "&amp;" not in message.subject + message.body
+        assert message.body.startswith("Bonjour,\n")
