@@ -12,7 +12,11 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from allervers.accounts.second_factor import APP_DEVICE_NAME, BACKUP_DEVICE_NAME
+from allervers.accounts.second_factor import (
+    APP_DEVICE_NAME,
+    BACKUP_DEVICE_NAME,
+    backup_code_digest,
+)
 from allervers.bookings.models import Appointment, AppointmentOpening, Registration, Workshop
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
@@ -97,7 +101,7 @@ def demo_second_factor(user) -> None:
     )
     backup = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
     for code in data.DEMO_BACKUP_CODES:
-        backup.token_set.create(token=code)
+        backup.token_set.create(token=backup_code_digest(code))  # stored hashed
 
 
 @transaction.atomic

@@ -16,8 +16,8 @@ from allervers.core.form_views import INVALID_FORM_STATUS
 from allervers.operators.enums import COORDINATOR_ROLES, FIGURE_READER_ROLES, Role
 from allervers.operators.tenancy import has_role, operator_view, scoped
 from allervers.partners.models import Partner
-from allervers.planning.models import Site
-from allervers.reception.models import Visit
+from allervers.planning.enums import StopStatus
+from allervers.planning.models import Site, Stop
 
 from . import services
 from .exports import report_csv, report_pdf, report_xlsx
@@ -29,16 +29,17 @@ from .queries import Scope, report_figures
 
 
 def _default_year(operator) -> int:
-    """The year the dashboard opens on: the current year when it has a visit, else the last
-    year that has one, else the current year (a new structure sees the year it starts)."""
+    """The year the dashboard opens on: the current year when it has data (a stop held so far:
+    visits, appointments and workshops all happen at one), else the last year that has, else
+    the current year (a new structure sees the year it starts)."""
     today = timezone.localdate()
     last = (
-        Visit.objects.filter(operator=operator, arrived_at__date__lte=today)
-        .order_by("-arrived_at")
-        .values_list("arrived_at", flat=True)
+        Stop.objects.filter(operator=operator, status=StopStatus.HELD, date__lte=today)
+        .order_by("-date")
+        .values_list("date", flat=True)
         .first()
     )
-    return timezone.localtime(last).year if last else today.year
+    return last.year if last else today.year
 
 
 def _report(request) -> tuple[ReportFilterForm, ReportView | None]:

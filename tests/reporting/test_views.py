@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from allervers.operators.enums import Role
+from allervers.planning.enums import CancelReason, StopStatus
 from allervers.reception.questions import QUESTIONS
 from allervers.reporting.models import YearClosure
 from tests.html import text_of
@@ -614,3 +615,21 @@ def test_the_dashboard_opens_on_the_current_year_when_it_has_data(
     client.force_login(coordinator)
     response = client.get(reverse("reporting:dashboard"))
     assert f"Bilan : année {expected}" in response.content.decode()
+
+
+def test_the_dashboard_opens_on_the_last_year_with_a_held_stop_even_without_visits(
+    client, coordinator, operator
+):
+    """Appointments and workshops count as data: a year whose stops held only bookings is
+    shown, and a cancelled or coming stop is no data."""
+    StopFactory(operator=operator, date=datetime.date(2025, 3, 2))
+    StopFactory(
+        operator=operator,
+        date=datetime.date(2026, 3, 2),
+        status=StopStatus.CANCELLED,
+        cancel_reason=CancelReason.WEATHER,
+    )
+    StopFactory(operator=operator, date=datetime.date(2026, 9, 2))
+    client.force_login(coordinator)
+    response = client.get(reverse("reporting:dashboard"))
+    assert "Bilan : année 2025" in response.content.decode()
