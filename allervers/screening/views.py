@@ -100,7 +100,7 @@ def _estimated_rights(request, screening_id: int) -> dict:
         _rights_shown(screening, setup), key=lambda item: item["right"].already_received
     )
     for item in rights:
-        item["papers"] = (*COMMON_PAPERS, *PAPERS[item["right"].kind])
+        item["papers"] = PAPERS[item["right"].kind]
     if named and not refusal:
         record(request, Action.PERSON_VIEWED, screening.visit, detail="vos droits estimés")
     return {
@@ -111,6 +111,7 @@ def _estimated_rights(request, screening_id: int) -> dict:
         "named": named,
         "structure": request.operator,
         "printed_on": timezone.localdate(),
+        "common_papers": COMMON_PAPERS,
     }
 
 

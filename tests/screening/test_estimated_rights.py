@@ -62,7 +62,8 @@ def test_the_page_says_the_amount_whom_to_contact_the_papers_and_that_it_is_an_e
     assert "Minimum vieillesse (ASPA)" in page
     assert "Environ 1 044 € par mois" in page
     assert "CARSAT Nord-Picardie, téléphone 3960" in page
-    assert "Votre dernier avis d'imposition." in page
+    assert "Apportez aussi : Vos ressources des 3 derniers mois (pensions, retraites)." in page
+    assert "Pour chaque demande, apportez : Une pièce d" in page
     assert "téléphone 03 21 00 00 00" in page
     assert "LEMAIRE" not in page.upper() and "Odette" not in page
     assert not AccessLogEntry.objects.filter(action=Action.PERSON_VIEWED).exists()
@@ -82,7 +83,7 @@ def test_an_anonymous_visit_never_shows_a_name(client, agent, operator):
     ScreeningRightFactory(operator=operator, screening=screening)
     client.force_login(agent)
     page = text_of(client.get(_url(screening), {"nom": "1"}))
-    assert "Pour " not in page
+    assert "Il faut lui faire une demande. Estimation faite le" in page  # no « Pour <nom>. »
     assert "Environ 573 € par mois" in page
     assert not AccessLogEntry.objects.filter(action=Action.PERSON_VIEWED).exists()
 
@@ -101,7 +102,9 @@ def test_the_pdf_is_one_page_with_the_amount_and_the_estimate_sentence_and_no_na
 def test_the_pdf_names_the_person_when_asked_and_stays_one_page_with_many_rights(
     client, agent, screening
 ):
-    for kind in (RightKind.RSA, RightKind.HOUSING, RightKind.CSS, RightKind.ENERGY):
+    # The most a household is found: a family with children, without income, a tenant.
+    family = (RightKind.RSA, RightKind.HOUSING, RightKind.CSS, RightKind.AF, RightKind.CF)
+    for kind in (*family, RightKind.ASF, RightKind.ENERGY):
         ScreeningRightFactory(operator=screening.operator, screening=screening, kind=kind)
     client.force_login(agent)
     response = client.get(_url(screening, "screening:estimated_rights_pdf"), {"nom": "1"})
