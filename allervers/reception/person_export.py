@@ -5,7 +5,9 @@ from the database (`person_data`), written as JSON (`person_json`) or as a reada
 It holds: identity and contacts; every consent (purpose, date, who recorded it, withdrawal);
 the visits (stop, site, date, answers in words, topics, partners seen, note); the referrals
 (which partner received what, status history with dates, reason); the bookings (appointments and
-workshop registrations: date, place, partner or workshop, status); and the access-log entries
+workshop registrations: date, place, partner or workshop, status); the screenings of rights
+(date, month, rights found with their amounts while the answers are kept, never the answers);
+and the access-log entries
 about the person (date, account, action).
 """
 
@@ -13,10 +15,10 @@ import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from allervers.accesslog.models import AccessLogEntry
+from allervers.core.pdf import pdf_from_template
 from allervers.operators.models import Operator
 
 from . import queries
@@ -74,6 +76,7 @@ def person_data(operator: Operator, person: Person) -> dict:
     """Everything held about `person` (of `operator`), as plain values."""
     # The bookings app builds on reception: imported here, not at the module's import.
     from allervers.bookings.person_rights import person_bookings
+    from allervers.screening.person_rights import person_screenings
 
     visits = (
         person.visits.select_related("stop__site")
@@ -119,6 +122,7 @@ def person_data(operator: Operator, person: Person) -> dict:
         "visits": [_visit(visit) for visit in visits],
         "referrals": [_referral(r, events.get(r.pk, [])) for r in referrals],
         "bookings": person_bookings(operator.pk, person.pk),
+        "screenings": person_screenings(operator.pk, person.pk),
         "access_log": [
             {
                 "at": timezone.localtime(entry.at),
@@ -135,7 +139,4 @@ def person_json(data: dict) -> str:
 
 
 def person_pdf(data: dict) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango takes a moment
-
-    html = render_to_string("reception/person_export_pdf.html", {"data": data})
-    return HTML(string=html).write_pdf()
+    return pdf_from_template("reception/person_export_pdf.html", {"data": data})

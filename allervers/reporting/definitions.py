@@ -205,8 +205,11 @@ _INDICATORS = [
         "rights_found_amount",
         "Montant mensuel repéré",
         "Somme des montants mensuels estimés par OpenFisca-France pour ces droits, pour le mois "
-        "du repérage. La complémentaire santé solidaire n'a pas de montant. C'est une "
-        "estimation, pas une décision.",
+        "du repérage. La complémentaire santé solidaire n'a pas de montant. Un droit dont les "
+        "réponses ont été effacées ne garde que la tranche de son montant (docs/privacy.md) : il "
+        "compte pour le milieu de sa tranche (50 € pour « moins de 100 € », 200 € pour « de 100 "
+        "à 299 € », 450 € pour « de 300 à 599 € ») ou 600 € pour « 600 € ou plus », et pour le "
+        "mois de son repérage (le premier jour du mois). C'est une estimation, pas une décision.",
     ),
     Indicator(
         "rights_referred",
@@ -225,8 +228,8 @@ _INDICATORS = [
     Indicator(
         "rights_opened_amount",
         "Montant mensuel ouvert",
-        "Somme des montants mensuels estimés des droits dont l'issue est « droit ouvert » (le "
-        "montant réellement versé n'est pas connu).",
+        "Somme des montants mensuels estimés des droits dont l'issue est « droit ouvert », "
+        "comptés comme ci-dessus (le montant réellement versé n'est pas connu).",
     ),
     # Appointments and workshops (issue 13, `bookings.figures`).
     Indicator(

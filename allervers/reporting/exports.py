@@ -8,11 +8,11 @@ small counts for viewers, and never a row per person nor any free text.
 import csv
 import io
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from allervers.core.pdf import pdf_from_template
 from allervers.core.spreadsheets import spreadsheet_row
 
 from .definitions import INDICATORS
@@ -201,7 +201,4 @@ def report_csv(view) -> str:
 
 
 def report_pdf(view, request) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango takes a moment
-
-    html = render_to_string("reporting/report_pdf.html", {"view": view}, request=request)
-    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    return pdf_from_template("reporting/report_pdf.html", {"view": view}, request=request)

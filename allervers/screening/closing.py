@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from allervers.reception.enums import OPEN_REFERRAL_STATUSES, ReferralStatus
 
-from .enums import RightKind, RightOutcome
+from .enums import RightKind, RightOutcome, amount_band
 from .models import Screening, ScreeningRight
 
 # The outcomes a closing status allows.
@@ -106,15 +106,26 @@ def screening_referral_closed(*, screening: Screening, now: datetime.datetime | 
 
 @transaction.atomic
 def screening_inputs_clear(*, screening: Screening, now: datetime.datetime | None = None) -> None:
-    """Empty the answers; detach the rights (their amounts no longer point to a visit or a
-    person). The visit keeps the list of the kinds of rights found."""
+    """Empty the answers; detach the rights: each keeps its month, kind, outcome and amount band
+    (never its amount, which could be tied back to the visit). The visit keeps the list of the
+    kinds of rights found."""
     now = now or timezone.now()
     screening = Screening.objects.select_for_update().get(pk=screening.pk)
     if screening.inputs is None:
         return
-    rights = ScreeningRight.objects.filter(screening=screening)
-    screening.kinds_found = list(rights.values_list("kind", flat=True))
+    rights = list(ScreeningRight.objects.filter(screening=screening).order_by("pk"))
+    screening.kinds_found = [right.kind for right in rights]
     screening.inputs = None
     screening.inputs_cleared_at = now
     screening.save(update_fields=["kinds_found", "inputs", "inputs_cleared_at"])
-    rights.update(screening=None, referral=None)
+    for right in rights:
+        right.amount_band = amount_band(right.amount)
+        right.amount = None
+        right.participation = None
+        right.made_on = right.made_on.replace(day=1)
+        right.screening = None
+        right.referral = None
+    ScreeningRight.objects.bulk_update(
+        rights,
+        ["amount_band", "amount", "participation", "made_on", "screening", "referral"],
+    )

@@ -19,6 +19,40 @@ class RightKind(models.TextChoices):
     ENERGY = "energy", "Chèque énergie"
 
 
+class AmountBand(models.TextChoices):
+    """The rounded monthly amount a detached right keeps (docs/privacy.md): its band, never its
+    amount. `BAND_VALUES` gives what the figures count for each."""
+
+    UNDER_100 = "lt100", "moins de 100 €"
+    FROM_100 = "100-299", "de 100 à 299 €"
+    FROM_300 = "300-599", "de 300 à 599 €"
+    FROM_600 = "600+", "600 € ou plus"
+
+
+# (band, its lower bound in euros), from the highest.
+BAND_FLOORS = (
+    (AmountBand.FROM_600, 600),
+    (AmountBand.FROM_300, 300),
+    (AmountBand.FROM_100, 100),
+    (AmountBand.UNDER_100, 0),
+)
+# What a detached right counts for in the amounts of the figures (docs/indicators.md): the
+# middle of its band, the band's floor for « 600 € ou plus ».
+BAND_VALUES = {
+    AmountBand.UNDER_100: 50,
+    AmountBand.FROM_100: 200,
+    AmountBand.FROM_300: 450,
+    AmountBand.FROM_600: 600,
+}
+
+
+def amount_band(amount) -> str:
+    """The band of a monthly amount in euros; "" for no amount."""
+    if amount is None:
+        return ""
+    return next(band for band, floor in BAND_FLOORS if amount >= floor)
+
+
 class AdultSituation(models.TextChoices):
     EMPLOYED = "employed", "En emploi"
     JOB_SEEKER = "job_seeker", "Demandeur d'emploi"

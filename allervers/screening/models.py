@@ -3,7 +3,8 @@
 Privacy (docs/privacy.md): a `Screening` keeps the household's answers (`inputs`) only while one
 of its referrals is open; then `inputs` is emptied and its `ScreeningRight` rows are detached
 (no screening, no referral): what remains tied to the visit is the list of kinds found
-(`kinds_found`), and the amounts survive only in rows that point to no visit or person.
+(`kinds_found`); a detached row keeps only its month (`made_on`, the first day), its kind, its
+outcome and a rounded amount band (`amount_band`): its amount and participation are emptied.
 """
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.db.models import Q
 
 from allervers.operators.tenancy import OperatorOwnedQuerySet
 
-from .enums import RightKind, RightOutcome
+from .enums import AmountBand, RightKind, RightOutcome
 
 OPERATOR = "operators.Operator"
 
@@ -141,6 +142,10 @@ class ScreeningRight(models.Model):
     participation = models.DecimalField(
         "participation mensuelle", max_digits=8, decimal_places=2, null=True, blank=True
     )
+    # Set when the row is detached, in place of `amount` (emptied then).
+    amount_band = models.CharField(
+        "tranche du montant", max_length=10, choices=AmountBand.choices, blank=True, default=""
+    )
     already_received = models.BooleanField("déjà perçu", default=False)
     likely_missing = models.BooleanField("probablement non perçu", default=False)
     referral = models.OneToOneField(
@@ -170,6 +175,14 @@ class ScreeningRight(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome__in=["", *RightOutcome.values]),
                 name="screeningright_outcome_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_band__in=["", *AmountBand.values]),
+                name="screeningright_band_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_band="") | Q(amount__isnull=True),
+                name="screeningright_amount_or_band",
             ),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),

@@ -3,10 +3,10 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.utils import timezone
 
-from .enums import RightKind, RightOutcome
+from .enums import BAND_VALUES, RightKind, RightOutcome
 from .models import Screening, ScreeningRight
 
 
@@ -14,10 +14,18 @@ def _aware(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+# A right's estimated amount; for a detached right, the value its band counts for (BAND_VALUES).
+_AMOUNT = Case(
+    *(When(amount_band=band, then=Value(value)) for band, value in BAND_VALUES.items()),
+    default=F("amount"),
+    output_field=DecimalField(max_digits=8, decimal_places=2),
+)
+
+
 def screening_figures(operator_id: int, start: datetime.date, end: datetime.date) -> dict:
     """Screenings made from `start` to `end` (included), and by kind of right: rights found
     likely missing, referred, opened, refused, dropped, with the estimated monthly amounts found
-    and opened. Two queries."""
+    and opened (a detached right counts for its band's value). Two queries."""
     screenings = Screening.objects.filter(
         operator_id=operator_id,
         made_at__gte=_aware(start),
@@ -29,10 +37,10 @@ def screening_figures(operator_id: int, start: datetime.date, end: datetime.date
     opened = Q(outcome=RightOutcome.OPENED)
     rows = missing.values("kind").annotate(
         found=Count("pk"),
-        found_amount=Sum("amount"),
+        found_amount=Sum(_AMOUNT),
         referred=Count("pk", filter=Q(referred_at__isnull=False)),
         opened=Count("pk", filter=opened),
-        opened_amount=Sum("amount", filter=opened),
+        opened_amount=Sum(_AMOUNT, filter=opened),
         refused=Count("pk", filter=Q(outcome=RightOutcome.REFUSED)),
         dropped=Count("pk", filter=Q(outcome=RightOutcome.DROPPED)),
     )

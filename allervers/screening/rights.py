@@ -14,6 +14,39 @@ class RightInfo:
     handled_by: str
 
 
+# The papers to bring, in plain words (the page « Vos droits estimés »): every request asks for
+# them; a right adds its own (`PAPERS`).
+COMMON_PAPERS = (
+    "Une pièce d'identité ou un titre de séjour.",
+    "Un relevé d'identité bancaire (RIB).",
+)
+INCOME_PAPERS = "Vos ressources des 3 derniers mois (salaires, allocations, pensions)."
+PAPERS: dict[str, tuple[str, ...]] = {
+    RightKind.RSA: (INCOME_PAPERS,),
+    RightKind.PPA: (INCOME_PAPERS,),
+    RightKind.HOUSING: ("Votre bail et une quittance de loyer.", INCOME_PAPERS),
+    RightKind.AF: ("Le livret de famille ou les actes de naissance des enfants.",),
+    RightKind.CF: ("Le livret de famille ou les actes de naissance des enfants.", INCOME_PAPERS),
+    RightKind.ASF: (
+        "Les actes de naissance des enfants.",
+        "Un jugement ou une preuve de l'absence de pension, si vous en avez.",
+    ),
+    RightKind.CSS: (
+        "Votre carte Vitale ou votre attestation de droits.",
+        "Vos ressources des 12 derniers mois.",
+    ),
+    RightKind.AAH: ("Un certificat médical récent (formulaire de la MDPH).",),
+    RightKind.ASPA: (
+        "Vos ressources des 3 derniers mois (pensions, retraites).",
+        "Votre dernier avis d'imposition.",
+    ),
+    RightKind.ASI: ("Votre notification de pension d'invalidité.", INCOME_PAPERS),
+    RightKind.ENERGY: (
+        "Votre avis d'imposition (la déclaration de revenus doit être faite chaque année).",
+    ),
+}
+
+
 RIGHTS: dict[str, RightInfo] = {
     RightKind.RSA: RightInfo(
         "Revenu minimum pour les personnes sans ressources ou à très faibles ressources.",

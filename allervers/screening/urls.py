@@ -7,6 +7,10 @@ app_name = "screening"
 urlpatterns = [
     path("visites/<int:visit_id>/", views.screening_create, name="create"),
     path("<int:screening_id>/", views.screening_detail, name="detail"),
+    path("<int:screening_id>/vos-droits/", views.estimated_rights, name="estimated_rights"),
+    path(
+        "<int:screening_id>/vos-droits.pdf", views.estimated_rights_pdf, name="estimated_rights_pdf"
+    ),
     path("<int:screening_id>/relancer/", views.screening_rerun, name="rerun"),
     path("droits/<int:right_id>/orienter/", views.right_refer, name="right_refer"),
     path("droits/<int:right_id>/issue/", views.right_outcome, name="right_outcome"),

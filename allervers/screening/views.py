@@ -2,11 +2,14 @@
 referral, the right's outcome (the partner's or the team's), and the coordinator's settings."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import record
 from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.pdf import pdf_from_template
 from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
 from allervers.reception.models import Visit
@@ -16,7 +19,7 @@ from . import services
 from .enums import RightKind
 from .forms import RightOutcomeForm, RightReferForm, ScreeningForm, ScreeningSetupForm
 from .models import Screening, ScreeningRight
-from .rights import RIGHTS
+from .rights import COMMON_PAPERS, PAPERS, RIGHTS
 from .services import screening_setup
 
 
@@ -66,6 +69,71 @@ def screening_detail(request, screening_id: int):
         },
         forms_shown=[],
     )
+
+
+NOT_ESTIMATED = (
+    "Aucun droit n'est calculé pour ce repérage : la page « Vos droits estimés » ne peut pas "
+    "être préparée. Relancez le calcul depuis le repérage."
+)
+CLEARED = (
+    "Les réponses de ce repérage ont été effacées : la page « Vos droits estimés » ne peut plus "
+    "être préparée."
+)
+
+
+def _estimated_rights(request, screening_id: int) -> dict:
+    """What the page « Vos droits estimés » shows: the rights found (those to ask for first), who
+    to contact, the papers to bring; the person's name only when asked (`?nom=1`) and known.
+    `refusal` (French) when there is nothing to show."""
+    screening = get_scoped_or_404(
+        request, Screening.objects.with_rights().select_related("visit__person"), pk=screening_id
+    )
+    person = screening.visit.person
+    named = request.GET.get("nom") == "1" and person is not None
+    refusal = ""
+    if screening.inputs is None:
+        refusal = CLEARED
+    elif screening.estimated_at is None:
+        refusal = NOT_ESTIMATED
+    setup = screening_setup(request.operator)
+    rights = sorted(
+        _rights_shown(screening, setup), key=lambda item: item["right"].already_received
+    )
+    for item in rights:
+        item["papers"] = PAPERS[item["right"].kind]
+    if named and not refusal:
+        record(request, Action.PERSON_VIEWED, screening.visit, detail="vos droits estimés")
+    return {
+        "screening": screening,
+        "rights": [] if refusal else rights,
+        "refusal": refusal,
+        "person_name": person.full_name if named else "",
+        "named": named,
+        "structure": request.operator,
+        "printed_on": timezone.localdate(),
+        "common_papers": COMMON_PAPERS,
+    }
+
+
+@operator_view(*STAFF_ROLES)
+def estimated_rights(request, screening_id: int):
+    """« Vos droits estimés »: the printable page handed to the person."""
+    return render(
+        request, "screening/estimated_rights.html", _estimated_rights(request, screening_id)
+    )
+
+
+@operator_view(*STAFF_ROLES)
+def estimated_rights_pdf(request, screening_id: int):
+    """« Vos droits estimés » as a one-page PDF."""
+    context = _estimated_rights(request, screening_id)
+    if context["refusal"]:
+        messages.error(request, context["refusal"])
+        return redirect("screening:detail", screening_id=screening_id)
+    pdf = pdf_from_template("screening/estimated_rights_pdf.html", context, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="vos-droits-estimes.pdf"'
+    return response
 
 
 @operator_view(*STAFF_ROLES)

@@ -288,8 +288,9 @@ def test_the_partner_marks_the_right_opened_and_the_answers_are_emptied(
     assert screening.inputs is None and screening.inputs_cleared_at is not None
     assert sorted(screening.kinds_found) == sorted([RightKind.RSA, RightKind.HOUSING, "css"])
     rsa.refresh_from_db()
-    # The amount stays for the figures, tied to no screening, visit or referral.
-    assert rsa.outcome == RightOutcome.OPENED and rsa.amount is not None
+    # Its band stays for the figures (not its amount), tied to no screening, visit or referral.
+    assert rsa.outcome == RightOutcome.OPENED and rsa.amount is None
+    assert rsa.amount_band == "300-599"
     assert rsa.screening is None and rsa.referral is None
     assert client.post(url, {"outcome": RightOutcome.REFUSED}).status_code == 404
 
