@@ -512,7 +512,7 @@ def test_a_wrong_commune_code_is_refused_in_french_and_nothing_is_saved(
 def test_the_database_refuses_a_malformed_commune_code(operator):
     site = SiteFactory(operator=operator)
     with refused_by("site_insee_code_format"):
-        Site.objects.filter(pk=site.pk).update(insee_code="62620X")
+        Site.objects.filter(pk=site.pk).update(insee_code="20004")
 
 
 def test_without_an_address_service_the_form_asks_for_coordinates(client, coordinator):
