@@ -103,11 +103,12 @@ class Operator(models.Model):
         "dans les données ouvertes.",
     )
     insee_code = models.CharField(
-        "code INSEE de la commune",
+        "code INSEE",
         max_length=5,
         blank=True,
         validators=[validate_insee_code],
-        help_text="5 caractères, par exemple 62083 pour Barlin (ce n'est pas le code postal). "
+        help_text="Le code officiel de la commune : 5 caractères, par exemple 62083 pour Barlin "
+        "(ce n'est pas le code postal). "
         "Les données ouvertes le donnent aux lieux de stationnement qui n'ont pas le leur.",
     )
     # Set by `load_demo` only: the demo replaces an operator so marked, never another one.

@@ -86,11 +86,12 @@ class Site(models.Model):
     postcode = models.CharField("code postal", max_length=10, blank=True)
     city = models.CharField("commune", max_length=100, blank=True)
     insee_code = models.CharField(
-        "code INSEE de la commune",
+        "code INSEE",
         max_length=5,
         blank=True,
         validators=[validate_insee_code],
-        help_text="5 caractères, par exemple 62083 pour Barlin (ce n'est pas le code postal). "
+        help_text="Le code officiel de la commune : 5 caractères, par exemple 62083 pour Barlin "
+        "(ce n'est pas le code postal). "
         "Vide : celui de la structure, dans ses réglages. Il sert aux données ouvertes.",
     )
     latitude = models.DecimalField(

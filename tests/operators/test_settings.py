@@ -54,7 +54,7 @@ def test_the_public_page_shows_a_new_phone_at_once(client, coordinator, operator
 
 def test_the_structures_commune_code_is_saved_as_insee_writes_it(client, coordinator, operator):
     client.force_login(coordinator)
-    assert "Code INSEE de la commune" in text_of(client.get(URL))
+    assert "Code INSEE" in text_of(page := client.get(URL)) and b'name="insee_code"' in page.content
     assert client.post(URL, valid(insee_code=" 2b 033")).status_code == 302
     operator.refresh_from_db()
     assert operator.insee_code == "2B033"

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='operator',
             name='insee_code',
-            field=models.CharField(blank=True, help_text="5 caractères, par exemple 62083 pour Barlin (ce n'est pas le code postal). Les données ouvertes le donnent aux lieux de stationnement qui n'ont pas le leur.", max_length=5, validators=[allervers.core.communes.validate_insee_code], verbose_name='code INSEE de la commune'),
+            field=models.CharField(blank=True, help_text="Le code officiel de la commune : 5 caractères, par exemple 62083 pour Barlin (ce n'est pas le code postal). Les données ouvertes le donnent aux lieux de stationnement qui n'ont pas le leur.", max_length=5, validators=[allervers.core.communes.validate_insee_code], verbose_name='code INSEE'),
         ),
         migrations.AddConstraint(
             model_name='operator',
