@@ -24,6 +24,7 @@ OPERATOR = {
     "phone": "03 21 63 14 57",
     "email": "bus-emploi@ccas-barlin.example",
     "address": "CCAS de Barlin, Hôtel de ville, 62620 Barlin",
+    "insee_code": "62083",
     "neighbourhood_name": "Quartier du Regain",
     "neighbourhood_streets": "\n".join(
         [

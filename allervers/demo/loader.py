@@ -123,7 +123,9 @@ def demo_load() -> DemoSummary:
         for kind, name, capacity in data.SPACES
     )
     sites = [
-        Site.objects.create(operator=operator, postcode="62620", city="Barlin", **site)
+        Site.objects.create(
+            operator=operator, postcode="62620", city="Barlin", insee_code="62083", **site
+        )
         for site in data.SITES
     ]
     with_logins = {user[4] for user in data.USERS if user[4]}

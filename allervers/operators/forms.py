@@ -2,6 +2,7 @@ import re
 
 from django import forms
 
+from allervers.core.communes import InseeCodeField
 from allervers.partners.models import Partner
 
 from .enums import Role
@@ -24,6 +25,7 @@ class OperatorSettingsForm(forms.ModelForm):
             "address",
             "website",
             "siret",
+            "insee_code",
             "school_zone",
             "public_intro",
             "public_access_note",
@@ -42,6 +44,7 @@ class OperatorSettingsForm(forms.ModelForm):
             "widget_allowed_origins": forms.Textarea(attrs={"rows": 3}),
             "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+        field_classes = {"insee_code": InseeCodeField}
         error_messages = {
             "name": {"required": "Indiquez le nom de la structure."},
             "email": {"invalid": "Adresse électronique invalide."},

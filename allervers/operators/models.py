@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from allervers.core.communes import INSEE_CODE_REGEX, validate_insee_code
+
 from .enums import Role, SchoolZone
 
 # First path segments taken by the application: an operator's public page lives at /<slug>/, so
@@ -100,6 +102,15 @@ class Operator(models.Model):
         help_text="14 chiffres (annuaire-entreprises.data.gouv.fr). Il identifie la structure "
         "dans les données ouvertes.",
     )
+    insee_code = models.CharField(
+        "code INSEE",
+        max_length=5,
+        blank=True,
+        validators=[validate_insee_code],
+        help_text="Le code officiel de la commune : 5 caractères, par exemple 62083 pour Barlin "
+        "(ce n'est pas le code postal). "
+        "Les données ouvertes le donnent aux lieux de stationnement qui n'ont pas le leur.",
+    )
     # Set by `load_demo` only: the demo replaces an operator so marked, never another one.
     is_demo = models.BooleanField("structure de démonstration", default=False, editable=False)
     # When a coordinator first opened the public page from the back office (first steps).
@@ -119,6 +130,10 @@ class Operator(models.Model):
             models.CheckConstraint(
                 condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
                 name="operator_siret_14_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(insee_code="") | Q(insee_code__regex=INSEE_CODE_REGEX),
+                name="operator_insee_code_format",
             ),
         ]
 

@@ -5,6 +5,7 @@ import re
 
 from django import forms
 
+from allervers.core.communes import InseeCodeField
 from allervers.core.versions import VersionedForm
 from allervers.operators.enums import Role, SchoolZone
 from allervers.operators.models import Membership
@@ -69,6 +70,7 @@ class SiteForm(forms.ModelForm):
             "address",
             "postcode",
             "city",
+            "insee_code",
             "latitude",
             "longitude",
             "parking_notes",
@@ -80,6 +82,7 @@ class SiteForm(forms.ModelForm):
             field: forms.Textarea(attrs={"rows": 3})
             for field in ["parking_notes", "power_notes", "accessibility_notes", "access_notes"]
         }
+        field_classes = {"insee_code": InseeCodeField}
 
     def clean(self):
         cleaned = super().clean()

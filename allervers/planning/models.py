@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from allervers.core.communes import INSEE_CODE_REGEX, validate_insee_code
 from allervers.operators.tenancy import OperatorOwnedQuerySet
 
 from .enums import CancelReason, DutyRole, SpaceKind, StopEventKind, StopStatus, Weekday
@@ -84,6 +85,15 @@ class Site(models.Model):
     address = models.CharField("adresse", max_length=300)
     postcode = models.CharField("code postal", max_length=10, blank=True)
     city = models.CharField("commune", max_length=100, blank=True)
+    insee_code = models.CharField(
+        "code INSEE",
+        max_length=5,
+        blank=True,
+        validators=[validate_insee_code],
+        help_text="Le code officiel de la commune : 5 caractères, par exemple 62083 pour Barlin "
+        "(ce n'est pas le code postal). "
+        "Vide : celui de la structure, dans ses réglages. Il sert aux données ouvertes.",
+    )
     latitude = models.DecimalField(
         "latitude", max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -111,6 +121,10 @@ class Site(models.Model):
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="site_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(insee_code="") | Q(insee_code__regex=INSEE_CODE_REGEX),
+                name="site_insee_code_format",
             ),
         ]
 

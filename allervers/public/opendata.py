@@ -53,6 +53,12 @@ def _opening_hours(stops) -> str | None:
     return "; ".join(parts) or None
 
 
+def commune_code(site, operator: Operator) -> str:
+    """The site's commune INSEE code, or else the structure's (its default); '' when neither
+    is known. Both are validated where they are typed (allervers/core/communes.py)."""
+    return site.insee_code or operator.insee_code
+
+
 def _clip(text: str, limit: int = 150) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -74,6 +80,7 @@ def data_inclusion_export(operator: Operator, *, page_url: str) -> dict:
         "courriel": operator.email or None,
         "site_web": operator.website or page_url,
         "adresse": operator.address or None,
+        "code_insee": operator.insee_code or None,
     }
     services = []
     for site in public_sites(operator):
@@ -100,6 +107,7 @@ def data_inclusion_export(operator: Operator, *, page_url: str) -> dict:
                 "mobilisable_par": ["usagers", "professionnels"],
                 "commune": site.city or None,
                 "code_postal": site.postcode or None,
+                "code_insee": commune_code(site, operator) or None,
                 "adresse": site.address,
                 "latitude": float(site.latitude) if site.latitude is not None else None,
                 "longitude": float(site.longitude) if site.longitude is not None else None,
@@ -221,6 +229,7 @@ def lieux_mediation_rows(operator: Operator, *, page_url: str, site_url_of) -> l
                 "nom": f"Le bus de {operator.name} à {site.name}",
                 "commune": site.city.strip(),
                 "code_postal": site.postcode.replace(" ", ""),
+                "code_insee": commune_code(site, operator),
                 "adresse": site.address,
                 "latitude": f"{site.latitude}" if site.latitude is not None else "",
                 "longitude": f"{site.longitude}" if site.longitude is not None else "",

@@ -1,5 +1,6 @@
 """The demo year: deterministic, idempotent, and shaped as the field report describes."""
 
+import csv
 import datetime
 import io
 from collections import Counter
@@ -30,6 +31,19 @@ def test_the_demo_service_matches_the_field_report(demo):
     assert Topic.objects.for_operator(operator).filter(slug="emploi").exists()
     sites = Site.objects.for_operator(operator)
     assert all(50.4 < float(s.latitude) < 50.5 and 2.5 < float(s.longitude) < 2.7 for s in sites)
+
+
+def test_the_demo_is_in_barlin_and_its_open_data_says_so(client, demo):
+    """Barlin's commune code (62083, not its postcode 62620) on the structure and every site,
+    in the médiation numérique file."""
+    operator = demo.operator
+    assert operator.insee_code == "62083"
+    assert set(Site.objects.for_operator(operator).values_list("insee_code", flat=True)) == {
+        "62083"
+    }
+    response = client.get(f"/{operator.slug}/donnees/lieux-mediation-numerique.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode(), newline="")))
+    assert len(rows) == 4 and {row["code_insee"] for row in rows} == {"62083"}
 
 
 def test_the_demo_year_holds_100_to_160_stops_over_the_4_sites(demo):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from allervers.operators.models import Operator
+from tests.conftest import refused_by
 from tests.html import text_of
 
 URL = reverse("operators:settings")
@@ -51,6 +52,22 @@ def test_the_public_page_shows_a_new_phone_at_once(client, coordinator, operator
     assert "03 99 99 99 99" in text_of(page)
 
 
+def test_the_structures_commune_code_is_saved_as_insee_writes_it(client, coordinator, operator):
+    client.force_login(coordinator)
+    assert "Code INSEE" in text_of(page := client.get(URL)) and b'name="insee_code"' in page.content
+    assert client.post(URL, valid(insee_code=" 2b 033")).status_code == 302
+    operator.refresh_from_db()
+    assert operator.insee_code == "2B033"
+    assert client.post(URL, valid(insee_code="")).status_code == 302
+    operator.refresh_from_db()
+    assert operator.insee_code == ""
+
+
+def test_the_database_refuses_a_malformed_structure_commune_code(operator):
+    with refused_by("operator_insee_code_format"):
+        Operator.objects.filter(pk=operator.pk).update(insee_code="6208")
+
+
 @pytest.mark.parametrize(
     "field, value, message",
     [
@@ -58,6 +75,9 @@ def test_the_public_page_shows_a_new_phone_at_once(client, coordinator, operator
         ("email", "pas-une-adresse", "Adresse électronique invalide."),
         ("website", "ville", "Adresse de site invalide"),
         ("siret", "1234", "Le numéro SIRET compte 14 chiffres"),
+        ("insee_code", "62620X", "Code INSEE invalide : 5 caractères"),
+        ("insee_code", "20004", "2A, 2B en Corse"),
+        ("insee_code", "6208", "Ce n'est pas le code postal."),
         (
             "widget_allowed_origins",
             "https://ok.example\njavascript:alert(1)",

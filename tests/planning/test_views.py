@@ -12,6 +12,7 @@ from django.utils import timezone
 from allervers.operators.enums import Role
 from allervers.planning.enums import CancelReason, DutyRole, SpaceKind, StopStatus
 from allervers.planning.models import PartnerPresence, SchedulePattern, Site, Stop
+from tests.conftest import refused_by
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
@@ -473,6 +474,45 @@ def test_a_wrong_site_is_refused(client, coordinator, extra, message):
     response = client.post(reverse("planning:site_create"), site_data(**extra))
     assert response.status_code == 400 and message in text_of(response)
     assert not Site.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("62083", "62083"), (" 2a 004 ", "2A004"), ("2B033", "2B033"), ("97411", "97411"), ("", "")],
+)
+def test_a_sites_commune_code_is_kept_as_insee_writes_it(client, coordinator, typed, kept):
+    client.force_login(coordinator)
+    response = client.post(reverse("planning:site_create"), site_data(insee_code=typed))
+    assert response.status_code == 302
+    assert Site.objects.get().insee_code == kept
+
+
+INSEE_MESSAGE = "Code INSEE invalide : 5 caractères, le département (2 chiffres, ou 2A, 2B en"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["6208", "620833", "62620X", "20004", "2C004", "ABCDE", "62-083", "６２０８３"],
+)
+def test_a_wrong_commune_code_is_refused_in_french_and_nothing_is_saved(
+    client, coordinator, operator, typed
+):
+    site = SiteFactory(operator=operator, name="Marché", insee_code="62083")
+    client.force_login(coordinator)
+    response = client.post(reverse("planning:site_create"), site_data(insee_code=typed))
+    assert response.status_code == 400 and INSEE_MESSAGE in text_of(response)
+    response = client.post(
+        reverse("planning:site_edit", kwargs={"site_id": site.pk}),
+        site_data(name="Marché couvert", insee_code=typed),
+    )
+    assert response.status_code == 400 and INSEE_MESSAGE in text_of(response)
+    assert list(Site.objects.values_list("name", "insee_code")) == [("Marché", "62083")]
+
+
+def test_the_database_refuses_a_malformed_commune_code(operator):
+    site = SiteFactory(operator=operator)
+    with refused_by("site_insee_code_format"):
+        Site.objects.filter(pk=site.pk).update(insee_code="20004")
 
 
 def test_without_an_address_service_the_form_asks_for_coordinates(client, coordinator):

@@ -140,6 +140,42 @@ def test_without_siret_or_postcode_the_file_stays_valid(client, planning):
     assert "Accès internet et matériel informatique" in rows[0]["services"]
 
 
+def test_each_site_carries_its_commune_code_or_the_structures_in_both_files(client, planning):
+    """A site's own INSEE code, else the structure's default; both files still validate."""
+    operator = planning["operator"]
+    operator.insee_code = "62083"  # Barlin
+    operator.save()
+    operator.sites.filter(slug="ecole-jules-ferry").update(insee_code="2A004")
+    response = client.get(MEDIATION_URL)
+    assert mediation_errors(response.content.decode()) == []
+    rows = {row["id"]: row for row in mediation_rows(response)}
+    assert rows["allervers--ccas-test--place-du-regain"]["code_insee"] == "62083"
+    assert rows["allervers--ccas-test--ecole-jules-ferry"]["code_insee"] == "2A004"
+    data = client.get("/ccas-test/donnees/data-inclusion.json").json()
+    [structure] = [
+        Structure.model_validate(item, context={"ignore_warnings": False})
+        for item in data["structures"]
+    ]
+    services = {
+        service.id: service
+        for service in (
+            Service.model_validate(item, context={"ignore_warnings": False})
+            for item in data["services"]
+        )
+    }
+    assert structure.code_insee == "62083"
+    assert services["allervers--ccas-test--place-du-regain"].code_insee == "62083"
+    assert services["allervers--ccas-test--ecole-jules-ferry"].code_insee == "2A004"
+
+
+def test_without_any_commune_code_the_column_stays_empty_and_valid(client, planning):
+    response = client.get(MEDIATION_URL)
+    assert mediation_errors(response.content.decode()) == []
+    assert {row["code_insee"] for row in mediation_rows(response)} == {""}
+    data = client.get("/ccas-test/donnees/data-inclusion.json").json()
+    assert [item["code_insee"] for item in data["structures"] + data["services"]] == [None] * 3
+
+
 def test_the_coordinator_is_told_what_the_file_lacks(coordinator_client, planning):
     SiteFactory(operator=planning["operator"], name="Marché", slug="marche", city="")
     text = coordinator_client.get("/gestion/publication/").content.decode()
