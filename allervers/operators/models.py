@@ -100,6 +100,11 @@ class Operator(models.Model):
         help_text="14 chiffres (annuaire-entreprises.data.gouv.fr). Il identifie la structure "
         "dans les données ouvertes.",
     )
+    agents_may_erase = models.BooleanField(
+        "les agents peuvent effacer une personne sans confirmation",
+        default=False,
+        help_text="Décoché : un agent demande l'effacement et la coordination le confirme.",
+    )
     # Set by `load_demo` only: the demo replaces an operator so marked, never another one.
     is_demo = models.BooleanField("structure de démonstration", default=False, editable=False)
     # When a coordinator first opened the public page from the back office (first steps).
