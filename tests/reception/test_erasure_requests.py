@@ -2,7 +2,8 @@
 confirms or refuses from the list; a structure may let its agents erase at once."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from allervers.accesslog.enums import Action
@@ -271,3 +272,24 @@ def test_a_structure_may_let_its_agents_erase_at_once(client, operator, coordina
 
 def test_the_setting_is_off_by_default(operator):
     assert operator.agents_may_erase is False
+
+
+def test_the_list_does_the_same_queries_whatever_the_number_of_requests(
+    client, operator, coordinator, agent
+):
+    client.force_login(coordinator)
+
+    def requests(count: int) -> None:
+        for _ in range(count):
+            person = PersonFactory(operator=operator, consent_recorded_by=agent)
+            ErasureRequest.objects.create(operator=operator, person=person, requested_by=agent)
+
+    requests(2)
+    client.get(LIST_URL)  # warm the session and the structure's caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(LIST_URL).status_code == 200
+    requests(18)
+    with CaptureQueriesContext(connection) as many:
+        page = text_of(client.get(LIST_URL))
+    assert page.count("Confirmer ou refuser") == 20
+    assert len(many) == len(few)
