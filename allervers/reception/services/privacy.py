@@ -35,7 +35,9 @@ from django.utils import timezone
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import purge, record
 from allervers.core.dates import months_after, months_before
+from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.models import Operator
+from allervers.operators.tenancy import has_role
 
 from ..enums import ConsentPurpose, ErasureDecision
 from ..models import (
@@ -150,9 +152,6 @@ ERASURE_DECIDED = "Cette demande d'effacement a déjà été traitée : rien n'a
 def may_erase_directly(request) -> bool:
     """Whether the user erases at once: a coordinator, or an agent when the structure allows it
     (`Operator.agents_may_erase`); otherwise an agent asks a coordinator (`erasure_request`)."""
-    from allervers.operators.enums import COORDINATOR_ROLES
-    from allervers.operators.tenancy import has_role
-
     return request.operator.agents_may_erase or has_role(request, COORDINATOR_ROLES)
 
 
