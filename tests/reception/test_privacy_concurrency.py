@@ -63,11 +63,12 @@ def test_a_confirmation_racing_the_retention_sweep_erases_once_without_a_deadloc
     person = PersonFactory(operator=operator, consent_recorded_by=agent)
     VisitFactory(operator=operator, person=person)
     asked = erasure_request(person=person, request=_request(operator, agent))
+    stale = Person.objects.get(pk=person.pk)  # what the sweep loaded
     confirmed, swept = at_once(
         lambda: erasure_request_confirm(
             erasure_request=asked, request=_request(operator, coordinator)
         ),
-        lambda: person_anonymise(person=Person.objects.get(pk=person.pk)),
+        lambda: person_anonymise(person=stale),
     )
     assert [confirmed.refused, swept.refused].count(True) == 1
     error = confirmed.error or swept.error
