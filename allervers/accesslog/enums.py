@@ -11,6 +11,8 @@ class Action(models.TextChoices):
     PERSON_EXPORTED = "person_exported", "Export des données d'une personne"
     PERSON_ERASED = "person_erased", "Effacement d'une personne à sa demande"
     PERSON_ANONYMISED = "person_anonymised", "Anonymisation après la durée de conservation"
+    ERASURE_REQUESTED = "erasure_requested", "Demande d'effacement d'une personne"
+    ERASURE_REFUSED = "erasure_refused", "Refus d'une demande d'effacement"
     CONSENT_WITHDRAWN = "consent_withdrawn", "Retrait d'un consentement"
     # Visits and referrals (they hold a person's situation and requests)
     VISIT_CREATED = "visit_created", "Enregistrement d'une visite"

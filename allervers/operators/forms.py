@@ -31,11 +31,13 @@ class OperatorSettingsForm(forms.ModelForm):
             "public_access_note",
             "widget_allowed_origins",
             "reminder_time",
+            "agents_may_erase",
         ]
         labels = {
             "school_zone": "Zone de vacances scolaires",
             "public_intro": "Présentation sur la page publique",
             "public_access_note": "Accessibilité et contact (page publique)",
+            "agents_may_erase": "Les agents peuvent effacer une personne sans confirmation",
         }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),

@@ -111,6 +111,11 @@ class Operator(models.Model):
         "(ce n'est pas le code postal). "
         "Les données ouvertes le donnent aux lieux de stationnement qui n'ont pas le leur.",
     )
+    agents_may_erase = models.BooleanField(
+        "les agents peuvent effacer une personne sans confirmation",
+        default=False,
+        help_text="Décoché : un agent demande l'effacement et la coordination le confirme.",
+    )
     # Set by `load_demo` only: the demo replaces an operator so marked, never another one.
     is_demo = models.BooleanField("structure de démonstration", default=False, editable=False)
     # When a coordinator first opened the public page from the back office (first steps).

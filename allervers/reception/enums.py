@@ -114,3 +114,9 @@ REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ReferralStatus.TAKEN_UP: (),
     ReferralStatus.DROPPED: (),
 }
+
+
+class ErasureDecision(models.TextChoices):
+    PENDING = "pending", "En attente"
+    CONFIRMED = "confirmed", "Confirmée"
+    REFUSED = "refused", "Refusée"

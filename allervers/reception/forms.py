@@ -419,6 +419,43 @@ class PersonEraseForm(forms.Form):
     )
 
 
+class ErasureRequestForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label="La personne a demandé l'effacement : je transmets sa demande à la coordination",
+        error_messages={"required": "Cochez la case pour transmettre la demande."},
+    )
+    reason = forms.CharField(
+        label="Précisions pour la coordination (facultatif)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sans détail sur la situation de la personne : il sera effacé avec sa fiche.",
+        error_messages={"max_length": "1 000 caractères au plus."},
+    )
+
+
+class ErasureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", "Confirmer"), ("refuse", "Refuser")],
+        error_messages={
+            "required": "Choisissez de confirmer ou de refuser l'effacement.",
+            "invalid_choice": "Choisissez de confirmer ou de refuser l'effacement.",
+        },
+    )
+
+
+class ErasureRefuseForm(forms.Form):
+    refusal_reason = forms.CharField(
+        label="Motif du refus",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Indiquez pourquoi l'effacement est refusé.",
+            "max_length": "1 000 caractères au plus.",
+        },
+    )
+
+
 class ReferralForm(forms.Form):
     partner = forms.ModelChoiceField(
         label="Partenaire",

@@ -12,6 +12,7 @@ from .enums import (
     OPEN_REFERRAL_STATUSES,
     ConsentPurpose,
     CyberPurpose,
+    ErasureDecision,
     ReferralStatus,
     VisitChangeKind,
     VisitSource,
@@ -529,3 +530,78 @@ class CyberUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seats_used} postes, {self.people_count} personnes"
+
+
+class ErasureRequestQuerySet(OperatorOwnedQuerySet):
+    def pending(self) -> "ErasureRequestQuerySet":
+        return self.filter(decision=ErasureDecision.PENDING)
+
+
+class ErasureRequest(models.Model):
+    """An agent's request to erase a person, and the coordinator's decision.
+
+    At most one request is pending per person. The person's link is SET_NULL so that the erasure
+    itself is never blocked: `person_anonymise` closes the pending requests and empties their
+    free texts before the person's row goes (docs/privacy.md, « Who can erase »)."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="erasure_requests",
+        verbose_name="personne",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="demandée par",
+    )
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    reason = models.TextField("précisions", blank=True, max_length=1000)
+    decision = models.CharField(
+        "décision",
+        max_length=10,
+        choices=ErasureDecision.choices,
+        default=ErasureDecision.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    refusal_reason = models.TextField("motif du refus", blank=True, max_length=1000)
+
+    objects = ErasureRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande d'effacement"
+        ordering = ["requested_at", "pk"]
+        indexes = [
+            models.Index(fields=["operator", "decision"], name="erasurerequest_operator_dec")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=ErasureDecision.values),
+                name="erasurerequest_decision_known_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision=ErasureDecision.PENDING, decided_at__isnull=True)
+                | (~Q(decision=ErasureDecision.PENDING) & Q(decided_at__isnull=False)),
+                name="erasurerequest_decided_at_with_decision",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(decision=ErasureDecision.PENDING),
+                name="erasurerequest_one_pending_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande d'effacement du {self.requested_at:%d/%m/%Y}"

@@ -37,6 +37,12 @@ urlpatterns = [
     ),
     path("personnes/<int:person_id>/export.pdf", views.person_export_pdf, name="person_export_pdf"),
     path("personnes/<int:person_id>/effacer/", views.person_erase, name="person_erase"),
+    path("effacements/", views.erasure_request_list, name="erasure_request_list"),
+    path(
+        "effacements/<int:erasure_request_id>/",
+        views.erasure_request_decide,
+        name="erasure_request_decide",
+    ),
     path("conservation/", views.retention, name="retention"),
     path("orientations/", views.referral_list, name="referral_list"),
     path("orientations/<int:referral_id>/", views.referral_detail, name="referral_detail"),

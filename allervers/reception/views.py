@@ -27,11 +27,14 @@ from allervers.screening.closing import pending_right
 from allervers.submissions.tokens import once_per_token
 
 from . import exporting, importing, person_export, queries
-from .enums import REFERRAL_TRANSITIONS, ConsentPurpose, ReferralStatus
+from .enums import REFERRAL_TRANSITIONS, ConsentPurpose, ErasureDecision, ReferralStatus
 from .forms import (
     ConsentGiveForm,
     ConsentWithdrawForm,
     CyberUsageForm,
+    ErasureDecisionForm,
+    ErasureRefuseForm,
+    ErasureRequestForm,
     PeriodForm,
     PersonEraseForm,
     PersonForm,
@@ -45,7 +48,7 @@ from .forms import (
     VisitImportForm,
     current_stop,
 )
-from .models import Person, Topic, Visit
+from .models import ErasureRequest, Person, Topic, Visit
 from .questions import answers_by_section
 from .services import privacy
 from .services.cyber import CYBER_SEATS_DEFAULT, cyber_usage_record
@@ -400,6 +403,8 @@ def person_detail(request, person_id: int):
             "visits": visits,
             "referrals": queries.referrals_of_person(request.operator, person),
             "appointments": appointments,
+            "may_erase": privacy.may_erase_directly(request),
+            "pending_erasure": ErasureRequest.objects.pending().filter(person=person).first(),
         },
     )
 
@@ -496,40 +501,137 @@ def person_export_pdf(request, person_id: int):
     )
 
 
+def _erase_context(request, person: Person) -> dict:
+    return {
+        "person": person,
+        "visit_count": person.visits.count(),
+        "referral_count": queries.referrals_of_person(request.operator, person).count(),
+        "consent_count": person.consents.count(),
+    }
+
+
+def _erased_message(done: privacy.Anonymised) -> str:
+    return (
+        f"Fiche effacée. {done.visits} visite(s) et {done.referrals} orientation(s) restent, "
+        "anonymes, pour les chiffres du service."
+        + (
+            f" Ses {done.bookings} réservation(s) n'ont plus ni son nom ni ses coordonnées."
+            if done.bookings
+            else ""
+        )
+    )
+
+
 @operator_view(*STAFF_ROLES)
 @once_per_token
 @shows_person
 def person_erase(request, person_id: int):
+    """A coordinator (or an agent when the structure allows it) erases at once; otherwise an
+    agent asks the coordination to erase (`privacy.erasure_request`)."""
     person = get_scoped_or_404(request, Person, pk=person_id)
     if request.method != "POST":
         record(request, Action.PERSON_VIEWED, person, detail="confirmation d'effacement")
+    if not privacy.may_erase_directly(request):
+        return _erasure_ask(request, person)
     form = PersonEraseForm(posted(request))
     submission = form_submit(
         request, form, lambda data: privacy.person_erase(person=person, request=request)
     )
     if submission.done:
-        done = submission.result
-        messages.success(
-            request,
-            f"Fiche effacée. {done.visits} visite(s) et {done.referrals} orientation(s) restent, "
-            "anonymes, pour les chiffres du service."
-            + (
-                f" Ses {done.bookings} réservation(s) n'ont plus ni son nom ni ses coordonnées."
-                if done.bookings
-                else ""
-            ),
-        )
+        messages.success(request, _erased_message(submission.result))
         return redirect("reception:person_search")
     return render_form(
+        request, "reception/person_erase.html", {"form": form, **_erase_context(request, person)}
+    )
+
+
+def _erasure_ask(request, person: Person):
+    pending = ErasureRequest.objects.pending().filter(person=person).first()
+    form = ErasureRequestForm(posted(request))
+    submission = form_submit(
         request,
-        "reception/person_erase.html",
-        {
-            "form": form,
-            "person": person,
-            "visit_count": person.visits.count(),
-            "referral_count": queries.referrals_of_person(request.operator, person).count(),
-            "consent_count": person.consents.count(),
-        },
+        form,
+        lambda data: privacy.erasure_request(person=person, request=request, reason=data["reason"]),
+    )
+    if submission.done:
+        messages.success(
+            request,
+            "Demande d'effacement transmise à la coordination. La fiche reste jusqu'à ce "
+            "qu'une personne de la coordination la confirme.",
+        )
+        return redirect("reception:person_detail", person_id=person.pk)
+    return render_form(
+        request,
+        "reception/erasure_ask.html",
+        {"form": form, "pending": pending, **_erase_context(request, person)},
+    )
+
+
+@operator_view(*COORDINATOR_ROLES)
+@shows_person
+def erasure_request_list(request):
+    """The erasure requests waiting for a coordinator's decision, the oldest first."""
+    pending = ErasureRequest.objects.for_operator(request.operator).pending()
+    page = Paginator(
+        pending.select_related("person", "requested_by").order_by("requested_at", "pk"), 50
+    ).get_page(request.GET.get("page"))
+    record_people(request, [item.person for item in page], detail="demandes d'effacement")
+    return render(request, "reception/erasure_request_list.html", {"page": page, "query": ""})
+
+
+@operator_view(*COORDINATOR_ROLES)
+@shows_person
+def erasure_request_decide(request, erasure_request_id: int):
+    """Confirm (the person is erased) or refuse (with a reason) one request."""
+    erasure_request = get_scoped_or_404(
+        request,
+        ErasureRequest.objects.select_related("person", "requested_by", "decided_by"),
+        pk=erasure_request_id,
+    )
+    person = erasure_request.person
+    decision_form = ErasureDecisionForm(posted(request))
+    decision = decision_form.cleaned_data["decision"] if decision_form.is_valid() else None
+    confirm_form = PersonEraseForm(posted(request) if decision == "confirm" else None)
+    refuse_form = ErasureRefuseForm(posted(request) if decision == "refuse" else None)
+    if decision == "confirm":
+        submission = form_submit(
+            request,
+            confirm_form,
+            lambda data: privacy.erasure_request_confirm(
+                erasure_request=erasure_request, request=request
+            ),
+        )
+        if submission.done:
+            messages.success(request, _erased_message(submission.result))
+            return redirect("reception:erasure_request_list")
+    elif decision == "refuse":
+        submission = form_submit(
+            request,
+            refuse_form,
+            lambda data: privacy.erasure_request_refuse(
+                erasure_request=erasure_request,
+                request=request,
+                refusal_reason=data["refusal_reason"],
+            ),
+        )
+        if submission.done:
+            messages.success(request, "Demande d'effacement refusée : la fiche reste.")
+            return redirect("reception:erasure_request_list")
+    context = {
+        "erasure_request": erasure_request,
+        "confirm_form": confirm_form,
+        "refuse_form": refuse_form,
+        "decision_form": decision_form,
+    }
+    if person is not None:
+        record(request, Action.PERSON_VIEWED, person, detail="demande d'effacement")
+        if erasure_request.decision == ErasureDecision.PENDING:
+            context.update(_erase_context(request, person))
+    return render_form(
+        request,
+        "reception/erasure_request_decide.html",
+        context,
+        forms_shown=[decision_form, confirm_form, refuse_form],
     )
 
 

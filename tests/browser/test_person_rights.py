@@ -1,5 +1,6 @@
-"""An agent exports everything held about a person (PDF and JSON), then erases the person on
-their request: the person's page is gone, the year's visit count is unchanged."""
+"""An agent exports everything held about a person (PDF and JSON), then asks for the person's
+erasure on their request; the coordinator confirms it from the list of requests: the person's
+page is gone, the year's visit count is unchanged."""
 
 import datetime
 import io
@@ -61,20 +62,38 @@ def test_an_agent_exports_then_erases_a_person_and_the_year_s_figures_stay(
     assert data["person"]["last_name"] == "Lemaire"
     assert [visit["date"] for visit in data["visits"]] == [f"{year}-03-10", f"{year}-09-10"]
 
-    page.get_by_role("link", name="Effacer sa fiche").click()
-    page.get_by_role("heading", level=1, name="Effacer la fiche de Amina LEMAIRE").wait_for()
-    assert "ses visites (2)" in page.get_by_role("region", name="Ce qui est effacé").inner_text()
+    page.get_by_role("link", name="Demander l'effacement de sa fiche").click()
+    page.get_by_role(
+        "heading", level=1, name="Demander l'effacement de la fiche de Amina LEMAIRE"
+    ).wait_for()
+    assert "ses visites (2)" in page.locator("main").inner_text()
     assert_accessible(page)
     page.get_by_label("La personne a demandé l'effacement").check()
-    page.get_by_role("button", name="Effacer définitivement").click()
-    page.get_by_text("Fiche effacée. 2 visite(s) et 0 orientation(s) restent").wait_for()
+    page.get_by_role("button", name="Demander l'effacement").click()
+    page.get_by_text("Demande d'effacement transmise à la coordination").wait_for()
+    assert "en attente de la coordination" in page.locator("main").inner_text()
     assert_accessible(page)
-    assert not Person.objects.exists()
-    assert page.goto(f"{live_server.url}{person_path}").status == 404
+    assert Person.objects.filter(pk=person.pk).exists()
 
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     other = context.new_page()
-    log_in(other, live_server.url, coordinator, "/bilan/")
+    log_in(other, live_server.url, coordinator, "/structure/reglages/")
+    other.get_by_role("link", name="Demandes d'effacement").click()
+    other.get_by_role("heading", level=1, name="Demandes d'effacement").wait_for()
+    assert "Amina LEMAIRE" in other.get_by_role("table").inner_text()
+    assert_accessible(other)
+    other.get_by_role("link", name="Confirmer ou refuser l'effacement de Amina LEMAIRE").click()
+    other.get_by_role("heading", level=1, name="Effacer la fiche de Amina LEMAIRE ?").wait_for()
+    assert_accessible(other)
+    other.get_by_label("La personne a demandé l'effacement").check()
+    other.get_by_role("button", name="Effacer définitivement").click()
+    other.get_by_text("Fiche effacée. 2 visite(s) et 0 orientation(s) restent").wait_for()
+    assert "Aucune demande en attente." in other.locator("main").inner_text()
+    assert_accessible(other)
+    assert not Person.objects.exists()
+    assert page.goto(f"{live_server.url}{person_path}").status == 404
+
+    other.goto(f"{live_server.url}/bilan/")
     other.get_by_role("heading", level=1, name=f"Bilan : année {year}").wait_for()
     assert "Il a reçu 3 visites" in other.locator(".results").inner_text()
     other.goto(f"{live_server.url}/accueil/conservation/")

@@ -41,7 +41,12 @@ from tests.planning.factories import (
     StopFactory,
     VehicleFactory,
 )
-from tests.reception.factories import PersonFactory, TopicFactory, VisitFactory
+from tests.reception.factories import (
+    PersonFactory,
+    TopicFactory,
+    VisitFactory,
+    erasure_requests_fill,
+)
 from tests.screening.factories import screening_fill
 
 from .ownership import operator_owned_models
@@ -143,6 +148,7 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
     )
     cyber_usage_record(operator=operator, stop=past, seats_used=2, people_count=3, user=staff)
     record(None, Action.PERSON_VIEWED, person, user=staff, detail="page de la personne")
+    erasure_requests_fill(operator, person=person, by=staff)
     screening_fill(operator, visit=visit, referral=referral, partner=partner)
     bookings_fill(operator, stop=coming, partner=partner, person=person)
     return members

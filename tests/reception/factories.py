@@ -3,9 +3,10 @@ import datetime
 import factory
 from django.utils import timezone
 
-from allervers.reception.enums import ConsentPurpose, ReferralStatus
+from allervers.reception.enums import ConsentPurpose, ErasureDecision, ReferralStatus
 from allervers.reception.models import (
     CyberUsage,
+    ErasureRequest,
     Person,
     PersonConsent,
     Referral,
@@ -102,3 +103,21 @@ class CyberUsageFactory(factory.django.DjangoModelFactory):
     stop = factory.SubFactory(StopFactory, operator=factory.SelfAttribute("..operator"))
     seats_used = 3
     people_count = 4
+
+
+def erasure_requests_fill(operator, *, person, by) -> list[ErasureRequest]:
+    """A refused erasure request of `person` (with its reason) and a pending one."""
+    refused = ErasureRequest.objects.create(
+        operator=operator,
+        person=person,
+        requested_by=by,
+        reason="Demandé à l'accueil",
+        decision=ErasureDecision.REFUSED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        refusal_reason="Dossier en cours chez un partenaire",
+    )
+    pending = ErasureRequest.objects.create(
+        operator=operator, person=person, requested_by=by, reason="Demandé par téléphone"
+    )
+    return [refused, pending]

@@ -1,7 +1,13 @@
 """Makers of the reception URL arguments for the role × URL sweep (tests/operators/sweep.py)."""
 
 from allervers.operators.enums import Role
-from tests.reception.factories import PersonFactory, ReferralFactory, VisitFactory
+from tests.operators.factories import UserFactory
+from tests.reception.factories import (
+    PersonFactory,
+    ReferralFactory,
+    VisitFactory,
+    erasure_requests_fill,
+)
 
 
 def _referral(operator, membership):
@@ -15,7 +21,14 @@ def _referral(operator, membership):
     return ReferralFactory(operator=operator).pk
 
 
+def _erasure_request(operator, membership):
+    by = UserFactory()
+    person = PersonFactory(operator=operator, consent_recorded_by=by)
+    return erasure_requests_fill(operator, person=person, by=by)[1].pk
+
+
 MAKERS = {
+    "erasure_request_id": _erasure_request,
     "visit_id": lambda operator, membership: VisitFactory(operator=operator).pk,
     "person_id": lambda operator, membership: PersonFactory(operator=operator).pk,
     "referral_id": _referral,

@@ -100,9 +100,9 @@ def test_anonymising_detaches_the_bookings_and_erases_their_contact_details(oper
     assert other.first_name == "Lina" and other.phone and other.contact_erased_at is None
 
 
-def test_erasure_on_request_says_the_bookings_were_detached(client, agent, booked):
+def test_erasure_on_request_says_the_bookings_were_detached(client, coordinator, booked):
     person = booked[0]
-    client.force_login(agent)
+    client.force_login(coordinator)
     url = reverse("reception:person_erase", kwargs={"person_id": person.pk})
     response = client.post(url, {"confirmed": "on"}, follow=True)
     assert "Ses 2 réservation(s) n'ont plus ni son nom ni ses coordonnées." in text_of(response)

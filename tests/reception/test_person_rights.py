@@ -231,10 +231,10 @@ def test_partners_and_viewers_are_refused_and_another_structure_s_person_is_not_
 
 
 def test_the_confirmation_lists_what_goes_and_the_erasure_keeps_anonymous_visits(
-    client, agent, operator, followed
+    client, coordinator, operator, followed
 ):
     other_visit = VisitFactory(operator=operator, person=followed, note="")
-    client.force_login(agent)
+    client.force_login(coordinator)
     url = _url("person_erase", followed)
     page = text_of(client.get(url))
     assert "prénom, nom, téléphone, adresse électronique" in page
@@ -264,7 +264,11 @@ def test_the_confirmation_lists_what_goes_and_the_erasure_keeps_anonymous_visits
     )
     assert f"fiche n° {followed.pk}" not in history and "effacé" in history
     entry = AccessLogEntry.objects.for_operator(operator).get(action=Action.PERSON_ERASED)
-    assert (entry.user, entry.person_id, entry.target_id) == (agent, followed.pk, followed.pk)
+    assert (entry.user, entry.person_id, entry.target_id) == (
+        coordinator,
+        followed.pk,
+        followed.pk,
+    )
     assert "Amina" not in entry.detail and "Lemaire" not in entry.detail
 
     assert client.get(_url("person_detail", followed)).status_code == 404
@@ -275,8 +279,8 @@ def test_the_confirmation_lists_what_goes_and_the_erasure_keeps_anonymous_visits
     )
 
 
-def test_a_double_submitted_erasure_erases_once(operator, client, agent, followed):
-    client.force_login(agent)
+def test_a_double_submitted_erasure_erases_once(operator, client, coordinator, followed):
+    client.force_login(coordinator)
     url = _url("person_erase", followed)
     data = {"confirmed": "on", "submission_token": token_in(client.get(url))}
     first, second = client.post(url, data), client.post(url, data)

@@ -3,10 +3,16 @@ never a half-erased record nor a server error (tests/concurrency.py: threads on 
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 
+from allervers.reception.enums import ErasureDecision
 from allervers.reception.models import Person, Visit
 from allervers.reception.services.persons import visit_link_person
-from allervers.reception.services.privacy import person_anonymise
+from allervers.reception.services.privacy import (
+    erasure_request,
+    erasure_request_confirm,
+    person_anonymise,
+)
 from tests.concurrency import at_once, one_holding_the_other
 from tests.reception.factories import PersonFactory, VisitFactory
 
@@ -43,3 +49,31 @@ def test_a_visit_linked_while_the_person_is_erased_is_refused_and_stays_anonymou
     assert isinstance(linked.error, ValidationError) and linked.error.code == "erased_person"
     newcomer.refresh_from_db()
     assert newcomer.person is None and newcomer.anonymous_group is None
+
+
+def _request(operator, user):
+    request = RequestFactory().post("/")
+    request.user, request.operator = user, operator
+    return request
+
+
+def test_a_confirmation_racing_the_retention_sweep_erases_once_without_a_deadlock(
+    operator, agent, coordinator
+):
+    person = PersonFactory(operator=operator, consent_recorded_by=agent)
+    VisitFactory(operator=operator, person=person)
+    asked = erasure_request(person=person, request=_request(operator, agent))
+    stale = Person.objects.get(pk=person.pk)  # what the sweep loaded
+    confirmed, swept = at_once(
+        lambda: erasure_request_confirm(
+            erasure_request=asked, request=_request(operator, coordinator)
+        ),
+        lambda: person_anonymise(person=stale),
+    )
+    assert [confirmed.refused, swept.refused].count(True) == 1
+    error = confirmed.error or swept.error
+    assert isinstance(error, ValidationError)
+    assert error.code in ("erasure_decided", "already_erased")
+    assert not Person.objects.for_operator(operator).exists()
+    asked.refresh_from_db()
+    assert asked.decision == ErasureDecision.CONFIRMED and asked.person is None

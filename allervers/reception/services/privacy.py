@@ -35,10 +35,20 @@ from django.utils import timezone
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import purge, record
 from allervers.core.dates import months_after, months_before
+from allervers.operators.enums import COORDINATOR_ROLES
 from allervers.operators.models import Operator
+from allervers.operators.tenancy import has_role
 
-from ..enums import ConsentPurpose
-from ..models import Person, PersonConsent, Referral, ReferralEvent, Visit, VisitChange
+from ..enums import ConsentPurpose, ErasureDecision
+from ..models import (
+    ErasureRequest,
+    Person,
+    PersonConsent,
+    Referral,
+    ReferralEvent,
+    Visit,
+    VisitChange,
+)
 from ..queries import persons_with_last_contact
 from .checks import refuse
 from .persons import checked_consent, consents_add
@@ -85,11 +95,23 @@ def person_anonymise(*, person: Person) -> Anonymised:
     referral_count = referrals.update(reason=ERASED_REASON)
     ReferralEvent.objects.filter(referral__visit_id__in=visit_ids).exclude(note="").update(note="")
     person_id = locked.pk
+    _erasure_requests_close(person_id)
     bookings = person_bookings_erase(operator_id=locked.operator_id, person_id=person_id)
     locked.delete()
     return Anonymised(
         person_id=person_id, visits=len(visit_ids), referrals=referral_count, bookings=bookings
     )
+
+
+def _erasure_requests_close(person_id: int) -> None:
+    """Close the person's pending erasure request (the erasure answers it, whoever made it) and
+    empty the free texts of all their requests: the rows stay, without the person, as the record
+    of who asked and who decided."""
+    requests = ErasureRequest.objects.filter(person_id=person_id)
+    requests.filter(decision=ErasureDecision.PENDING).update(
+        decision=ErasureDecision.CONFIRMED, decided_at=timezone.now()
+    )
+    requests.update(reason="", refusal_reason="")
 
 
 def _history_scrub(visit_ids: list[int]) -> None:
@@ -122,6 +144,77 @@ def person_erase(*, person: Person, request) -> Anonymised:
         detail=_counts_detail(done),
     )
     return done
+
+
+ERASURE_DECIDED = "Cette demande d'effacement a déjà été traitée : rien n'a été changé."
+
+
+def may_erase_directly(request) -> bool:
+    """Whether the user erases at once: a coordinator, or an agent when the structure allows it
+    (`Operator.agents_may_erase`); otherwise an agent asks a coordinator (`erasure_request`)."""
+    return request.operator.agents_may_erase or has_role(request, COORDINATOR_ROLES)
+
+
+@transaction.atomic
+def erasure_request(*, person: Person, request, reason: str = "") -> ErasureRequest:
+    """Ask a coordinator to erase `person`. Idempotent: while a request is pending, asking again
+    returns it unchanged (nothing written, nothing logged)."""
+    locked = Person.objects.select_for_update().filter(pk=person.pk).first()
+    if locked is None:
+        refuse(ALREADY_ERASED, "already_erased")
+    pending = ErasureRequest.objects.pending().filter(person=locked).first()
+    if pending is not None:
+        return pending
+    created = ErasureRequest.objects.create(
+        operator_id=locked.operator_id,
+        person=locked,
+        requested_by=request.user,
+        reason=reason.strip(),
+    )
+    record(request, Action.ERASURE_REQUESTED, created)
+    return created
+
+
+def _pending_locked(erasure_request_id: int, operator: Operator) -> ErasureRequest:
+    """The pending request, locked after its person (the order `person_anonymise` locks them in,
+    so that the retention sweep and a decision never wait on each other)."""
+    found = ErasureRequest.objects.filter(pk=erasure_request_id, operator=operator).first()
+    if found is None or found.decision != ErasureDecision.PENDING:
+        refuse(ERASURE_DECIDED, "erasure_decided")
+    list(Person.objects.select_for_update().filter(pk=found.person_id))
+    locked = ErasureRequest.objects.select_for_update().get(pk=found.pk)
+    if locked.decision != ErasureDecision.PENDING or locked.person_id is None:
+        refuse(ERASURE_DECIDED, "erasure_decided")
+    return locked
+
+
+@transaction.atomic
+def erasure_request_confirm(*, erasure_request: ErasureRequest, request) -> Anonymised:
+    """A coordinator confirms the request: the person is erased (`person_erase`, logged)."""
+    locked = _pending_locked(erasure_request.pk, request.operator)
+    locked.decision = ErasureDecision.CONFIRMED
+    locked.decided_by = request.user
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["decision", "decided_by", "decided_at"])
+    return person_erase(person=locked.person, request=request)
+
+
+@transaction.atomic
+def erasure_request_refuse(
+    *, erasure_request: ErasureRequest, request, refusal_reason: str
+) -> ErasureRequest:
+    """A coordinator refuses the request, saying why: the person stays."""
+    refusal_reason = refusal_reason.strip()
+    if not refusal_reason:
+        refuse("Indiquez pourquoi l'effacement est refusé.", "refusal_reason_missing")
+    locked = _pending_locked(erasure_request.pk, request.operator)
+    locked.decision = ErasureDecision.REFUSED
+    locked.decided_by = request.user
+    locked.decided_at = timezone.now()
+    locked.refusal_reason = refusal_reason
+    locked.save(update_fields=["decision", "decided_by", "decided_at", "refusal_reason"])
+    record(request, Action.ERASURE_REFUSED, locked)
+    return locked
 
 
 def _counts_detail(done: Anonymised) -> str:
