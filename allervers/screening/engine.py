@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from allervers.planning.calendars import month_label
+
 from .enums import AdultSituation, Housing, Incapacity, RightKind
 
 ENGINE_MISSING = (
@@ -47,20 +49,6 @@ MONTH_NOT_COVERED = (
     "manquants). La visite et les réponses sont bien enregistrées : relancez le calcul après la "
     "mise à jour d'OpenFisca-France."
 )
-MONTH_NAMES = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 ENGINE_TOO_LONG = (
     "Le calcul des droits n'a pas abouti en {seconds} secondes (le serveur est très chargé). "
     "La visite et les réponses sont bien enregistrées : relancez le calcul dans un moment."
@@ -400,7 +388,7 @@ def simulate(
         from openfisca_core.errors import ParameterNotFoundError
 
         if isinstance(error, ParameterNotFoundError):  # a scale not yet published
-            month_name = f"{MONTH_NAMES[month.month - 1]} {month.year}"
+            month_name = month_label(month.year, month.month)
             raise EngineError(MONTH_NOT_COVERED.format(month=month_name)) from error
         raise EngineError(ENGINE_FAILED.format(detail=type(error).__name__)) from error
     return values
