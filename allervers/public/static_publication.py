@@ -76,14 +76,22 @@ def static_body(content: bytes, content_type: str) -> bytes:
     return NONCE.sub(b"", content) if content_type.startswith("text/html") else content
 
 
+class _SiteClient(Client):
+    """Requests as the site's own scheme, whether TLS ends at a proxy (SECURE_PROXY_SSL_HEADER,
+    read only when ALLERVERS_TRUSTED_PROXY_COUNT > 0) or at the server itself (the WSGI
+    scheme): else SECURE_SSL_REDIRECT answers every address with a 301."""
+
+    def __init__(self, scheme: str, **defaults):
+        super().__init__(HTTP_X_FORWARDED_PROTO=scheme, **defaults)
+        self.https = scheme == "https"
+
+    def get(self, path, *args, **kwargs):
+        return super().get(path, *args, secure=self.https, **kwargs)
+
+
 def _client() -> Client:
     site = urllib.parse.urlsplit(settings.ALLERVERS_SITE_URL)
-    # As the TLS proxy of a production installation presents requests (SECURE_PROXY_SSL_HEADER).
-    return Client(
-        HTTP_HOST=site.netloc,
-        HTTP_X_FORWARDED_PROTO=site.scheme,
-        secure=site.scheme == "https",
-    )
+    return _SiteClient(site.scheme, HTTP_HOST=site.netloc)
 
 
 class PublicationError(RuntimeError):

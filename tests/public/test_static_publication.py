@@ -132,3 +132,16 @@ def test_a_new_address_removes_the_old_folder_and_leaves_a_redirect(
     # Published again: nothing more to remove, the redirect stays.
     call_command("publish_static", "ccas-nouveau", str(tmp_path))
     assert published(tmp_path)["ccas-test/index.html"] == files["ccas-test/index.html"]
+
+
+@pytest.mark.parametrize("proxy_header", [None, ("HTTP_X_FORWARDED_PROTO", "https")])
+def test_an_https_site_publishes_with_or_without_a_tls_proxy(
+    settings, planning, tmp_path, proxy_header
+):
+    """Production redirects plain HTTP (SECURE_SSL_REDIRECT) and reads the proxy's header only
+    behind a configured proxy: the publication's requests are HTTPS either way, never a 301."""
+    settings.ALLERVERS_SITE_URL = "https://testserver"
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = proxy_header
+    call_command("publish_static", "ccas-test", str(tmp_path))
+    assert b"Place du Regain" in (tmp_path / "ccas-test" / "index.html").read_bytes()
