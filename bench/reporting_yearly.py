@@ -314,32 +314,43 @@ def _generate(first_year: int, last_year: int) -> None:
     print(f"generated in {time.perf_counter() - started:.0f} s")
 
 
+def _operator_tables() -> list[str]:
+    """Every table with an `operator` foreign key, those that refer to others first: read from
+    the models, so that a table added by a later migration (a person's consents…) is never left
+    holding a row that blocks the next generation's clean-up."""
+    from django.apps import apps
+
+    from allervers.operators.models import Operator
+
+    owned = {
+        model: {
+            field.related_model
+            for field in model._meta.concrete_fields
+            if field.is_relation and field.related_model is not model
+        }
+        for model in apps.get_models()
+        if any(
+            field.name == "operator" and field.is_relation and field.related_model is Operator
+            for field in model._meta.concrete_fields
+        )
+    }
+    ordered: list[str] = []
+    while owned:
+        referred = set().union(*owned.values())
+        leaves = [model for model in owned if model not in referred] or list(owned)
+        for model in leaves:
+            ordered.append(model._meta.db_table)
+            del owned[model]
+    return ordered
+
+
 def _remove_generated() -> None:
     from django.db import connection
 
-    tables = [
-        "reception_referralevent",
-        "reception_referral",
-        "reception_visitchange",
-        "reception_visittopic",
-        "reception_visitpartner",
-        "reception_cyberusage",
-        "reception_visit",
-        "reception_person",
-        "reception_topic",
-        "planning_partnerpresence",
-        "planning_staffassignment",
-        "planning_stop",
-        "planning_space",
-        "planning_vehicle",
-        "planning_site",
-        "partners_partner",
-        "reporting_yearclosure",
-    ]
     with connection.cursor() as cursor:
-        for table in tables:
+        for table in _operator_tables():
             cursor.execute(
-                f"DELETE FROM {table} WHERE operator_id IN (SELECT id FROM operators_operator "
+                f'DELETE FROM "{table}" WHERE operator_id IN (SELECT id FROM operators_operator '
                 f"WHERE slug LIKE %s)",
                 [SLUG_PREFIX + "%"],
             )
@@ -594,6 +605,7 @@ def _bench_pdf(operator, scope, rounds: int) -> float:
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # not its progress, page by page
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # nor its font subsetting
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     view = ReportView(operator=operator, report=report_figures(scope).report)
