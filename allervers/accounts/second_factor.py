@@ -176,7 +176,7 @@ def _stored_backup_code(device: StaticDevice, code: str) -> str:
 
 def backup_codes_hash_existing(token_model) -> int:
     """Replace the backup codes stored in clear (eight characters, before issue 23) with their
-    digests: the data migration `accounts/0002`. Returns how many were replaced."""
+    digests: the data migration `accounts/0003`. Returns how many were replaced."""
     changed = 0
     for token in token_model.objects.filter(token__regex=r"^[a-z0-9]{8}$").iterator():
         token_model.objects.filter(pk=token.pk).update(token=backup_code_digest(token.token))
