@@ -53,8 +53,9 @@ INSTALLED_APPS = [
     "allervers.worker",
     "django_tasks_db",
     "axes",
+    # The authenticator applications are `accounts.AuthenticatorDevice` (secret encrypted);
+    # django-otp's own TOTP app, which stores it in clear, is not installed.
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "allervers.accounts",
     "allervers.operators",
@@ -199,6 +200,12 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 # The platform admin lists devices but never shows their secrets or QR codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The TOTP secrets are encrypted at rest (allervers/accounts/secrets_at_rest.py, docs/deployment.md
+# "Secrets at rest"): the current key, then previous keys that only decrypt (comma-separated)
+# until `manage.py second_factor_reencrypt` has run. Unset: derived from SECRET_KEY (and its
+# fallbacks), which `check --deploy` warns about (accounts.W004).
+ALLERVERS_FIELD_ENCRYPTION_KEY = env("ALLERVERS_FIELD_ENCRYPTION_KEY", "")
+ALLERVERS_FIELD_ENCRYPTION_KEY_FALLBACKS = env_list("ALLERVERS_FIELD_ENCRYPTION_KEY_FALLBACKS")
 
 # Sessions (stored in the database, Django's default engine): ended after this long without a
 # request, and in any case this long after the login (allervers/accounts/middleware.py).
