@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import record
-from allervers.operators.enums import SECOND_FACTOR_ROLES
+from allervers.core.roles import SECOND_FACTOR_ROLES
 from allervers.operators.models import Membership
 
 from .sessions import end_all_sessions

@@ -17,14 +17,14 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.reads import record_people, shows_person
 from allervers.accesslog.services import logged
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import (
+from allervers.core.roles import (
     BOOKING_READER_ROLES,
     COORDINATOR_ROLES,
     OPENING_WRITER_ROLES,
     STAFF_ROLES,
     Role,
 )
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.partners.models import Partner
 from allervers.planning.enums import StopStatus
 from allervers.planning.forms import ConfirmForm

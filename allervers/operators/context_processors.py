@@ -1,4 +1,4 @@
-from .tenancy import current_membership
+from allervers.core.tenancy import current_membership
 
 
 def current_membership_context(request):

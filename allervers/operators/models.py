@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from allervers.core.communes import INSEE_CODE_REGEX, validate_insee_code
+from allervers.core.roles import Role
 
-from .enums import Role, SchoolZone
+from .enums import SchoolZone
 
 # First path segments taken by the application: an operator's public page lives at /<slug>/, so
 # these can never be slugs. tests/operators/test_operator_slug.py checks the list against the URLs.

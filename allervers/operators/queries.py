@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .enums import Role
+from allervers.core.roles import Role
+
 from .models import Membership, Operator
 
 

@@ -12,10 +12,10 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.services import membership_detail, record
 from allervers.accounts.second_factor import second_factor_reset
 from allervers.accounts.sessions import end_all_sessions
+from allervers.core.roles import Role
 from allervers.partners.models import Partner
 from allervers.reception.services.topics import topics_seed_defaults
 
-from .enums import Role
 from .models import Membership, Operator, validate_operator_slug
 from .queries import active_coordinator_count, belongs_elsewhere, is_member, user_by_email
 from .tasks import member_account_notice, member_welcome_email

@@ -6,8 +6,9 @@ import re
 from django import forms
 
 from allervers.core.communes import InseeCodeField
+from allervers.core.roles import Role
 from allervers.core.versions import VersionedForm
-from allervers.operators.enums import Role, SchoolZone
+from allervers.operators.enums import SchoolZone
 from allervers.operators.models import Membership
 from allervers.partners.models import Partner
 

@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import (
+from allervers.core.roles import (
     COORDINATOR_ROLES,
     PLANNING_READER_ROLES,
     PRESENCE_WRITER_ROLES,
     STAFF_ROLES,
     Role,
 )
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 
 from .. import services
 from ..forms import ConfirmForm, PresenceForm, StaffForm

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
