@@ -363,10 +363,6 @@ class PatternGenerateForm(forms.Form):
     )
 
 
-class ConfirmForm(forms.Form):
-    """A confirmation button: no field; a refusal of the service shows as the form's error."""
-
-
 class CancelForm(forms.Form):
     reason = forms.ChoiceField(
         label="Motif de l'annulation",

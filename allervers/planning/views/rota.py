@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.pages import ConfirmForm, confirm_page
 from allervers.core.roles import (
     COORDINATOR_ROLES,
     PLANNING_READER_ROLES,
@@ -18,11 +19,11 @@ from allervers.core.roles import (
 from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 
 from .. import services
-from ..forms import ConfirmForm, PresenceForm, StaffForm
+from ..forms import PresenceForm, StaffForm
 from ..models import PartnerPresence, StaffAssignment, Stop
 from ..queries import month_coverage, month_rota
 from .filters import filter_form, filtered_stops, month_links, shown_month
-from .pages import back_to_stop, confirm_page, stop_form_page, stop_url
+from .pages import back_to_stop, stop_form_page, stop_url
 from .stops import stop_queryset
 
 # Partners present ----------------------------------------------------------------------------
