@@ -29,3 +29,26 @@ COORDINATOR_ROLES = frozenset({Role.COORDINATOR})
 # Who must log in with a second factor (allervers/accounts/second_factor.py): every role that
 # reads a person's name; the funders read figures only (they may still enrol).
 SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})
+
+
+# What the templates ask of the current member's role (`{% if roles.coordinator %}`, the context
+# processor operators.context_processors), so that no template compares a role's string: each rule
+# is a role set above, or a single role.
+ROLE_RULES: dict[str, frozenset[Role]] = {
+    "coordinator": COORDINATOR_ROLES,
+    "agent": frozenset({Role.AGENT}),
+    "partner": frozenset({Role.PARTNER}),
+    "viewer": frozenset({Role.VIEWER}),
+    "staff": STAFF_ROLES,
+    "planning_reader": PLANNING_READER_ROLES,
+    "presence_writer": PRESENCE_WRITER_ROLES,
+    "booking_reader": BOOKING_READER_ROLES,
+    "opening_writer": OPENING_WRITER_ROLES,
+    "figure_reader": FIGURE_READER_ROLES,
+    "second_factor": SECOND_FACTOR_ROLES,
+}
+
+
+def role_rules(role: str | None) -> dict[str, bool]:
+    """Each rule of `ROLE_RULES`, answered for `role` (every rule false without a role)."""
+    return {name: role in roles for name, roles in ROLE_RULES.items()}
