@@ -53,7 +53,7 @@ import datetime, json, os
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from allervers.accounts.models import AuthenticatorDevice
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership, Operator
 from allervers.planning.models import Site, Stop, Vehicle
 from allervers.reception.models import Visit

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from allervers.accounts.lockout import client_ip
+from allervers.core.client_address import client_ip
 from allervers.core.dates import months_before
 
 from .chain import chain_append, chain_extend, checkpoint_write

@@ -2,7 +2,7 @@
 their own key (docs/deployment.md).
 
 One fact, "is there a proxy in front", decides both where the client's address is read
-(`ALLERVERS_TRUSTED_PROXY_COUNT`, allervers/accounts/lockout.py::client_ip) and whether the
+(`ALLERVERS_TRUSTED_PROXY_COUNT`, allervers/core/client_address.py::client_ip) and whether the
 proxy's headers are believed (`SECURE_PROXY_SSL_HEADER`, `USE_X_FORWARDED_HOST`/`PORT`).
 config/settings/base.py derives the second from the first; a settings module that sets them
 apart gets a warning:

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import record
-from allervers.operators.enums import SECOND_FACTOR_ROLES
+from allervers.core.roles import SECOND_FACTOR_ROLES
 from allervers.operators.models import Membership
 
 from .models import AuthenticatorDevice

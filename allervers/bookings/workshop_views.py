@@ -17,10 +17,9 @@ from allervers.accesslog.reads import shows_person
 from allervers.accesslog.services import logged, record
 from allervers.core.fields import id_from
 from allervers.core.form_views import add_service_error, form_submit, posted, render_form
-from allervers.operators.enums import PLANNING_READER_ROLES, STAFF_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
-from allervers.planning.forms import ConfirmForm
-from allervers.planning.views.pages import confirm_page, form_page
+from allervers.core.pages import ConfirmForm, confirm_page, form_page
+from allervers.core.roles import PLANNING_READER_ROLES, STAFF_ROLES
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view
 from allervers.reception.enums import ConsentPurpose
 from allervers.reception.forms import PersonSearchForm
 from allervers.reception.queries import people_matching

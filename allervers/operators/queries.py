@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 
 from allervers.accounts.models import AuthenticatorDevice
+from allervers.core.roles import Role
 
-from .enums import Role
 from .models import Membership, Operator
 
 

@@ -12,12 +12,12 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.services import membership_detail, record
 from allervers.accounts.second_factor import second_factor_reset
 from allervers.accounts.sessions import end_all_sessions
+from allervers.core.roles import Role
 from allervers.partners.models import Partner
-from allervers.reception.services.topics import topics_seed_defaults
 
-from .enums import Role
 from .models import Membership, Operator, validate_operator_slug
 from .queries import active_coordinator_count, belongs_elsewhere, is_member, user_by_email
+from .seeding import operator_seed
 from .tasks import member_account_notice, member_welcome_email
 
 # An invitation asked for again within this delay is the same one (a double click, a second
@@ -70,12 +70,13 @@ def operator_create(
     coordinator_last_name: str = "",
     created_by=None,
 ) -> Operator:
-    """A new structure, ready to be set up: the default request themes, and its coordinator, who
-    receives (after the commit) the link to choose a password — or, with an existing account,
-    a note that they now have access. Bad input: a ValidationError, nothing created."""
+    """A new structure, ready to be set up: what the apps seed for it (`seeding.py`: the default
+    request themes), and its coordinator, who receives (after the commit) the link to choose a
+    password — or, with an existing account, a note that they now have access. Bad input: a
+    ValidationError, nothing created."""
     operator = operator_create_check(name=name, slug=slug, coordinator_email=coordinator_email)
     operator.save()
-    topics_seed_defaults(operator=operator)
+    operator_seed(operator)
     membership = member_invite(
         operator=operator,
         email=coordinator_email.strip(),

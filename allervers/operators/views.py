@@ -9,14 +9,14 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged, membership_action, membership_detail, record
 from allervers.accounts import second_factor
 from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.roles import ALL_ROLES, COORDINATOR_ROLES
+from allervers.core.tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from . import services
-from .enums import ALL_ROLES, COORDINATOR_ROLES
 from .forms import InvitationAnswerForm, MemberForm, MembershipForm, OperatorSettingsForm
 from .models import Membership
 from .queries import pending_invitations, team
-from .tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view
 
 INVITATION_RESENT = "invitation renvoyée"
 INVITATION_ACCEPTED = "invitation acceptée"

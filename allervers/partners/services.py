@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from allervers.core.names import free_slug, name_taken, unique_name_saving
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
 from allervers.planning.revision import planning_write

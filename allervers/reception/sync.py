@@ -46,8 +46,8 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged
 from allervers.accounts.second_factor import second_factor_missing, second_factor_step
 from allervers.core.fields import id_from
-from allervers.operators.enums import STAFF_ROLES
-from allervers.operators.tenancy import operator_view
+from allervers.core.roles import STAFF_ROLES
+from allervers.core.tenancy import operator_view
 
 from .forms import VisitForm
 from .models import Topic, Visit

@@ -19,8 +19,8 @@ from allervers.accesslog.reads import record_people, shows_person
 from allervers.accesslog.services import logged, period_text, record
 from allervers.core.fields import id_from
 from allervers.core.form_views import INVALID_FORM_STATUS, form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
+from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES, Role
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 from allervers.planning.models import Stop
 from allervers.screening.closing import FIELD as OUTCOME_FIELD
 from allervers.screening.closing import pending_right

@@ -10,8 +10,8 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.services import record
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.core.pdf import pdf_from_template
-from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
+from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES, Role
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view
 from allervers.reception.models import Visit
 from allervers.submissions.tokens import once_per_token
 

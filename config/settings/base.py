@@ -167,7 +167,7 @@ ALLERVERS_ADDRESS_FAILURE_MINUTES = int(env("ALLERVERS_ADDRESS_FAILURE_MINUTES",
 # The login form keeps Django's field name, `username`, for the e-mail address.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "allervers.accounts.lockout.typed_email"
-AXES_CLIENT_IP_CALLABLE = "allervers.accounts.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "allervers.core.client_address.client_ip"
 AXES_LOCKOUT_CALLABLE = "allervers.accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True

@@ -17,7 +17,7 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accounts.models import AuthenticatorDevice
 from allervers.accounts.second_factor import BACKUP_CODE_COUNT, backup_code_digest
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.accounts.second_factor import (
     KEY,
     PASSWORD,

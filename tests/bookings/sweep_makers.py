@@ -4,7 +4,7 @@ the public canary.
 A partner's member may only open its own organisation's openings and appointments: for one, the
 maker makes them for its partner."""
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,

@@ -15,14 +15,14 @@ from django.urls import reverse
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accounts.models import AuthenticatorDevice
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
+from allervers.core.tenancy import SESSION_KEY
 from allervers.operators.models import Membership
 from allervers.operators.services import (
     INVITATION_RESEND_INTERVAL,
     member_invite,
     membership_update,
 )
-from allervers.operators.tenancy import SESSION_KEY
 from tests.accounts.second_factor import enrol
 from tests.html import text_of
 

@@ -35,9 +35,9 @@ from django.utils import timezone
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import purge, record
 from allervers.core.dates import months_after, months_before
-from allervers.operators.enums import COORDINATOR_ROLES
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import has_role
 from allervers.operators.models import Operator
-from allervers.operators.tenancy import has_role
 
 from ..enums import ConsentPurpose, ErasureDecision
 from ..models import (
