@@ -4,6 +4,8 @@
 
 from django.db import transaction
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.operators.models import Operator
 from allervers.planning.services import stop_create_one_off
 
@@ -21,6 +23,7 @@ def visits_import(
     content: bytes,
     skip_duplicates: bool = False,
     create_stops: bool = False,
+    request=None,
 ) -> int:
     """Import a file of past visits, all or nothing; return how many visits were created.
 
@@ -28,6 +31,7 @@ def visits_import(
     wrong: then nothing at all is saved. Rows already recorded (same stop, times and answers)
     are skipped only with `skip_duplicates`, and the past stops the planning lacks are created
     (one-off stops, listed by the dry run) only with `create_stops`; else refused likewise.
+    Journaled for `request` (one entry for the file).
     """
     report = visits_check(operator=operator, name=name, content=content)
     if not report.is_valid:
@@ -75,4 +79,5 @@ def visits_import(
             report.add_error(report.rows[index].line, " ".join(error.messages))
         report.rows = []
         raise ImportRefused(report) from None
+    journal(request, Action.IMPORT_CONFIRMED, detail=f"{len(visits)} visites importées")
     return len(visits)

@@ -6,9 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.core.versions import check_version
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
@@ -191,11 +193,14 @@ def visit_record(
     person: Person | None = None,
     now: datetime.datetime | None = None,
     client_id: uuid.UUID | None = None,
+    request=None,
+    detail: str = "",
     **answers,
 ) -> Visit:
     """Record a visit at a held stop (today or past). `answers` are the Visit's answer fields.
     `client_id`: the identifier the tablet made for a visit recorded without network (unique
-    per operator: the same visit sent twice is refused by the database)."""
+    per operator: the same visit sent twice is refused by the database). Journaled for
+    `request` (VISIT_CREATED, with `detail`)."""
     new = NewVisit(
         stop=stop,
         arrived_at=arrived_at,
@@ -207,9 +212,35 @@ def visit_record(
         answers=answers,
     )
     try:
-        return visits_record(operator=operator, user=user, visits=[new], now=now)[0]
+        visit = visits_record(operator=operator, user=user, visits=[new], now=now)[0]
     except VisitsRefused as refused:
         raise refused.errors[0][1] from None
+    journal(request, Action.VISIT_CREATED, visit, detail=detail)
+    return visit
+
+
+def visit_record_once(
+    *, operator: Operator, user, client_id: uuid.UUID | None, request=None, **arguments
+) -> tuple[Visit, bool]:
+    """`visit_record`, unless the tablet's identifier `client_id` names a visit already
+    recorded: then that one. Returns the visit and whether it was created now. The visit form
+    (which the tablet's script sends with the identifier it then queues the visit under, when
+    the answer is lost) and the synchronisation (`reception/sync.py`) record through it: the
+    same visit is never created twice, even by two requests at once."""
+    recorded = Visit.objects.for_operator(operator).filter(client_id=client_id)
+    if client_id is not None and (existing := recorded.first()) is not None:
+        return existing, False
+    try:
+        visit = visit_record(
+            operator=operator, user=user, client_id=client_id, request=request, **arguments
+        )
+    except IntegrityError:
+        # The same visit sent at the same instant by another request: that one saved it.
+        existing = recorded.first() if client_id is not None else None
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
 
 
 # A batch is written in one transaction: the import's `MAX_LINES` bounds it.
@@ -271,9 +302,11 @@ def visit_finish(
     user,
     now: datetime.datetime | None = None,
     left_at: datetime.datetime | None = None,
+    request=None,
 ) -> Visit:
     """The person leaves the bus: departure = now (one tap on « Terminer »), or `left_at`, the
-    moment of the tap on a tablet without network, sent later."""
+    moment of the tap on a tablet without network, sent later. Journaled for `request`."""
+    sent = left_at is not None
     now = now or timezone.now()
     if left_at is not None:
         if left_at > now + ARRIVAL_TOLERANCE:
@@ -300,6 +333,8 @@ def visit_finish(
     history_add(
         visit, VisitChangeKind.FINISHED, user, change("left_at", "—", shown(visit, "left_at"))
     )
+    detail = "visite terminée, envoyée par la tablette" if sent else "visite terminée"
+    journal(request, Action.VISIT_CHANGED, visit, detail=detail)
     return visit
 
 
@@ -312,11 +347,12 @@ def visit_correct(
     partners_seen: Iterable[Partner] | None = None,
     now: datetime.datetime | None = None,
     version: int | None = None,
+    request=None,
     **fields,
 ) -> Visit:
     """Correct a visit; the history line lists each changed answer, before and after.
     `version`: the visit's version the correction form showed; refused (nothing saved) if
-    the visit changed since."""
+    the visit changed since. Journaled for `request`."""
     now = now or timezone.now()
     _check_fields(fields)
     visit = visit_locked(visit, version=version)
@@ -351,4 +387,5 @@ def visit_correct(
             changes |= change(name, old, new, label_text=label_text)
     if changes:
         history_add(visit, VisitChangeKind.CORRECTED, user, changes)
+    journal(request, Action.VISIT_CHANGED, visit, detail="visite corrigée")
     return visit
