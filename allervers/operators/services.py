@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import membership_detail, record
+from allervers.accesslog.services import journal, membership_action, membership_detail, record
 from allervers.accounts.second_factor import second_factor_reset
 from allervers.accounts.sessions import end_all_sessions
 from allervers.partners.models import Partner
@@ -128,13 +128,14 @@ def member_invite(
     partner: Partner | None,
     invited_by=None,
     needs_acceptance: bool | None = None,
+    request=None,
 ) -> Membership:
     """Give a person a role in the structure; a new account gets a link to choose its password
     (sent after the commit, by a task). An account that already exists (it belongs to another
     structure, or is platform staff) is only invited: it has no access here until its owner
     accepts, once logged in (`membership_answer`). `needs_acceptance=False` is the platform's
     own decision (a new structure's coordinator). `invited_by` is None when the platform adds
-    the person."""
+    the person. Journaled for `request`."""
     User = get_user_model()
     user = user_by_email(email)
     created = user is None
@@ -154,6 +155,7 @@ def member_invite(
         awaiting_acceptance=pending,
     )
     _invitation_send(membership, invited_by=invited_by, new_account=created)
+    journal(request, Action.MEMBERSHIP_CREATED, membership, detail=membership_detail(membership))
     return membership
 
 
@@ -255,10 +257,12 @@ def membership_update(
     partner: Partner | None,
     is_active: bool,
     by=None,
+    request=None,
 ) -> Membership:
     """Change a member's role or access, in this structure only; the account's owner is told
     by e-mail. A structure always keeps one active coordinator. An invitation waiting for its
-    answer cannot be made active here (only its owner accepts it)."""
+    answer cannot be made active here (only its owner accepts it). Journaled for `request`."""
+    action = membership_action(membership, is_active=is_active)
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -307,6 +311,7 @@ def membership_update(
         end_all_sessions(membership.user)
     if notice:
         _notify_owner(membership, notice, by)
+    journal(request, action, membership, detail=membership_detail(membership))
     return membership
 
 
@@ -335,9 +340,10 @@ def second_factor_reset_refusal(membership: Membership) -> str:
 
 
 @transaction.atomic
-def member_second_factor_reset(*, membership: Membership, by=None) -> Membership:
+def member_second_factor_reset(*, membership: Membership, by=None, request=None) -> Membership:
     """A coordinator's reset of a member's second factor (a lost telephone), for an account that
-    is her structure's alone (`second_factor_reset_refusal`); its owner is told by e-mail."""
+    is her structure's alone (`second_factor_reset_refusal`); its owner is told by e-mail.
+    Journaled for `request`."""
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -348,4 +354,5 @@ def member_second_factor_reset(*, membership: Membership, by=None) -> Membership
         raise ValidationError(refusal)
     second_factor_reset(membership=membership)
     _notify_owner(membership, "second_factor_reset", by)
+    journal(request, Action.SECOND_FACTOR_RESET, membership)
     return membership

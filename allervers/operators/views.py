@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged, membership_action, membership_detail, record
+from allervers.accesslog.services import record
 from allervers.accounts import second_factor
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.submissions.tokens import once_per_token
@@ -75,13 +75,8 @@ def member_add(request):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.MEMBERSHIP_CREATED,
-            lambda: services.member_invite(
-                operator=request.operator, invited_by=request.user, **data
-            ),
-            detail=membership_detail,
+        lambda data: services.member_invite(
+            operator=request.operator, invited_by=request.user, request=request, **data
         ),
     )
     if submission.done:
@@ -118,11 +113,8 @@ def member_edit(request, membership_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            membership_action(membership, is_active=data["is_active"]),
-            lambda: services.membership_update(membership=membership, by=request.user, **data),
-            detail=membership_detail,
+        lambda data: services.membership_update(
+            membership=membership, by=request.user, request=request, **data
         ),
     )
     if submission.done:
@@ -153,10 +145,8 @@ def member_second_factor_reset(request, membership_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.SECOND_FACTOR_RESET,
-            lambda: services.member_second_factor_reset(membership=membership, by=request.user),
+        lambda data: services.member_second_factor_reset(
+            membership=membership, by=request.user, request=request
         ),
     )
     if form.errors and refusal:
