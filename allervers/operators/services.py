@@ -24,6 +24,10 @@ from .tasks import member_account_notice, member_welcome_email
 # « Mot de passe oublié ? »): nothing more is sent, unless the last one failed.
 INVITATION_RESEND_INTERVAL = datetime.timedelta(minutes=2)
 NOT_AN_INVITATION = "Cette invitation n'existe pas ou a déjà reçu une réponse : rien n'a changé."
+# The access log's details of an invitation's life (never a name).
+INVITATION_RESENT = "invitation renvoyée"
+INVITATION_ACCEPTED = "invitation acceptée"
+INVITATION_DECLINED = "invitation refusée"
 
 
 def operator_create_check(*, name: str, slug: str, coordinator_email: str) -> Operator:
@@ -181,10 +185,13 @@ def _recently_asked(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def invitation_resend(*, membership: Membership, by=None) -> bool:
+def invitation_resend(
+    *, membership: Membership, by=None, request=None, detail: str = INVITATION_RESENT
+) -> bool:
     """Send the invitation again (« Renvoyer l'invitation »): True when a new one is on its
     way, False when one was asked for a moment ago (a double click: the same invitation).
-    A member who already chose a password, or whose access is withdrawn, is refused."""
+    A member who already chose a password, or whose access is withdrawn, is refused.
+    A new sending is journaled for `request`, with `detail`."""
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -202,6 +209,7 @@ def invitation_resend(*, membership: Membership, by=None) -> bool:
     if _recently_asked(membership):
         return False
     _invitation_send(membership, invited_by=by, new_account=False)
+    journal(request, Action.MEMBERSHIP_CHANGED, membership, detail=detail)
     return True
 
 
@@ -226,9 +234,10 @@ def invitation_renew_for(*, user) -> bool:
 
 
 @transaction.atomic
-def membership_answer(*, membership_id: int, user, accept: bool) -> Membership:
+def membership_answer(*, membership_id: int, user, accept: bool, request=None) -> Membership:
     """The invited person's answer. Only the person invited, and only once: anything else
-    (another's invitation, an answered one, a forged id) changes nothing."""
+    (another's invitation, an answered one, a forged id) changes nothing. Journaled for
+    `request`, in the inviting structure's log."""
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("operator", "user", "partner")
@@ -241,6 +250,12 @@ def membership_answer(*, membership_id: int, user, accept: bool) -> Membership:
     membership.is_active = accept
     membership.declined_at = None if accept else timezone.now()
     membership.save(update_fields=["awaiting_acceptance", "is_active", "declined_at"])
+    journal(
+        request,
+        Action.MEMBERSHIP_CHANGED if accept else Action.MEMBERSHIP_ENDED,
+        membership,
+        detail=INVITATION_ACCEPTED if accept else INVITATION_DECLINED,
+    )
     return membership
 
 

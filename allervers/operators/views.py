@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,9 +17,6 @@ from .models import Membership
 from .queries import pending_invitations, team
 from .tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view
 
-INVITATION_RESENT = "invitation renvoyée"
-INVITATION_ACCEPTED = "invitation acceptée"
-INVITATION_DECLINED = "invitation refusée"
 REFUSED_RESET = "refusée : compte d'une autre structure ou de la plateforme"
 
 
@@ -183,7 +179,13 @@ def member_invitation_resend(request, membership_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = forms.Form(request.POST)
-    submission = form_submit(request, form, lambda data: _invitation_resend(request, membership))
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.invitation_resend(
+            membership=membership, by=request.user, request=request
+        ),
+    )
     name = membership.user.get_full_name() or membership.user.email
     if submission.done and submission.result:
         messages.success(request, f"L'invitation de {name} est renvoyée.")
@@ -193,14 +195,6 @@ def member_invitation_resend(request, membership_id: int):
     else:
         messages.info(request, f"L'invitation de {name} vient déjà d'être renvoyée.")
     return redirect("operators:member_edit", membership_id=membership.pk)
-
-
-@transaction.atomic
-def _invitation_resend(request, membership: Membership) -> bool:
-    sent = services.invitation_resend(membership=membership, by=request.user)
-    if sent:
-        record(request, Action.MEMBERSHIP_CHANGED, membership, detail=INVITATION_RESENT)
-    return sent
 
 
 # The invited person's answer (not an operator view: she may belong to no structure yet) ----------
@@ -222,7 +216,14 @@ def invitation_answer(request, membership_id: int):
         return HttpResponseNotAllowed(["POST"])
     form = InvitationAnswerForm(request.POST)
     submission = form_submit(
-        request, form, lambda data: _invitation_answer(request, membership_id, data["answer"])
+        request,
+        form,
+        lambda data: services.membership_answer(
+            membership_id=membership_id,
+            user=request.user,
+            accept=data["answer"] == "accepter",
+            request=request,
+        ),
     )
     if submission.done:
         membership = submission.result
@@ -239,18 +240,3 @@ def invitation_answer(request, membership_id: int):
         "operators/invitation_list.html",
         {"invitations": pending_invitations(request.user), "form": form},
     )
-
-
-@transaction.atomic
-def _invitation_answer(request, membership_id: int, answer: str) -> Membership:
-    accept = answer == "accepter"
-    membership = services.membership_answer(
-        membership_id=membership_id, user=request.user, accept=accept
-    )
-    record(
-        request,
-        Action.MEMBERSHIP_CHANGED if accept else Action.MEMBERSHIP_ENDED,
-        membership,
-        detail=INVITATION_ACCEPTED if accept else INVITATION_DECLINED,
-    )
-    return membership
