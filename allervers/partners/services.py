@@ -50,7 +50,7 @@ def partner_archive(*, partner: Partner, archived: bool = True) -> Partner:
 
 
 def partner_member_invite(
-    *, partner: Partner, email: str, first_name: str, last_name: str, invited_by
+    *, partner: Partner, email: str, first_name: str, last_name: str, invited_by, request=None
 ) -> Membership:
     """Give a person of the partner a login with the `partner` role, tied to this partner: the
     team screen's invitation (a new account gets a link to choose its password). An existing
@@ -70,4 +70,5 @@ def partner_member_invite(
         role=Role.PARTNER,
         partner=partner,
         invited_by=invited_by,
+        request=request,
     )
