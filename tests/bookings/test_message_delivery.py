@@ -347,3 +347,16 @@ def test_the_workshop_page_shows_each_registration_s_sms(client, coordinator, op
     page = text_of(client.get(address))
     assert "Inscription : envoyé" in page
     assert "Rappel de la veille : en attente d'envoi" in page and "nouvel essai à" in page
+
+
+def test_where_the_task_backend_defers_the_next_attempt_is_queued_for_its_moment(
+    appointment, settings
+):
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    fake.outage_start()
+    messages.booking_messages_send(kind="appointment", booking_id=appointment.pk, event=BOOKED)
+    [queued] = task_backends["default"].results
+    assert queued.task.run_after == sms_row().retry_at
+    assert queued.args == ["appointment", appointment.pk, BOOKED, ""]
