@@ -467,9 +467,7 @@ def appointment_detail(request, appointment_id: int):
             "is_staff": _is_staff(request),
             "may_change": is_booked and booking_start(appointment) > timezone.now(),
             "attendance_due": _attendance_due(appointment),
-            "booking_messages": booking_messages(
-                request.operator, "appointment", appointment.pk
-            ),
+            "booking_messages": booking_messages(request.operator, "appointment", appointment.pk),
         },
     )
 

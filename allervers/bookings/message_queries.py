@@ -48,15 +48,12 @@ def booking_messages(operator, kind: str, booking_id: int) -> list[BookingMessag
 def sms_attach(operator, kind: str, bookings) -> None:
     """Give each booking `sms_messages`: its SMS, oldest first (as `booking_messages`)."""
     by_booking = {booking.pk: [] for booking in bookings}
-    rows = (
-        BookingMessage.objects.filter(
-            operator=operator,
-            booking_kind=kind,
-            booking_id__in=list(by_booking),
-            channel=MessageChannel.SMS,
-        )
-        .order_by("created_at", "pk")
-    )
+    rows = BookingMessage.objects.filter(
+        operator=operator,
+        booking_kind=kind,
+        booking_id__in=list(by_booking),
+        channel=MessageChannel.SMS,
+    ).order_by("created_at", "pk")
     for row in rows:
         by_booking[row.booking_id].append(_shown(row))
     for booking in bookings:

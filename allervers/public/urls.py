@@ -14,7 +14,7 @@ urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     # The SMS provider's delivery reports (its secret in the address: docs/deployment.md).
     path(
-        "sms/etats/<str:provider>/<str:secret>/",
+        "api/sms/etats/<str:provider>/<str:secret>/",
         sms_reports.delivery_reports,
         name="sms_delivery_reports",
     ),

@@ -1,4 +1,5 @@
-"""The SMS providers' delivery reports: `POST /sms/etats/<provider>/<secret>/` (docs/deployment.md).
+"""The SMS providers' delivery reports: `POST /api/sms/etats/<provider>/<secret>/`
+(docs/deployment.md; under `api/`, a first segment no operator's slug may take).
 
 The provider posts what became of each SMS (sent, delivered, failed); each report goes to
 `core.sms_delivery.delivery_record`, which finds whose message it is (a booking's, an alert's).
