@@ -260,14 +260,15 @@ def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessag
 
 def _calendar_sequence(booking) -> int:
     """Grows with each e-mail of the booking (iTIP: an update or a cancellation must carry a
-    higher SEQUENCE than what the calendar holds): the e-mails recorded before this one."""
+    higher SEQUENCE than what the calendar holds): the e-mails recorded before this one (not
+    those never sent: skipped, or expired)."""
     return (
         BookingMessage.objects.filter(
             booking_kind=booking_kind(booking),
             booking_id=booking.pk,
             channel=MessageChannel.EMAIL,
         )
-        .exclude(status=MessageStatus.SKIPPED)
+        .exclude(status__in=[MessageStatus.SKIPPED, MessageStatus.EXPIRED])
         .count()
         - 1
     )
