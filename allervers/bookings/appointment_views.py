@@ -47,6 +47,7 @@ from .appointment_forms import (
     OpeningForm,
 )
 from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus, BookingSource
+from .message_queries import booking_messages
 from .models import Appointment, AppointmentOpening, PartnerBookingDefaults
 from .phones import shown_phone
 from .times import booking_start, local_moment
@@ -466,6 +467,7 @@ def appointment_detail(request, appointment_id: int):
             "is_staff": _is_staff(request),
             "may_change": is_booked and booking_start(appointment) > timezone.now(),
             "attendance_due": _attendance_due(appointment),
+            "booking_messages": booking_messages(request.operator, "appointment", appointment.pk),
         },
     )
 

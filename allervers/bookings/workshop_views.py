@@ -28,6 +28,7 @@ from allervers.submissions.tokens import once_per_token
 from . import queries, services
 from .enums import BookingSource, RegistrationStatus
 from .forms import AttendanceForm, ContactRegistrationForm, PersonRegistrationForm, WorkshopForm
+from .message_queries import sms_attach
 from .models import Registration, Workshop
 from .phones import normalise_phone
 from .times import local_moment
@@ -165,6 +166,7 @@ def workshop_cancel(request, workshop_id: int):
 def _detail_page(request, workshop: Workshop, *, status_forms=(), **forms):
     manage = has_role(request, STAFF_ROLES)
     seats, waiting = queries.registrations_of(workshop) if manage else ([], [])
+    sms_attach(request.operator, "registration", seats + waiting)
     started = local_moment(request.operator, workshop.stop.date, workshop.start_time) <= (
         timezone.now()
     )

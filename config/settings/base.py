@@ -231,7 +231,8 @@ ALLERVERS_SCREENING_SECONDS = float(env("ALLERVERS_SCREENING_SECONDS", "10"))
 # many days after the appointment or workshop (by `privacy_sweep`).
 ALLERVERS_BOOKING_CONTACT_DAYS = int(env("ALLERVERS_BOOKING_CONTACT_DAYS", "30"))
 # SMS to people who booked: "brevo" (Brevo's transactional SMS API), "console" (printed), "file"
-# (appended to ALLERVERS_SMS_FILE_DIR/sms.jsonl), or the dotted path of a backend class
+# (appended to ALLERVERS_SMS_FILE_DIR/sms.jsonl), "fake" (the file, with a simulated outage and
+# delivery reports: tests, benches), or the dotted path of a backend class
 # (allervers/bookings/sms/).
 ALLERVERS_SMS_BACKEND = env("ALLERVERS_SMS_BACKEND", "brevo")
 ALLERVERS_SMS_BREVO_API_KEY = env("ALLERVERS_SMS_BREVO_API_KEY", "")
@@ -244,6 +245,9 @@ if not re.fullmatch(r"[A-Za-z0-9 ]{1,11}|\d{1,15}", ALLERVERS_SMS_SENDER):
         "ALLERVERS_SMS_SENDER: at most 11 letters and digits, or a number of at most 15 digits."
     )
 ALLERVERS_SMS_FILE_DIR = env("ALLERVERS_SMS_FILE_DIR", str(BASE_DIR / "var" / "sms"))
+# The secret in the address of the SMS delivery-report webhook (/sms/etats/<provider>/<secret>/,
+# docs/deployment.md); empty: every report is refused.
+ALLERVERS_SMS_WEBHOOK_SECRET = env("ALLERVERS_SMS_WEBHOOK_SECRET", "")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

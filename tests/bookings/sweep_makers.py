@@ -38,4 +38,7 @@ MAKERS = {
     "registration_id": lambda operator, membership: (
         RegistrationFactory(workshop=_workshop(operator), operator=operator).pk
     ),
+    # The SMS delivery-report webhook (POST only, its secret in the address).
+    "provider": lambda operator, membership: "generic",
+    "secret": lambda operator, membership: "pas-le-secret",
 }
