@@ -1,14 +1,43 @@
 """A template rendered to PDF with WeasyPrint (the reports, the person's export, the page of
-estimated rights)."""
+estimated rights).
+
+What does not change between documents is built once per process: the stylesheet of a kind of
+document (parsed once, not with every download) and the resource fetcher. The documents embed
+everything they show (inline SVG, `data:` images): the fetcher loads nothing else — no request
+to the network or to the site itself while a coordinator waits."""
+
+import functools
+from pathlib import Path
 
 from django.template.loader import render_to_string
 
+# Only `data:` URIs: a document never makes the server fetch a URL (the fetcher also costs an
+# SSL context when built, so it is built once).
+ALLOWED_PROTOCOLS = frozenset({"data"})
 
-def pdf_from_template(template: str, context: dict, request=None) -> bytes:
-    """`template` rendered with `context` (and `request`, when given: its absolute URL resolves
-    the static files), as PDF bytes."""
-    from weasyprint import HTML  # imported here: loading Pango takes a moment
+
+@functools.cache
+def _url_fetcher():
+    from weasyprint.urls import URLFetcher  # imported here: loading Pango takes a moment
+
+    return URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS)
+
+
+@functools.cache
+def stylesheet_load(path: Path):
+    """The stylesheet at `path`, parsed once per process (WeasyPrint only reads it)."""
+    from weasyprint import CSS
+
+    return CSS(string=path.read_text(encoding="utf-8"), url_fetcher=_url_fetcher())
+
+
+def pdf_from_template(
+    template: str, context: dict, request=None, stylesheet: Path | None = None
+) -> bytes:
+    """`template` rendered with `context` (and `request`, when given), as PDF bytes; with
+    `stylesheet` (a CSS file, parsed once per process) after the template's own styles."""
+    from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)
-    base_url = request.build_absolute_uri("/") if request is not None else None
-    return HTML(string=html, base_url=base_url).write_pdf()
+    stylesheets = [stylesheet_load(stylesheet)] if stylesheet is not None else None
+    return HTML(string=html, url_fetcher=_url_fetcher()).write_pdf(stylesheets=stylesheets)

@@ -7,6 +7,7 @@ small counts for viewers, and never a row per person nor any free text.
 
 import csv
 import io
+from pathlib import Path
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -18,6 +19,8 @@ from allervers.core.spreadsheets import spreadsheet_row
 from .definitions import INDICATORS
 from .presentation.values import Value
 from .queries import BREAKDOWNS
+
+PDF_STYLESHEET = Path(__file__).resolve().parent / "report_pdf.css"
 
 # The spreadsheet's sheets of breakdowns: one per family, every figure a row (long format,
 # for pivot tables).
@@ -201,4 +204,6 @@ def report_csv(view) -> str:
 
 
 def report_pdf(view, request) -> bytes:
-    return pdf_from_template("reporting/report_pdf.html", {"view": view}, request=request)
+    return pdf_from_template(
+        "reporting/report_pdf.html", {"view": view}, request=request, stylesheet=PDF_STYLESHEET
+    )
