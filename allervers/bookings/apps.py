@@ -6,6 +6,10 @@ class BookingsConfig(AppConfig):
     verbose_name = "Rendez-vous et ateliers"
 
     def ready(self) -> None:
-        # The receivers of the planning's signals (a stop cancelled or moved tells the people
-        # booked on it).
-        from . import receivers  # noqa: F401
+        from allervers.planning.signals import stop_change_hook_register
+
+        from . import receivers  # noqa: F401  (the rota's partners open their appointments)
+        from .services import stop_bookings_follow
+
+        # A stop cancelled or moved: its bookings follow, inside the planning's transaction.
+        stop_change_hook_register(stop_bookings_follow)

@@ -842,88 +842,80 @@ def record_registration_attendance(
     return registration
 
 
-# --- Stop changes (`receivers.py`) --------------------------------------------------------
+# --- Stop changes (the planning's stop change hook, registered in `apps.py`) ---------------
 
 
-def stop_bookings_cancel(*, stop_id: int, at: datetime.datetime) -> int:
-    """The stop was cancelled: cancel its active bookings (appointments booked, seats and
-    waiting-list places) and tell each person once. Marked cancelled, not kept: a stop restored
-    later must not silently hold bookings whose people were told it would not come. Returns
-    how many bookings were cancelled."""
-    with transaction.atomic():
-        if not lock_row(Stop, stop_id):
-            return 0
-        if Stop.objects.filter(pk=stop_id).values_list("status", flat=True).get() != (
-            StopStatus.CANCELLED
-        ):
-            return 0  # restored meanwhile: nothing to cancel
-        appointments = list(
-            Appointment.objects.filter(opening__stop_id=stop_id, status=AppointmentStatus.BOOKED)
-            .select_for_update()
-            .values_list("pk", flat=True)
+def stop_bookings_follow(*, stop: Stop, event: StopEvent) -> None:
+    """The bookings follow a change of `stop` (its history line `event`), inside the planning's
+    transaction, with the stop locked: a failure here undoes the stop's change too. Cancelled:
+    its bookings are cancelled; moved: they follow it; restored: nothing (its bookings were
+    cancelled with it). The people are told after the commit."""
+    if event.kind == StopEventKind.CANCELLED:
+        stop_bookings_cancel(stop=stop, at=event.at)
+    elif event.kind == StopEventKind.MOVED:
+        stop_bookings_move(stop=stop, event=event)
+
+
+@transaction.atomic
+def stop_bookings_cancel(*, stop: Stop, at: datetime.datetime) -> int:
+    """The stop is cancelled: cancel its active bookings (appointments booked, seats and
+    waiting-list places) and tell each person once, after the commit. Marked cancelled, not
+    kept: a stop restored later must not silently hold bookings whose people were told it would
+    not come. Returns how many bookings were cancelled."""
+    appointments = list(
+        Appointment.objects.filter(opening__stop=stop, status=AppointmentStatus.BOOKED)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    registrations = list(
+        Registration.objects.filter(
+            workshop__stop=stop,
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
         )
-        registrations = list(
-            Registration.objects.filter(
-                workshop__stop_id=stop_id,
-                status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
-            )
-            .select_for_update()
-            .values_list("pk", flat=True)
-        )
-        Appointment.objects.filter(pk__in=appointments).update(
-            status=AppointmentStatus.CANCELLED, cancelled_at=at, status_changed_at=at
-        )
-        Registration.objects.filter(pk__in=registrations).update(
-            status=RegistrationStatus.CANCELLED, cancelled_at=at, attendance=""
-        )
-        _tell_after_commit("stop_cancelled", appointments, registrations)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    Appointment.objects.filter(pk__in=appointments).update(
+        status=AppointmentStatus.CANCELLED, cancelled_at=at, status_changed_at=at
+    )
+    Registration.objects.filter(pk__in=registrations).update(
+        status=RegistrationStatus.CANCELLED, cancelled_at=at, attendance=""
+    )
+    _tell_after_commit("stop_cancelled", appointments, registrations)
     return len(appointments) + len(registrations)
 
 
-def stop_bookings_moved(*, stop_id: int, at: datetime.datetime) -> int:
-    """The stop moved (place, day or hours): its bookings follow it. When its start time changed,
-    the openings, appointments and workshops keep their place in it (shifted by as much); what no
-    longer fits in the new hours (a shorter stop) is cancelled and its people told so. Everyone
-    else with an active booking is told the new moment, once per move. Returns how many
-    bookings were told the new moment."""
+@transaction.atomic
+def stop_bookings_move(*, stop: Stop, event: StopEvent) -> int:
+    """The stop moved (place, day or hours; `event` says from where): its bookings follow it.
+    When its start time changed, the openings, appointments and workshops keep their place in
+    it (shifted by as much); what no longer fits in the new hours (a shorter stop) is cancelled
+    and its people told so. Everyone else with an active booking is told the new moment, once
+    per move, after the commit. Returns how many bookings were told the new moment."""
     if not (
-        AppointmentOpening.objects.filter(stop_id=stop_id).exists()
-        or Workshop.objects.filter(stop_id=stop_id).exists()
+        AppointmentOpening.objects.filter(stop=stop).exists()
+        or Workshop.objects.filter(stop=stop).exists()
     ):
         return 0  # nothing booked there: nothing to move, nobody to tell
-    with transaction.atomic():
-        # The rows changed are locked (`_follow_the_stop`), not the stop: this runs after the
-        # move's commit, in the mover's request, and must not wait behind another change of the
-        # stop (its listeners would then hear the two changes out of order).
-        stop = Stop.objects.filter(pk=stop_id).first()
-        if stop is None:
-            return 0
-        moves = StopEvent.objects.filter(stop_id=stop_id, kind=StopEventKind.MOVED)
-        move = moves.filter(at=at).order_by("pk").first()
-        # The hours this move gave the stop: those the next move started from (another move
-        # may have been committed before this receiver ran), else the stop's own.
-        later = moves.filter(at__gt=at).order_by("at", "pk").first()
-        hours = (stop.start_time, stop.end_time)
-        if later and later.previous_start_time and later.previous_end_time:
-            hours = (later.previous_start_time, later.previous_end_time)
-        shift = 0
-        if move is not None and move.previous_start_time is not None:
-            shift = _minutes(hours[0]) - _minutes(move.previous_start_time)
-        dropped = _follow_the_stop(stop, hours, shift, by=move.by if move else None, at=at)
-        appointments = list(
-            Appointment.objects.filter(
-                opening__stop_id=stop_id, status=AppointmentStatus.BOOKED
-            ).values_list("pk", flat=True)
+    shift = 0
+    if event.previous_start_time is not None:
+        shift = _minutes(stop.start_time) - _minutes(event.previous_start_time)
+    at = event.at
+    dropped = _follow_the_stop(stop, (stop.start_time, stop.end_time), shift, by=event.by, at=at)
+    appointments = list(
+        Appointment.objects.filter(opening__stop=stop, status=AppointmentStatus.BOOKED).values_list(
+            "pk", flat=True
         )
-        registrations = list(
-            Registration.objects.filter(
-                workshop__stop_id=stop_id,
-                status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
-            ).values_list("pk", flat=True)
-        )
-        _tell_after_commit("appointment_cancelled", dropped["appointments"], [])
-        _tell_after_commit("registration_cancelled", [], dropped["registrations"])
-        _tell_after_commit("stop_moved", appointments, registrations, discriminator=at.isoformat())
+    )
+    registrations = list(
+        Registration.objects.filter(
+            workshop__stop=stop,
+            status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING],
+        ).values_list("pk", flat=True)
+    )
+    _tell_after_commit("appointment_cancelled", dropped["appointments"], [])
+    _tell_after_commit("registration_cancelled", [], dropped["registrations"])
+    _tell_after_commit("stop_moved", appointments, registrations, discriminator=at.isoformat())
     return len(appointments) + len(registrations)
 
 

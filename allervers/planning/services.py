@@ -33,7 +33,11 @@ from .models import (
 )
 from .queries import partners_without_address
 from .revision import planning_write
-from .signals import rota_presences_with_appointments, stop_changed_on_commit
+from .signals import (
+    rota_presences_with_appointments,
+    stop_change_hooks_run,
+    stop_changed_on_commit,
+)
 from .tasks import rota_declared_email, stop_change_email
 
 OVERLAP_MESSAGE = (
@@ -144,8 +148,10 @@ def _record(stop: Stop, kind: StopEventKind, by, **fields) -> StopEvent:
 
 
 def _tell_everyone(event: StopEvent, previous: str) -> None:
-    """After the commit, tell the people concerned by the change `event` records: e-mails to the
-    partners and agents (a task) and the `stop_changed` signal to the other apps."""
+    """The other apps follow the change `event` records, in this transaction (the stop change
+    hooks: bookings); after the commit, the people concerned are told: e-mails to the partners
+    and agents (a task) and the `stop_changed` signal to the other apps."""
+    stop_change_hooks_run(event.stop, event)
     stop_changed_on_commit(event.stop, StopEventKind(event.kind), previous, at=event.at)
     stop_id, kind = event.stop_id, str(event.kind)
     transaction.on_commit(lambda: stop_change_email.enqueue(stop_id, kind, previous))
