@@ -9,7 +9,7 @@ class BookingsConfig(AppConfig):
         from allervers.planning.signals import stop_change_hook_register
 
         from . import receivers  # noqa: F401  (the rota's partners open their appointments)
-        from .services import stop_bookings_follow
+        from .services.stop_changes import stop_bookings_follow
 
         # A stop cancelled or moved: its bookings follow, inside the planning's transaction.
         stop_change_hook_register(stop_bookings_follow)

@@ -1,7 +1,7 @@
 """What bookings do when the planning's rota changes: a pattern's rota with a partner « reçoit
 sur rendez-vous » opens its appointments (`rota_presences_with_appointments`, inside the
 planning's transaction). A stop cancelled or moved is followed by the stop change hook
-(`services.stop_bookings_follow`, registered in `apps.py`)."""
+(`stop_changes.stop_bookings_follow`, registered in `apps.py`)."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -10,16 +10,16 @@ from django.dispatch import receiver
 from allervers.planning.models import PartnerPresence
 from allervers.planning.signals import rota_presences_with_appointments
 
-from . import services
 from .appointment_queries import booking_defaults
 from .models import AppointmentOpening
+from .services import appointments
 
 
 @receiver(rota_presences_with_appointments, dispatch_uid="bookings_open_rota_appointments")
 def open_rota_appointments(sender, *, operator_id, presence_ids, by, **kwargs) -> None:
     """A pattern's rota says a partner takes appointments: open them on each of its stops that
     has none yet for that partner, with the partner's usual length and desks, within its hours
-    (`services.open_appointments`). Inside the planning's transaction: a refusal undoes the
+    (`appointments.opening_create`). Inside the planning's transaction: a refusal undoes the
     whole change, named with the stop's date."""
     presences = list(
         PartnerPresence.objects.filter(operator_id=operator_id, pk__in=presence_ids)
@@ -40,7 +40,7 @@ def open_rota_appointments(sender, *, operator_id, presence_ids, by, **kwargs) -
             defaults[partner.pk] = booking_defaults(presence.stop.operator, partner)
         usual = defaults[partner.pk]
         try:
-            services.open_appointments(
+            appointments.opening_create(
                 stop=presence.stop,
                 partner=partner,
                 slot_minutes=usual.slot_minutes,

@@ -4,7 +4,7 @@ seat and a waiting-list place, and the messages sent about them."""
 
 from allervers.bookings.enums import RegistrationStatus
 from allervers.bookings.models import BookingMessage
-from allervers.bookings.services import booking_defaults_save
+from allervers.bookings.services.appointments import booking_defaults_save
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,

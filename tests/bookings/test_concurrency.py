@@ -11,10 +11,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from allervers.bookings import services
 from allervers.bookings.enums import AppointmentStatus, BookingSource, RegistrationStatus
 from allervers.bookings.messages import booking_messages_send
 from allervers.bookings.models import Appointment, Registration
+from allervers.bookings.services import appointments, contacts, workshops
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,
@@ -28,8 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ATTEMPTS = 50
 
 
-def _contact(n: int) -> services.Contact:
-    return services.Contact(first_name=f"P{n}", phone=f"06 12 34 {n // 100:02d} {n % 100:02d}")
+def _contact(n: int) -> contacts.Contact:
+    return contacts.Contact(first_name=f"P{n}", phone=f"06 12 34 {n // 100:02d} {n % 100:02d}")
 
 
 def _check(outcomes, booked: int) -> None:
@@ -45,7 +45,7 @@ def test_fifty_at_the_last_place_of_a_slot(operator):
     outcomes = all_at_once(
         [
             (
-                lambda n=n: services.book_appointment(
+                lambda n=n: appointments.appointment_book(
                     opening=opening, start_time=nine, contact=_contact(n)
                 )
             )
@@ -65,11 +65,11 @@ def test_fifty_at_the_last_office_place_across_partners(operator):
     nine = datetime.time(9)
     # The office has 4 places (no office recorded): three are taken, one is left.
     for n, opening in enumerate(openings[:3]):
-        services.book_appointment(opening=opening, start_time=nine, contact=_contact(900 + n))
+        appointments.appointment_book(opening=opening, start_time=nine, contact=_contact(900 + n))
     outcomes = all_at_once(
         [
             (
-                lambda n=n: services.book_appointment(
+                lambda n=n: appointments.appointment_book(
                     opening=openings[3 + n % 2], start_time=nine, contact=_contact(n)
                 )
             )
@@ -83,11 +83,11 @@ def test_fifty_at_the_last_office_place_across_partners(operator):
 def test_fifty_at_the_last_seat_of_a_workshop(operator):
     workshop = WorkshopFactory(stop=future_stop(operator=operator), capacity=8)
     for n in range(7):
-        services.register(workshop=workshop, contact=_contact(900 + n))
+        workshops.registration_create(workshop=workshop, contact=_contact(900 + n))
     outcomes = all_at_once(
         [
             (
-                lambda n=n: services.register(
+                lambda n=n: workshops.registration_create(
                     workshop=workshop, contact=_contact(n), source=BookingSource.PUBLIC
                 )
             )

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from allervers.bookings import services as stop_changes
 from allervers.bookings.enums import AppointmentStatus, RegistrationStatus
 from allervers.bookings.models import Appointment, Registration
+from allervers.bookings.services import stop_changes
 from allervers.planning import services as planning
 from allervers.planning.enums import CancelReason
 from allervers.planning.models import StopEvent
