@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from allervers.planning.enums import StopStatus
 from allervers.planning.models import PartnerPresence, Stop
-from allervers.planning.revision import planning_write
+from allervers.planning.revision import stamps_public_revision
 
 from .. import notify
 from ..enums import AppointmentStatus, BookingSource
@@ -80,7 +80,7 @@ def _check_opening(opening: AppointmentOpening) -> None:
         )
 
 
-@planning_write
+@stamps_public_revision
 def opening_create(
     *,
     stop: Stop,
@@ -123,7 +123,7 @@ def opening_create(
         return opening
 
 
-@planning_write
+@stamps_public_revision
 def opening_change(
     *,
     opening: AppointmentOpening,
@@ -174,7 +174,7 @@ def opening_change(
         return opening
 
 
-@planning_write
+@stamps_public_revision
 def opening_close(*, opening: AppointmentOpening) -> None:
     """Stop taking appointments: refused while appointments are held (cancel or move them
     first); the cancelled ones go with the opening."""
@@ -216,7 +216,7 @@ def _check_place(
     return end_time
 
 
-@planning_write
+@stamps_public_revision
 def appointment_book(
     *,
     opening: AppointmentOpening,
@@ -256,7 +256,7 @@ def appointment_book(
         return appointment
 
 
-@planning_write
+@stamps_public_revision
 def appointment_move(
     appointment: Appointment,
     *,
@@ -291,7 +291,7 @@ def appointment_move(
         return appointment
 
 
-@planning_write
+@stamps_public_revision
 def appointment_cancel(
     appointment: Appointment, *, by=None, now: datetime.datetime | None = None
 ) -> Appointment:

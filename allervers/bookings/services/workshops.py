@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from allervers.planning.enums import DEFAULT_CYBER_CAPACITY, SpaceKind, StopStatus
 from allervers.planning.models import Space, Stop
-from allervers.planning.revision import planning_write
+from allervers.planning.revision import stamps_public_revision
 
 from .. import notify
 from ..enums import BookingSource, RegistrationStatus
@@ -23,7 +23,7 @@ WORKSHOP_PAST = "Cet atelier a déjà eu lieu."
 WORKSHOP_STARTED = "Cet atelier a déjà commencé : il ne peut plus être modifié ni annulé."
 
 
-@planning_write
+@stamps_public_revision
 def registration_create(
     *,
     workshop: Workshop,
@@ -85,7 +85,7 @@ def waiting_list_promote(workshop: Workshop, *, now: datetime.datetime) -> list[
     return promoted
 
 
-@planning_write
+@stamps_public_revision
 def registration_cancel(
     registration: Registration, *, by=None, now: datetime.datetime | None = None
 ) -> list[Registration]:
@@ -140,7 +140,7 @@ def _check_workshop_fields(
         raise ValidationError(errors)
 
 
-@planning_write
+@stamps_public_revision
 def workshop_create(
     *,
     stop: Stop,
@@ -196,7 +196,7 @@ def _locked_workshop(workshop: Workshop, now: datetime.datetime) -> Workshop:
     return workshop
 
 
-@planning_write
+@stamps_public_revision
 def workshop_change(
     *,
     workshop: Workshop,
@@ -233,7 +233,7 @@ def workshop_change(
     return waiting_list_promote(workshop, now=now)
 
 
-@planning_write
+@stamps_public_revision
 def workshop_cancel(
     *, workshop: Workshop, by=None, now: datetime.datetime | None = None
 ) -> list[Registration]:
