@@ -151,8 +151,10 @@ def _tell_everyone(event: StopEvent, previous: str) -> None:
     """The other apps follow the change `event` records, in this transaction (the stop change
     hooks: bookings); after the commit, the people concerned are told: e-mails to the partners
     and agents (a task) and the `stop_changed` signal to the other apps."""
-    stop_change_hooks_run(event.stop, event)
+    # The signal first among the after-commit work: its listeners hear this change as soon as
+    # it commits, before the hooks' messages are queued (a hook that raises discards it too).
     stop_changed_on_commit(event.stop, StopEventKind(event.kind), previous, at=event.at)
+    stop_change_hooks_run(event.stop, event)
     stop_id, kind = event.stop_id, str(event.kind)
     transaction.on_commit(lambda: stop_change_email.enqueue(stop_id, kind, previous))
 
