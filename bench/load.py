@@ -51,9 +51,9 @@ PASSWORD = "charge-" + secrets.token_hex(8)
 SEED = """
 import datetime, json, os
 from django.contrib.auth import get_user_model
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.utils import timezone
-from allervers.operators.enums import Role
+from allervers.accounts.models import AuthenticatorDevice
+from allervers.core.roles import Role
 from allervers.operators.models import Membership, Operator
 from allervers.planning.models import Site, Stop, Vehicle
 from allervers.reception.models import Visit
@@ -80,7 +80,7 @@ for index in range(AGENTS):
     Membership.objects.create(operator=operator, user=user, role=Role.AGENT)
     # The agent's authenticator application: a confirmed TOTP device with a key of its own.
     key = os.urandom(20)
-    TOTPDevice.objects.create(user=user, name="Application", key=key.hex(), confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="Application", bin_key=key, confirmed=True)
     agents.append({"email": email, "key": key.hex()})
 answers = {q.field: q.initial for q in QUESTIONS}
 print(json.dumps({"stop": stop.pk, "agents": agents, "answers": answers}))

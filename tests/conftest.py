@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.test import Client
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.accounts.second_factor import pass_second_factor
 from tests.operators.factories import MembershipFactory, OperatorFactory
 from tests.partners.factories import PartnerFactory

@@ -12,7 +12,7 @@ a user or a structure must not rewrite or cascade into the log."""
 from django.conf import settings
 from django.db import models
 
-from allervers.operators.tenancy import OperatorOwnedQuerySet
+from allervers.core.tenancy import OperatorOwnedQuerySet
 
 from .enums import Action
 

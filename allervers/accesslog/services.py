@@ -10,11 +10,16 @@
 
 `target` may be any model instance: its kind and id are kept, and when it is a `Person` (or
 carries `person_id`, like a visit, or a visit, like a referral) the person it is about too.
-A write and its entry go in one transaction with `logged`:
+Never pass a value read or typed (a name, an answer) in `detail`.
 
-    visit = logged(request, Action.VISIT_CREATED, lambda: visit_record(...))
- Never pass a value read or typed
-(a name, an answer) in `detail`.
+A change is journaled by the service that makes it, in its own transaction (like pretix's
+`log_action`): the service takes the `request` it acts for and ends with
+
+    journal(request, Action.VISIT_CREATED, visit)   # nothing without a request
+
+(`reception/services/visits.py`). A read (a page showing a person) is recorded by its view
+(`reads.py`). `logged`, which wraps a service call from a view, is the older style still used by
+a few views (docs/privacy.md, « Access log »).
 """
 
 import datetime
@@ -25,7 +30,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from allervers.accounts.lockout import client_ip
+from allervers.core.client_address import client_ip
 from allervers.core.dates import months_before
 
 from .chain import chain_append, chain_extend, checkpoint_write
@@ -63,6 +68,15 @@ def record(
             detail=detail,
         )
     )
+
+
+def journal(request, action: Action, target=None, *, detail: str = "") -> AccessLogEntry | None:
+    """A service's entry for the change it just made (call it inside the service's transaction),
+    for the `request` it acts for; none without one (the demo, a test, or a service that another
+    composes and that logs the whole)."""
+    if request is None:
+        return None
+    return record(request, action, target, detail=detail)
 
 
 def record_each(request, action: Action, targets, *, detail: str = "") -> list[AccessLogEntry]:

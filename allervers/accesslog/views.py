@@ -9,9 +9,9 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from allervers.core.form_views import render_form
+from allervers.core.roles import COORDINATOR_ROLES
 from allervers.core.spreadsheets import spreadsheet_row
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import operator_view
+from allervers.core.tenancy import operator_view
 
 from . import queries
 from .chain import chain_verify

@@ -1,7 +1,8 @@
-"""`manage.py check --deploy`: the proxy settings and the limits agree (docs/deployment.md).
+"""`manage.py check --deploy`: the proxy settings and the limits agree, the secrets at rest have
+their own key (docs/deployment.md).
 
 One fact, "is there a proxy in front", decides both where the client's address is read
-(`ALLERVERS_TRUSTED_PROXY_COUNT`, allervers/accounts/lockout.py::client_ip) and whether the
+(`ALLERVERS_TRUSTED_PROXY_COUNT`, allervers/core/client_address.py::client_ip) and whether the
 proxy's headers are believed (`SECURE_PROXY_SSL_HEADER`, `USE_X_FORWARDED_HOST`/`PORT`).
 config/settings/base.py derives the second from the first; a settings module that sets them
 apart gets a warning:
@@ -12,6 +13,11 @@ apart gets a warning:
   could claim HTTPS or another host.
 - W003: the flood guard of an address is not above an account's limit: the people sharing an
   address (a bus, a town hall) would be locked out before the account that failed.
+
+And the key of the secrets at rest (`accounts/secrets_at_rest.py`, docs/deployment.md):
+- W004: no dedicated `ALLERVERS_FIELD_ENCRYPTION_KEY`: the TOTP secrets are encrypted under a
+  key derived from `SECRET_KEY`, so whoever has the secret key (or changes it carelessly) holds
+  (or loses) them too.
 """
 
 from django.conf import settings
@@ -63,3 +69,22 @@ def proxy_settings_check(app_configs=None, **kwargs) -> list[Warning]:
             )
         )
     return warnings
+
+
+@register(Tags.security, deploy=True)
+def field_encryption_key_check(app_configs=None, **kwargs) -> list[Warning]:
+    if settings.ALLERVERS_FIELD_ENCRYPTION_KEY:
+        return []
+    return [
+        Warning(
+            "ALLERVERS_FIELD_ENCRYPTION_KEY is not set: the TOTP secrets are encrypted under a "
+            "key derived from SECRET_KEY.",
+            hint=(
+                "Set ALLERVERS_FIELD_ENCRYPTION_KEY to a long random value of its own (for "
+                "example `openssl rand -base64 32`), keep the derived key working meanwhile by "
+                "putting the current SECRET_KEY in ALLERVERS_FIELD_ENCRYPTION_KEY_FALLBACKS, then "
+                "run `manage.py second_factor_reencrypt` (docs/deployment.md, Secrets at rest)."
+            ),
+            id="accounts.W004",
+        )
+    ]

@@ -1,4 +1,4 @@
-"""The limits of the login, the second-factor step and the password reset; the client's address.
+"""The limits of the login, the second-factor step and the password reset.
 
 The bus is one address: every tablet and phone of the team goes out through the same 4G router.
 So failures lock the *account* — django-axes counts the failed logins per typed e-mail address
@@ -9,12 +9,12 @@ account unlocks itself through the e-mailed reset link (`account_unlock`): the r
 answers while the account is locked, so a stranger who knows the address cannot keep its owner
 out. The counts are atomic database counters (`counters.py`), shared by every worker process."""
 
-import ipaddress
-
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
 from django.conf import settings
+
+from allervers.core.client_address import client_network
 
 from .counters import counter_delete, counter_increment, counter_value
 from .models import UserManager
@@ -35,42 +35,6 @@ def typed_email(request, credentials: dict | None) -> str:
     else:
         typed = request.POST.get(field, "")
     return UserManager.normalize_email(typed)
-
-
-def client_ip(request) -> str:
-    """The client's address, the one function every limit and the access log read.
-
-    Without a proxy (`ALLERVERS_TRUSTED_PROXY_COUNT` 0, the default) the connection's own
-    address: X-Forwarded-For is the client's word and is ignored. Behind N proxies, the entry of
-    X-Forwarded-For that the outermost trusted proxy wrote (the ones before it can be forged).
-    An IPv4 address written as IPv6 (::ffff:a.b.c.d) is the IPv4 address; an entry that is not
-    an address falls back to the connection's address."""
-    remote = _address(request.META.get("REMOTE_ADDR", "")) or ""
-    count = settings.ALLERVERS_TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if count <= 0 or not forwarded:
-        return remote
-    return _address(forwarded[-min(count, len(forwarded))]) or remote
-
-
-def _address(text: str) -> str | None:
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return str(address)
-
-
-def client_network(request) -> str:
-    """The client as the per-address limits count it: an IPv4 address, or the /64 network of an
-    IPv6 address (one subscriber's line gets a whole /64 and can pick any address in it)."""
-    ip = client_ip(request)
-    if ":" not in ip:
-        return ip
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 # The flood guard ---------------------------------------------------------------------------------

@@ -1,9 +1,19 @@
-"""The user account: one person, logged in by e-mail address, possibly in several structures."""
+"""The user account: one person, logged in by e-mail address, possibly in several structures;
+its authenticator application (the second factor's TOTP device, its secret encrypted)."""
 
+import time
+from base64 import b32encode
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+
+from .secrets_at_rest import secret_decrypt, secret_encrypt
 
 EMAIL_TAKEN = "Un compte utilise déjà cette adresse électronique."
 
@@ -93,3 +103,77 @@ class LimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} jusqu'à {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A person's authenticator application: a TOTP device (RFC 6238) like django-otp's
+    `TOTPDevice`, whose secret is stored encrypted (`accounts/secrets_at_rest.py`), never in
+    clear. A django-otp `Device`: its middleware and `django_otp.login` find it like any other.
+
+    Give the secret as `bin_key` (bytes): `AuthenticatorDevice(user=..., bin_key=key)`. Reading
+    `bin_key` decrypts it, or raises `SecretUnreadable` when no configured key opens it."""
+
+    encrypted_key = models.TextField("clé chiffrée", editable=False)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    # The time step of the last accepted code: each code is accepted once.
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "application d'authentification"
+        verbose_name_plural = "applications d'authentification"
+
+    @property
+    def bin_key(self) -> bytes:
+        return secret_decrypt(self.encrypted_key)
+
+    @bin_key.setter
+    def bin_key(self, key: bytes) -> None:
+        self.encrypted_key = secret_encrypt(key)
+
+    def verify_token(self, token) -> bool:
+        """Whether `token` is the application's code now (within `tolerance` steps), and not a
+        code already used; django-otp's throttle counts the failures. SecretUnreadable when the
+        secret cannot be decrypted (nothing counted: the person is not at fault)."""
+        key = self.bin_key
+        if not self.verify_is_allowed()[0]:
+            return False
+        try:
+            token = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = totp.verify(token, self.tolerance, self.last_t + 1)
+        if not verified:
+            self.throttle_increment(commit=True)
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// address an authenticator application reads from the QR code."""
+        issuer = getattr(settings, "OTP_TOTP_ISSUER", "").replace(":", "")
+        label = self.user.get_username()
+        params = {
+            "secret": b32encode(self.bin_key).decode(),
+            "algorithm": "SHA1",
+            "digits": self.digits,
+            "period": self.step,
+        }
+        if issuer:
+            label = f"{issuer}:{label}"
+            params["issuer"] = issuer
+        return f"otpauth://totp/{quote(label)}?{urlencode(params, quote_via=quote)}"

@@ -17,19 +17,19 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.reads import record_people, shows_person
 from allervers.accesslog.services import logged
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import (
+from allervers.core.pages import ConfirmForm, confirm_page, form_page
+from allervers.core.roles import (
     BOOKING_READER_ROLES,
     COORDINATOR_ROLES,
     OPENING_WRITER_ROLES,
     STAFF_ROLES,
     Role,
 )
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.partners.models import Partner
 from allervers.planning.enums import StopStatus
-from allervers.planning.forms import ConfirmForm
 from allervers.planning.models import PartnerPresence, Stop
-from allervers.planning.views.pages import back_to_stop, confirm_page, form_page, stop_url
+from allervers.planning.views.pages import back_to_stop, stop_url
 from allervers.reception.forms import PersonSearchForm
 from allervers.reception.models import Topic
 from allervers.submissions.tokens import once_per_token
@@ -46,6 +46,7 @@ from .appointment_forms import (
     OpeningForm,
 )
 from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus, BookingSource
+from .message_queries import booking_messages
 from .models import Appointment, AppointmentOpening, PartnerBookingDefaults
 from .phones import shown_phone
 from .services import appointments, attendance, contacts, refusals
@@ -466,6 +467,7 @@ def appointment_detail(request, appointment_id: int):
             "is_staff": _is_staff(request),
             "may_change": is_booked and booking_start(appointment) > timezone.now(),
             "attendance_due": _attendance_due(appointment),
+            "booking_messages": booking_messages(request.operator, "appointment", appointment.pk),
         },
     )
 

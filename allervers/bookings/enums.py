@@ -56,3 +56,5 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", "Échec"
     # Nothing to send on this channel (no consent, no e-mail, not a mobile...): `error` says why.
     SKIPPED = "skipped", "Non envoyé"
+    # Its moment passed before it could leave (a provider outage, a worker late): never sent.
+    EXPIRED = "expired", "Expiré — non envoyé"

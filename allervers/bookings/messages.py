@@ -7,6 +7,14 @@ a task retried, run twice or run by two workers at once sends nothing the second
 outcome is recorded (sent, or failed with the reason). A failed message is not retried by
 itself: better one missed message than a resident receiving it twice; the row says why.
 
+Two exceptions, both decided after the claim. A message about a booking never leaves once the
+booking has started (`message_deadline`: a reminder after its appointment, a confirmation or a
+stop's change told too late would only mislead): it is marked expired, never sent. And when the
+SMS provider surely did not take the SMS (`sms.SmsUnavailable`: an outage), the row goes back to
+pending with the moment of its next attempt (`RETRY_DELAYS`); a deferred task (where the task
+backend defers) and the sweep `messages_retry_due` (run with the reminders) send it then, still
+claimed once, still never after its deadline; after the last attempt it is failed.
+
 A message goes only to someone who accepted to be contacted (`contact_consent`) and on a channel
 they have: an e-mail address, a mobile number (`phones.can_receive_sms`). The reminders of a
 followed person also need their consent « Rappels de rendez-vous »."""
@@ -15,11 +23,12 @@ import datetime
 import hashlib
 
 from django.core.mail import EmailMessage, mailers
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from allervers.core.french import greeting
+from allervers.core.sms_delivery import DeliveryStatus
 from allervers.operators.models import Operator
 from allervers.planning.enums import StopStatus
 from allervers.reception.enums import ConsentPurpose
@@ -60,6 +69,14 @@ CALENDAR_METHOD = {
 WITH_LINK = {"booked", "waiting", "promoted", "moved", "reminder", "stop_moved"}
 # An error is kept on the message's row, bounded.
 ERROR_LENGTH = 500
+# A provider outage: the SMS is tried again after each of these delays, then marked failed.
+RETRY_DELAYS = (
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=15),
+    datetime.timedelta(hours=1),
+)
+TOO_LATE = "Trop tard : le rendez-vous ou l'atelier avait commencé ; message non envoyé."
 
 
 def booking_kind(booking) -> str:
@@ -134,6 +151,7 @@ def _claim(booking, *, kind: str, event: str, name: str, channel: str, discrimin
     """The message's row when this call may send it, else None (sent or being sent already,
     or nothing to send on this channel)."""
     refused = refusal(booking, channel, event, name)
+    is_sms = channel == MessageChannel.SMS
     row, _ = BookingMessage.objects.get_or_create(
         booking_kind=kind,
         booking_id=booking.pk,
@@ -145,12 +163,19 @@ def _claim(booking, *, kind: str, event: str, name: str, channel: str, discrimin
             "status": MessageStatus.SKIPPED if refused else MessageStatus.PENDING,
             "error": refused,
             "created_at": now,
+            "delivery_status": DeliveryStatus.QUEUED if is_sms and not refused else "",
         },
     )
-    claimed = BookingMessage.objects.filter(pk=row.pk, status=MessageStatus.PENDING).update(
-        status=MessageStatus.SENDING, claimed_at=now
+    # A message waiting for its next attempt is not taken before its moment.
+    claimed = (
+        BookingMessage.objects.filter(pk=row.pk, status=MessageStatus.PENDING)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+        .update(status=MessageStatus.SENDING, claimed_at=now)
     )
-    return row if claimed else None
+    if not claimed:
+        return None
+    row.refresh_from_db(fields=["attempts"])
+    return row
 
 
 def message_context(booking, name: str) -> dict:
@@ -235,24 +260,106 @@ def email_message(booking, context: dict, now: datetime.datetime) -> EmailMessag
 
 def _calendar_sequence(booking) -> int:
     """Grows with each e-mail of the booking (iTIP: an update or a cancellation must carry a
-    higher SEQUENCE than what the calendar holds): the e-mails recorded before this one."""
+    higher SEQUENCE than what the calendar holds): the e-mails recorded before this one (not
+    those never sent: skipped, or expired)."""
     return (
         BookingMessage.objects.filter(
             booking_kind=booking_kind(booking),
             booking_id=booking.pk,
             channel=MessageChannel.EMAIL,
         )
-        .exclude(status=MessageStatus.SKIPPED)
+        .exclude(status__in=[MessageStatus.SKIPPED, MessageStatus.EXPIRED])
         .count()
         - 1
     )
 
 
-def _deliver(channel: str, booking, context: dict, now: datetime.datetime) -> None:
+def _deliver(channel: str, booking, context: dict, now: datetime.datetime) -> str:
+    """Send on `channel`; the provider's id of an SMS ("" for an e-mail)."""
     if channel == MessageChannel.EMAIL:
         mailers.default.send_messages([email_message(booking, context, now)])
-    else:
-        sms.send(booking.phone, sms_text(context))
+        return ""
+    return sms.send(booking.phone, sms_text(context))
+
+
+def message_deadline(booking) -> datetime.datetime:
+    """The moment after which no message about this booking leaves: its start."""
+    return booking_start(booking)
+
+
+def _failed(channel: str, error: Exception) -> dict:
+    return {
+        "status": MessageStatus.FAILED,
+        "error": (str(error) or type(error).__name__)[:ERROR_LENGTH],
+        "retry_at": None,
+        "delivery_status": DeliveryStatus.FAILED if channel == MessageChannel.SMS else "",
+    }
+
+
+def _retried(row, booking, error: sms.SmsUnavailable, now: datetime.datetime) -> dict:
+    """The row after a provider outage: pending until its next attempt, or failed after the
+    last one."""
+    attempts = row.attempts + 1
+    if attempts > len(RETRY_DELAYS):
+        outcome = _failed(row.channel, error)
+        outcome["error"] = f"{outcome['error']} (après {attempts} essais)"[:ERROR_LENGTH]
+        return {**outcome, "attempts": attempts}
+    retry_at = now + RETRY_DELAYS[attempts - 1]
+    local = retry_at.astimezone(operator_zone(booking.operator))
+    return {
+        "status": MessageStatus.PENDING,
+        "attempts": attempts,
+        "retry_at": retry_at,
+        "error": f"{error} — nouvel essai à {local:%H:%M} (essai {attempts + 1} sur "
+        f"{len(RETRY_DELAYS) + 1}).",
+        "delivery_status": DeliveryStatus.QUEUED,
+    }
+
+
+def _outcome(row, booking, context: dict, *, event: str, name: str, now) -> dict:
+    """Send the claimed message, or say why not; the row's new fields."""
+    channel = row.channel
+    is_sms = channel == MessageChannel.SMS
+    refused = refusal(booking, channel, event, name)
+    if refused:  # changed since the row was written (a retry after a cancellation)
+        return {
+            "status": MessageStatus.SKIPPED,
+            "error": refused,
+            "retry_at": None,
+            "delivery_status": "",
+        }
+    if now >= message_deadline(booking):
+        return {
+            "status": MessageStatus.EXPIRED,
+            "error": TOO_LATE,
+            "retry_at": None,
+            "delivery_status": DeliveryStatus.EXPIRED if is_sms else "",
+            "delivery_at": now if is_sms else None,
+        }
+    try:
+        provider_message_id = _deliver(channel, booking, context, now)
+    except sms.SmsUnavailable as error:
+        return _retried(row, booking, error, now)
+    except Exception as error:  # any failure of the mail server or the SMS provider
+        return _failed(channel, error)
+    sent_at = timezone.now()
+    outcome = {"status": MessageStatus.SENT, "sent_at": sent_at, "retry_at": None, "error": ""}
+    if is_sms:
+        outcome |= {
+            "provider_message_id": provider_message_id or "",
+            "delivery_status": DeliveryStatus.SENT,
+            "delivery_at": sent_at,
+        }
+    return outcome
+
+
+def _retry_schedule(*, kind: str, booking_id: int, event: str, discriminator: str, at) -> None:
+    """Queue the next attempt for its moment where the task backend defers (else the sweep
+    `messages_retry_due` queues it)."""
+    from .tasks import send_booking_messages
+
+    if send_booking_messages.get_backend().supports_defer:
+        send_booking_messages.using(run_after=at).enqueue(kind, booking_id, event, discriminator)
 
 
 def booking_messages_send(
@@ -287,17 +394,17 @@ def booking_messages_send(
             )
             if row is None:
                 continue
-            try:
-                _deliver(channel, booking, context, now)
-            except Exception as error:  # any failure of the mail server or the SMS provider
-                outcome = {
-                    "status": MessageStatus.FAILED,
-                    "error": (str(error) or type(error).__name__)[:ERROR_LENGTH],
-                }
-            else:
-                outcome = {"status": MessageStatus.SENT, "sent_at": timezone.now()}
+            outcome = _outcome(row, booking, context, event=event, name=name, now=now)
             BookingMessage.objects.filter(pk=row.pk).update(**outcome)
             done[channel] = outcome["status"]
+            if outcome["status"] == MessageStatus.PENDING:
+                _retry_schedule(
+                    kind=kind,
+                    booking_id=booking_id,
+                    event=event,
+                    discriminator=discriminator,
+                    at=outcome["retry_at"],
+                )
     return done
 
 
@@ -352,4 +459,25 @@ def interrupted_messages_fail(*, before: datetime.datetime, reason: str) -> int:
     team sees them failed, with the reason. How many."""
     return BookingMessage.objects.filter(
         status=MessageStatus.SENDING, claimed_at__lt=before
-    ).update(status=MessageStatus.FAILED, error=reason[:ERROR_LENGTH])
+    ).update(
+        status=MessageStatus.FAILED,
+        error=reason[:ERROR_LENGTH],
+        delivery_status=Case(
+            When(channel=MessageChannel.SMS, then=Value(DeliveryStatus.FAILED)), default=Value("")
+        ),
+    )
+
+
+# --- Attempts after a provider outage ---------------------------------------------------------
+
+
+def messages_retry_due(now: datetime.datetime) -> list[tuple[str, int, str, str]]:
+    """(kind, booking id, event, discriminator) of the messages waiting for an attempt due by
+    `now` (after a provider outage): queued again by `manage.py send_booking_reminders`, in
+    case the deferred task was lost; the claim keeps each sent once."""
+    return list(
+        BookingMessage.objects.filter(status=MessageStatus.PENDING, retry_at__lte=now)
+        .order_by("booking_kind", "booking_id", "event", "discriminator")
+        .values_list("booking_kind", "booking_id", "event", "discriminator")
+        .distinct()
+    )

@@ -15,7 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from allervers.operators.tenancy import OperatorOwnedQuerySet
+from allervers.core.sms_delivery import DeliveryStatus
+from allervers.core.tenancy import OperatorOwnedQuerySet
 
 from .enums import (
     APPOINTMENT_HOLDS_PLACE,
@@ -396,7 +397,12 @@ class BookingMessage(models.Model):
     apart the messages of the same event that must each be sent once (the reminder's date, the
     booking's secret after a move, the moment of a stop's move). A task claims the row (pending →
     sending) before sending, so a retried or doubled task never sends twice. Neither the address
-    nor the text is kept here: nothing personal outlives the booking's own contact details."""
+    nor the text is kept here: nothing personal outlives the booking's own contact details.
+
+    An SMS also has its delivery (`delivery_status`, forward only: queued, sent, then delivered
+    or failed as the provider reports, or expired when its moment passed before it could leave),
+    the provider's id of the message (what its delivery reports name) and, after a provider
+    outage, its attempts and the moment of the next one (`messages.py`)."""
 
     operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
     booking_kind = models.CharField(max_length=20)
@@ -411,6 +417,13 @@ class BookingMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    delivery_status = models.CharField(
+        "état de l'envoi", max_length=10, choices=DeliveryStatus.choices, blank=True
+    )
+    delivery_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "message de réservation"
@@ -419,7 +432,17 @@ class BookingMessage(models.Model):
         indexes = [
             models.Index(
                 fields=["operator", "booking_kind", "booking_id"], name="booking_message_booking"
-            )
+            ),
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="booking_message_provider_id",
+            ),
+            models.Index(
+                fields=["retry_at"],
+                condition=Q(status="pending", retry_at__isnull=False),
+                name="booking_message_retry",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -434,10 +457,43 @@ class BookingMessage(models.Model):
                 condition=Q(channel__in=MessageChannel.values),
                 name="booking_message_channel_known_value",
             ),
+            models.CheckConstraint(
+                condition=Q(delivery_status__in=["", *DeliveryStatus.values]),
+                name="booking_message_delivery_status_known_value",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.event} ({self.channel}) — {self.booking_kind} {self.booking_id}"
+
+
+class BookingMessageReport(models.Model):
+    """A delivery status the SMS provider reported for a message, with its moment: every one is
+    kept (the message itself keeps the furthest, `BookingMessage.delivery_status`). A report
+    received twice is kept once. No number, no text: the provider's word only."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(BookingMessage, on_delete=models.CASCADE, related_name="reports")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    reported_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "état d'envoi signalé"
+        verbose_name_plural = "états d'envoi signalés"
+        ordering = ["reported_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "status", "reported_at"], name="booking_message_report_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values),
+                name="booking_message_report_status_known_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} — {self.message}"
 
 
 class TopicPartnerQuerySet(OperatorOwnedQuerySet):

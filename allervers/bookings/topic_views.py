@@ -6,10 +6,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from allervers.core.form_views import form_submit, posted
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import operator_view, scoped
+from allervers.core.pages import form_page
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import operator_view, scoped
 from allervers.partners.models import Partner
-from allervers.planning.views.pages import form_page
 from allervers.reception.models import Topic
 
 from .models import TopicPartner

@@ -17,10 +17,9 @@ from allervers.accesslog.reads import shows_person
 from allervers.accesslog.services import logged, record
 from allervers.core.fields import id_from
 from allervers.core.form_views import add_service_error, form_submit, posted, render_form
-from allervers.operators.enums import PLANNING_READER_ROLES, STAFF_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
-from allervers.planning.forms import ConfirmForm
-from allervers.planning.views.pages import confirm_page, form_page
+from allervers.core.pages import ConfirmForm, confirm_page, form_page
+from allervers.core.roles import PLANNING_READER_ROLES, STAFF_ROLES
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view
 from allervers.reception.enums import ConsentPurpose
 from allervers.reception.forms import PersonSearchForm
 from allervers.reception.queries import people_matching
@@ -29,6 +28,7 @@ from allervers.submissions.tokens import once_per_token
 from . import queries
 from .enums import BookingSource, RegistrationStatus
 from .forms import AttendanceForm, ContactRegistrationForm, PersonRegistrationForm, WorkshopForm
+from .message_queries import sms_attach
 from .models import Registration, Workshop
 from .phones import normalise_phone
 from .services import attendance, contacts, refusals, workshops
@@ -167,6 +167,7 @@ def workshop_cancel(request, workshop_id: int):
 def _detail_page(request, workshop: Workshop, *, status_forms=(), **forms):
     manage = has_role(request, STAFF_ROLES)
     seats, waiting = queries.registrations_of(workshop) if manage else ([], [])
+    sms_attach(request.operator, "registration", seats + waiting)
     started = local_moment(request.operator, workshop.stop.date, workshop.start_time) <= (
         timezone.now()
     )

@@ -8,7 +8,7 @@ with `form_status(form)` (or `render_form`):
         operator=request.operator, **data))
     if submission.done:
         return redirect("planning:stop_detail", stop_id=submission.result.pk)
-    return render_form(request, "planning/form_page.html", {"form": form})
+    return render_form(request, "pages/form_page.html", {"form": form})
 
 The service refuses bad input with a French `ValidationError` (nothing saved); its messages land
 on the form, on the fields they name when the form has them, and the page answers

@@ -6,7 +6,7 @@ people are invented.
 
 from decimal import Decimal
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.partners.enums import Network
 from allervers.planning.enums import SpaceKind
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from allervers.accounts.models import AuthenticatorDevice
 from allervers.accounts.second_factor import (
     APP_DEVICE_NAME,
     BACKUP_DEVICE_NAME,
@@ -96,8 +96,8 @@ def demo_current_code() -> str:
 
 def demo_second_factor(user) -> None:
     """Enrol a demo account: the known secret and backup codes (README.md)."""
-    TOTPDevice.objects.create(
-        user=user, name=APP_DEVICE_NAME, key=demo_totp_key().hex(), confirmed=True
+    AuthenticatorDevice.objects.create(
+        user=user, name=APP_DEVICE_NAME, bin_key=demo_totp_key(), confirmed=True
     )
     backup = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
     for code in data.DEMO_BACKUP_CODES:

@@ -3,7 +3,6 @@ import zoneinfo
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import membership_detail, record
@@ -62,15 +61,13 @@ class MembershipAdmin(admin.ModelAdmin):
         sent = 0
         for membership in queryset.select_related("user"):
             try:
-                with transaction.atomic():
-                    if invitation_resend(membership=membership, by=request.user):
-                        record(
-                            request,
-                            Action.MEMBERSHIP_CHANGED,
-                            membership,
-                            detail="invitation renvoyée par la plateforme",
-                        )
-                        sent += 1
+                if invitation_resend(
+                    membership=membership,
+                    by=request.user,
+                    request=request,
+                    detail="invitation renvoyée par la plateforme",
+                ):
+                    sent += 1
             except ValidationError as error:
                 self.message_user(request, f"{membership.user} : {error.messages[0]}", "warning")
         self.message_user(request, f"Invitations renvoyées : {sent}.")

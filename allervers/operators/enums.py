@@ -1,37 +1,9 @@
 from django.db import models
 
 
-class Role(models.TextChoices):
-    COORDINATOR = "coordinator", "Coordination"
-    AGENT = "agent", "Agent"
-    PARTNER = "partner", "Partenaire"
-    VIEWER = "viewer", "Financeur / élu (lecture des chiffres)"
-
-
 class SchoolZone(models.TextChoices):
     """The school-holiday zones of mainland France (planning/calendars.py knows their dates)."""
 
     A = "A", "Zone A"
     B = "B", "Zone B"
     C = "C", "Zone C"
-
-
-# The role sets that guard views, named once for the whole site (`operator_view(*ROLES)`).
-ALL_ROLES = frozenset(Role)
-# The operator's own staff: they work with named people.
-STAFF_ROLES = frozenset({Role.COORDINATOR, Role.AGENT})
-# Who reads the planning (stops, presences, rota): everyone but the funders.
-PLANNING_READER_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})
-# Who declares a partner's presence at a stop.
-PRESENCE_WRITER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER})
-# Who reads appointments: the staff, and a partner its own organisation's only.
-BOOKING_READER_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})
-# Who opens a stop to appointments: the coordinator, and a partner for its own presence.
-OPENING_WRITER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER})
-# Who reads the figures (dashboard, report): never a person, so no agent is needed here.
-FIGURE_READER_ROLES = frozenset({Role.COORDINATOR, Role.PARTNER, Role.VIEWER})
-# Who changes the structure itself: planning rules, settings, team, closing a year.
-COORDINATOR_ROLES = frozenset({Role.COORDINATOR})
-# Who must log in with a second factor (allervers/accounts/second_factor.py): every role that
-# reads a person's name; the funders read figures only (they may still enrol).
-SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.AGENT, Role.PARTNER})

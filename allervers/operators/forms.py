@@ -3,9 +3,9 @@ import re
 from django import forms
 
 from allervers.core.communes import InseeCodeField
+from allervers.core.roles import Role
 from allervers.partners.models import Partner
 
-from .enums import Role
 from .models import Operator
 from .queries import is_member, user_by_email
 

@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from allervers.core.communes import INSEE_CODE_REGEX, validate_insee_code
+from allervers.core.roles import Role, role_rules
 
-from .enums import Role, SchoolZone
+from .enums import SchoolZone
 
 # First path segments taken by the application: an operator's public page lives at /<slug>/, so
 # these can never be slugs. tests/operators/test_operator_slug.py checks the list against the URLs.
@@ -208,6 +209,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.operator})"
+
+    @property
+    def role_rules(self) -> dict[str, bool]:
+        """What this membership's role allows, as templates ask it (core/roles.py, ROLE_RULES)."""
+        return role_rules(self.role)
 
     # What the team page and the platform admin show (the user is loaded with the membership).
 

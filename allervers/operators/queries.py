@@ -2,16 +2,17 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .enums import Role
+from allervers.accounts.models import AuthenticatorDevice
+from allervers.core.roles import Role
+
 from .models import Membership, Operator
 
 
 def team(operator: Operator) -> QuerySet[Membership]:
     """Everyone who has or had a role in the structure: active first, then by role and name;
     `has_second_factor` says whether each one set up the second factor."""
-    enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
+    enrolled = AuthenticatorDevice.objects.filter(user=OuterRef("user"), confirmed=True)
     return (
         Membership.objects.filter(operator=operator)
         .select_related("user", "partner")

@@ -9,21 +9,25 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import membership_detail, record
+from allervers.accesslog.services import journal, membership_action, membership_detail, record
 from allervers.accounts.second_factor import second_factor_reset
 from allervers.accounts.sessions import end_all_sessions
+from allervers.core.roles import Role
 from allervers.partners.models import Partner
-from allervers.reception.services.topics import topics_seed_defaults
 
-from .enums import Role
 from .models import Membership, Operator, validate_operator_slug
 from .queries import active_coordinator_count, belongs_elsewhere, is_member, user_by_email
+from .seeding import operator_seed
 from .tasks import member_account_notice, member_welcome_email
 
 # An invitation asked for again within this delay is the same one (a double click, a second
 # « Mot de passe oublié ? »): nothing more is sent, unless the last one failed.
 INVITATION_RESEND_INTERVAL = datetime.timedelta(minutes=2)
 NOT_AN_INVITATION = "Cette invitation n'existe pas ou a déjà reçu une réponse : rien n'a changé."
+# The access log's details of an invitation's life (never a name).
+INVITATION_RESENT = "invitation renvoyée"
+INVITATION_ACCEPTED = "invitation acceptée"
+INVITATION_DECLINED = "invitation refusée"
 
 
 def operator_create_check(*, name: str, slug: str, coordinator_email: str) -> Operator:
@@ -70,12 +74,13 @@ def operator_create(
     coordinator_last_name: str = "",
     created_by=None,
 ) -> Operator:
-    """A new structure, ready to be set up: the default request themes, and its coordinator, who
-    receives (after the commit) the link to choose a password — or, with an existing account,
-    a note that they now have access. Bad input: a ValidationError, nothing created."""
+    """A new structure, ready to be set up: what the apps seed for it (`seeding.py`: the default
+    request themes), and its coordinator, who receives (after the commit) the link to choose a
+    password — or, with an existing account, a note that they now have access. Bad input: a
+    ValidationError, nothing created."""
     operator = operator_create_check(name=name, slug=slug, coordinator_email=coordinator_email)
     operator.save()
-    topics_seed_defaults(operator=operator)
+    operator_seed(operator)
     membership = member_invite(
         operator=operator,
         email=coordinator_email.strip(),
@@ -128,13 +133,14 @@ def member_invite(
     partner: Partner | None,
     invited_by=None,
     needs_acceptance: bool | None = None,
+    request=None,
 ) -> Membership:
     """Give a person a role in the structure; a new account gets a link to choose its password
     (sent after the commit, by a task). An account that already exists (it belongs to another
     structure, or is platform staff) is only invited: it has no access here until its owner
     accepts, once logged in (`membership_answer`). `needs_acceptance=False` is the platform's
     own decision (a new structure's coordinator). `invited_by` is None when the platform adds
-    the person."""
+    the person. Journaled for `request`."""
     User = get_user_model()
     user = user_by_email(email)
     created = user is None
@@ -154,6 +160,7 @@ def member_invite(
         awaiting_acceptance=pending,
     )
     _invitation_send(membership, invited_by=invited_by, new_account=created)
+    journal(request, Action.MEMBERSHIP_CREATED, membership, detail=membership_detail(membership))
     return membership
 
 
@@ -179,10 +186,13 @@ def _recently_asked(membership: Membership) -> bool:
 
 
 @transaction.atomic
-def invitation_resend(*, membership: Membership, by=None) -> bool:
+def invitation_resend(
+    *, membership: Membership, by=None, request=None, detail: str = INVITATION_RESENT
+) -> bool:
     """Send the invitation again (« Renvoyer l'invitation »): True when a new one is on its
     way, False when one was asked for a moment ago (a double click: the same invitation).
-    A member who already chose a password, or whose access is withdrawn, is refused."""
+    A member who already chose a password, or whose access is withdrawn, is refused.
+    A new sending is journaled for `request`, with `detail`."""
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -200,6 +210,7 @@ def invitation_resend(*, membership: Membership, by=None) -> bool:
     if _recently_asked(membership):
         return False
     _invitation_send(membership, invited_by=by, new_account=False)
+    journal(request, Action.MEMBERSHIP_CHANGED, membership, detail=detail)
     return True
 
 
@@ -224,9 +235,10 @@ def invitation_renew_for(*, user) -> bool:
 
 
 @transaction.atomic
-def membership_answer(*, membership_id: int, user, accept: bool) -> Membership:
+def membership_answer(*, membership_id: int, user, accept: bool, request=None) -> Membership:
     """The invited person's answer. Only the person invited, and only once: anything else
-    (another's invitation, an answered one, a forged id) changes nothing."""
+    (another's invitation, an answered one, a forged id) changes nothing. Journaled for
+    `request`, in the inviting structure's log."""
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("operator", "user", "partner")
@@ -239,6 +251,12 @@ def membership_answer(*, membership_id: int, user, accept: bool) -> Membership:
     membership.is_active = accept
     membership.declined_at = None if accept else timezone.now()
     membership.save(update_fields=["awaiting_acceptance", "is_active", "declined_at"])
+    journal(
+        request,
+        Action.MEMBERSHIP_CHANGED if accept else Action.MEMBERSHIP_ENDED,
+        membership,
+        detail=INVITATION_ACCEPTED if accept else INVITATION_DECLINED,
+    )
     return membership
 
 
@@ -255,10 +273,12 @@ def membership_update(
     partner: Partner | None,
     is_active: bool,
     by=None,
+    request=None,
 ) -> Membership:
     """Change a member's role or access, in this structure only; the account's owner is told
     by e-mail. A structure always keeps one active coordinator. An invitation waiting for its
-    answer cannot be made active here (only its owner accepts it)."""
+    answer cannot be made active here (only its owner accepts it). Journaled for `request`."""
+    action = membership_action(membership, is_active=is_active)
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -307,6 +327,7 @@ def membership_update(
         end_all_sessions(membership.user)
     if notice:
         _notify_owner(membership, notice, by)
+    journal(request, action, membership, detail=membership_detail(membership))
     return membership
 
 
@@ -335,9 +356,10 @@ def second_factor_reset_refusal(membership: Membership) -> str:
 
 
 @transaction.atomic
-def member_second_factor_reset(*, membership: Membership, by=None) -> Membership:
+def member_second_factor_reset(*, membership: Membership, by=None, request=None) -> Membership:
     """A coordinator's reset of a member's second factor (a lost telephone), for an account that
-    is her structure's alone (`second_factor_reset_refusal`); its owner is told by e-mail."""
+    is her structure's alone (`second_factor_reset_refusal`); its owner is told by e-mail.
+    Journaled for `request`."""
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -348,4 +370,5 @@ def member_second_factor_reset(*, membership: Membership, by=None) -> Membership
         raise ValidationError(refusal)
     second_factor_reset(membership=membership)
     _notify_owner(membership, "second_factor_reset", by)
+    journal(request, Action.SECOND_FACTOR_RESET, membership)
     return membership

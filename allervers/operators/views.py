@@ -1,26 +1,22 @@
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged, membership_action, membership_detail, record
+from allervers.accesslog.services import record
 from allervers.accounts import second_factor
 from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.roles import ALL_ROLES, COORDINATOR_ROLES
+from allervers.core.tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from . import services
-from .enums import ALL_ROLES, COORDINATOR_ROLES
 from .forms import InvitationAnswerForm, MemberForm, MembershipForm, OperatorSettingsForm
 from .models import Membership
 from .queries import pending_invitations, team
-from .tenancy import SESSION_KEY, get_scoped_or_404, memberships_of, operator_view
 
-INVITATION_RESENT = "invitation renvoyée"
-INVITATION_ACCEPTED = "invitation acceptée"
-INVITATION_DECLINED = "invitation refusée"
 REFUSED_RESET = "refusée : compte d'une autre structure ou de la plateforme"
 
 
@@ -75,13 +71,8 @@ def member_add(request):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.MEMBERSHIP_CREATED,
-            lambda: services.member_invite(
-                operator=request.operator, invited_by=request.user, **data
-            ),
-            detail=membership_detail,
+        lambda data: services.member_invite(
+            operator=request.operator, invited_by=request.user, request=request, **data
         ),
     )
     if submission.done:
@@ -118,11 +109,8 @@ def member_edit(request, membership_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            membership_action(membership, is_active=data["is_active"]),
-            lambda: services.membership_update(membership=membership, by=request.user, **data),
-            detail=membership_detail,
+        lambda data: services.membership_update(
+            membership=membership, by=request.user, request=request, **data
         ),
     )
     if submission.done:
@@ -153,10 +141,8 @@ def member_second_factor_reset(request, membership_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.SECOND_FACTOR_RESET,
-            lambda: services.member_second_factor_reset(membership=membership, by=request.user),
+        lambda data: services.member_second_factor_reset(
+            membership=membership, by=request.user, request=request
         ),
     )
     if form.errors and refusal:
@@ -193,7 +179,13 @@ def member_invitation_resend(request, membership_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = forms.Form(request.POST)
-    submission = form_submit(request, form, lambda data: _invitation_resend(request, membership))
+    submission = form_submit(
+        request,
+        form,
+        lambda data: services.invitation_resend(
+            membership=membership, by=request.user, request=request
+        ),
+    )
     name = membership.user.get_full_name() or membership.user.email
     if submission.done and submission.result:
         messages.success(request, f"L'invitation de {name} est renvoyée.")
@@ -203,14 +195,6 @@ def member_invitation_resend(request, membership_id: int):
     else:
         messages.info(request, f"L'invitation de {name} vient déjà d'être renvoyée.")
     return redirect("operators:member_edit", membership_id=membership.pk)
-
-
-@transaction.atomic
-def _invitation_resend(request, membership: Membership) -> bool:
-    sent = services.invitation_resend(membership=membership, by=request.user)
-    if sent:
-        record(request, Action.MEMBERSHIP_CHANGED, membership, detail=INVITATION_RESENT)
-    return sent
 
 
 # The invited person's answer (not an operator view: she may belong to no structure yet) ----------
@@ -232,7 +216,14 @@ def invitation_answer(request, membership_id: int):
         return HttpResponseNotAllowed(["POST"])
     form = InvitationAnswerForm(request.POST)
     submission = form_submit(
-        request, form, lambda data: _invitation_answer(request, membership_id, data["answer"])
+        request,
+        form,
+        lambda data: services.membership_answer(
+            membership_id=membership_id,
+            user=request.user,
+            accept=data["answer"] == "accepter",
+            request=request,
+        ),
     )
     if submission.done:
         membership = submission.result
@@ -249,18 +240,3 @@ def invitation_answer(request, membership_id: int):
         "operators/invitation_list.html",
         {"invitations": pending_invitations(request.user), "form": form},
     )
-
-
-@transaction.atomic
-def _invitation_answer(request, membership_id: int, answer: str) -> Membership:
-    accept = answer == "accepter"
-    membership = services.membership_answer(
-        membership_id=membership_id, user=request.user, accept=accept
-    )
-    record(
-        request,
-        Action.MEMBERSHIP_CHANGED if accept else Action.MEMBERSHIP_ENDED,
-        membership,
-        detail=INVITATION_ACCEPTED if accept else INVITATION_DECLINED,
-    )
-    return membership

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
-from allervers.operators.tenancy import OperatorOwnedQuerySet
+from allervers.core.tenancy import OperatorOwnedQuerySet
 
 from .enums import Network
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 
 from .models import Partner

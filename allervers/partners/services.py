@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from allervers.core.names import free_slug, name_taken, unique_name_saving
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
 from allervers.planning.revision import stamps_public_revision
@@ -50,7 +50,7 @@ def partner_archive(*, partner: Partner, archived: bool = True) -> Partner:
 
 
 def partner_member_invite(
-    *, partner: Partner, email: str, first_name: str, last_name: str, invited_by
+    *, partner: Partner, email: str, first_name: str, last_name: str, invited_by, request=None
 ) -> Membership:
     """Give a person of the partner a login with the `partner` role, tied to this partner: the
     team screen's invitation (a new account gets a link to choose its password). An existing
@@ -70,4 +70,5 @@ def partner_member_invite(
         role=Role.PARTNER,
         partner=partner,
         invited_by=invited_by,
+        request=request,
     )

@@ -5,13 +5,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged, membership_detail
 from allervers.core.form_views import form_submit, posted
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
-from allervers.planning.forms import ConfirmForm
-from allervers.planning.views.pages import confirm_page, form_page
+from allervers.core.pages import ConfirmForm, confirm_page, form_page
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from . import queries, services
@@ -105,13 +102,8 @@ def partner_invite(request, partner_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.MEMBERSHIP_CREATED,
-            lambda: services.partner_member_invite(
-                partner=partner, invited_by=request.user, **data
-            ),
-            detail=membership_detail,
+        lambda data: services.partner_member_invite(
+            partner=partner, invited_by=request.user, request=request, **data
         ),
     )
     if submission.done:

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 

@@ -6,8 +6,9 @@ import re
 from django import forms
 
 from allervers.core.communes import InseeCodeField
+from allervers.core.roles import Role
 from allervers.core.versions import VersionedForm
-from allervers.operators.enums import Role, SchoolZone
+from allervers.operators.enums import SchoolZone
 from allervers.operators.models import Membership
 from allervers.partners.models import Partner
 
@@ -360,10 +361,6 @@ class PatternGenerateForm(forms.Form):
         help_text="Attention : une permanence passée compte comme tenue dans le bilan. "
         "À cocher seulement pour saisir après coup des permanences qui ont eu lieu.",
     )
-
-
-class ConfirmForm(forms.Form):
-    """A confirmation button: no field; a refusal of the service shows as the form's error."""
 
 
 class CancelForm(forms.Form):

@@ -6,7 +6,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from allervers.core.communes import INSEE_CODE_REGEX, validate_insee_code
-from allervers.operators.tenancy import OperatorOwnedQuerySet
+from allervers.core.tenancy import OperatorOwnedQuerySet
 
 from .enums import CancelReason, DutyRole, SpaceKind, StopEventKind, StopStatus, Weekday
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from allervers.core.names import free_slug, name_key, name_taken, unique_name_saving
+from allervers.core.roles import Role
 from allervers.core.versions import check_version
-from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from allervers.partners.models import Partner
 

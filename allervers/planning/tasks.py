@@ -5,7 +5,7 @@ from django.core.mail import EmailMessage, mailers
 from django.tasks import task
 from django.template.loader import render_to_string
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.partners.models import email_lines
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.planning.models import Site
 
 from .flyers import flyer_pdf, poster_pdf

@@ -5,7 +5,7 @@ once never overrun a limit).
 
 Every booking POST (book, register, move) counts for its client address — an IPv4 address, or
 the /64 network of an IPv6 address, which one line can roam at will
-(`allervers.accounts.lockout.client_network`); every attempt with a valid phone number counts for
+(`allervers.core.client_address.client_network`); every attempt with a valid phone number counts for
 that number. Past `ALLERVERS_BOOKING_LIMIT_PER_IP` or `ALLERVERS_BOOKING_LIMIT_PER_PHONE` within a
 day, the request is refused with a French 429 page, nothing saved. A double submission answered
 by its one-time token is not counted."""
@@ -13,7 +13,7 @@ by its one-time token is not counted."""
 from django.conf import settings
 
 from allervers.accounts.counters import counter_increment
-from allervers.accounts.lockout import client_network
+from allervers.core.client_address import client_network
 
 DAY_SECONDS = 24 * 60 * 60
 IP_KEY = "allervers:booking:ip:{ip}"

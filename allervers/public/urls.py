@@ -2,6 +2,8 @@
 
 from django.urls import path, re_path
 
+from allervers.bookings.sms import reports as sms_reports
+
 from . import booking_views, views
 from .api import anonymous_urls
 
@@ -10,6 +12,12 @@ app_name = "public"
 urlpatterns = [
     path("api/v1/", anonymous_urls()),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    # The SMS provider's delivery reports (its secret in the address: docs/deployment.md).
+    path(
+        "api/sms/etats/<str:provider>/<str:secret>/",
+        sms_reports.delivery_reports,
+        name="sms_delivery_reports",
+    ),
     # A booking's own pages, from its signed link (no account).
     # The short form an SMS carries: it leads to the page of the signed link.
     path("reservation/c/<str:code>/", booking_views.booking_short, name="booking_short"),

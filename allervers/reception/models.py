@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from allervers.operators.tenancy import OperatorOwnedQuerySet
+from allervers.core.tenancy import OperatorOwnedQuerySet
 
 from .enums import (
     OPEN_REFERRAL_STATUSES,

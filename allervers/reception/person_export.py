@@ -8,7 +8,8 @@ the visits (stop, site, date, answers in words, topics, partners seen, note); th
 workshop registrations: date, place, partner or workshop, status); the screenings of rights
 (date, month, rights found with their amounts while the answers are kept, never the answers);
 and the access-log entries
-about the person (date, account, action).
+about the person (date, account, action). Each app adds its own sections through the
+personal-data registry (`core/privacy.py`): this module writes the reception's and the document.
 """
 
 import json
@@ -17,8 +18,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from allervers.accesslog.models import AccessLogEntry
 from allervers.core.pdf import pdf_from_template
+from allervers.core.privacy import person_export
 from allervers.operators.models import Operator
 
 from . import queries
@@ -73,11 +74,19 @@ def _referral(referral, events: list) -> dict:
 
 
 def person_data(operator: Operator, person: Person) -> dict:
-    """Everything held about `person` (of `operator`), as plain values."""
-    # The bookings app builds on reception: imported here, not at the module's import.
-    from allervers.bookings.person_rights import person_bookings
-    from allervers.screening.person_rights import person_screenings
+    """Everything held about `person` (of `operator`), as plain values: the heading, then every
+    section of the personal-data registry's holders (`core/privacy.py`), in their order."""
+    return {
+        "generated_at": timezone.localtime(),
+        "structure": operator.name,
+        "access_log_kept_months": settings.ALLERVERS_ACCESS_LOG_MONTHS,
+        **person_export(operator, person),
+    }
 
+
+def reception_sections(operator: Operator, person: Person) -> dict:
+    """The reception's sections of the export (its registry's `export`): identity and contacts,
+    consents, visits, referrals with their history."""
     visits = (
         person.visits.select_related("stop__site")
         .prefetch_related("topics", "partners_seen")
@@ -92,11 +101,7 @@ def person_data(operator: Operator, person: Person) -> dict:
         .order_by("changed_at", "pk")
     ):
         events.setdefault(event.referral_id, []).append(event)
-    log = AccessLogEntry.objects.for_operator(operator).about_person(person.pk).order_by("at", "pk")
     return {
-        "generated_at": timezone.localtime(),
-        "structure": operator.name,
-        "access_log_kept_months": settings.ALLERVERS_ACCESS_LOG_MONTHS,
         "person": {
             "id": person.pk,
             "first_name": person.first_name,
@@ -121,16 +126,6 @@ def person_data(operator: Operator, person: Person) -> dict:
         ],
         "visits": [_visit(visit) for visit in visits],
         "referrals": [_referral(r, events.get(r.pk, [])) for r in referrals],
-        "bookings": person_bookings(operator.pk, person.pk),
-        "screenings": person_screenings(operator.pk, person.pk),
-        "access_log": [
-            {
-                "at": timezone.localtime(entry.at),
-                "account": entry.user_email or "traitement automatique",
-                "action": entry.get_action_display(),
-            }
-            for entry in log
-        ],
     }
 
 

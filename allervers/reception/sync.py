@@ -16,7 +16,8 @@ With the network, the tablet's script sends the visit form itself (with fetch), 
 identifier it made in the form's `client_id`: when that sending fails (the network is there but
 the server cannot be reached, or its answer is lost), the visit is queued under the same
 identifier, so that the synchronisation finds it if the server had saved it
-(`visit_record_once`).
+(`services.visits.visit_record_once`, which both call: it writes the visit and its access-log
+entry).
 
 A GET answers the CSRF token to send with the POST: the page the tablet shows may come from its
 cache, its token from an older session. A session that expired answers 401 and a withdrawn
@@ -33,7 +34,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.http import JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -42,16 +42,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged
 from allervers.accounts.second_factor import second_factor_missing, second_factor_step
 from allervers.core.fields import id_from
-from allervers.operators.enums import STAFF_ROLES
-from allervers.operators.tenancy import operator_view
+from allervers.core.roles import STAFF_ROLES
+from allervers.core.tenancy import operator_view
 
 from .forms import VisitForm
 from .models import Topic, Visit
-from .services.visits import visit_finish, visit_record
+from .services.visits import visit_finish, visit_record_once
 
 MAX_ITEMS = 200
 MAX_FIELD_VALUES = 50
@@ -208,52 +206,19 @@ def _sync_visit(request, item_id: str, client_id: uuid.UUID, fields: dict, now) 
         return _answer(item_id, REFUSED, *_form_refusal(form))
     try:
         _visit, created = visit_record_once(
-            request, form, client_id=client_id, now=now, detail="envoyée par la tablette"
+            operator=operator,
+            user=request.user,
+            request=request,
+            client_id=client_id,
+            now=now,
+            detail="envoyée par la tablette",
+            **form.service_arguments(),
         )
     except ValidationError as error:
         return _answer(item_id, REFUSED, " ".join(error.messages), error.code or "invalid")
     if not created:
         return _answer(item_id, ALREADY, ALREADY_RECORDED)
     return _answer(item_id, SAVED, "Visite enregistrée.")
-
-
-def visit_record_once(
-    request, form: VisitForm, *, client_id: uuid.UUID | None, now, detail: str = ""
-) -> tuple[Visit, bool]:
-    """Record the valid visit form's visit (with its access-log entry), unless the tablet's
-    identifier `client_id` names a visit already recorded: then that one. Returns the visit
-    and whether it was created now. Used by the synchronisation and by the visit form (which
-    the tablet's script sends with the identifier it then queues the visit under, when the
-    answer is lost): the same visit is never created twice, even by two requests at once."""
-    operator = request.operator
-    if client_id is not None:
-        existing = Visit.objects.for_operator(operator).filter(client_id=client_id).first()
-        if existing is not None:
-            return existing, False
-    try:
-        visit = logged(
-            request,
-            Action.VISIT_CREATED,
-            lambda: visit_record(
-                operator=operator,
-                user=request.user,
-                now=now,
-                client_id=client_id,
-                **form.service_arguments(),
-            ),
-            detail=detail,
-        )
-    except IntegrityError:
-        # The same visit sent at the same instant by another request: that one saved it.
-        existing = (
-            Visit.objects.for_operator(operator).filter(client_id=client_id).first()
-            if client_id is not None
-            else None
-        )
-        if existing is None:
-            raise
-        return existing, False
-    return visit, True
 
 
 def _sync_finish(request, item_id: str, item: dict, now) -> dict:
@@ -267,12 +232,7 @@ def _sync_finish(request, item_id: str, item: dict, now) -> dict:
     if visit.left_at is not None:
         return _answer(item_id, ALREADY, ALREADY_FINISHED)
     try:
-        logged(
-            request,
-            Action.VISIT_CHANGED,
-            lambda: visit_finish(visit=visit, user=request.user, now=now, left_at=left_at),
-            detail="visite terminée, envoyée par la tablette",
-        )
+        visit_finish(visit=visit, user=request.user, now=now, left_at=left_at, request=request)
     except ValidationError as error:
         if error.code == "already_finished":
             return _answer(item_id, ALREADY, ALREADY_FINISHED)

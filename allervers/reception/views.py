@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.reads import record_people, shows_person
-from allervers.accesslog.services import logged, period_text, record
+from allervers.accesslog.services import period_text, record
 from allervers.core.fields import id_from
 from allervers.core.form_views import INVALID_FORM_STATUS, form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
+from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES, Role
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 from allervers.planning.models import Stop
 from allervers.screening.closing import FIELD as OUTCOME_FIELD
 from allervers.screening.closing import pending_right
@@ -58,8 +58,7 @@ from .services.privacy import consent_give, consent_withdraw
 from .services.reception_settings import reception_settings_update
 from .services.referrals import referral_create, referral_update_status
 from .services.topics import topic_create, topic_move, topic_rename, topic_set_archived
-from .services.visits import visit_correct, visit_finish
-from .sync import visit_record_once
+from .services.visits import visit_correct, visit_finish, visit_record_once
 
 VISITS_PER_PAGE = 50
 IMPORT_SESSION_KEY = "reception_import"
@@ -112,7 +111,14 @@ def visit_create(request):
     submission = form_submit(
         request,
         form,
-        lambda data: visit_record_once(request, form, client_id=data["client_id"], now=now),
+        lambda data: visit_record_once(
+            operator=request.operator,
+            user=request.user,
+            request=request,
+            client_id=data["client_id"],
+            now=now,
+            **form.service_arguments(),
+        ),
     )
     if submission.done:
         visit, created = submission.result
@@ -133,12 +139,7 @@ def visit_finish_now(request, visit_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        visit = logged(
-            request,
-            Action.VISIT_CHANGED,
-            lambda: visit_finish(visit=visit, user=request.user),
-            detail="visite terminée",
-        )
+        visit = visit_finish(visit=visit, user=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -188,13 +189,8 @@ def visit_edit(request, visit_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.VISIT_CHANGED,
-            lambda: visit_correct(
-                visit=visit, user=request.user, now=now, **form.service_arguments()
-            ),
-            detail="visite corrigée",
+        lambda data: visit_correct(
+            visit=visit, user=request.user, now=now, request=request, **form.service_arguments()
         ),
     )
     if submission.done:
@@ -254,18 +250,14 @@ def _import_confirm(request):
         messages.error(request, "Aucun fichier vérifié à importer : déposez-le à nouveau.")
         return redirect("reception:visit_import"), None
     try:
-        count = logged(
-            request,
-            Action.IMPORT_CONFIRMED,
-            lambda: visits_import(
-                operator=request.operator,
-                user=request.user,
-                name=stored["name"],
-                content=base64.b64decode(stored["content"]),
-                skip_duplicates=request.POST.get("skip_duplicates") == "on",
-                create_stops=request.POST.get("create_stops") == "on",
-            ),
-            detail=lambda count: f"{count} visites importées",
+        count = visits_import(
+            operator=request.operator,
+            user=request.user,
+            name=stored["name"],
+            content=base64.b64decode(stored["content"]),
+            skip_duplicates=request.POST.get("skip_duplicates") == "on",
+            create_stops=request.POST.get("create_stops") == "on",
+            request=request,
         )
     except importing.ImportRefused as refused:
         return None, refused.report
@@ -358,21 +350,17 @@ def person_create(request):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.PERSON_CREATED,
-            lambda: person_create_with_consent(
-                operator=request.operator,
-                user=request.user,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                phone=data["phone"],
-                email=data["email"],
-                consent_given_on=data["consent_given_on"],
-                consent_purposes=data["consent_purposes"],
-                visit=link_visit,
-            ),
-            detail=f"avec la visite n° {link_visit.pk}" if link_visit else "",
+        lambda data: person_create_with_consent(
+            operator=request.operator,
+            user=request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            email=data["email"],
+            consent_given_on=data["consent_given_on"],
+            consent_purposes=data["consent_purposes"],
+            visit=link_visit,
+            request=request,
         ),
     )
     if submission.done:
@@ -660,12 +648,7 @@ def visit_person_link(request, visit_id: int):
         messages.error(request, "Personne inconnue : cherchez-la à nouveau.")
         return redirect("reception:visit_detail", visit_id=visit.pk)
     try:
-        logged(
-            request,
-            Action.VISIT_CHANGED,
-            lambda: visit_link_person(visit=visit, person=person, user=request.user),
-            detail="rattachée à une fiche personne",
-        )
+        visit_link_person(visit=visit, person=person, user=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -684,12 +667,12 @@ def referral_propose(request, visit_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.REFERRAL_CREATED,
-            lambda: referral_create(
-                visit=visit, partner=data["partner"], reason=data["reason"], user=request.user
-            ),
+        lambda data: referral_create(
+            visit=visit,
+            partner=data["partner"],
+            reason=data["reason"],
+            user=request.user,
+            request=request,
         ),
     )
     if submission.done:
@@ -755,18 +738,14 @@ def referral_detail(request, referral_id: int):
         submission = form_submit(
             request,
             form,
-            lambda data: logged(
-                request,
-                Action.REFERRAL_CHANGED,
-                lambda: referral_update_status(
-                    referral=referral,
-                    status=data["status"],
-                    note=data["note"],
-                    user=request.user,
-                    version=data["version"],
-                    right_outcome=data.get(OUTCOME_FIELD, ""),
-                ),
-                detail=f"statut : {ReferralStatus(data['status']).label.lower()}",
+            lambda data: referral_update_status(
+                referral=referral,
+                status=data["status"],
+                note=data["note"],
+                user=request.user,
+                version=data["version"],
+                right_outcome=data.get(OUTCOME_FIELD, ""),
+                request=request,
             ),
         )
         if submission.done:

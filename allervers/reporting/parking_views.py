@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from allervers.core.form_views import INVALID_FORM_STATUS
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import operator_view, scoped
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import operator_view, scoped
 from allervers.planning.models import SchedulePattern
 
 from .parking import parking_figures, parking_patterns

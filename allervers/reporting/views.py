@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from allervers.core.form_views import INVALID_FORM_STATUS
-from allervers.operators.enums import COORDINATOR_ROLES, FIGURE_READER_ROLES, Role
-from allervers.operators.tenancy import has_role, operator_view, scoped
+from allervers.core.roles import COORDINATOR_ROLES, FIGURE_READER_ROLES, Role
+from allervers.core.tenancy import has_role, operator_view, scoped
 from allervers.partners.models import Partner
 from allervers.planning.enums import StopStatus
 from allervers.planning.models import Site, Stop

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from allervers.operators.tenancy import OperatorOwnedQuerySet
+from allervers.core.tenancy import OperatorOwnedQuerySet
 
 from .enums import AmountBand, RightKind, RightOutcome
 

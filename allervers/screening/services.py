@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.operators.models import Operator
 from allervers.reception.enums import OPEN_REFERRAL_STATUSES
 from allervers.reception.models import Referral, Visit
@@ -48,21 +50,24 @@ def screening_setup_update(*, operator: Operator, values: dict) -> ScreeningSetu
 
 
 def screening_record(
-    *, visit: Visit, inputs: dict, user, now: datetime.datetime | None = None
+    *, visit: Visit, inputs: dict, user, now: datetime.datetime | None = None, request=None
 ) -> Screening:
     """Keep the household's answers, then estimate its rights for the current month. The answers
     are saved first (their own transaction), so that an estimate that fails or runs past its
     bound loses nothing: the screening then holds the French reason (`failure`) and the agent
-    runs it again from its page (`screening_estimate`)."""
+    runs it again from its page (`screening_estimate`). Journaled for `request` (a change of
+    the visit)."""
     now = now or timezone.now()
-    screening = Screening.objects.create(
-        operator_id=visit.operator_id,
-        visit=visit,
-        month=month_of(now),
-        made_at=now,
-        made_by=user,
-        inputs=inputs,
-    )
+    with transaction.atomic():
+        screening = Screening.objects.create(
+            operator_id=visit.operator_id,
+            visit=visit,
+            month=month_of(now),
+            made_at=now,
+            made_by=user,
+            inputs=inputs,
+        )
+        journal(request, Action.VISIT_CHANGED, visit, detail="repérage des droits")
     return screening_estimate(screening=screening, now=now)
 
 
@@ -126,10 +131,11 @@ def _screening_estimated(*, screening: Screening, estimates, now) -> Screening:
 
 @transaction.atomic
 def screening_right_refer(
-    *, right: ScreeningRight, user, now: datetime.datetime | None = None
+    *, right: ScreeningRight, user, now: datetime.datetime | None = None, request=None
 ) -> Referral:
     """Send the person to the partner that handles this right (the coordinator's setting), with
-    the right as the referral's reason. A second call returns the first referral."""
+    the right as the referral's reason. A second call returns the first referral. Journaled for
+    `request`."""
     now = now or timezone.now()
     right = (
         ScreeningRight.objects.select_for_update(of=("self",))
@@ -137,6 +143,7 @@ def screening_right_refer(
         .get(pk=right.pk)
     )
     if right.referral_id is not None:
+        journal(request, Action.REFERRAL_CREATED, right.referral)
         return right.referral
     if right.screening is None or right.screening.inputs is None:
         _refuse("Ce repérage est clos : ses réponses ont été effacées.", "screening_closed")
@@ -156,6 +163,7 @@ def screening_right_refer(
         reason=f"Droit probablement non perçu : {label} (repérage des droits)",
         user=user,
         now=now,
+        request=request,
     )
     right.referral = referral
     right.referred_at = now
@@ -165,11 +173,16 @@ def screening_right_refer(
 
 @transaction.atomic
 def screening_right_outcome_set(
-    *, right: ScreeningRight, outcome: str, user, now: datetime.datetime | None = None
+    *,
+    right: ScreeningRight,
+    outcome: str,
+    user,
+    now: datetime.datetime | None = None,
+    request=None,
 ) -> ScreeningRight:
     """Record what became of the right (opened, refused, dropped) by closing its referral (the
     one status change, which records the outcome: `closing`); when no referral of the screening
-    stays open, its answers are emptied."""
+    stays open, its answers are emptied. Journaled for `request` (a change of the referral)."""
     now = now or timezone.now()
     # Lock in the order of the referral's status change (the referral, then its right), so that
     # closing it from both pages at once waits instead of deadlocking.
@@ -201,6 +214,7 @@ def screening_right_outcome_set(
         closing.right_outcome_checked(referral=referral, status=referral.status, outcome=outcome)
         closing.right_outcome_record(right=right, status=referral.status, outcome=outcome, now=now)
     right.refresh_from_db()
+    journal(request, Action.REFERRAL_CHANGED, referral, detail="issue du droit")
     return right
 
 

@@ -10,8 +10,8 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.services import record
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.core.pdf import pdf_from_template
-from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES, Role
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view
+from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES, Role
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view
 from allervers.reception.models import Visit
 from allervers.submissions.tokens import once_per_token
 
@@ -33,11 +33,10 @@ def screening_create(request, visit_id: int):
         request,
         form,
         lambda data: services.screening_record(
-            visit=visit, inputs=form.inputs(), user=request.user
+            visit=visit, inputs=form.inputs(), user=request.user, request=request
         ),
     )
     if submission.done:
-        record(request, Action.VISIT_CHANGED, visit, detail="repérage des droits")
         return redirect("screening:detail", screening_id=submission.result.pk)
     return render_form(request, "screening/form.html", {"form": form, "visit": visit})
 
@@ -160,11 +159,14 @@ def right_refer(request, right_id: int):
     )
     form = RightReferForm(posted(request))
     submission = form_submit(
-        request, form, lambda data: services.screening_right_refer(right=right, user=request.user)
+        request,
+        form,
+        lambda data: services.screening_right_refer(
+            right=right, user=request.user, request=request
+        ),
     )
     if submission.done:
         referral = submission.result
-        record(request, Action.REFERRAL_CREATED, referral)
         messages.success(request, f"Orientation proposée vers {referral.partner}.")
         if right.screening_id:
             return redirect("screening:detail", screening_id=right.screening_id)
@@ -194,11 +196,10 @@ def right_outcome(request, right_id: int):
         request,
         form,
         lambda data: services.screening_right_outcome_set(
-            right=right, outcome=data["outcome"], user=request.user
+            right=right, outcome=data["outcome"], user=request.user, request=request
         ),
     )
     if submission.done:
-        record(request, Action.REFERRAL_CHANGED, right.referral, detail="issue du droit")
         messages.success(request, f"Issue enregistrée : {submission.result.get_outcome_display()}.")
         return redirect("reception:referral_detail", referral_id=right.referral_id)
     return render_form(request, "screening/outcome.html", {"form": form, "right": right})

@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import operator_view
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import operator_view
 
 from . import queries
 

@@ -53,8 +53,9 @@ INSTALLED_APPS = [
     "allervers.worker",
     "django_tasks_db",
     "axes",
+    # The authenticator applications are `accounts.AuthenticatorDevice` (secret encrypted);
+    # django-otp's own TOTP app, which stores it in clear, is not installed.
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "allervers.accounts",
     "allervers.operators",
@@ -166,7 +167,7 @@ ALLERVERS_ADDRESS_FAILURE_MINUTES = int(env("ALLERVERS_ADDRESS_FAILURE_MINUTES",
 # The login form keeps Django's field name, `username`, for the e-mail address.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "allervers.accounts.lockout.typed_email"
-AXES_CLIENT_IP_CALLABLE = "allervers.accounts.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "allervers.core.client_address.client_ip"
 AXES_LOCKOUT_CALLABLE = "allervers.accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
@@ -199,6 +200,12 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 # The platform admin lists devices but never shows their secrets or QR codes.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The TOTP secrets are encrypted at rest (allervers/accounts/secrets_at_rest.py, docs/deployment.md
+# "Secrets at rest"): the current key, then previous keys that only decrypt (comma-separated)
+# until `manage.py second_factor_reencrypt` has run. Unset: derived from SECRET_KEY (and its
+# fallbacks), which `check --deploy` warns about (accounts.W004).
+ALLERVERS_FIELD_ENCRYPTION_KEY = env("ALLERVERS_FIELD_ENCRYPTION_KEY", "")
+ALLERVERS_FIELD_ENCRYPTION_KEY_FALLBACKS = env_list("ALLERVERS_FIELD_ENCRYPTION_KEY_FALLBACKS")
 
 # Sessions (stored in the database, Django's default engine): ended after this long without a
 # request, and in any case this long after the login (allervers/accounts/middleware.py).
@@ -224,7 +231,8 @@ ALLERVERS_SCREENING_SECONDS = float(env("ALLERVERS_SCREENING_SECONDS", "10"))
 # many days after the appointment or workshop (by `privacy_sweep`).
 ALLERVERS_BOOKING_CONTACT_DAYS = int(env("ALLERVERS_BOOKING_CONTACT_DAYS", "30"))
 # SMS to people who booked: "brevo" (Brevo's transactional SMS API), "console" (printed), "file"
-# (appended to ALLERVERS_SMS_FILE_DIR/sms.jsonl), or the dotted path of a backend class
+# (appended to ALLERVERS_SMS_FILE_DIR/sms.jsonl), "fake" (the file, with a simulated outage and
+# delivery reports: tests, benches), or the dotted path of a backend class
 # (allervers/bookings/sms/).
 ALLERVERS_SMS_BACKEND = env("ALLERVERS_SMS_BACKEND", "brevo")
 ALLERVERS_SMS_BREVO_API_KEY = env("ALLERVERS_SMS_BREVO_API_KEY", "")
@@ -237,6 +245,9 @@ if not re.fullmatch(r"[A-Za-z0-9 ]{1,11}|\d{1,15}", ALLERVERS_SMS_SENDER):
         "ALLERVERS_SMS_SENDER: at most 11 letters and digits, or a number of at most 15 digits."
     )
 ALLERVERS_SMS_FILE_DIR = env("ALLERVERS_SMS_FILE_DIR", str(BASE_DIR / "var" / "sms"))
+# The secret in the address of the SMS delivery-report webhook (/sms/etats/<provider>/<secret>/,
+# docs/deployment.md); empty: every report is refused.
+ALLERVERS_SMS_WEBHOOK_SECRET = env("ALLERVERS_SMS_WEBHOOK_SECRET", "")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

@@ -10,7 +10,7 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accesslog.services import record
 from allervers.accesslog.tasks import access_log_purge
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accesslog.services import record
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.html import text_of
 from tests.reception.factories import PersonFactory, ReferralFactory, VisitFactory
 

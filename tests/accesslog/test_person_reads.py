@@ -12,10 +12,10 @@ from django.urls import reverse
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accesslog.reads import is_person_read
 from allervers.bookings.models import Appointment, Registration
+from allervers.core.roles import Role
+from allervers.core.tenancy import GUARD_ATTRIBUTE
 from allervers.demo.loader import operator_delete_everything
-from allervers.operators.enums import Role
 from allervers.operators.models import Membership
-from allervers.operators.tenancy import GUARD_ATTRIBUTE
 from allervers.reception.models import Person, Visit, search_key_of
 from tests.operators.canary import body_text, operator_fill
 from tests.operators.factories import OperatorFactory

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import operator_create
 from allervers.reception.enums import ConsentPurpose, ReferralStatus

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from allervers.accounts.models import AuthenticatorDevice
 from allervers.accounts.second_factor import backup_code_digest
 
 PASSWORD = "mot-de-passe-test"  # the factories' password
@@ -26,10 +26,10 @@ def code_for(key: bytes) -> str:
     return f"{totp(key, step=30, digits=6):06d}"
 
 
-def enrol(user, key: bytes = KEY) -> TOTPDevice:
+def enrol(user, key: bytes = KEY) -> AuthenticatorDevice:
     """A confirmed application for `user` with `key` (no replay memory: any current code works)."""
-    TOTPDevice.objects.filter(user=user).delete()
-    return TOTPDevice.objects.create(user=user, name="Test", key=key.hex(), confirmed=True)
+    AuthenticatorDevice.objects.filter(user=user).delete()
+    return AuthenticatorDevice.objects.create(user=user, name="Test", bin_key=key, confirmed=True)
 
 
 def backup_codes(user, *codes: str) -> StaticDevice:
@@ -41,8 +41,8 @@ def backup_codes(user, *codes: str) -> StaticDevice:
 
 def log_in_with_code(client: Client, user, *, follow: bool = False):
     """Log `user` in through the two steps (enrolled with the test key if it was not)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or enrol(user)
-    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first() or enrol(user)
+    AuthenticatorDevice.objects.filter(pk=device.pk).update(last_t=-1)
     response = client.post(
         reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
     )

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from allervers.accounts.lockout import client_ip, client_network
+from allervers.core.client_address import client_ip, client_network
 from tests.html import text_of
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
+from allervers.accounts.models import AuthenticatorDevice
 from allervers.accounts.second_factor import BACKUP_CODE_COUNT, backup_code_digest
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.accounts.second_factor import (
     KEY,
     PASSWORD,
@@ -148,13 +148,13 @@ def test_enrolment_shows_the_qr_code_and_the_secret_and_keeps_them_on_reload(cli
     assert "<svg" in html and "Code QR à scanner" in html
     assert "Saisissez le code à 6 chiffres" in html
     key = shown_secret(page)
-    device = TOTPDevice.objects.get(user=coordinator)
+    device = AuthenticatorDevice.objects.get(user=coordinator)
     assert not device.confirmed and device.bin_key == key
     assert "otpauth://totp/Allervers" in device.config_url and "issuer=Allervers" in (
         device.config_url
     )
     assert shown_secret(client.get(ENROL)) == key
-    assert TOTPDevice.objects.filter(user=coordinator).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=coordinator).count() == 1
 
 
 def test_a_wrong_first_code_enrols_nothing(client, coordinator):
@@ -167,7 +167,7 @@ def test_a_wrong_first_code_enrols_nothing(client, coordinator):
         assert "Ce code ne correspond pas" in text_of(response) or "Saisissez le code" in (
             text_of(response)
         )
-    assert not TOTPDevice.objects.filter(user=coordinator, confirmed=True).exists()
+    assert not AuthenticatorDevice.objects.filter(user=coordinator, confirmed=True).exists()
     assert not StaticDevice.objects.filter(user=coordinator).exists()
     assert client.get(reverse("home"))["Location"].startswith(ENROL)
 
@@ -178,7 +178,7 @@ def test_the_right_first_code_enrols_and_shows_the_backup_codes_once(client, ope
     response = client.post(ENROL, {"code": code_for(key), "next": "/planning/"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:backup_codes"))
-    assert TOTPDevice.objects.get(user=coordinator).confirmed
+    assert AuthenticatorDevice.objects.get(user=coordinator).confirmed
     page = client.get(response["Location"])
     codes = re.findall(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4})</code></li>", text_of(page))
     assert len(codes) == BACKUP_CODE_COUNT
@@ -406,7 +406,7 @@ def test_a_funder_may_enrol_from_the_security_page(client, operator, make_member
     assert client.post(reverse("accounts:security")).status_code == 400  # nothing to renew
     key = shown_secret(client.get(ENROL))
     assert send_code(client, code_for(key), path=ENROL).status_code == 302
-    assert TOTPDevice.objects.get(user=funder).confirmed
+    assert AuthenticatorDevice.objects.get(user=funder).confirmed
 
 
 # The coordinator's reset ------------------------------------------------------------------------
@@ -437,11 +437,11 @@ def test_a_coordinator_resets_a_members_second_factor(client, operator, coordina
     confirmation = client.get(reset_url(membership))
     assert confirmation.status_code == 200
     assert "ferme toutes ses sessions" in text_of(confirmation)
-    assert TOTPDevice.objects.filter(user=agent).exists()  # a GET changes nothing
+    assert AuthenticatorDevice.objects.filter(user=agent).exists()  # a GET changes nothing
     response = client.post(reset_url(membership), follow=True)
     assert response.redirect_chain[-1][0] == reverse("operators:member_list")
     assert "est réinitialisée" in text_of(response)
-    assert not TOTPDevice.objects.filter(user=agent).exists()
+    assert not AuthenticatorDevice.objects.filter(user=agent).exists()
     assert not StaticDevice.objects.filter(user=agent).exists()
     assert not is_in(agents_browser)
     entry = AccessLogEntry.objects.get(action=Action.SECOND_FACTOR_RESET)
@@ -477,5 +477,5 @@ def test_only_a_coordinator_of_the_same_structure_resets(
     other_agent = make_member(operator, Role.AGENT)
     verified(client, other_agent)
     assert client.post(reset_url(membership)).status_code == 403
-    assert TOTPDevice.objects.filter(user=agent).exists()
+    assert AuthenticatorDevice.objects.filter(user=agent).exists()
     assert Session.objects.count() == 1

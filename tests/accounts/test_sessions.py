@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from allervers.accounts.middleware import IDLE_MESSAGE, MAX_MESSAGE
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import membership_update
 from tests.accounts.second_factor import log_in_with_code

@@ -1,9 +1,10 @@
 """Bookings' rows for the canary (tests/operators/canary.py): an opening with a booked
 followed person, the bus team's opening with a contact, the defaults of each, a workshop with a
-seat and a waiting-list place, and the messages sent about them."""
+seat and a waiting-list place, and the messages sent about them (an SMS with the delivery its
+provider reported)."""
 
 from allervers.bookings.enums import RegistrationStatus
-from allervers.bookings.models import BookingMessage
+from allervers.bookings.models import BookingMessage, BookingMessageReport
 from allervers.bookings.services.appointments import booking_defaults_save
 from tests.bookings.factories import (
     AppointmentFactory,
@@ -33,4 +34,17 @@ def bookings_fill(operator, *, stop, partner, person) -> None:
         booking_id=booked.pk,
         event="appointment_booked",
         channel="email",
+    )
+    sms = BookingMessage.objects.create(
+        operator=operator,
+        booking_kind="appointment",
+        booking_id=booked.pk,
+        event="appointment_booked",
+        channel="sms",
+        status="sent",
+        delivery_status="delivered",
+        provider_message_id=f"canary-{operator.pk}",
+    )
+    BookingMessageReport.objects.create(
+        operator=operator, message=sms, status="delivered", reported_at=sms.created_at
     )

@@ -4,7 +4,7 @@ the public canary.
 A partner's member may only open its own organisation's openings and appointments: for one, the
 maker makes them for its partner."""
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,
@@ -38,4 +38,7 @@ MAKERS = {
     "registration_id": lambda operator, membership: (
         RegistrationFactory(workshop=_workshop(operator), operator=operator).pk
     ),
+    # The SMS delivery-report webhook (POST only, its secret in the address).
+    "provider": lambda operator, membership: "generic",
+    "secret": lambda operator, membership: "pas-le-secret",
 }

@@ -12,7 +12,7 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.bookings.enums import AppointmentStatus, BookingSource
 from allervers.bookings.models import Appointment, AppointmentOpening, PartnerBookingDefaults
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason
 from allervers.planning.services import stop_cancel
 from allervers.reception.enums import VisitMode

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from allervers.bookings.enums import AppointmentStatus
 from allervers.bookings.services import attendance
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.models import Visit
 from tests.bookings.factories import AppointmentFactory, AppointmentOpeningFactory
 from tests.concurrency import all_at_once

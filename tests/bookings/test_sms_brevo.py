@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from allervers.bookings import sms
-from allervers.bookings.sms import SmsError, brevo
+from allervers.bookings.sms import SmsError, SmsUnavailable, brevo
 
 SENT = "Rendez-vous au bus de CCAS le mercredi 17/06 à 9h30, Mairie."
 
@@ -76,6 +76,33 @@ def test_an_sms_is_posted_to_brevo_with_the_key_and_the_documented_json(fake_bre
     }
 
 
+def test_the_message_id_brevo_answers_is_returned(fake_brevo):
+    assert sms.send("+33612345678", SENT) == "1511882900176220"
+    fake_brevo.answer_body = b"pas du JSON"
+    assert sms.send("+33612345678", SENT) == ""
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_brevo_busy_or_down_may_be_tried_again(fake_brevo, status):
+    fake_brevo.answer_status = status
+    fake_brevo.answer_body = b'{"message": "Service unavailable"}'
+    with pytest.raises(SmsUnavailable, match=f"\\({status}\\)"):
+        sms.send("+33612345678", SENT)
+
+
+def test_a_refusal_or_no_answer_in_time_is_not_tried_again(fake_brevo, monkeypatch):
+    fake_brevo.answer_status = 400
+    with pytest.raises(SmsError) as refused:
+        sms.send("+33612345678", SENT)
+    assert not isinstance(refused.value, SmsUnavailable)
+    fake_brevo.answer_status = 201
+    monkeypatch.setattr(brevo, "TIMEOUT_SECONDS", 0.2)
+    fake_brevo.delay = 1.0
+    with pytest.raises(SmsError, match="peut-être parti") as late:
+        sms.send("+33612345678", SENT)
+    assert not isinstance(late.value, SmsUnavailable)
+
+
 def test_a_text_outside_the_gsm_alphabet_is_sent_as_unicode(fake_brevo):
     sms.send("+33612345678", "Rendez-vous « Espace Ŝ »")
     assert fake_brevo.requests[0]["json"]["unicodeEnabled"] is True
@@ -99,7 +126,7 @@ def test_no_server_is_an_error(settings):
     settings.ALLERVERS_SMS_BACKEND = "brevo"
     settings.ALLERVERS_SMS_BREVO_API_KEY = "xkeysib-test"
     settings.ALLERVERS_SMS_BREVO_URL = "http://127.0.0.1:9/v3/transactionalSMS/send"
-    with pytest.raises(SmsError, match="injoignable"):
+    with pytest.raises(SmsUnavailable, match="injoignable"):
         sms.send("+33612345678", SENT)
 
 

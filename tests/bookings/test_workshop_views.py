@@ -9,7 +9,7 @@ from django.urls import reverse
 from allervers.bookings import workshop_views
 from allervers.bookings.enums import Attendance, BookingSource, RegistrationStatus
 from allervers.bookings.models import Registration, Workshop
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason, SpaceKind, StopStatus
 from allervers.reception.enums import ConsentPurpose
 from tests.bookings.factories import RegistrationFactory, WorkshopFactory

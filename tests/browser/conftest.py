@@ -7,9 +7,9 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import sync_playwright
 
+from allervers.accounts.models import AuthenticatorDevice
 from allervers.accounts.second_factor import app_device
 from tests.accounts.second_factor import PASSWORD, code_for, enrol
 
@@ -71,7 +71,7 @@ def log_in(page, base_url: str, user, next_path: str = "", password: str = PASSW
 def enter_code(page, device) -> None:
     """The code step: the application's current code (each code is accepted once: the device
     forgets the last one used, as if the test had waited for the next one)."""
-    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    AuthenticatorDevice.objects.filter(pk=device.pk).update(last_t=-1)
     page.get_by_role("heading", level=1, name="Code de vérification").wait_for()
     page.get_by_label("Code de vérification").fill(code_for(device.bin_key))
     page.get_by_role("button", name="Valider le code").click()

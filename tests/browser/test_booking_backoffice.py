@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from allervers.bookings.models import Appointment, PartnerBookingDefaults
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import VisitMode
 from allervers.reception.models import Visit
 from tests.browser.conftest import assert_accessible, log_in

@@ -3,7 +3,7 @@ clean), then the ASPA found is turned into a referral (issue 26.3)."""
 
 import pytest
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.screening import engine
 from tests.browser.conftest import assert_accessible, log_in
 from tests.partners.factories import PartnerFactory

@@ -13,8 +13,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from allervers.operators.enums import Role
-from allervers.operators.tenancy import GUARD_ATTRIBUTE
+from allervers.core.roles import Role
+from allervers.core.tenancy import GUARD_ATTRIBUTE
 from allervers.reception.services.topics import topics_seed_defaults
 from tests.browser.conftest import log_in
 from tests.operators.sweep import OBJECT_MAKERS, back_office_routes

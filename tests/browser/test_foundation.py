@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.accounts.second_factor import enrol
 from tests.browser.conftest import assert_accessible, enter_code
 from tests.planning.factories import PartnerPresenceFactory, StopFactory

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import ConsentPurpose, YesNoUnknown
 from allervers.reception.models import Person
 from tests.browser.conftest import assert_accessible, log_in

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason
 from allervers.planning.services import stop_cancel
 from tests.browser.conftest import assert_accessible, log_in

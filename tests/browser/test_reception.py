@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.models import Visit
 from allervers.reception.services.topics import topics_seed_defaults
 from tests.browser.conftest import assert_accessible, log_in

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from allervers.accounts.second_factor import app_device
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.models import Visit
 from allervers.reception.services.topics import topics_seed_defaults
 from tests.browser.conftest import assert_accessible, enter_code, log_in

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from allervers.bookings.enums import AppointmentStatus, Attendance, RegistrationStatus
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,

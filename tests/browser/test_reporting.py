@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import Gender, YesNoUnknown
 from tests.browser.conftest import assert_accessible, log_in
 from tests.planning.factories import StopFactory

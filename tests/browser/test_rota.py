@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.models import PartnerPresence, Stop
 from tests.browser.conftest import assert_accessible, log_in
 from tests.partners.factories import PartnerFactory

@@ -3,7 +3,7 @@ refers them in one tap; the partner marks the right opened; the dashboard counts
 
 import pytest
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.screening import engine
 from tests.browser.conftest import assert_accessible, log_in
 from tests.partners.factories import PartnerFactory

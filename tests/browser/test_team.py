@@ -40,7 +40,7 @@ def test_a_coordinator_adds_a_partner_to_the_team(live_server, page, operator, c
 def test_an_invited_account_accepts_and_the_coordinator_resends_an_invitation(
     live_server, page, operator, other_operator, coordinator, make_member
 ):
-    from allervers.operators.enums import Role
+    from allervers.core.roles import Role
     from allervers.operators.models import Membership
     from allervers.operators.services import member_invite
 

@@ -6,7 +6,7 @@ topics above the fold), axe clean."""
 import pytest
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.services.topics import topics_seed_defaults
 from tests.accounts.second_factor import PASSWORD, enrol
 from tests.browser.conftest import assert_accessible, enter_code

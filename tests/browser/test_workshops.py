@@ -8,7 +8,7 @@ import pytest
 
 from allervers.bookings.enums import RegistrationStatus
 from allervers.bookings.models import Registration
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.browser.conftest import assert_accessible, log_in
 from tests.planning.factories import future_stop
 

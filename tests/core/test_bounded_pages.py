@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import record
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,

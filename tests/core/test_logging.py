@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

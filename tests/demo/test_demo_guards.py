@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from allervers.core.roles import Role
 from allervers.demo import data
-from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
 from tests.operators.factories import MembershipFactory, OperatorFactory, UserFactory
 

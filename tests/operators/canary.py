@@ -19,7 +19,7 @@ from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accesslog.services import record
 from allervers.bookings.models import TopicPartner
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership, Operator
 from allervers.planning.enums import CancelReason
 from allervers.planning.models import RotaAbsence, RotaLine

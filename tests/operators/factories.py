@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership, Operator
 
 

@@ -15,10 +15,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.roles import Role
+from allervers.core.tenancy import GUARD_ATTRIBUTE
 from allervers.demo.loader import operator_delete_everything
-from allervers.operators.enums import Role
 from allervers.operators.models import Membership, Operator
-from allervers.operators.tenancy import GUARD_ATTRIBUTE
 from tests.operators.factories import OperatorFactory
 
 from .canary import (

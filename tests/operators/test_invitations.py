@@ -11,18 +11,18 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
-from allervers.operators.enums import Role
+from allervers.accounts.models import AuthenticatorDevice
+from allervers.core.roles import Role
+from allervers.core.tenancy import SESSION_KEY
 from allervers.operators.models import Membership
 from allervers.operators.services import (
     INVITATION_RESEND_INTERVAL,
     member_invite,
     membership_update,
 )
-from allervers.operators.tenancy import SESSION_KEY
 from tests.accounts.second_factor import enrol
 from tests.html import text_of
 
@@ -274,7 +274,7 @@ def test_the_cross_structure_reset_fails_at_every_step(
     assert "ne peut pas être réinitialisée ici" in page and ">Réinitialiser</button>" not in page
     response = client.post(reset_url(membership))
     assert response.status_code == 400
-    assert TOTPDevice.objects.filter(user=neighbour).exists()
+    assert AuthenticatorDevice.objects.filter(user=neighbour).exists()
     # Step 3, even once she accepted: her account belongs to B too, the reset is B's platform's.
     client.force_login(neighbour)
     client.post(answer_url(membership), {"answer": "accepter"})
@@ -282,7 +282,7 @@ def test_the_cross_structure_reset_fails_at_every_step(
     response = client.post(reset_url(membership))
     assert response.status_code == 400
     assert "à demander à l'équipe de la plateforme" in text_of(response)
-    assert TOTPDevice.objects.filter(user=neighbour).exists()
+    assert AuthenticatorDevice.objects.filter(user=neighbour).exists()
     assert mail.outbox == []  # nothing happened, nothing to tell
     refused = AccessLogEntry.objects.filter(action=Action.SECOND_FACTOR_RESET)
     assert [e.detail.startswith("refusée") for e in refused] == [True, True]
@@ -303,7 +303,7 @@ def test_platform_staff_are_invited_and_their_second_factor_is_the_platforms(
     response = client.post(reset_url(membership))
     assert response.status_code == 400
     assert "équipe de la plateforme" in text_of(response)
-    assert TOTPDevice.objects.filter(user=staff).exists()
+    assert AuthenticatorDevice.objects.filter(user=staff).exists()
 
 
 def test_the_invited_person_accepts_from_her_invitations_page(
@@ -400,7 +400,7 @@ def test_the_owner_is_told_of_every_change_to_her_account(
     assert "votre accès a été retiré" in bodies[1]
     assert "votre accès a été rétabli" in bodies[2]
     assert "double authentification a été réinitialisée" in bodies[3]
-    assert not TOTPDevice.objects.filter(user=agent).exists()  # hers alone: reset allowed
+    assert not AuthenticatorDevice.objects.filter(user=agent).exists()  # hers alone: reset allowed
 
 
 def test_platform_staff_may_give_access_to_an_invitation_in_the_admin(

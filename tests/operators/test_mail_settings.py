@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from allervers.core.mail import mail_check, send_failure_reason
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
 from config.settings.mail import anymail_from_env, mailers_from_env

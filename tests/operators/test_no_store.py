@@ -5,8 +5,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from allervers.operators.enums import ALL_ROLES, Role
-from allervers.operators.tenancy import operator_view
+from allervers.core.roles import ALL_ROLES, Role
+from allervers.core.tenancy import operator_view
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership, Operator
 from allervers.reception.models import Topic
 from allervers.reception.services.topics import DEFAULT_TOPICS

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from allervers.operators.enums import Role
-from allervers.operators.tenancy import GUARD_ATTRIBUTE
+from allervers.core.roles import Role
+from allervers.core.tenancy import GUARD_ATTRIBUTE
 
 from .sweep import OBJECT_MAKERS, back_office_routes, load_makers, makers_module_name, project_apps
 

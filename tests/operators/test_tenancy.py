@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from allervers.operators.enums import Role
-from allervers.operators.tenancy import SESSION_KEY
+from allervers.core.roles import Role
+from allervers.core.tenancy import SESSION_KEY
 from tests.html import text_of
 from tests.operators.factories import MembershipFactory
 from tests.planning.factories import StopFactory

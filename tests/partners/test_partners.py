@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.partners.models import Partner
 from tests.html import text_of

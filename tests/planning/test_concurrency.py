@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.roles import Role
 from allervers.core.versions import MISSING_VERSION_MESSAGE
-from allervers.operators.enums import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopEventKind
 from allervers.planning.models import PartnerPresence, StaffAssignment, Stop, StopEvent

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Operator
 from allervers.planning.first_steps import first_steps
 from allervers.planning.models import RotaLine

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason, DutyRole, StopStatus
 from tests.html import text_of
 from tests.planning.factories import (

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason
 from tests.html import text_of

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason
 from allervers.planning.models import SchedulePattern, Stop

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopStatus

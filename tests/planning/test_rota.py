@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from allervers.bookings.models import AppointmentOpening, PartnerBookingDefaults
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.planning import services
 from allervers.planning.enums import DutyRole

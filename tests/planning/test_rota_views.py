@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import DutyRole
 from allervers.planning.models import PartnerPresence, RotaLine, SchedulePattern, Stop
 from allervers.planning.queries import month_coverage

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, DutyRole, StopEventKind, StopStatus
 from allervers.planning.models import PartnerPresence, StaffAssignment, Stop

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import SpaceKind
 from allervers.planning.models import Space, Vehicle
 from tests.html import text_of

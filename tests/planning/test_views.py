@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason, DutyRole, SpaceKind, StopStatus
 from allervers.planning.models import PartnerPresence, SchedulePattern, Site, Stop
 from tests.conftest import refused_by

@@ -9,7 +9,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from allervers.core.qr import qr_png
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.html import text_of
 
 from .conftest import in_days

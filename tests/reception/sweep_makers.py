@@ -1,6 +1,6 @@
 """Makers of the reception URL arguments for the role × URL sweep (tests/operators/sweep.py)."""
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.operators.factories import UserFactory
 from tests.reception.factories import (
     PersonFactory,

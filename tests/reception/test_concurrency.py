@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.roles import Role
 from allervers.core.versions import MISSING_VERSION_MESSAGE
-from allervers.operators.enums import Role
 from allervers.reception.enums import ReferralStatus, VisitChangeKind
 from allervers.reception.models import Referral, ReferralEvent, Visit, VisitChange
 from allervers.reception.services.persons import visit_link_person

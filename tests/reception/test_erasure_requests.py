@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import ErasureDecision
 from allervers.reception.models import ErasureRequest, Person
 from allervers.reception.services.privacy import person_anonymise

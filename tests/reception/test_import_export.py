@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.roles import Role
 from allervers.core.spreadsheets import spreadsheet_cell, spreadsheet_typed
-from allervers.operators.enums import Role
 from allervers.planning.enums import StopStatus
 from allervers.reception.enums import VisitChangeKind, VisitSource
 from allervers.reception.forms import VisitForm

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import ConsentPurpose, ReferralStatus
 from allervers.reception.models import (
     Person,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import ConsentPurpose, ReferralStatus
 from allervers.reception.models import CyberUsage, Person, Referral, ReferralEvent, Topic
 from tests.html import text_of

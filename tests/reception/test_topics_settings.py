@@ -4,7 +4,7 @@ A new structure starts from the default list."""
 import pytest
 from django.urls import reverse
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.operators.services import operator_create
 from allervers.reception.models import Topic
 from allervers.reception.services.topics import DEFAULT_TOPICS

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from allervers.bookings.enums import AppointmentStatus, Attendance, RegistrationStatus
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason, StopStatus
 from allervers.reception.enums import VisitMode
 from allervers.reporting.periods import Period

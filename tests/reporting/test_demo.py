@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.roles import Role
 from allervers.demo import data
 from allervers.demo.loader import demo_load
-from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from tests.html import text_of
 

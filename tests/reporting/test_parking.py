@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason, StopStatus
 from allervers.reporting.parking import (
     ABOVE,

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from allervers.core.roles import Role
 from allervers.demo import data
-from allervers.operators.enums import Role
 from allervers.operators.models import Membership
 from tests.html import text_of
 

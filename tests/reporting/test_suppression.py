@@ -19,7 +19,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import Gender, ReferralStatus, YesNoUnknown
 from allervers.reception.questions import QUESTIONS
 from allervers.reporting.exports import report_csv

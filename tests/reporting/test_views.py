@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import CancelReason, StopStatus
 from allervers.reception.questions import QUESTIONS
 from allervers.reporting.models import YearClosure
@@ -460,7 +460,7 @@ def test_a_viewers_spreadsheet_hides_small_counts(client, dataset, operator, mak
 
 def test_no_page_with_a_person_is_open_to_viewers():
     """The reception pages (visits, people, referrals) never let a viewer in."""
-    from allervers.operators.tenancy import GUARD_ATTRIBUTE
+    from allervers.core.tenancy import GUARD_ATTRIBUTE
     from tests.operators.sweep import back_office_routes
 
     person_pages = [r for r in back_office_routes() if r.namespace == "reception"]

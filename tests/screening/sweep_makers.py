@@ -1,6 +1,6 @@
 """Makers of the screening URL arguments for the role × URL sweep (tests/operators/sweep.py)."""
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.reception.factories import ReferralFactory
 from tests.screening.factories import ScreeningFactory, ScreeningRightFactory
 

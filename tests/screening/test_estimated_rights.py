@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.models import AccessLogEntry
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.screening.enums import RightKind
 from tests.html import text_of as html_of
 from tests.partners.factories import PartnerFactory

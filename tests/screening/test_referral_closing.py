@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import ReferralStatus
 from allervers.reception.models import Referral
 from allervers.screening.enums import RightKind, RightOutcome

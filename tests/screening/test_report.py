@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reporting.exports import report_csv
 from allervers.reporting.models import YearClosure
 from allervers.reporting.periods import Period

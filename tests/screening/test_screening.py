@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.reception.enums import ReferralStatus
 from allervers.reception.models import Referral, Visit
 from allervers.screening import engine

@@ -4,7 +4,7 @@ and the defaults on a partner's page (the planning and partners apps stay unawar
 from django import template
 from django.utils import timezone
 
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from allervers.planning.enums import StopStatus
 
 from .. import appointment_queries as queries

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from allervers.operators.tenancy import scoped
+from allervers.core.tenancy import scoped
 
 from ..forms import PlanningFilterForm
 from ..models import Stop

@@ -5,9 +5,9 @@ import datetime
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from allervers.operators.enums import ALL_ROLES, COORDINATOR_ROLES, Role
+from allervers.core.roles import ALL_ROLES, COORDINATOR_ROLES, Role
+from allervers.core.tenancy import operator_view, scoped
 from allervers.operators.services import operator_public_page_seen
-from allervers.operators.tenancy import operator_view, scoped
 
 from ..enums import StopStatus
 from ..first_steps import unfinished_first_steps

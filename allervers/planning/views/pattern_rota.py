@@ -7,20 +7,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES, Role
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
+from allervers.core.pages import ConfirmForm, confirm_page, form_page
+from allervers.core.roles import COORDINATOR_ROLES, Role
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import (
-    ConfirmForm,
-    PatternCopyForm,
-    RotaAgentForm,
-    RotaDeclareForm,
-    RotaPartnerForm,
-)
+from ..forms import PatternCopyForm, RotaAgentForm, RotaDeclareForm, RotaPartnerForm
 from ..models import RotaLine, SchedulePattern
-from .pages import confirm_page, form_page
 
 
 def _pattern_url(pattern: SchedulePattern) -> str:

@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES, PLANNING_READER_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
+from allervers.core.pages import ConfirmForm, form_page
+from allervers.core.roles import COORDINATOR_ROLES, PLANNING_READER_ROLES
+from allervers.core.tenancy import get_scoped_or_404, operator_view, scoped
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import ConfirmForm, PatternForm, PatternGenerateForm
+from ..forms import PatternForm, PatternGenerateForm
 from ..models import RotaLine, SchedulePattern
-from .pages import form_page
 
 
 def _plural(count: int) -> str:

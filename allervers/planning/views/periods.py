@@ -5,8 +5,8 @@ import datetime
 from django.utils import timezone
 
 from allervers.core.form_views import render_form
-from allervers.operators.enums import PLANNING_READER_ROLES
-from allervers.operators.tenancy import operator_view
+from allervers.core.roles import PLANNING_READER_ROLES
+from allervers.core.tenancy import operator_view
 
 from ..queries import month_bounds, month_weeks, week_days
 from .filters import (

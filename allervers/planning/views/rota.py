@@ -8,21 +8,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import (
+from allervers.core.pages import ConfirmForm, confirm_page
+from allervers.core.roles import (
     COORDINATOR_ROLES,
     PLANNING_READER_ROLES,
     PRESENCE_WRITER_ROLES,
     STAFF_ROLES,
     Role,
 )
-from allervers.operators.tenancy import get_scoped_or_404, has_role, operator_view, scoped
+from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view, scoped
 
 from .. import services
-from ..forms import ConfirmForm, PresenceForm, StaffForm
+from ..forms import PresenceForm, StaffForm
 from ..models import PartnerPresence, StaffAssignment, Stop
 from ..queries import month_coverage, month_rota
 from .filters import filter_form, filtered_stops, month_links, shown_month
-from .pages import back_to_stop, confirm_page, stop_form_page, stop_url
+from .pages import back_to_stop, stop_form_page, stop_url
 from .stops import stop_queryset
 
 # Partners present ----------------------------------------------------------------------------

@@ -7,15 +7,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES, PLANNING_READER_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
+from allervers.core.pages import ConfirmForm, confirm_page
+from allervers.core.roles import COORDINATOR_ROLES, PLANNING_READER_ROLES
+from allervers.core.tenancy import get_scoped_or_404, operator_view, scoped
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import ConfirmForm, SiteForm
+from ..forms import SiteForm
 from ..geocoding import get_geocoder
 from ..models import Site
-from .pages import confirm_page
 
 
 @operator_view(*PLANNING_READER_ROLES)

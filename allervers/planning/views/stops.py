@@ -8,14 +8,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted
-from allervers.operators.enums import COORDINATOR_ROLES, PLANNING_READER_ROLES, Role
-from allervers.operators.tenancy import get_scoped_or_404, operator_view, scoped
+from allervers.core.pages import ConfirmForm, confirm_page, form_page
+from allervers.core.roles import COORDINATOR_ROLES, PLANNING_READER_ROLES, Role
+from allervers.core.tenancy import get_scoped_or_404, operator_view, scoped
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import CancelForm, ConfirmForm, StopForm
+from ..forms import CancelForm, StopForm
 from ..models import Stop
-from .pages import back_to_stop, confirm_page, form_page, stop_url
+from .pages import back_to_stop, stop_url
 
 
 def stop_queryset(request):

@@ -7,15 +7,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
+from allervers.core.pages import ConfirmForm, confirm_page
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.submissions.tokens import once_per_token
 
 from .. import services
-from ..forms import ConfirmForm, VehicleForm
+from ..forms import VehicleForm
 from ..models import Vehicle
 from ..queries import vehicles_with_spaces
-from .pages import confirm_page
 
 
 @operator_view(*COORDINATOR_ROLES)

@@ -42,3 +42,19 @@ def history_add(visit: Visit, kind: VisitChangeKind, user, changes: dict | None 
         changed_by=user,
         changes=changes or {},
     )
+
+
+def histories_add(visits, kind: VisitChangeKind, user, changes: dict | None = None) -> None:
+    """The same history line for each of `visits` (a batch recorded together), in one query."""
+    now = timezone.now()
+    VisitChange.objects.bulk_create(
+        VisitChange(
+            operator_id=visit.operator_id,
+            visit=visit,
+            kind=kind,
+            changed_at=now,
+            changed_by=user,
+            changes=changes or {},
+        )
+        for visit in visits
+    )

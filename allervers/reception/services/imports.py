@@ -1,14 +1,17 @@
-"""Importing a file of past visits, all or nothing (the checks are in `reception/importing.py`)."""
+"""Importing a file of past visits, all or nothing: the file is read and its lines checked in
+`reception/importing.py`, then its visits are recorded by the same service as the form's
+(`visits.visits_record`: the same rules, written together in one transaction)."""
 
 from django.db import transaction
-from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.operators.models import Operator
 from allervers.planning.services import stop_create_one_off
 
 from ..enums import VisitChangeKind, VisitSource
 from ..importing import ImportRefused, visits_check
-from ..models import Visit, VisitChange, VisitPartner, VisitTopic
+from .visits import NewVisit, VisitsRefused, visits_record
 
 
 @transaction.atomic
@@ -20,6 +23,7 @@ def visits_import(
     content: bytes,
     skip_duplicates: bool = False,
     create_stops: bool = False,
+    request=None,
 ) -> int:
     """Import a file of past visits, all or nothing; return how many visits were created.
 
@@ -27,6 +31,7 @@ def visits_import(
     wrong: then nothing at all is saved. Rows already recorded (same stop, times and answers)
     are skipped only with `skip_duplicates`, and the past stops the planning lacks are created
     (one-off stops, listed by the dry run) only with `create_stops`; else refused likewise.
+    Journaled for `request` (one entry for the file).
     """
     report = visits_check(operator=operator, name=name, content=content)
     if not report.is_valid:
@@ -49,38 +54,30 @@ def visits_import(
         for row in report.rows:
             if row.missing is missing:
                 row.stop = stop
-    visits = Visit.objects.bulk_create(
-        Visit(
+    try:
+        visits = visits_record(
             operator=operator,
-            stop=row.stop,
-            arrived_at=row.arrived_at,
-            left_at=row.left_at,
+            user=user,
+            visits=[
+                NewVisit(
+                    stop=row.stop,
+                    arrived_at=row.arrived_at,
+                    left_at=row.left_at,
+                    topics=row.topics,
+                    partners_seen=row.partners,
+                    answers=dict(row.answers),
+                )
+                for row in report.rows
+            ],
             source=VisitSource.IMPORTED,
-            created_by=user,
-            **row.answers,
+            history=VisitChangeKind.IMPORTED,
+            history_changes={"file": {"label": "fichier", "before": "—", "after": name[:200]}},
         )
-        for row in report.rows
-    )
-    VisitTopic.objects.bulk_create(
-        VisitTopic(operator=operator, visit=visit, topic=topic)
-        for visit, row in zip(visits, report.rows, strict=True)
-        for topic in row.topics
-    )
-    VisitPartner.objects.bulk_create(
-        VisitPartner(operator=operator, visit=visit, partner=partner)
-        for visit, row in zip(visits, report.rows, strict=True)
-        for partner in row.partners
-    )
-    now = timezone.now()
-    VisitChange.objects.bulk_create(
-        VisitChange(
-            operator=operator,
-            visit=visit,
-            kind=VisitChangeKind.IMPORTED,
-            changed_at=now,
-            changed_by=user,
-            changes={"file": {"label": "fichier", "before": "—", "after": name[:200]}},
-        )
-        for visit in visits
-    )
+    except VisitsRefused as refused:
+        # A rule of the visit the file's reading did not already state: the line says which.
+        for index, error in refused.errors:
+            report.add_error(report.rows[index].line, " ".join(error.messages))
+        report.rows = []
+        raise ImportRefused(report) from None
+    journal(request, Action.IMPORT_CONFIRMED, detail=f"{len(visits)} visites importées")
     return len(visits)

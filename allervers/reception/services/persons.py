@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.operators.models import Operator
 
 from ..enums import ConsentPurpose, VisitChangeKind
@@ -27,9 +29,10 @@ def person_create_with_consent(
     phone: str = "",
     email: str = "",
     visit: Visit | None = None,
+    request=None,
 ) -> Person:
     """Create a named record, only with the person's consent for one purpose or more (one
-    consent row each); optionally link a visit to it."""
+    consent row each); optionally link a visit to it. Journaled for `request`."""
     first_name, last_name = first_name.strip(), last_name.strip()
     if not (first_name or last_name):
         refuse("Indiquez au moins le prénom ou le nom de la personne.", "no_name")
@@ -45,6 +48,8 @@ def person_create_with_consent(
     consents_add(person=person, purposes=purposes, given_on=consent_given_on, user=user)
     if visit is not None:
         visit_link_person(visit=visit, person=person, user=user)
+    detail = f"avec la visite n° {visit.pk}" if visit is not None else ""
+    journal(request, Action.PERSON_CREATED, person, detail=detail)
     return person
 
 
@@ -79,8 +84,9 @@ def consents_add(*, person: Person, purposes: list[str], given_on: datetime.date
 
 
 @transaction.atomic
-def visit_link_person(*, visit: Visit, person: Person, user) -> Visit:
-    """Link a visit to a consenting person, so that returning visitors count once."""
+def visit_link_person(*, visit: Visit, person: Person, user, request=None) -> Visit:
+    """Link a visit to a consenting person, so that returning visitors count once. Journaled
+    for `request`."""
     check_same_operator(person, visit.operator_id)
     # Locked so that an erasure running at the same time either comes first (refused here) or
     # waits for this link and erases it too.
@@ -102,4 +108,5 @@ def visit_link_person(*, visit: Visit, person: Person, user) -> Visit:
         user,
         change("person", before, shown(visit, "person")),
     )
+    journal(request, Action.VISIT_CHANGED, visit, detail="rattachée à une fiche personne")
     return visit

@@ -13,6 +13,8 @@ Erasure on request (`person_erase`) and anonymisation at the end of the retentio
 - their bookings (appointments, workshop registrations) keep their date, place and status but
   lose the link to the person and their contact details (first name, phone, e-mail), and their
   link stops working (`bookings.person_rights`).
+Each app does its own share, declared to the personal-data registry (`core/privacy.py`): the
+reception's is `person_visits_detach`; this module never imports the other apps.
 Each is logged in the access log without a name: PERSON_ERASED (with the user) or
 PERSON_ANONYMISED (no user).
 
@@ -24,7 +26,7 @@ than `ALLERVERS_PERSON_RETENTION_MONTHS` months, or when no consent of theirs is
 
 import datetime
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,11 +35,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
-from allervers.accesslog.services import purge, record
+from allervers.accesslog.services import record
 from allervers.core.dates import months_after, months_before
-from allervers.operators.enums import COORDINATOR_ROLES
+from allervers.core.french import plural
+from allervers.core.privacy import SweepPart, person_erase_everywhere, sweep
+from allervers.core.roles import COORDINATOR_ROLES
+from allervers.core.tenancy import has_role
 from allervers.operators.models import Operator
-from allervers.operators.tenancy import has_role
 
 from ..enums import ConsentPurpose, ErasureDecision
 from ..models import (
@@ -62,25 +66,39 @@ ALREADY_ERASED = "Cette fiche a déjà été effacée : il n'y a plus rien à ef
 
 @dataclass(frozen=True)
 class Anonymised:
-    """What an anonymisation changed (counts only: nothing of the person is left to say)."""
+    """What an anonymisation changed (counts only: nothing of the person is left to say), by the
+    registry's holders: `visits`, `referrals` (the reception's), `bookings`... (0 when none)."""
 
     person_id: int
-    visits: int
-    referrals: int
-    bookings: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> int:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.counts.get(name, 0)
 
 
 @transaction.atomic
 def person_anonymise(*, person: Person) -> Anonymised:
-    """Remove the person's identity and free texts, keep their visits and referrals anonymous."""
-    # The bookings app builds on reception: imported here, not at the module's import.
-    from allervers.bookings.person_rights import person_bookings_erase
-
+    """Remove the person's identity and free texts: every holder of the personal-data registry
+    (`core/privacy.py`) erases or detaches what it holds about her, then her row goes."""
     locked = Person.objects.select_for_update().filter(pk=person.pk).first()
     if locked is None:
         refuse(ALREADY_ERASED, "already_erased")
+    counts = person_erase_everywhere(operator_id=locked.operator_id, person_id=locked.pk)
+    person_id = locked.pk
+    locked.delete()
+    return Anonymised(person_id=person_id, counts=counts)
+
+
+def person_visits_detach(*, operator_id: int, person_id: int) -> dict[str, int]:
+    """The reception's share of an anonymisation (its registry's `erase`): the visits stay,
+    unlinked, in one random anonymous group and without their note; their history and
+    referrals lose their free texts; the person's erasure requests are closed."""
     visit_ids = list(
-        Visit.objects.select_for_update().filter(person=locked).values_list("pk", flat=True)
+        Visit.objects.select_for_update()
+        .filter(operator_id=operator_id, person_id=person_id)
+        .values_list("pk", flat=True)
     )
     visits = Visit.objects.filter(pk__in=visit_ids)
     visits.update(
@@ -94,13 +112,8 @@ def person_anonymise(*, person: Person) -> Anonymised:
     referrals = Referral.objects.filter(visit_id__in=visit_ids)
     referral_count = referrals.update(reason=ERASED_REASON)
     ReferralEvent.objects.filter(referral__visit_id__in=visit_ids).exclude(note="").update(note="")
-    person_id = locked.pk
     _erasure_requests_close(person_id)
-    bookings = person_bookings_erase(operator_id=locked.operator_id, person_id=person_id)
-    locked.delete()
-    return Anonymised(
-        person_id=person_id, visits=len(visit_ids), referrals=referral_count, bookings=bookings
-    )
+    return {"visits": len(visit_ids), "referrals": referral_count}
 
 
 def _erasure_requests_close(person_id: int) -> None:
@@ -399,63 +412,49 @@ def _sweep_detail(person: Person) -> str:
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """What one run of the privacy sweep did: people anonymised per structure (by name, only
-    those with some), access-log entries removed."""
+    """What one run of the privacy sweep did: each registry holder's part, in their order (the
+    reception's first: people anonymised per structure). A holder's counts read as attributes
+    (`summary.booking_contacts_erased`), 0 when none."""
 
-    anonymised: dict[str, int]
-    log_entries_removed: int
-    screenings_emptied: int = 0
-    booking_contacts_erased: int = 0
+    parts: list[SweepPart]
 
     def lines(self) -> list[str]:
         """The run's summary in French, one line each (the command prints them)."""
-        lines = [
-            f"{name} : {_counted(count, 'fiche rendue anonyme', 'fiches rendues anonymes')}."
-            for name, count in self.anonymised.items()
-        ]
-        total = sum(self.anonymised.values())
-        lines.append(
-            f"Total : {_counted(total, 'fiche rendue anonyme', 'fiches rendues anonymes')}."
-        )
-        emptied = _counted(self.screenings_emptied, "repérage", "repérages")
-        lines.append(
-            f"Repérages des droits : réponses effacées pour {emptied} sans orientation en cours."
-        )
-        erased = _counted(self.booking_contacts_erased, "réservation", "réservations")
-        days = settings.ALLERVERS_BOOKING_CONTACT_DAYS
-        lines.append(
-            f"Rendez-vous et ateliers : coordonnées effacées pour {erased} sans personne "
-            f"suivie (plus de {days} jours après)."
-        )
-        removed = _counted(self.log_entries_removed, "entrée supprimée", "entrées supprimées")
-        months = settings.ALLERVERS_ACCESS_LOG_MONTHS
-        lines.append(f"Journal des accès : {removed} (plus de {months} mois).")
-        return lines
+        return [line for part in self.parts for line in part.lines]
+
+    def __getattr__(self, name: str) -> int:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return sum(part.counts.get(name, 0) for part in self.parts)
 
 
 def _counted(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count <= 1 else many}"
+    return f"{count} {plural(count, one, many)}"
 
 
-def privacy_sweep(now: datetime.datetime | None = None) -> SweepSummary:
-    """The daily run (`manage.py privacy_sweep`): anonymise the people due in every structure,
-    empty the answers of the screenings of rights whose referrals are closed, erase the contact
-    details of past bookings without a person, then purge the access log. Running it twice in
-    a row changes nothing the second time."""
-    # The screening and bookings apps build on reception: imported here, not at the module's
-    # import.
-    from allervers.bookings.retention import booking_contacts_erase
-    from allervers.screening.services import screening_inputs_expire
-
-    now = now or timezone.now()
+def retention_sweep_everywhere(now: datetime.datetime) -> SweepPart:
+    """The reception's share of the daily run (its registry's `sweep`): anonymise the people due
+    in every structure, and say how many per structure (only those with some) and in all."""
     anonymised = {}
     for operator in Operator.objects.order_by("name"):
         count = retention_sweep(operator=operator, now=now)
         if count:
             anonymised[operator.name] = count
-    return SweepSummary(
-        anonymised=anonymised,
-        screenings_emptied=screening_inputs_expire(now=now),
-        booking_contacts_erased=booking_contacts_erase(now=now),
-        log_entries_removed=purge(now),
+    total = sum(anonymised.values())
+    return SweepPart(
+        counts={"people_anonymised": total},
+        lines=[
+            f"{name} : {_counted(count, 'fiche rendue anonyme', 'fiches rendues anonymes')}."
+            for name, count in anonymised.items()
+        ]
+        + [f"Total : {_counted(total, 'fiche rendue anonyme', 'fiches rendues anonymes')}."],
     )
+
+
+def privacy_sweep(now: datetime.datetime | None = None) -> SweepSummary:
+    """The daily run (`manage.py privacy_sweep`): every holder of the personal-data registry
+    sweeps what it keeps too long — the reception anonymises the people due in every structure,
+    the screening empties the answers of screenings whose referrals are closed, the bookings
+    erase the contact details of past bookings without a person, the access log purges its old
+    entries. Running it twice in a row changes nothing the second time."""
+    return SweepSummary(parts=sweep(now or timezone.now()))

@@ -5,6 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.core.versions import check_version
 from allervers.partners.models import Partner
 from allervers.screening import closing as screening_closing
@@ -40,8 +42,9 @@ def referral_create(
     reason: str,
     user,
     now: datetime.datetime | None = None,
+    request=None,
 ) -> Referral:
-    """Propose to send the visit's person to a partner."""
+    """Propose to send the visit's person to a partner. Journaled for `request`."""
     now = now or timezone.now()
     if partner.operator_id != visit.operator_id:
         refuse("Ce partenaire n'appartient pas à votre structure.", "foreign_partner")
@@ -66,6 +69,7 @@ def referral_create(
         created_by=user,
     )
     _event_add(referral, ReferralStatus.PROPOSED, now, user)
+    journal(request, Action.REFERRAL_CREATED, referral)
     return referral
 
 
@@ -79,6 +83,7 @@ def referral_update_status(
     now: datetime.datetime | None = None,
     version: int | None = None,
     right_outcome: str = "",
+    request=None,
 ) -> Referral:
     """Move a referral along proposée → transmise → prise en charge (or abandonnée).
     The row is locked and read again here; `version` (the one the status form showed): refused
@@ -86,7 +91,8 @@ def referral_update_status(
 
     The one place where a referral closes: when it was made for a right found by a screening,
     the right's outcome is recorded with it (`screening.closing`): « abandonnée » drops the
-    right; « prise en charge » needs `right_outcome` (opened or refused)."""
+    right; « prise en charge » needs `right_outcome` (opened or refused). Journaled for
+    `request`."""
     now = now or timezone.now()
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     check_version(shown=version, current=referral.version, changed_by=referral.status_changed_by)
@@ -115,4 +121,6 @@ def referral_update_status(
         )
         note = " — ".join(part for part in (RightOutcome(outcome).label, note.strip()) if part)
     _event_add(referral, status, now, user, note.strip()[:300])
+    detail = f"statut : {ReferralStatus(status).label.lower()}"
+    journal(request, Action.REFERRAL_CHANGED, referral, detail=detail)
     return referral

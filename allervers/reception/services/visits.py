@@ -3,20 +3,24 @@
 import datetime
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.core.versions import check_version
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.models import Stop
 
-from ..enums import CyberPurpose, VisitChangeKind
+from ..enums import CyberPurpose, VisitChangeKind, VisitSource
 from ..models import Person, Topic, Visit, VisitChange, VisitPartner, VisitTopic
 from ..questions import QUESTIONS
 from .checks import check_same_operator, check_stop_for_visit, refuse
-from .history import change, history_add, shown
+from .history import change, histories_add, history_add, shown
 
 # How far in the future an arrival may be typed (a tablet's clock is rarely exact).
 ARRIVAL_TOLERANCE = datetime.timedelta(minutes=5)
@@ -135,6 +139,47 @@ def _set_partners(visit: Visit, partners: Sequence[Partner]) -> None:
     )
 
 
+@dataclass
+class NewVisit:
+    """One visit to record: what `visit_record` takes, one item of `visits_record`'s batch.
+    `answers` are the Visit's answer fields; `client_id` the identifier the tablet made for a
+    visit recorded without network."""
+
+    stop: Stop
+    arrived_at: datetime.datetime
+    left_at: datetime.datetime | None = None
+    topics: Sequence[Topic] = ()
+    partners_seen: Sequence[Partner] = ()
+    person: Person | None = None
+    client_id: uuid.UUID | None = None
+    answers: dict = field(default_factory=dict)
+
+
+class VisitsRefused(Exception):
+    """Visits of a batch break the visit's rules: nothing was written. `errors`: the position
+    of each refused visit in the batch, with its refusal (a `ValidationError`)."""
+
+    def __init__(self, errors: list[tuple[int, ValidationError]]):
+        super().__init__("visits refused")
+        self.errors = errors
+
+
+def visit_check(*, operator: Operator, visit: NewVisit, now: datetime.datetime) -> NewVisit:
+    """The rules of a new visit, the same for the form, the tablet and the import: a held stop
+    of the operator, today or past; times on its day and not in the future; known answers;
+    active topics and partners of the operator; a person of the operator. Refused with a
+    French `ValidationError`; returns the visit as it will be saved (answers completed)."""
+    _check_fields(visit.answers)
+    check_stop_for_visit(operator=operator, stop=visit.stop, today=_local(now).date())
+    _check_times(stop=visit.stop, arrived_at=visit.arrived_at, left_at=visit.left_at, now=now)
+    _check_answers(visit.answers)
+    visit.topics = _check_topics(operator, visit.topics)
+    visit.partners_seen = _check_partners(operator, visit.partners_seen)
+    if visit.person is not None:
+        check_same_operator(visit.person, operator.pk)
+    return visit
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -148,34 +193,106 @@ def visit_record(
     person: Person | None = None,
     now: datetime.datetime | None = None,
     client_id: uuid.UUID | None = None,
+    request=None,
+    detail: str = "",
     **answers,
 ) -> Visit:
     """Record a visit at a held stop (today or past). `answers` are the Visit's answer fields.
     `client_id`: the identifier the tablet made for a visit recorded without network (unique
-    per operator: the same visit sent twice is refused by the database)."""
-    now = now or timezone.now()
-    _check_fields(answers)
-    check_stop_for_visit(operator=operator, stop=stop, today=_local(now).date())
-    _check_times(stop=stop, arrived_at=arrived_at, left_at=left_at, now=now)
-    _check_answers(answers)
-    topics = _check_topics(operator, topics)
-    partners_seen = _check_partners(operator, partners_seen)
-    if person is not None:
-        check_same_operator(person, operator.pk)
-    visit = Visit.objects.create(
-        operator=operator,
+    per operator: the same visit sent twice is refused by the database). Journaled for
+    `request` (VISIT_CREATED, with `detail`)."""
+    new = NewVisit(
         stop=stop,
         arrived_at=arrived_at,
         left_at=left_at,
+        topics=list(topics),
+        partners_seen=list(partners_seen),
         person=person,
-        created_by=user,
         client_id=client_id,
-        **answers,
+        answers=answers,
     )
-    _set_topics(visit, topics)
-    _set_partners(visit, partners_seen)
-    history_add(visit, VisitChangeKind.CREATED, user)
+    try:
+        visit = visits_record(operator=operator, user=user, visits=[new], now=now)[0]
+    except VisitsRefused as refused:
+        raise refused.errors[0][1] from None
+    journal(request, Action.VISIT_CREATED, visit, detail=detail)
     return visit
+
+
+def visit_record_once(
+    *, operator: Operator, user, client_id: uuid.UUID | None, request=None, **arguments
+) -> tuple[Visit, bool]:
+    """`visit_record`, unless the tablet's identifier `client_id` names a visit already
+    recorded: then that one. Returns the visit and whether it was created now. The visit form
+    (which the tablet's script sends with the identifier it then queues the visit under, when
+    the answer is lost) and the synchronisation (`reception/sync.py`) record through it: the
+    same visit is never created twice, even by two requests at once."""
+    recorded = Visit.objects.for_operator(operator).filter(client_id=client_id)
+    if client_id is not None and (existing := recorded.first()) is not None:
+        return existing, False
+    try:
+        visit = visit_record(
+            operator=operator, user=user, client_id=client_id, request=request, **arguments
+        )
+    except IntegrityError:
+        # The same visit sent at the same instant by another request: that one saved it.
+        existing = recorded.first() if client_id is not None else None
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
+
+
+# A batch is written in one transaction: the import's `MAX_LINES` bounds it.
+@transaction.atomic
+def visits_record(
+    *,
+    operator: Operator,
+    user,
+    visits: Sequence[NewVisit],
+    now: datetime.datetime | None = None,
+    source: VisitSource = VisitSource.ENTERED,
+    history: VisitChangeKind = VisitChangeKind.CREATED,
+    history_changes: dict | None = None,
+) -> list[Visit]:
+    """Record a batch of visits, all or nothing: every one is checked by `visit_check` first
+    (`VisitsRefused` lists each refusal, nothing written), then they are written together with
+    their topics, partners and history line (a few queries whatever their number)."""
+    now = now or timezone.now()
+    errors = []
+    for index, new in enumerate(visits):
+        try:
+            visit_check(operator=operator, visit=new, now=now)
+        except ValidationError as error:
+            errors.append((index, error))
+    if errors:
+        raise VisitsRefused(errors)
+    created = Visit.objects.bulk_create(
+        Visit(
+            operator=operator,
+            stop=new.stop,
+            arrived_at=new.arrived_at,
+            left_at=new.left_at,
+            person=new.person,
+            created_by=user,
+            client_id=new.client_id,
+            source=source,
+            **new.answers,
+        )
+        for new in visits
+    )
+    VisitTopic.objects.bulk_create(
+        VisitTopic(operator=operator, visit=visit, topic=topic)
+        for visit, new in zip(created, visits, strict=True)
+        for topic in new.topics
+    )
+    VisitPartner.objects.bulk_create(
+        VisitPartner(operator=operator, visit=visit, partner=partner)
+        for visit, new in zip(created, visits, strict=True)
+        for partner in new.partners_seen
+    )
+    histories_add(created, history, user, history_changes)
+    return created
 
 
 @transaction.atomic
@@ -185,9 +302,11 @@ def visit_finish(
     user,
     now: datetime.datetime | None = None,
     left_at: datetime.datetime | None = None,
+    request=None,
 ) -> Visit:
     """The person leaves the bus: departure = now (one tap on « Terminer »), or `left_at`, the
-    moment of the tap on a tablet without network, sent later."""
+    moment of the tap on a tablet without network, sent later. Journaled for `request`."""
+    sent = left_at is not None
     now = now or timezone.now()
     if left_at is not None:
         if left_at > now + ARRIVAL_TOLERANCE:
@@ -214,6 +333,8 @@ def visit_finish(
     history_add(
         visit, VisitChangeKind.FINISHED, user, change("left_at", "—", shown(visit, "left_at"))
     )
+    detail = "visite terminée, envoyée par la tablette" if sent else "visite terminée"
+    journal(request, Action.VISIT_CHANGED, visit, detail=detail)
     return visit
 
 
@@ -226,11 +347,12 @@ def visit_correct(
     partners_seen: Iterable[Partner] | None = None,
     now: datetime.datetime | None = None,
     version: int | None = None,
+    request=None,
     **fields,
 ) -> Visit:
     """Correct a visit; the history line lists each changed answer, before and after.
     `version`: the visit's version the correction form showed; refused (nothing saved) if
-    the visit changed since."""
+    the visit changed since. Journaled for `request`."""
     now = now or timezone.now()
     _check_fields(fields)
     visit = visit_locked(visit, version=version)
@@ -265,4 +387,5 @@ def visit_correct(
             changes |= change(name, old, new, label_text=label_text)
     if changes:
         history_add(visit, VisitChangeKind.CORRECTED, user, changes)
+    journal(request, Action.VISIT_CHANGED, visit, detail="visite corrigée")
     return visit

@@ -8,11 +8,18 @@ through `scoped()` / `get_scoped_or_404()`, so that an object of another operato
 
 The sweep test in tests/operators/test_sweep.py walks every URL pattern and fails for any view
 that is not wrapped here (or explicitly listed as public).
+
+The mechanism sits in `core`, under every app that guards a view, while the tables it reads
+(`Operator`, `Membership`) are the `operators` app's: it finds `Membership` by its app label
+(`apps.get_model`) when a request comes, so that `core` imports no app (docs/architecture.md,
+"Layers").
 """
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -20,8 +27,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 
-from .enums import Role
-from .models import Membership, Operator
+from .roles import Role
+
+if TYPE_CHECKING:
+    from allervers.operators.models import Membership, Operator
 
 SESSION_KEY = "allervers_operator_id"
 GUARD_ATTRIBUTE = "allervers_roles"
@@ -30,22 +39,27 @@ GUARD_ATTRIBUTE = "allervers_roles"
 class OperatorOwnedQuerySet(models.QuerySet):
     """Base queryset of every table that carries `operator_id`."""
 
-    def for_operator(self, operator: Operator):
+    def for_operator(self, operator: "Operator"):
         return self.filter(operator=operator)
 
 
-def memberships_of(user) -> list[Membership]:
+def _membership_model() -> type["Membership"]:
+    return apps.get_model("operators", "Membership")
+
+
+def memberships_of(user) -> list["Membership"]:
     if not user.is_authenticated:
         return []
-    return list(Membership.objects.for_user(user).order_by("operator__name"))
+    return list(_membership_model().objects.for_user(user).order_by("operator__name"))
 
 
-def _memberships_and_invitations(user) -> tuple[list[Membership], list[Membership]]:
+def _memberships_and_invitations(user) -> tuple[list["Membership"], list["Membership"]]:
     """The user's active memberships and the invitations waiting for an answer, in one query."""
     if not user.is_authenticated:
         return [], []
     rows = list(
-        Membership.objects.filter(user=user)
+        _membership_model()
+        .objects.filter(user=user)
         .filter(Q(is_active=True) | Q(awaiting_acceptance=True))
         .select_related("operator", "partner")
         .order_by("operator__name")
@@ -53,7 +67,7 @@ def _memberships_and_invitations(user) -> tuple[list[Membership], list[Membershi
     return [m for m in rows if m.is_active], [m for m in rows if m.awaiting_acceptance]
 
 
-def current_membership(request: HttpRequest) -> Membership | None:
+def current_membership(request: HttpRequest) -> "Membership | None":
     """The membership the user acts under, cached on the request."""
     if hasattr(request, "_allervers_membership"):
         return request._allervers_membership
