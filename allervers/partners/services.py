@@ -1,15 +1,15 @@
 """Writes of the partners app. A partner's name and description show on the public page, and
 its presences on every stop: each write is declared `@stamps_public_revision`, so the public
-pages of its operator refresh after the commit (allervers/planning/revision.py)."""
+pages of its operator refresh after the commit (allervers/core/revision.py)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from allervers.core.names import free_slug, name_taken, unique_name_saving
+from allervers.core.revision import stamps_public_revision
 from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
-from allervers.planning.revision import stamps_public_revision
 
 from .models import Partner, email_lines
 

@@ -1,5 +1,5 @@
 """Writes of the planning. Each one is declared `@stamps_public_revision` (atomic; the public
-copies of the operator's planning refresh after the commit, see `revision.py`) and refuses bad
+copies of the operator's planning refresh after the commit, see `core/revision.py`) and refuses bad
 input with a French ValidationError (nothing saved)."""
 
 import datetime
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from allervers.core.names import free_slug, name_key, name_taken, unique_name_saving
+from allervers.core.revision import stamps_public_revision
 from allervers.core.roles import Role
 from allervers.core.versions import check_version
 from allervers.operators.models import Membership, Operator
@@ -32,7 +33,6 @@ from .models import (
     stop_links,
 )
 from .queries import partners_without_address
-from .revision import stamps_public_revision
 from .signals import (
     rota_presences_with_appointments,
     stop_change_hooks_run,

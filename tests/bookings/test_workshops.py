@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from allervers.bookings import notify
 from allervers.bookings.enums import Attendance, BookingSource, RegistrationStatus
 from allervers.bookings.services import attendance, contacts, workshops
+from allervers.core.revision import planning_revision
 from allervers.planning.enums import DEFAULT_CYBER_CAPACITY, CancelReason, SpaceKind, StopStatus
-from allervers.planning.revision import planning_revision
 from tests.bookings.factories import RegistrationFactory, WorkshopFactory
 from tests.planning.factories import SpaceFactory, StopFactory, future_stop
 from tests.reception.factories import TopicFactory

@@ -17,6 +17,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from allervers.core.revision import (
+    OperatorNotFound,
+    is_stamping_public_revision,
+    planning_revision,
+    stamps_public_revision,
+)
 from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.planning import services
@@ -29,12 +35,6 @@ from allervers.planning.models import (
     StaffAssignment,
     Stop,
     Vehicle,
-)
-from allervers.planning.revision import (
-    OperatorNotFound,
-    is_stamping_public_revision,
-    planning_revision,
-    stamps_public_revision,
 )
 from tests.html import text_of
 from tests.operators.factories import MembershipFactory

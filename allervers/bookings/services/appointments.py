@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.core.revision import stamps_public_revision
 from allervers.planning.enums import StopStatus
 from allervers.planning.models import PartnerPresence, Stop
-from allervers.planning.revision import stamps_public_revision
 
 from .. import notify
 from ..enums import AppointmentStatus, BookingSource

@@ -18,11 +18,14 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
 from django.dispatch import Signal
 
-from allervers.operators.models import Operator
+# The tenants' model, by its label: `core` sits below the operators app that defines it (the
+# planning, the partners and the bookings all declare their writes with this stamp).
+OPERATOR_MODEL = "operators.Operator"
 
 STAMPS_PUBLIC_REVISION_MARK = "stamps_public_revision"
 
@@ -48,7 +51,7 @@ def planning_revision_bump(operator_id: int) -> None:
 
     def bump() -> None:
         cache.set(_key(operator_id), uuid.uuid4().hex, timeout=None)
-        planning_changed.send_robust(sender=Operator, operator_id=operator_id)
+        planning_changed.send_robust(sender=apps.get_model(OPERATOR_MODEL), operator_id=operator_id)
 
     transaction.on_commit(bump, robust=True)
 
@@ -68,7 +71,7 @@ def operators_concerned(arguments: dict[str, Any]) -> set[int]:
     found = set()
     for value in _instances(arguments.values()):
         operator_id = (
-            value.pk if isinstance(value, Operator) else getattr(value, "operator_id", None)
+            value.pk if value._meta.label == OPERATOR_MODEL else getattr(value, "operator_id", None)
         )
         if operator_id is not None:
             found.add(operator_id)
