@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from allervers.core.period_form import PeriodForm
+
 from .enums import Action
 
 # Dates outside these years are typing mistakes (and would overflow the period's bounds).
@@ -15,19 +17,9 @@ class MemberChoiceField(forms.ModelChoiceField):
         return f"{name} ({user.email})" if name else user.email
 
 
-class JournalFilterForm(forms.Form):
-    start = forms.DateField(
-        label="Du",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date de début invalide."},
-    )
-    end = forms.DateField(
-        label="Au",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date de fin invalide."},
-    )
+class JournalFilterForm(PeriodForm):
+    years = (FIRST_YEAR, LAST_YEAR)
+
     compte = MemberChoiceField(
         label="Compte",
         required=False,
@@ -61,14 +53,3 @@ class JournalFilterForm(forms.Form):
             .distinct()
             .order_by("last_name", "first_name", "email")
         )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        for name, day in (("start", start), ("end", end)):
-            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
-                self.add_error(name, f"Choisissez une date entre {FIRST_YEAR} et {LAST_YEAR}.")
-                return cleaned
-        if start and end and end < start:
-            raise forms.ValidationError("La date de fin doit être après la date de début.")
-        return cleaned

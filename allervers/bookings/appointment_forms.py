@@ -13,7 +13,8 @@ from allervers.reception.models import Topic
 
 from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus
 from .phones import normalise_phone
-from .services import MAX_DEFAULT_DESKS, PERSON_WITHOUT_CONSENT
+from .services.appointments import MAX_DEFAULT_DESKS
+from .services.contacts import PERSON_WITHOUT_CONSENT
 
 TEAM = "equipe"
 ATTENDANCE_LABELS = {

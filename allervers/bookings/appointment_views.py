@@ -35,7 +35,6 @@ from allervers.reception.models import Topic
 from allervers.submissions.tokens import once_per_token
 
 from . import appointment_queries as queries
-from . import services
 from .appointment_forms import (
     NEW_VISIT,
     TEAM,
@@ -50,6 +49,7 @@ from .enums import APPOINTMENT_ATTENDANCE, AppointmentStatus, BookingSource
 from .message_queries import booking_messages
 from .models import Appointment, AppointmentOpening, PartnerBookingDefaults
 from .phones import shown_phone
+from .services import appointments, attendance, contacts, refusals
 from .times import booking_start, local_moment
 
 APPOINTMENTS_PER_PAGE = 50
@@ -145,7 +145,7 @@ def _defaults_page(request, partner: Partner | None, *, back_url: str, extra=Non
     submission = form_submit(
         request,
         form,
-        lambda data: services.booking_defaults_save(
+        lambda data: appointments.booking_defaults_save(
             operator=request.operator, partner=partner, by=request.user, **data
         ),
     )
@@ -273,7 +273,7 @@ def opening_create(request, stop_id: int):
 
     def open_them(data):
         chosen = data.get("who", who)
-        return services.open_appointments(
+        return appointments.opening_create(
             stop=stop,
             partner=partners.get(chosen),
             start_time=data["start_time"],
@@ -337,7 +337,7 @@ def opening_edit(request, opening_id: int):
         },
     )
     submission = form_submit(
-        request, form, lambda data: services.change_opening(opening=opening, **data)
+        request, form, lambda data: appointments.opening_change(opening=opening, **data)
     )
     if submission.done:
         messages.success(request, "Les rendez-vous sont modifiés.")
@@ -358,7 +358,7 @@ def opening_edit(request, opening_id: int):
 def opening_close(request, opening_id: int):
     opening = _opening(request, opening_id)
     form = ConfirmForm(posted(request))
-    if form_submit(request, form, lambda data: services.close_opening(opening=opening)).done:
+    if form_submit(request, form, lambda data: appointments.opening_close(opening=opening)).done:
         messages.success(request, "Les rendez-vous sont fermés à cette permanence.")
         return redirect(stop_url(opening.stop_id))
     return confirm_page(
@@ -407,14 +407,14 @@ def appointment_book(request, opening_id: int):
         form = BookingForm(posted(request), **arguments)
 
     def book(data):
-        contact = services.Contact(
+        contact = contacts.Contact(
             first_name=data["first_name"],
             phone=data["phone"],
             email=data["email"],
             contact_consent=data["contact_consent"],
             person=data["person"],
         )
-        return services.book_appointment(
+        return appointments.appointment_book(
             opening=opening,
             start_time=data["start_time"],
             contact=contact,
@@ -477,13 +477,13 @@ def appointment_detail(request, appointment_id: int):
 def appointment_cancel(request, appointment_id: int):
     appointment = _appointment(request, appointment_id)
     if request.method == "GET" and appointment.status != AppointmentStatus.BOOKED:
-        messages.error(request, services.ALREADY_CANCELLED)
+        messages.error(request, refusals.ALREADY_CANCELLED)
         return redirect(_appointment_url(appointment))
     form = ConfirmForm(posted(request))
     if form_submit(
         request,
         form,
-        lambda data: services.cancel_appointment(appointment, by=request.user),
+        lambda data: appointments.appointment_cancel(appointment, by=request.user),
     ).done:
         messages.success(request, "Le rendez-vous est annulé.")
         return redirect(_appointment_url(appointment))
@@ -503,7 +503,7 @@ def appointment_cancel(request, appointment_id: int):
 def appointment_move(request, appointment_id: int):
     appointment = _appointment(request, appointment_id)
     if appointment.status != AppointmentStatus.BOOKED:
-        messages.error(request, services.ALREADY_CANCELLED)
+        messages.error(request, refusals.ALREADY_CANCELLED)
         return redirect(_appointment_url(appointment))
     form = MoveForm(
         posted(request), targets=queries.move_targets(appointment, timezone.localtime())
@@ -511,7 +511,7 @@ def appointment_move(request, appointment_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: services.move_appointment(
+        lambda data: appointments.appointment_move(
             appointment, opening=data["target"][0], start_time=data["target"][1].start_time
         ),
     )
@@ -550,7 +550,7 @@ def appointment_attendance(request, appointment_id: int) -> HttpResponse:
         lambda data: logged(
             request,
             Action.VISIT_CHANGED,
-            lambda: services.record_attendance(
+            lambda: attendance.attendance_record(
                 appointment=appointment,
                 status=data["status"],
                 visit=data.get("visit"),

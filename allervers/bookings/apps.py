@@ -6,12 +6,14 @@ class BookingsConfig(AppConfig):
     verbose_name = "Rendez-vous et ateliers"
 
     def ready(self) -> None:
-        # The receivers of the planning's signals (a stop cancelled or moved tells the people
-        # booked on it); the recorder of the delivery reports of the bookings' SMS
-        # (`core.sms_delivery`).
         from allervers.core.sms_delivery import recorder_register
+        from allervers.planning.signals import stop_change_hook_register
 
-        from . import receivers  # noqa: F401
+        from . import receivers  # noqa: F401  (the rota's partners open their appointments)
         from .deliveries import booking_message_delivery_record
+        from .services.stop_changes import stop_bookings_follow
 
+        # A stop cancelled or moved: its bookings follow, inside the planning's transaction.
+        stop_change_hook_register(stop_bookings_follow)
+        # The recorder of the delivery reports of the bookings' SMS (`core.sms_delivery`).
         recorder_register(booking_message_delivery_record)

@@ -6,13 +6,13 @@ from django import forms
 from django.utils import timezone
 
 from allervers.core.person_names import PersonNameField
+from allervers.planning.enums import DEFAULT_CYBER_CAPACITY
 from allervers.planning.forms import TimeInput
 from allervers.planning.models import Stop
 from allervers.reception.models import Topic
 
 from .enums import Attendance
 from .queries import consenting_persons
-from .services import DEFAULT_WORKSHOP_SEATS
 
 # The stops offered for a new workshop: held, from today, this far ahead at most.
 WORKSHOP_STOP_DAYS = 180
@@ -104,7 +104,7 @@ class WorkshopForm(forms.Form):
             )
             self.fields["capacity"].help_text = (
                 "Laissez vide pour prendre les places du cyber@atelier du véhicule "
-                f"({DEFAULT_WORKSHOP_SEATS} s'il n'en a pas)."
+                f"({DEFAULT_CYBER_CAPACITY} s'il n'en a pas)."
             )
 
     def clean(self):

@@ -1,39 +1,25 @@
-"""What bookings do when the planning changes: listen to `planning.signals.stop_changed`.
-
-A stop cancelled: its active bookings are cancelled and each person is told once (a stop
-restored afterwards starts with no bookings: the people were told not to come). A stop moved:
-its openings, appointments and workshops follow its new hours (shifted by as much as its start;
-what no longer fits a shorter stop is cancelled, its people told), and each person with an active
-booking is told the new moment once per move. A stop restored: nothing (its bookings were
-cancelled with it). A pattern's rota with a partner « reçoit sur rendez-vous »: its openings
-(`rota_presences_with_appointments`, inside the planning's transaction)."""
+"""What bookings do when the planning's rota changes: a pattern's rota with a partner « reçoit
+sur rendez-vous » opens its appointments (`rota_presences_with_appointments`, inside the
+planning's transaction). A stop cancelled or moved is followed by the stop change hook
+(`stop_changes.stop_bookings_follow`, registered in `apps.py`)."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 
-from allervers.planning.enums import StopEventKind
 from allervers.planning.models import PartnerPresence
-from allervers.planning.signals import rota_presences_with_appointments, stop_changed
+from allervers.planning.signals import rota_presences_with_appointments
 
-from . import services
 from .appointment_queries import booking_defaults
 from .models import AppointmentOpening
-
-
-@receiver(stop_changed, dispatch_uid="bookings_tell_the_people_booked")
-def tell_the_people_booked(sender, *, kind, stop_id, at, **kwargs) -> None:
-    if kind == StopEventKind.CANCELLED:
-        services.stop_bookings_cancel(stop_id=stop_id, at=at)
-    elif kind == StopEventKind.MOVED:
-        services.stop_bookings_moved(stop_id=stop_id, at=at)
+from .services import appointments
 
 
 @receiver(rota_presences_with_appointments, dispatch_uid="bookings_open_rota_appointments")
 def open_rota_appointments(sender, *, operator_id, presence_ids, by, **kwargs) -> None:
     """A pattern's rota says a partner takes appointments: open them on each of its stops that
     has none yet for that partner, with the partner's usual length and desks, within its hours
-    (`services.open_appointments`). Inside the planning's transaction: a refusal undoes the
+    (`appointments.opening_create`). Inside the planning's transaction: a refusal undoes the
     whole change, named with the stop's date."""
     presences = list(
         PartnerPresence.objects.filter(operator_id=operator_id, pk__in=presence_ids)
@@ -54,7 +40,7 @@ def open_rota_appointments(sender, *, operator_id, presence_ids, by, **kwargs) -
             defaults[partner.pk] = booking_defaults(presence.stop.operator, partner)
         usual = defaults[partner.pk]
         try:
-            services.open_appointments(
+            appointments.opening_create(
                 stop=presence.stop,
                 partner=partner,
                 slot_minutes=usual.slot_minutes,

@@ -8,13 +8,10 @@ held at one moment, so a slot whose count is under both limits can take one more
 import datetime
 from dataclasses import dataclass
 
-from allervers.planning.enums import SpaceKind
+from allervers.planning.enums import DEFAULT_OFFICE_CAPACITY, SpaceKind
 from allervers.planning.models import Space, Stop
 
 from .models import Appointment, AppointmentOpening
-
-# When the vehicle has no office recorded (as `planning.queries.office_capacities`).
-DEFAULT_OFFICE_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ def slot_times(opening: AppointmentOpening) -> list[tuple[datetime.time, datetim
 
 def office_places(stop: Stop) -> int:
     space = Space.objects.filter(vehicle_id=stop.vehicle_id, kind=SpaceKind.OFFICE).first()
-    return space.capacity if space else DEFAULT_OFFICE_PLACES
+    return space.capacity if space else DEFAULT_OFFICE_CAPACITY
 
 
 def places_left(

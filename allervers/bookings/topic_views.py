@@ -12,8 +12,8 @@ from allervers.core.tenancy import operator_view, scoped
 from allervers.partners.models import Partner
 from allervers.reception.models import Topic
 
-from . import services
 from .models import TopicPartner
+from .services import topics
 from .topic_forms import TopicPartnersForm
 
 INTRO = (
@@ -35,7 +35,7 @@ def topic_partners(request):
     submission = form_submit(
         request,
         form,
-        lambda data: services.topic_partners_set(operator=request.operator, mapping=form.mapping()),
+        lambda data: topics.topic_partners_set(operator=request.operator, mapping=form.mapping()),
     )
     if submission.done:
         messages.success(request, "Les partenaires des thématiques sont enregistrés.")

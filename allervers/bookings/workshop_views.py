@@ -25,12 +25,13 @@ from allervers.reception.forms import PersonSearchForm
 from allervers.reception.queries import people_matching
 from allervers.submissions.tokens import once_per_token
 
-from . import queries, services
+from . import queries
 from .enums import BookingSource, RegistrationStatus
 from .forms import AttendanceForm, ContactRegistrationForm, PersonRegistrationForm, WorkshopForm
 from .message_queries import sms_attach
 from .models import Registration, Workshop
 from .phones import normalise_phone
+from .services import attendance, contacts, refusals, workshops
 from .times import local_moment
 
 PERSON_RESULTS_LIMIT = 10
@@ -80,7 +81,7 @@ def workshop_create(request):
     submission = form_submit(
         request,
         form,
-        lambda data: services.workshop_create(
+        lambda data: workshops.workshop_create(
             stop=data["stop"], by=request.user, **_workshop_fields(data)
         ),
     )
@@ -101,7 +102,7 @@ def workshop_create(request):
 def workshop_edit(request, workshop_id: int):
     workshop = _workshop(request, workshop_id)
     if workshop.is_cancelled:
-        messages.error(request, services.WORKSHOP_CANCELLED)
+        messages.error(request, refusals.WORKSHOP_CANCELLED)
         return redirect("bookings:workshop_detail", workshop_id=workshop.pk)
     initial = {
         "title": workshop.title,
@@ -118,7 +119,7 @@ def workshop_edit(request, workshop_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: services.workshop_change(workshop=workshop, **_workshop_fields(data)),
+        lambda data: workshops.workshop_change(workshop=workshop, **_workshop_fields(data)),
     )
     if submission.done:
         _say_promoted(request, submission.result)
@@ -139,11 +140,11 @@ def workshop_edit(request, workshop_id: int):
 def workshop_cancel(request, workshop_id: int):
     workshop = _workshop(request, workshop_id)
     if workshop.is_cancelled:
-        messages.error(request, services.WORKSHOP_CANCELLED)
+        messages.error(request, refusals.WORKSHOP_CANCELLED)
         return redirect("bookings:workshop_detail", workshop_id=workshop.pk)
     form = ConfirmForm(posted(request))
     submission = form_submit(
-        request, form, lambda data: services.workshop_cancel(workshop=workshop, by=request.user)
+        request, form, lambda data: workshops.workshop_cancel(workshop=workshop, by=request.user)
     )
     if submission.done:
         messages.success(
@@ -197,13 +198,13 @@ def workshop_detail(request, workshop_id: int):
     return _detail_page(request, _workshop(request, workshop_id))
 
 
-def _person_contact(person) -> services.Contact:
+def _person_contact(person) -> contacts.Contact:
     """A followed person's contact details, as far as they make a valid booking contact."""
     try:
         phone = normalise_phone(person.phone)
     except ValidationError:
         phone = ""
-    return services.Contact(
+    return contacts.Contact(
         first_name=person.first_name,
         phone=phone,
         email=person.email,
@@ -212,9 +213,9 @@ def _person_contact(person) -> services.Contact:
     )
 
 
-def _register(request, workshop: Workshop, contact: services.Contact) -> Registration:
+def _register(request, workshop: Workshop, contact: contacts.Contact) -> Registration:
     def write():
-        return services.register(
+        return workshops.registration_create(
             workshop=workshop, contact=contact, source=BookingSource.AGENT, by=request.user
         )
 
@@ -276,7 +277,7 @@ def registration_create(request, workshop_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: _register(request, workshop, services.Contact(**data)),
+        lambda data: _register(request, workshop, contacts.Contact(**data)),
     )
     if submission.done:
         _registered_message(request, submission.result)
@@ -312,7 +313,7 @@ def registration_cancel(request, registration_id: int):
     submission = form_submit(
         request,
         form,
-        lambda data: services.cancel_registration(registration, by=request.user),
+        lambda data: workshops.registration_cancel(registration, by=request.user),
     )
     if submission.done:
         messages.success(request, f"L'inscription de {registration.display_name} est annulée.")
@@ -338,7 +339,7 @@ def registration_attendance(request, registration_id: int):
     form = AttendanceForm(request.POST)
     if form.is_valid():
         try:
-            services.record_registration_attendance(
+            attendance.registration_attendance_record(
                 registration=registration, attendance=form.cleaned_data["attendance"]
             )
         except ValidationError as error:

@@ -5,6 +5,7 @@ import random
 
 from django.utils import timezone
 
+from allervers.core.revision import stamps_public_revision
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
 from allervers.planning.calendars import public_holiday_name
@@ -20,7 +21,6 @@ from allervers.planning.models import (
     StopEvent,
     Vehicle,
 )
-from allervers.planning.revision import planning_write
 from allervers.planning.services import pattern_generate
 
 MORNING = (datetime.time(9, 0), datetime.time(12, 0))
@@ -70,7 +70,7 @@ def festival_day(year: int) -> datetime.date:
     return day + datetime.timedelta(days=(5 - day.weekday()) % 7)
 
 
-@planning_write
+@stamps_public_revision
 def build_planning(
     *,
     operator: Operator,

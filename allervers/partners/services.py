@@ -1,20 +1,20 @@
 """Writes of the partners app. A partner's name and description show on the public page, and
-its presences on every stop: each write is declared `@planning_write`, so the public pages of
-its operator refresh after the commit (allervers/planning/revision.py)."""
+its presences on every stop: each write is declared `@stamps_public_revision`, so the public
+pages of its operator refresh after the commit (allervers/core/revision.py)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from allervers.core.names import free_slug, name_taken, unique_name_saving
+from allervers.core.revision import stamps_public_revision
 from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.operators.services import member_invite
-from allervers.planning.revision import planning_write
 
 from .models import Partner, email_lines
 
 
-@planning_write
+@stamps_public_revision
 def partner_save(*, partner: Partner) -> Partner:
     """Create or update a partner. Refused, nothing saved: an empty name, a name already used in
     the structure (whatever its case), a wrong contact address."""
@@ -40,7 +40,7 @@ def partner_save(*, partner: Partner) -> Partner:
     return partner
 
 
-@planning_write
+@stamps_public_revision
 def partner_archive(*, partner: Partner, archived: bool = True) -> Partner:
     """Archive a partner (or bring it back): it leaves the forms and the public page; its
     history (presences, visits, referrals, logins) stays. A partner is never deleted here."""

@@ -8,6 +8,12 @@ class SpaceKind(models.TextChoices):
     OTHER = "other", "Autre"
 
 
+# The places of a vehicle's space when none is recorded: the office's (appointments received at
+# once) and the cyber@atelier's (a workshop's default seats).
+DEFAULT_OFFICE_CAPACITY = 4
+DEFAULT_CYBER_CAPACITY = 8
+
+
 class StopStatus(models.TextChoices):
     HELD = "held", "Maintenue"
     CANCELLED = "cancelled", "Annulée"

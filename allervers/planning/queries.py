@@ -15,10 +15,9 @@ from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.partners.models import Partner
 
-from .enums import SpaceKind, StopStatus
+from .enums import DEFAULT_OFFICE_CAPACITY, SpaceKind, StopStatus
 from .models import Space, Stop, Vehicle
 
-DEFAULT_OFFICE_CAPACITY = 4
 MIN_AGENTS = 2
 PARTNER_ABSENCE_DAYS = 30
 

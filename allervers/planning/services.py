@@ -1,6 +1,6 @@
-"""Writes of the planning. Each one is declared `@planning_write` (atomic; the public copies of
-the operator's planning refresh after the commit, see `revision.py`) and refuses bad input with a
-French ValidationError (nothing saved)."""
+"""Writes of the planning. Each one is declared `@stamps_public_revision` (atomic; the public
+copies of the operator's planning refresh after the commit, see `core/revision.py`) and refuses bad
+input with a French ValidationError (nothing saved)."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from allervers.core.names import free_slug, name_key, name_taken, unique_name_saving
+from allervers.core.revision import stamps_public_revision
 from allervers.core.roles import Role
 from allervers.core.versions import check_version
 from allervers.operators.models import Membership, Operator
@@ -32,8 +33,11 @@ from .models import (
     stop_links,
 )
 from .queries import partners_without_address
-from .revision import planning_write
-from .signals import rota_presences_with_appointments, stop_changed_on_commit
+from .signals import (
+    rota_presences_with_appointments,
+    stop_change_hooks_run,
+    stop_changed_on_commit,
+)
 from .tasks import rota_declared_email, stop_change_email
 
 OVERLAP_MESSAGE = (
@@ -144,9 +148,13 @@ def _record(stop: Stop, kind: StopEventKind, by, **fields) -> StopEvent:
 
 
 def _tell_everyone(event: StopEvent, previous: str) -> None:
-    """After the commit, tell the people concerned by the change `event` records: e-mails to the
-    partners and agents (a task) and the `stop_changed` signal to the other apps."""
+    """The other apps follow the change `event` records, in this transaction (the stop change
+    hooks: bookings); after the commit, the people concerned are told: e-mails to the partners
+    and agents (a task) and the `stop_changed` signal to the other apps."""
+    # The signal first among the after-commit work: its listeners hear this change as soon as
+    # it commits, before the hooks' messages are queued (a hook that raises discards it too).
     stop_changed_on_commit(event.stop, StopEventKind(event.kind), previous, at=event.at)
+    stop_change_hooks_run(event.stop, event)
     stop_id, kind = event.stop_id, str(event.kind)
     transaction.on_commit(lambda: stop_change_email.enqueue(stop_id, kind, previous))
 
@@ -154,7 +162,7 @@ def _tell_everyone(event: StopEvent, previous: str) -> None:
 # Sites ---------------------------------------------------------------------------------------
 
 
-@planning_write
+@stamps_public_revision
 def site_save(*, site: Site) -> Site:
     """Create or update a site; a new site gets a free slug from its name."""
     if not site.slug:
@@ -166,7 +174,7 @@ def site_save(*, site: Site) -> Site:
     return site
 
 
-@planning_write
+@stamps_public_revision
 def site_archive(*, site: Site, archived: bool = True) -> Site:
     """Archive (or bring back) a site. A site is never deleted here: its stops keep it."""
     site.is_archived = archived
@@ -240,7 +248,7 @@ def pattern_preview(*, pattern: SchedulePattern) -> PatternPlan:
     return plan
 
 
-@planning_write
+@stamps_public_revision
 def pattern_save(*, pattern: SchedulePattern) -> SchedulePattern:
     """Create or update a pattern. Stops it already created stay as they are."""
     if pattern.end_time <= pattern.start_time:
@@ -253,7 +261,7 @@ def pattern_save(*, pattern: SchedulePattern) -> SchedulePattern:
     return pattern
 
 
-@planning_write
+@stamps_public_revision
 def pattern_generate(
     *, pattern: SchedulePattern, include_past: bool = False, by=None
 ) -> PatternPlan:
@@ -367,7 +375,7 @@ class PatternDeleteResult:
     detached: int
 
 
-@planning_write
+@stamps_public_revision
 def pattern_delete(*, pattern: SchedulePattern) -> PatternDeleteResult:
     """Delete a pattern with its untouched future stops; every other stop of it is kept, with
     no pattern (its history, presences, staff and visits stay). A stop that gets a visit or a
@@ -394,7 +402,7 @@ def pattern_delete(*, pattern: SchedulePattern) -> PatternDeleteResult:
 # Stops ---------------------------------------------------------------------------------------
 
 
-@planning_write
+@stamps_public_revision
 def stop_create_one_off(
     *,
     operator: Operator,
@@ -427,7 +435,7 @@ def stop_create_one_off(
     return stop
 
 
-@planning_write
+@stamps_public_revision
 def stop_move(
     *,
     stop: Stop,
@@ -484,7 +492,7 @@ def stop_move(
     return stop
 
 
-@planning_write
+@stamps_public_revision
 def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     """Cancel a stop with its reason, recording who and when; the people concerned are told."""
     _lock(stop)
@@ -515,7 +523,7 @@ def stop_cancel(*, stop: Stop, reason: str, note: str = "", by) -> Stop:
     return stop
 
 
-@planning_write
+@stamps_public_revision
 def stop_restore(*, stop: Stop, by) -> Stop:
     """Hold a cancelled stop after all (the breakdown was repaired, the storm went elsewhere).
 
@@ -573,7 +581,7 @@ def _check_partner_may_act(*, stop: Stop, partner: Partner, acting: Membership) 
         raise ValidationError("Votre rôle ne permet pas de modifier la présence des partenaires.")
 
 
-@planning_write
+@stamps_public_revision
 def presence_declare(
     *,
     stop: Stop,
@@ -611,7 +619,7 @@ def presence_declare(
     return presence
 
 
-@planning_write
+@stamps_public_revision
 def presence_withdraw(*, presence: PartnerPresence, acting: Membership) -> None:
     if acting.operator_id != presence.operator_id:
         raise ValidationError("Ce partenaire n'appartient pas à votre structure.")
@@ -640,7 +648,7 @@ def _mark_absent(row: PartnerPresence | StaffAssignment, *, by) -> None:
 # Staff rota ----------------------------------------------------------------------------------
 
 
-@planning_write
+@stamps_public_revision
 def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
     _lock(stop)
     if duty_role not in DutyRole.values:
@@ -659,7 +667,7 @@ def staff_assign(*, stop: Stop, user, duty_role: str) -> StaffAssignment:
     )
 
 
-@planning_write
+@stamps_public_revision
 def staff_unassign(*, assignment: StaffAssignment, by=None) -> None:
     _lock(Stop(pk=assignment.stop_id))
     assignment = StaffAssignment.objects.filter(pk=assignment.pk).first()
@@ -741,7 +749,7 @@ def _check_rota_line(line: RotaLine) -> None:
             )
 
 
-@planning_write
+@stamps_public_revision
 def rota_line_save(*, line: RotaLine) -> RotaLine:
     """Add a person to a pattern's rota, or change their line (hours, mission, appointments).
     The stops change only when the rota is applied (`rota_apply`, after its preview)."""
@@ -968,7 +976,7 @@ def _rota_apply(pattern: SchedulePattern, *, by, dates: set | None = None) -> Ro
     return plan
 
 
-@planning_write
+@stamps_public_revision
 def rota_apply(*, pattern: SchedulePattern, by=None) -> RotaPlan:
     """Give the pattern's stops from today on the people of its rota: add who is missing,
     update hours and missions that changed, keep every exception set by hand (an absence, a
@@ -982,7 +990,7 @@ ROTA_DECLARE_ROLE_MESSAGE = "Seule une personne d'un partenaire déclare sa pré
 ROTA_PATTERN_OVER_MESSAGE = "Ce rythme est terminé : choisissez un rythme en cours ou à venir."
 
 
-@planning_write
+@stamps_public_revision
 def rota_line_declare(
     *,
     pattern: SchedulePattern,
@@ -1019,7 +1027,7 @@ def rota_line_declare(
     return line
 
 
-@planning_write
+@stamps_public_revision
 def rota_line_approve(*, line: RotaLine, by=None) -> RotaLine:
     """The coordinator accepts a partner's declaration: it joins the pattern's team and is
     applied to the coming stops (exceptions set by hand kept)."""
@@ -1041,7 +1049,7 @@ def rota_line_remove_preview(*, line: RotaLine) -> RotaPlan:
     return rota_preview(pattern=line.pattern, removing=line)
 
 
-@planning_write
+@stamps_public_revision
 def rota_line_remove(*, line: RotaLine, by=None) -> RotaPlan:
     """Take a person out of the pattern's rota: off its stops from today on (a stop already used
     by another app keeps its partner, then as set by hand); past stops keep them, as set by
@@ -1143,7 +1151,7 @@ def patterns_copy_preview(
     return plans
 
 
-@planning_write
+@stamps_public_revision
 def patterns_copy(
     *,
     operator: Operator,
@@ -1232,7 +1240,7 @@ def _check_vehicle_names(vehicle: Vehicle, specs: list[SpaceSpec]) -> None:
             )
 
 
-@planning_write
+@stamps_public_revision
 def vehicle_save(*, vehicle: Vehicle, spaces: list[SpaceSpec]) -> Vehicle:
     """Create or update a vehicle and its spaces (one per kind; a kind given with no name and
     no places is removed, a kind not given is left as it is).
@@ -1272,7 +1280,7 @@ def vehicle_save(*, vehicle: Vehicle, spaces: list[SpaceSpec]) -> Vehicle:
     return vehicle
 
 
-@planning_write
+@stamps_public_revision
 def vehicle_archive(*, vehicle: Vehicle, archived: bool = True) -> Vehicle:
     """Archive a vehicle (or bring it back): it leaves the forms, its past stops keep it.
     Refused while it still has stops to come or a pattern running."""

@@ -7,8 +7,8 @@ class PublicConfig(AppConfig):
     verbose_name = "Publication"
 
     def ready(self) -> None:
+        from allervers.core.revision import planning_changed
         from allervers.operators.models import Operator
-        from allervers.planning.revision import planning_changed
 
         from .cache import forget_operator
         from .tasks import static_publication_requested

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from allervers.bookings.models import AppointmentOpening
 from allervers.bookings.phones import normalise_phone
-from allervers.bookings.services import NO_CONTACT, SLOT_UNKNOWN, Contact
+from allervers.bookings.services.appointments import SLOT_UNKNOWN
+from allervers.bookings.services.contacts import NO_CONTACT, Contact
 from allervers.core.person_names import PersonNameField
 
 CONSENT_LABEL = "J'accepte d'être contacté(e) pour ce rendez-vous (confirmation et rappel)"

@@ -13,11 +13,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from allervers.bookings.models import Appointment, AppointmentOpening, TopicPartner, Workshop
-from allervers.bookings.slots import DEFAULT_OFFICE_PLACES, Slot, places_left, slot_times
+from allervers.bookings.slots import Slot, places_left, slot_times
 from allervers.bookings.times import local_moment
 from allervers.operators.models import Operator
 from allervers.partners.models import Partner
-from allervers.planning.enums import SpaceKind, StopStatus
+from allervers.planning.enums import DEFAULT_OFFICE_CAPACITY, SpaceKind, StopStatus
 from allervers.planning.models import Space, Stop
 from allervers.reception.models import Topic
 
@@ -77,7 +77,7 @@ def bookable(
     offices = _offices({opening.stop.vehicle_id for opening in openings})
     found = []
     for opening in openings:
-        office = offices.get(opening.stop.vehicle_id, DEFAULT_OFFICE_PLACES)
+        office = offices.get(opening.stop.vehicle_id, DEFAULT_OFFICE_CAPACITY)
         slots = []
         for start_time, end_time in slot_times(opening):
             if local_moment(operator, opening.stop.date, start_time) <= now:

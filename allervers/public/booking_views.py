@@ -17,7 +17,7 @@ a French 429 page).
 
 The appointment: 1) `booking_start` — what for: a partner (or the bus team) or a request theme;
 2) `booking_stops` — which stop; 3) `booking_slot` — which slot, and who to reach, then
-`services.book_appointment`; 4) `booking_confirmed` — the confirmation page of the link."""
+`appointments.appointment_book`; 4) `booking_confirmed` — the confirmation page of the link."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
-from allervers.bookings import services
 from allervers.bookings.enums import AppointmentStatus, RegistrationStatus
 from allervers.bookings.links import (
     LinkRefused,
@@ -42,6 +41,7 @@ from allervers.bookings.links import (
 )
 from allervers.bookings.models import Appointment, AppointmentOpening, Registration
 from allervers.bookings.phones import shown_phone
+from allervers.bookings.services import appointments, workshops
 from allervers.bookings.times import local_moment
 from allervers.core.form_views import INVALID_FORM_STATUS, add_service_error, posted
 from allervers.operators.models import Operator
@@ -301,7 +301,7 @@ def _book(form: AppointmentForm, purpose) -> Appointment | None:
         return None
     opening, start_time = form.cleaned_data["slot"]
     try:
-        return services.book_appointment(
+        return appointments.appointment_book(
             opening=opening,
             start_time=start_time,
             contact=form.contact(),
@@ -342,7 +342,9 @@ def workshop_page(request: HttpRequest, operator: Operator, workshop_id: int) ->
             return refused
         if form.is_valid():
             try:
-                registration = services.register(workshop=workshop, contact=form.contact())
+                registration = workshops.registration_create(
+                    workshop=workshop, contact=form.contact()
+                )
             except ValidationError as error:
                 add_service_error(form, error)
             else:
@@ -408,9 +410,9 @@ def booking_cancel(request: HttpRequest, booking) -> HttpResponse:
     if request.method == "POST" and not context["cancelled"]:
         try:
             if context["is_appointment"]:
-                services.cancel_appointment(booking)
+                appointments.appointment_cancel(booking)
             else:
-                services.cancel_registration(booking)
+                workshops.registration_cancel(booking)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
         else:
@@ -455,7 +457,7 @@ def _move(booking: Appointment, form: MoveForm) -> Appointment | None:
         return None
     opening, start_time = form.cleaned_data["slot"]
     try:
-        return services.move_appointment(booking, opening=opening, start_time=start_time)
+        return appointments.appointment_move(booking, opening=opening, start_time=start_time)
     except ValidationError as error:
         add_service_error(form, error)
         return None

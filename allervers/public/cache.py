@@ -30,8 +30,8 @@ from django.middleware.csp import get_nonce
 from django.utils.csp import CSP, build_policy
 from django.utils.http import quote_etag
 
+from allervers.core.revision import planning_revision
 from allervers.operators.models import Operator
-from allervers.planning.revision import planning_revision
 
 from .queries import today
 

@@ -143,8 +143,8 @@ def previous_start(
 ) -> tuple[datetime.date, datetime.time] | None:
     """When what starts at `start_time` in a moved stop (a workshop, an opening) was first
     announced: in the stop's first announced slot, as far from its start as now (the bookings
-    follow a move shifted by as much as the stop's start, `bookings.services`); None when the
-    stop was not moved."""
+    follow a move shifted by as much as the stop's start, `bookings.services.stop_changes`);
+    None when the stop was not moved."""
     change = stop_change(stop)
     if change is None or change.moved_from is None:
         return None

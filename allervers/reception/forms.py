@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from allervers.core import period_form
 from allervers.core.person_names import PersonNameField
 from allervers.core.versions import VersionedForm
 from allervers.partners.models import Partner
@@ -567,28 +568,8 @@ class VisitImportForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(period_form.PeriodForm):
     """The period of the visit list and export (dates only: never a name in a URL)."""
-
-    start = forms.DateField(
-        label="Du",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date de début invalide."},
-    )
-    end = forms.DateField(
-        label="Au",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date de fin invalide."},
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end < start:
-            raise forms.ValidationError("La date de fin doit être après la date de début.")
-        return cleaned
 
 
 class SettingsForm(forms.Form):

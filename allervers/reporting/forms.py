@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 
+from allervers.core.period_form import day_field
 from allervers.planning.calendars import MONTH_NAMES
 
 from .periods import CUSTOM, FIRST_YEAR, LAST_YEAR, MONTH, QUARTER, YEAR, Period
@@ -52,18 +53,8 @@ class ReportFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
-    du = forms.DateField(
-        label="Du",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date de début invalide : utilisez le format jj/mm/aaaa."},
-    )
-    au = forms.DateField(
-        label="Au",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Date de fin invalide : utilisez le format jj/mm/aaaa."},
-    )
+    du = day_field("Du", "Date de début invalide : utilisez le format jj/mm/aaaa.")
+    au = day_field("Au", "Date de fin invalide : utilisez le format jj/mm/aaaa.")
     lieu = forms.ModelChoiceField(
         label="Lieu de stationnement",
         queryset=None,

@@ -5,7 +5,7 @@ provider reported)."""
 
 from allervers.bookings.enums import RegistrationStatus
 from allervers.bookings.models import BookingMessage, BookingMessageReport
-from allervers.bookings.services import booking_defaults_save
+from allervers.bookings.services.appointments import booking_defaults_save
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,

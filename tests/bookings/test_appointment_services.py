@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from allervers.bookings import appointment_queries, services
+from allervers.bookings import appointment_queries, notify
 from allervers.bookings.enums import AppointmentStatus, BookingSource
 from allervers.bookings.models import Appointment, AppointmentOpening, PartnerBookingDefaults
+from allervers.bookings.services import appointments, attendance, contacts
 from allervers.planning.enums import CancelReason, SpaceKind
 from allervers.planning.services import stop_cancel
 from allervers.reception.enums import VisitMode
@@ -55,11 +56,11 @@ def honoured_ready(stop, **fields) -> Appointment:
 def test_defaults_are_built_in_until_saved_then_per_partner(operator, coordinator):
     partner = PartnerFactory(operator=operator)
     assert appointment_queries.booking_defaults(operator, partner).slot_minutes == 30
-    services.booking_defaults_save(
+    appointments.booking_defaults_save(
         operator=operator, partner=partner, slot_minutes=45, desks=2, by=coordinator
     )
-    services.booking_defaults_save(operator=operator, partner=partner, slot_minutes=40, desks=2)
-    services.booking_defaults_save(operator=operator, slot_minutes=20, desks=3)
+    appointments.booking_defaults_save(operator=operator, partner=partner, slot_minutes=40, desks=2)
+    appointments.booking_defaults_save(operator=operator, slot_minutes=20, desks=3)
     assert PartnerBookingDefaults.objects.count() == 2
     assert appointment_queries.booking_defaults(operator, partner).slot_minutes == 40
     assert appointment_queries.booking_defaults(operator, None).desks == 3
@@ -74,14 +75,14 @@ def test_defaults_are_built_in_until_saved_then_per_partner(operator, coordinato
 )
 def test_defaults_refuse_bad_values(operator, fields, field):
     with pytest.raises(ValidationError) as refusal:
-        services.booking_defaults_save(operator=operator, **fields)
+        appointments.booking_defaults_save(operator=operator, **fields)
     assert field in refusal.value.error_dict
     assert not PartnerBookingDefaults.objects.exists()
 
 
 def test_defaults_refuse_another_operators_partner(operator, other_operator):
     with pytest.raises(ValidationError):
-        services.booking_defaults_save(
+        appointments.booking_defaults_save(
             operator=operator,
             partner=PartnerFactory(operator=other_operator),
             slot_minutes=30,
@@ -100,7 +101,7 @@ def _change(opening, **fields):
         "desks": opening.desks,
         "public_booking": opening.public_booking,
     } | fields
-    return services.change_opening(opening=opening, **values)
+    return appointments.opening_change(opening=opening, **values)
 
 
 def test_change_opening_keeps_what_fits(stop):
@@ -138,9 +139,9 @@ def test_close_opening_refused_while_appointments_are_held(stop):
     opening = AppointmentOpeningFactory(stop=stop)
     appointment = AppointmentFactory(opening=opening)
     with pytest.raises(ValidationError, match="annulez-les"):
-        services.close_opening(opening=opening)
-    services.cancel_appointment(appointment)
-    services.close_opening(opening=opening)
+        appointments.opening_close(opening=opening)
+    appointments.appointment_cancel(appointment)
+    appointments.opening_close(opening=opening)
     assert not AppointmentOpening.objects.exists()
 
 
@@ -148,7 +149,7 @@ def test_open_uses_the_presence_hours_and_refuses_a_cancelled_stop(stop, coordin
     presence = PartnerPresenceFactory(stop=stop, start_time=T(10), end_time=T(12))
     stop_cancel(stop=stop, reason=CancelReason.OTHER, note="Route barrée", by=coordinator)
     with pytest.raises(ValidationError, match="annulée"):
-        services.open_appointments(stop=stop, partner=presence.partner, slot_minutes=30)
+        appointments.opening_create(stop=stop, partner=presence.partner, slot_minutes=30)
     assert not AppointmentOpening.objects.exists()
 
 
@@ -158,10 +159,10 @@ def test_open_uses_the_presence_hours_and_refuses_a_cancelled_stop(stop, coordin
 def test_agent_books_for_a_consenting_person(stop, agent):
     person = PersonFactory(operator=stop.operator)
     opening = AppointmentOpeningFactory(stop=stop)
-    appointment = services.book_appointment(
+    appointment = appointments.appointment_book(
         opening=opening,
         start_time=NINE,
-        contact=services.Contact(person=person),
+        contact=contacts.Contact(person=person),
         source=BookingSource.AGENT,
         by=agent,
     )
@@ -176,10 +177,10 @@ def test_agent_cannot_book_for_a_person_whose_consent_was_withdrawn(stop, agent,
     person = PersonFactory(operator=stop.operator, consent_purpose=None)
     opening = AppointmentOpeningFactory(stop=stop)
     with pytest.raises(ValidationError) as refusal:
-        services.book_appointment(
+        appointments.appointment_book(
             opening=opening,
             start_time=NINE,
-            contact=services.Contact(person=person),
+            contact=contacts.Contact(person=person),
             source=BookingSource.AGENT,
             by=agent,
         )
@@ -190,10 +191,10 @@ def test_agent_cannot_book_for_a_person_whose_consent_was_withdrawn(stop, agent,
 def test_agent_cannot_book_for_another_operators_person(stop, agent, other_operator):
     person = PersonFactory(operator=other_operator)
     with pytest.raises(ValidationError):
-        services.book_appointment(
+        appointments.appointment_book(
             opening=AppointmentOpeningFactory(stop=stop),
             start_time=NINE,
-            contact=services.Contact(person=person),
+            contact=contacts.Contact(person=person),
             source=BookingSource.AGENT,
             by=agent,
         )
@@ -207,9 +208,9 @@ def test_honoured_makes_exactly_one_visit_on_appointment(todays, agent):
     appointment = honoured_ready(todays)
     scope = Scope(todays.operator_id, Period.month(2026, 6), timezone.localdate())
     before = core_figures(scope)["visits"]["visits"]
-    services.record_attendance(appointment=appointment, status="honoured", by=agent)
+    attendance.attendance_record(appointment=appointment, status="honoured", by=agent)
     # The same form sent again: nothing more.
-    services.record_attendance(
+    attendance.attendance_record(
         appointment=appointment, status="honoured", by=agent, shown_status="booked"
     )
     visit = Visit.objects.get()
@@ -226,7 +227,7 @@ def test_honoured_links_the_visit_an_agent_logged_and_counts_it_once(todays, age
     visit = VisitFactory(operator=todays.operator, stop=todays)
     scope = Scope(todays.operator_id, Period.month(2026, 6), timezone.localdate())
     before = core_figures(scope)["visits"]["visits"]
-    services.record_attendance(appointment=appointment, status="honoured", by=agent, visit=visit)
+    attendance.attendance_record(appointment=appointment, status="honoured", by=agent, visit=visit)
     appointment.refresh_from_db()
     visit.refresh_from_db()
     assert appointment.visit == visit and not appointment.visit_made_by_attendance
@@ -235,7 +236,7 @@ def test_honoured_links_the_visit_an_agent_logged_and_counts_it_once(todays, age
     assert Visit.objects.count() == 1
     assert core_figures(scope)["visits"]["visits"] == before
     # Changed to a no-show: the agent's visit stays, only unlinked.
-    services.record_attendance(appointment=appointment, status="no_show", by=agent)
+    attendance.attendance_record(appointment=appointment, status="no_show", by=agent)
     appointment.refresh_from_db()
     assert appointment.visit is None
     assert Visit.objects.filter(pk=visit.pk).exists()
@@ -243,8 +244,8 @@ def test_honoured_links_the_visit_an_agent_logged_and_counts_it_once(todays, age
 
 def test_honoured_then_no_show_removes_the_visit_it_made(todays, agent):
     appointment = honoured_ready(todays)
-    services.record_attendance(appointment=appointment, status="honoured", by=agent)
-    services.record_attendance(appointment=appointment, status="no_show", by=agent)
+    attendance.attendance_record(appointment=appointment, status="honoured", by=agent)
+    attendance.attendance_record(appointment=appointment, status="no_show", by=agent)
     appointment.refresh_from_db()
     assert (appointment.status, appointment.visit) == (AppointmentStatus.NO_SHOW, None)
     assert not Visit.objects.exists()
@@ -252,11 +253,11 @@ def test_honoured_then_no_show_removes_the_visit_it_made(todays, agent):
 
 def test_a_visit_made_then_given_a_referral_is_kept(todays, agent):
     appointment = honoured_ready(todays)
-    services.record_attendance(appointment=appointment, status="honoured", by=agent)
+    attendance.attendance_record(appointment=appointment, status="honoured", by=agent)
     visit = Visit.objects.get()
     ReferralFactory(operator=todays.operator, visit=visit)
     with pytest.raises(ValidationError, match="gardée"):
-        services.record_attendance(appointment=appointment, status="excused", by=agent)
+        attendance.attendance_record(appointment=appointment, status="excused", by=agent)
     appointment.refresh_from_db()
     assert (appointment.status, appointment.visit) == (AppointmentStatus.HONOURED, visit)
 
@@ -265,14 +266,14 @@ def test_a_visit_of_another_stop_or_appointment_is_refused(todays, agent):
     appointment = honoured_ready(todays)
     elsewhere = VisitFactory(operator=todays.operator)
     with pytest.raises(ValidationError, match="pas de cette permanence"):
-        services.record_attendance(
+        attendance.attendance_record(
             appointment=appointment, status="honoured", by=agent, visit=elsewhere
         )
     other = AppointmentFactory(opening=appointment.opening)
-    services.record_attendance(appointment=other, status="honoured", by=agent)
+    attendance.attendance_record(appointment=other, status="honoured", by=agent)
     other.refresh_from_db()
     with pytest.raises(ValidationError, match="autre rendez-vous"):
-        services.record_attendance(
+        attendance.attendance_record(
             appointment=appointment, status="honoured", by=agent, visit=other.visit
         )
     appointment.refresh_from_db()
@@ -282,27 +283,27 @@ def test_a_visit_of_another_stop_or_appointment_is_refused(todays, agent):
 def test_attendance_refused_before_the_appointment(todays, agent):
     appointment = honoured_ready(todays, start_time=T(10, 30), end_time=T(11))
     with pytest.raises(ValidationError, match="pas encore commencé"):
-        services.record_attendance(appointment=appointment, status="honoured", by=agent)
+        attendance.attendance_record(appointment=appointment, status="honoured", by=agent)
     assert not Visit.objects.exists()
 
 
 def test_attendance_refused_on_a_cancelled_appointment_or_stop(todays, agent, coordinator):
     appointment = honoured_ready(todays)
-    services.cancel_appointment(appointment)
+    appointments.appointment_cancel(appointment)
     with pytest.raises(ValidationError, match="annulé"):
-        services.record_attendance(appointment=appointment, status="honoured", by=agent)
+        attendance.attendance_record(appointment=appointment, status="honoured", by=agent)
     other = AppointmentFactory(opening=appointment.opening)
     stop_cancel(stop=todays, reason=CancelReason.OTHER, note="Route barrée", by=coordinator)
     with pytest.raises(ValidationError, match="annulée"):
-        services.record_attendance(appointment=other, status="no_show", by=agent)
+        attendance.attendance_record(appointment=other, status="no_show", by=agent)
     assert not Visit.objects.exists()
 
 
 def test_a_stale_attendance_form_is_refused(todays, agent):
     appointment = honoured_ready(todays)
-    services.record_attendance(appointment=appointment, status="excused", by=agent)
+    attendance.attendance_record(appointment=appointment, status="excused", by=agent)
     with pytest.raises(ValidationError, match="modifié entre-temps"):
-        services.record_attendance(
+        attendance.attendance_record(
             appointment=appointment, status="no_show", by=agent, shown_status="booked"
         )
     appointment.refresh_from_db()
@@ -312,7 +313,7 @@ def test_a_stale_attendance_form_is_refused(todays, agent):
 def test_attendance_refuses_an_unknown_status(todays, agent):
     appointment = honoured_ready(todays)
     with pytest.raises(ValidationError):
-        services.record_attendance(appointment=appointment, status="cancelled", by=agent)
+        attendance.attendance_record(appointment=appointment, status="cancelled", by=agent)
 
 
 def test_consent_withdrawn_after_booking_hides_the_person_from_new_bookings(stop, agent):
@@ -331,9 +332,9 @@ def test_the_same_move_twice_changes_nothing_the_second_time(stop, monkeypatch):
     opening = AppointmentOpeningFactory(stop=stop)
     appointment = AppointmentFactory(opening=opening)
     sent = []
-    monkeypatch.setattr(services.notify, "after_commit", lambda event, booking: sent.append(event))
-    moved = services.move_appointment(appointment, opening=opening, start_time=T(10))
+    monkeypatch.setattr(notify, "after_commit", lambda event, booking: sent.append(event))
+    moved = appointments.appointment_move(appointment, opening=opening, start_time=T(10))
     secret = moved.secret
-    again = services.move_appointment(appointment, opening=opening, start_time=T(10))
+    again = appointments.appointment_move(appointment, opening=opening, start_time=T(10))
     assert again.secret == secret
     assert sent == ["appointment_moved"]

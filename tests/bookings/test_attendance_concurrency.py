@@ -4,8 +4,8 @@ each attempt in its own thread and connection, see tests/concurrency.py)."""
 import pytest
 from django.utils import timezone
 
-from allervers.bookings import services
 from allervers.bookings.enums import AppointmentStatus
+from allervers.bookings.services import attendance
 from allervers.core.roles import Role
 from allervers.reception.models import Visit
 from tests.bookings.factories import AppointmentFactory, AppointmentOpeningFactory
@@ -22,7 +22,7 @@ def test_ten_honoured_at_once_make_one_visit(operator, make_member):
     user = make_member(operator, Role.PARTNER, partner=partner)
     outcomes = all_at_once(
         [
-            lambda: services.record_attendance(
+            lambda: attendance.attendance_record(
                 appointment=appointment, status="honoured", by=user, shown_status="booked"
             )
             for _ in range(10)

@@ -10,26 +10,30 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from allervers.bookings import services
 from allervers.bookings.enums import AppointmentStatus, BookingSource, RegistrationStatus
 from allervers.bookings.messages import booking_messages_send
 from allervers.bookings.models import Appointment, Registration
+from allervers.bookings.services import appointments, contacts, workshops
+from allervers.planning import services as planning
+from allervers.planning.enums import CancelReason
+from allervers.planning.models import Stop
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,
     WorkshopFactory,
 )
-from tests.concurrency import all_at_once
-from tests.planning.factories import PartnerPresenceFactory, future_stop
+from tests.concurrency import all_at_once, at_once, one_holding_the_other
+from tests.planning.factories import PartnerPresenceFactory, SiteFactory, future_stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ATTEMPTS = 50
 
 
-def _contact(n: int) -> services.Contact:
-    return services.Contact(first_name=f"P{n}", phone=f"06 12 34 {n // 100:02d} {n % 100:02d}")
+def _contact(n: int) -> contacts.Contact:
+    return contacts.Contact(first_name=f"P{n}", phone=f"06 12 34 {n // 100:02d} {n % 100:02d}")
 
 
 def _check(outcomes, booked: int) -> None:
@@ -45,7 +49,7 @@ def test_fifty_at_the_last_place_of_a_slot(operator):
     outcomes = all_at_once(
         [
             (
-                lambda n=n: services.book_appointment(
+                lambda n=n: appointments.appointment_book(
                     opening=opening, start_time=nine, contact=_contact(n)
                 )
             )
@@ -65,11 +69,11 @@ def test_fifty_at_the_last_office_place_across_partners(operator):
     nine = datetime.time(9)
     # The office has 4 places (no office recorded): three are taken, one is left.
     for n, opening in enumerate(openings[:3]):
-        services.book_appointment(opening=opening, start_time=nine, contact=_contact(900 + n))
+        appointments.appointment_book(opening=opening, start_time=nine, contact=_contact(900 + n))
     outcomes = all_at_once(
         [
             (
-                lambda n=n: services.book_appointment(
+                lambda n=n: appointments.appointment_book(
                     opening=openings[3 + n % 2], start_time=nine, contact=_contact(n)
                 )
             )
@@ -83,11 +87,11 @@ def test_fifty_at_the_last_office_place_across_partners(operator):
 def test_fifty_at_the_last_seat_of_a_workshop(operator):
     workshop = WorkshopFactory(stop=future_stop(operator=operator), capacity=8)
     for n in range(7):
-        services.register(workshop=workshop, contact=_contact(900 + n))
+        workshops.registration_create(workshop=workshop, contact=_contact(900 + n))
     outcomes = all_at_once(
         [
             (
-                lambda n=n: services.register(
+                lambda n=n: workshops.registration_create(
                     workshop=workshop, contact=_contact(n), source=BookingSource.PUBLIC
                 )
             )
@@ -115,3 +119,59 @@ def test_ten_workers_running_the_same_message_task_at_once_send_it_once(sms_outb
     assert not [outcome.error for outcome in outcomes if outcome.refused]
     assert len(mail.outbox) == 1
     assert len(sms_outbox()) == 1
+
+
+def _fresh(stop: Stop) -> Stop:
+    return Stop.objects.select_related("site", "vehicle").get(pk=stop.pk)
+
+
+def _move(stop: Stop, site, by):
+    shown = stop.version
+    return lambda: planning.stop_move(
+        stop=stop,
+        site=site,
+        date=stop.date,
+        start_time=datetime.time(14),
+        end_time=datetime.time(17),
+        by=by,
+        version=shown,
+    )
+
+
+def _cancel(stop: Stop, by):
+    return lambda: planning.stop_cancel(stop=stop, reason=CancelReason.WEATHER, by=by)
+
+
+@pytest.mark.parametrize("order", ["cancel_holds_first", "move_holds_first", "at_once"])
+def test_a_move_racing_a_cancel_takes_the_bookings_along_in_its_own_transaction(
+    order, operator, coordinator
+):
+    """A stop's change and its bookings' are one transaction: whichever of a move and a
+    cancellation goes first, the appointment ends cancelled where the stop last was, and its
+    person hears each change the stop went through once."""
+    site = SiteFactory(operator=operator, name="Salle des fêtes")
+    for attempt in range(3):
+        stop = future_stop(
+            operator=operator, date=timezone.localdate() + datetime.timedelta(days=7 + attempt)
+        )
+        opening = AppointmentOpeningFactory(stop=stop)
+        booked = AppointmentFactory(opening=opening, email=f"nadia{attempt}@example.org")
+        mail.outbox.clear()
+        # Each change built from the stop as its page loaded it, before the other one.
+        move, cancel = _move(_fresh(stop), site, coordinator), _cancel(_fresh(stop), coordinator)
+
+        if order == "cancel_holds_first":
+            cancelled, moved = one_holding_the_other(cancel, move)
+        elif order == "move_holds_first":
+            moved, cancelled = one_holding_the_other(move, cancel)
+        else:
+            cancelled, moved = at_once(cancel, move)
+
+        assert not cancelled.refused, cancelled.error
+        stop.refresh_from_db()
+        booked.refresh_from_db()
+        assert stop.is_cancelled and booked.status == AppointmentStatus.CANCELLED
+        assert booked.start_time == stop.start_time, "where the stop last was"
+        subjects = [message.subject for message in mail.outbox]
+        assert len(subjects) == (1 if moved.refused else 2), subjects
+        assert sum("ne viendra pas" in subject for subject in subjects) == 1, subjects

@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from allervers.bookings import links, services
+from allervers.bookings import links
 from allervers.bookings.enums import MessageChannel, MessageStatus
 from allervers.bookings.models import BookingMessage
+from allervers.bookings.services import appointments, contacts, workshops
 from allervers.bookings.tasks import send_booking_messages
 from allervers.bookings.texts import gsm7_length, in_gsm7, is_gsm7
 from allervers.planning.enums import SpaceKind
@@ -39,10 +40,10 @@ def stop(operator):
 def opening(stop):
     partner = PartnerFactory(operator=stop.operator, name=PARTNER)
     PartnerPresenceFactory(operator=stop.operator, stop=stop, partner=partner)
-    return services.open_appointments(stop=stop, partner=partner, slot_minutes=30)
+    return appointments.opening_create(stop=stop, partner=partner, slot_minutes=30)
 
 
-def contact(**fields) -> services.Contact:
+def contact(**fields) -> contacts.Contact:
     values = {
         "first_name": "Nadia",
         "phone": "06 12 34 56 78",
@@ -50,12 +51,12 @@ def contact(**fields) -> services.Contact:
         "contact_consent": True,
     }
     values.update(fields)
-    return services.Contact(**values)
+    return contacts.Contact(**values)
 
 
 def book(opening, django_capture_on_commit_callbacks, **fields):
     with django_capture_on_commit_callbacks(execute=True):
-        return services.book_appointment(
+        return appointments.appointment_book(
             opening=opening, start_time=NINE_THIRTY, contact=contact(**fields)
         )
 
@@ -134,7 +135,7 @@ def test_nothing_is_sent_without_consent_and_only_on_the_channels_there_are(
     BookingMessage.objects.all().delete()
     # A landline cannot receive an SMS; no e-mail address, no e-mail.
     with django_capture_on_commit_callbacks(execute=True):
-        services.book_appointment(
+        appointments.appointment_book(
             opening=opening,
             start_time=datetime.time(10),
             contact=contact(first_name="Paul", phone="03 21 45 67 89", email=""),
@@ -151,7 +152,7 @@ def test_a_cancellation_removes_the_same_event_from_the_calendar(
 ):
     appointment = book(opening, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_appointment(appointment)
+        appointments.appointment_cancel(appointment)
     booked, cancelled = mail.outbox
     assert "annulé" in cancelled.subject
     assert "bien annulé" in cancelled.body
@@ -171,7 +172,7 @@ def test_cancelled_by_the_team_says_so(
 ):
     appointment = book(opening, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_appointment(appointment, by=coordinator)
+        appointments.appointment_cancel(appointment, by=coordinator)
     assert "l'équipe du bus a dû annuler" in mail.outbox[-1].body
     assert "annule votre rendez-vous" in sms_outbox()[-1]["text"]
 
@@ -182,7 +183,9 @@ def test_each_move_sends_its_own_message_with_the_new_link(
     appointment = book(opening, django_capture_on_commit_callbacks)
     for start in (datetime.time(10), datetime.time(10, 30)):
         with django_capture_on_commit_callbacks(execute=True):
-            appointment = services.move_appointment(appointment, opening=opening, start_time=start)
+            appointment = appointments.appointment_move(
+                appointment, opening=opening, start_time=start
+            )
         assert "changé" in mail.outbox[-1].subject
         assert booking_linked(mail.outbox[-1].body).start_time == start
         assert ics_of(mail.outbox[-1])["METHOD"] == "REQUEST"
@@ -199,8 +202,8 @@ def test_the_waiting_list_and_the_promotion_are_told(
 ):
     workshop = WorkshopFactory(stop=stop, operator=stop.operator, capacity=1, title=WORKSHOP)
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.register(workshop=workshop, contact=contact())
-        services.register(
+        first = workshops.registration_create(workshop=workshop, contact=contact())
+        workshops.registration_create(
             workshop=workshop,
             contact=contact(first_name="Paul", phone="06 98 76 54 32", email="paul@example.org"),
         )
@@ -208,7 +211,7 @@ def test_the_waiting_list_and_the_promotion_are_told(
     assert WORKSHOP in placed.body and ics_of(placed)["METHOD"] == "REQUEST"
     assert "liste d'attente" in waiting.subject and waiting.attachments == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_registration(first)
+        workshops.registration_cancel(first)
     promoted = [m for m in mail.outbox if m.to == ["paul@example.org"]][-1]
     assert "place s'est libérée" in promoted.subject
     assert ics_of(promoted)["METHOD"] == "REQUEST"
@@ -221,11 +224,11 @@ def test_no_sms_names_the_partner_the_theme_or_the_workshop(
 ):
     appointment = book(opening, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.move_appointment(
+        appointment = appointments.appointment_move(
             appointment, opening=opening, start_time=datetime.time(10)
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_appointment(appointment, by=coordinator)
+        appointments.appointment_cancel(appointment, by=coordinator)
     workshop = WorkshopFactory(stop=stop, operator=stop.operator, capacity=1, title=WORKSHOP)
     registration = RegistrationFactory(workshop=workshop, operator=stop.operator)
     for event in ("registration_booked", "reminder", "stop_moved", "registration_cancelled"):

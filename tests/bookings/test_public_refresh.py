@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from allervers.bookings import services
+from allervers.bookings.services import appointments, contacts
 from tests.planning.factories import PartnerPresenceFactory, future_stop
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_opening_and_filling_a_stop_refresh_the_public_page(
     presence = PartnerPresenceFactory(stop=stop)
     assert _booking_links(client, operator) == 0  # now cached
     with django_capture_on_commit_callbacks(execute=True):
-        opening = services.open_appointments(
+        opening = appointments.opening_create(
             stop=stop,
             partner=presence.partner,
             start_time=datetime.time(9),
@@ -34,9 +34,9 @@ def test_opening_and_filling_a_stop_refresh_the_public_page(
         )
     assert _booking_links(client, operator) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.book_appointment(
+        appointments.appointment_book(
             opening=opening,
             start_time=datetime.time(9),
-            contact=services.Contact(first_name="Nadia", phone="06 12 34 56 78"),
+            contact=contacts.Contact(first_name="Nadia", phone="06 12 34 56 78"),
         )
     assert _booking_links(client, operator) == 0

@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from allervers.bookings import links, services
+from allervers.bookings import links
 from allervers.bookings.enums import AppointmentStatus, BookingSource, RegistrationStatus
 from allervers.bookings.models import Appointment, Registration
 from allervers.bookings.phones import normalise_phone
+from allervers.bookings.services import appointments, contacts, workshops
 from allervers.bookings.slots import opening_slots
 from allervers.planning.enums import CancelReason, SpaceKind, StopStatus
 from tests.bookings.factories import AppointmentOpeningFactory, WorkshopFactory
@@ -21,8 +22,8 @@ pytestmark = pytest.mark.django_db
 NINE = datetime.time(9, 0)
 
 
-def contact(n: int = 1, **fields) -> services.Contact:
-    return services.Contact(
+def contact(n: int = 1, **fields) -> contacts.Contact:
+    return contacts.Contact(
         first_name=fields.pop("first_name", f"Nadia{n}"),
         phone=fields.pop("phone", f"06 12 34 56 {n:02d}"),
         contact_consent=True,
@@ -41,11 +42,11 @@ def test_open_appointments_for_a_partner_within_its_presence(stop):
     presence = PartnerPresenceFactory(
         stop=stop, start_time=datetime.time(10), end_time=datetime.time(11)
     )
-    opening = services.open_appointments(stop=stop, partner=presence.partner, slot_minutes=20)
+    opening = appointments.opening_create(stop=stop, partner=presence.partner, slot_minutes=20)
     assert (opening.start_time, opening.end_time) == (datetime.time(10), datetime.time(11))
     assert [slot.label for slot in opening_slots(opening)] == ["10:00", "10:20", "10:40"]
     with pytest.raises(ValidationError):
-        services.open_appointments(stop=stop, partner=presence.partner, slot_minutes=20)
+        appointments.opening_create(stop=stop, partner=presence.partner, slot_minutes=20)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +60,7 @@ def test_open_appointments_for_a_partner_within_its_presence(stop):
 )
 def test_open_appointments_refuses_bad_settings(stop, fields, field):
     with pytest.raises(ValidationError) as refusal:
-        services.open_appointments(stop=stop, **fields)
+        appointments.opening_create(stop=stop, **fields)
     assert field in refusal.value.error_dict
     assert not stop.appointment_openings.exists()
 
@@ -67,14 +68,14 @@ def test_open_appointments_refuses_bad_settings(stop, fields, field):
 def test_open_appointments_refuses_a_partner_not_present(stop):
     partner = PartnerFactory(operator=stop.operator)
     with pytest.raises(ValidationError, match="n'est pas prévu"):
-        services.open_appointments(stop=stop, partner=partner, slot_minutes=30)
+        appointments.opening_create(stop=stop, partner=partner, slot_minutes=30)
 
 
 def test_desks_limit_each_slot(stop):
     opening = AppointmentOpeningFactory(stop=stop, desks=1)
-    services.book_appointment(opening=opening, start_time=NINE, contact=contact(1))
+    appointments.appointment_book(opening=opening, start_time=NINE, contact=contact(1))
     with pytest.raises(ValidationError, match="vient d'être pris"):
-        services.book_appointment(opening=opening, start_time=NINE, contact=contact(2))
+        appointments.appointment_book(opening=opening, start_time=NINE, contact=contact(2))
     assert Appointment.objects.count() == 1
     assert opening_slots(opening)[0].free == 0
     assert opening_slots(opening)[1].free == 1
@@ -86,22 +87,22 @@ def test_the_office_limits_every_opening_of_the_stop(stop):
     for _ in range(3):
         partner = PartnerPresenceFactory(stop=stop).partner
         openings.append(AppointmentOpeningFactory(stop=stop, partner=partner))
-    services.book_appointment(opening=openings[0], start_time=NINE, contact=contact(1))
-    services.book_appointment(opening=openings[1], start_time=NINE, contact=contact(2))
+    appointments.appointment_book(opening=openings[0], start_time=NINE, contact=contact(1))
+    appointments.appointment_book(opening=openings[1], start_time=NINE, contact=contact(2))
     with pytest.raises(ValidationError, match="vient d'être pris"):
-        services.book_appointment(opening=openings[2], start_time=NINE, contact=contact(3))
+        appointments.appointment_book(opening=openings[2], start_time=NINE, contact=contact(3))
     # A different slot length still overlaps: 09:15 in a 45-minute grid is inside 09:00–09:30.
     assert opening_slots(openings[2])[0].free == 0
 
 
 def test_a_cancelled_appointment_frees_its_place(stop):
     opening = AppointmentOpeningFactory(stop=stop)
-    first = services.book_appointment(opening=opening, start_time=NINE, contact=contact(1))
-    services.cancel_appointment(first)
-    second = services.book_appointment(opening=opening, start_time=NINE, contact=contact(2))
+    first = appointments.appointment_book(opening=opening, start_time=NINE, contact=contact(1))
+    appointments.appointment_cancel(first)
+    second = appointments.appointment_book(opening=opening, start_time=NINE, contact=contact(2))
     assert second.status == AppointmentStatus.BOOKED
     with pytest.raises(ValidationError, match="déjà annulée"):
-        services.cancel_appointment(first)
+        appointments.appointment_cancel(first)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +112,7 @@ def test_a_cancelled_appointment_frees_its_place(stop):
 def test_a_time_off_the_grid_is_refused(stop, start, message):
     opening = AppointmentOpeningFactory(stop=stop)
     with pytest.raises(ValidationError, match=message):
-        services.book_appointment(opening=opening, start_time=start, contact=contact())
+        appointments.appointment_book(opening=opening, start_time=start, contact=contact())
 
 
 def test_past_slot_and_cancelled_stop_are_refused(stop, clock):
@@ -119,12 +120,12 @@ def test_past_slot_and_cancelled_stop_are_refused(stop, clock):
     stop.status, stop.cancel_reason = StopStatus.CANCELLED, CancelReason.WEATHER
     stop.save()
     with pytest.raises(ValidationError, match="annulée"):
-        services.book_appointment(opening=opening, start_time=NINE, contact=contact())
+        appointments.appointment_book(opening=opening, start_time=NINE, contact=contact())
     stop.status, stop.cancel_reason = StopStatus.HELD, ""
     stop.save()
     clock.move_to(datetime.datetime.combine(stop.date, datetime.time(9, 5)).astimezone())
     with pytest.raises(ValidationError, match="passé"):
-        services.book_appointment(opening=opening, start_time=NINE, contact=contact())
+        appointments.appointment_book(opening=opening, start_time=NINE, contact=contact())
     assert not Appointment.objects.exists()
 
 
@@ -139,7 +140,7 @@ def test_past_slot_and_cancelled_stop_are_refused(stop, clock):
 def test_public_contact_is_checked(stop, fields, field):
     opening = AppointmentOpeningFactory(stop=stop)
     with pytest.raises(ValidationError) as refusal:
-        services.book_appointment(opening=opening, start_time=NINE, contact=contact(**fields))
+        appointments.appointment_book(opening=opening, start_time=NINE, contact=contact(**fields))
     if field:
         assert field in refusal.value.error_dict
     assert not Appointment.objects.exists()
@@ -147,9 +148,9 @@ def test_public_contact_is_checked(stop, fields, field):
 
 def test_the_same_contact_cannot_book_twice_the_same_opening(stop):
     opening = AppointmentOpeningFactory(stop=stop, desks=2)
-    services.book_appointment(opening=opening, start_time=NINE, contact=contact(1))
+    appointments.appointment_book(opening=opening, start_time=NINE, contact=contact(1))
     with pytest.raises(ValidationError, match="déjà réservé"):
-        services.book_appointment(
+        appointments.appointment_book(
             opening=opening,
             start_time=datetime.time(9, 30),
             contact=contact(1, phone="+33612345601"),
@@ -158,7 +159,7 @@ def test_the_same_contact_cannot_book_twice_the_same_opening(stop):
 
 def test_phone_is_stored_normalised(stop):
     opening = AppointmentOpeningFactory(stop=stop)
-    appointment = services.book_appointment(
+    appointment = appointments.appointment_book(
         opening=opening, start_time=NINE, contact=contact(phone="06.12.34.56.78")
     )
     assert appointment.phone == "+33612345678" == normalise_phone("+33 6 12 34 56 78")
@@ -166,9 +167,11 @@ def test_phone_is_stored_normalised(stop):
 
 def test_move_keeps_one_place_and_revokes_old_links(stop):
     opening = AppointmentOpeningFactory(stop=stop)
-    appointment = services.book_appointment(opening=opening, start_time=NINE, contact=contact())
+    appointment = appointments.appointment_book(opening=opening, start_time=NINE, contact=contact())
     old_link = links.booking_token(appointment)
-    moved = services.move_appointment(appointment, opening=opening, start_time=datetime.time(10))
+    moved = appointments.appointment_move(
+        appointment, opening=opening, start_time=datetime.time(10)
+    )
     assert moved.start_time == datetime.time(10)
     assert [slot.free for slot in opening_slots(opening)][:3] == [1, 1, 0]
     with pytest.raises(links.LinkRefused):
@@ -178,7 +181,7 @@ def test_move_keeps_one_place_and_revokes_old_links(stop):
 
 def test_links_refuse_forged_and_expired(stop, clock):
     opening = AppointmentOpeningFactory(stop=stop)
-    appointment = services.book_appointment(opening=opening, start_time=NINE, contact=contact())
+    appointment = appointments.appointment_book(opening=opening, start_time=NINE, contact=contact())
     token = links.booking_token(appointment)
     for forged in [token[:-2] + "xx", "abc", "", token.replace(":", "")]:
         with pytest.raises(links.LinkRefused) as refusal:
@@ -192,29 +195,33 @@ def test_links_refuse_forged_and_expired(stop, clock):
 
 def test_workshop_fills_then_waiting_list_promoted_in_order(operator):
     workshop = WorkshopFactory(stop=future_stop(operator=operator), capacity=2)
-    first, second = (services.register(workshop=workshop, contact=contact(n)) for n in (1, 2))
-    third = services.register(workshop=workshop, contact=contact(3))
-    fourth = services.register(workshop=workshop, contact=contact(4))
+    first, second = (
+        workshops.registration_create(workshop=workshop, contact=contact(n)) for n in (1, 2)
+    )
+    third = workshops.registration_create(workshop=workshop, contact=contact(3))
+    fourth = workshops.registration_create(workshop=workshop, contact=contact(4))
     assert [r.status for r in (first, second, third, fourth)] == [
         RegistrationStatus.REGISTERED,
         RegistrationStatus.REGISTERED,
         RegistrationStatus.WAITING,
         RegistrationStatus.WAITING,
     ]
-    promoted = services.cancel_registration(second)
+    promoted = workshops.registration_cancel(second)
     assert promoted == [third]
     third.refresh_from_db()
     assert third.status == RegistrationStatus.REGISTERED and third.promoted_at
     assert workshop.registrations.registered().count() == 2
     # A waiting place cancelled promotes nobody.
-    assert services.cancel_registration(fourth) == []
+    assert workshops.registration_cancel(fourth) == []
 
 
 def test_workshop_refusals(operator):
     workshop = WorkshopFactory(stop=future_stop(operator=operator), public_registration=False)
     with pytest.raises(ValidationError, match="auprès de l'équipe"):
-        services.register(workshop=workshop, contact=contact())
-    services.register(workshop=workshop, contact=contact(), source=BookingSource.AGENT)
+        workshops.registration_create(workshop=workshop, contact=contact())
+    workshops.registration_create(workshop=workshop, contact=contact(), source=BookingSource.AGENT)
     with pytest.raises(ValidationError, match="déjà inscrites"):
-        services.register(workshop=workshop, contact=contact(), source=BookingSource.AGENT)
+        workshops.registration_create(
+            workshop=workshop, contact=contact(), source=BookingSource.AGENT
+        )
     assert Registration.objects.count() == 1

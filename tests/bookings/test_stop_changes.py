@@ -8,8 +8,10 @@ from django.core import mail
 
 from allervers.bookings.enums import AppointmentStatus, RegistrationStatus
 from allervers.bookings.models import Appointment, Registration
+from allervers.bookings.services import stop_changes
 from allervers.planning import services as planning
 from allervers.planning.enums import CancelReason
+from allervers.planning.models import StopEvent
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,
@@ -206,3 +208,49 @@ def test_two_moves_in_a_row_shift_the_bookings_once_each(
     assert (nine.start_time, nine.status) == (datetime.time(15), AppointmentStatus.BOOKED)
     opening.refresh_from_db()
     assert (opening.start_time, opening.end_time) == (datetime.time(15), datetime.time(18))
+
+
+@pytest.mark.parametrize("change", ["move", "cancel"])
+def test_a_failing_bookings_hook_undoes_the_stop_change(
+    change, stop, booked, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The bookings follow the stop inside the planning's transaction: when they fail (after
+    shifting or cancelling their rows), the stop keeps its slot and status, the bookings theirs,
+    no history line is written and nobody is told."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bookings failed")
+
+    monkeypatch.setattr(stop_changes, "_tell_after_commit", broken)
+    slot = (stop.site_id, stop.date, stop.start_time, stop.end_time, stop.status, stop.version)
+    before = {
+        "appointments": sorted(Appointment.objects.values_list("pk", "status", "start_time")),
+        "registrations": sorted(Registration.objects.values_list("pk", "status")),
+    }
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        if change == "move":
+            planning.stop_move(
+                stop=stop,
+                site=stop.site,
+                date=stop.date,
+                start_time=datetime.time(14),
+                end_time=datetime.time(16),
+                by=coordinator,
+            )
+        else:
+            planning.stop_cancel(stop=stop, reason=CancelReason.BREAKDOWN, by=coordinator)
+    stop.refresh_from_db()
+    assert (
+        stop.site_id,
+        stop.date,
+        stop.start_time,
+        stop.end_time,
+        stop.status,
+        stop.version,
+    ) == slot
+    assert not StopEvent.objects.filter(stop=stop).exists()
+    assert {
+        "appointments": sorted(Appointment.objects.values_list("pk", "status", "start_time")),
+        "registrations": sorted(Registration.objects.values_list("pk", "status")),
+    } == before
+    assert mail.outbox == []

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from allervers.bookings import services
 from allervers.bookings.models import TopicPartner
+from allervers.bookings.services import topics
 from tests.html import text_of
 from tests.partners.factories import PartnerFactory
 from tests.reception.factories import TopicFactory
@@ -58,7 +58,7 @@ def test_another_operators_partner_is_refused_and_nothing_changes(
 
 def test_the_service_refuses_to_mix_operators(operator, other_operator, things):
     with pytest.raises(ValidationError):
-        services.topic_partners_set(
+        topics.topic_partners_set(
             operator=other_operator, mapping={things["emploi"]: [things["mission"]]}
         )
     assert not TopicPartner.objects.exists()

@@ -7,10 +7,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from allervers.bookings import notify, services
+from allervers.bookings import notify
 from allervers.bookings.enums import Attendance, BookingSource, RegistrationStatus
-from allervers.planning.enums import CancelReason, SpaceKind, StopStatus
-from allervers.planning.revision import planning_revision
+from allervers.bookings.services import attendance, contacts, workshops
+from allervers.core.revision import planning_revision
+from allervers.planning.enums import DEFAULT_CYBER_CAPACITY, CancelReason, SpaceKind, StopStatus
 from tests.bookings.factories import RegistrationFactory, WorkshopFactory
 from tests.planning.factories import SpaceFactory, StopFactory, future_stop
 from tests.reception.factories import TopicFactory
@@ -35,15 +36,15 @@ def stop(operator):
 
 def create(stop, **fields):
     fields = {"title": "Atelier CV", "start_time": NINE, "end_time": ELEVEN, **fields}
-    return services.workshop_create(stop=stop, **fields)
+    return workshops.workshop_create(stop=stop, **fields)
 
 
-def contact(n: int) -> services.Contact:
-    return services.Contact(first_name=f"Nadia{n}", phone=f"06 12 34 56 {n:02d}")
+def contact(n: int) -> contacts.Contact:
+    return contacts.Contact(first_name=f"Nadia{n}", phone=f"06 12 34 56 {n:02d}")
 
 
 def test_capacity_defaults_to_the_cyber_ateliers_places(stop):
-    assert create(stop).capacity == services.DEFAULT_WORKSHOP_SEATS
+    assert create(stop).capacity == DEFAULT_CYBER_CAPACITY
     SpaceFactory(operator=stop.operator, vehicle=stop.vehicle, kind=SpaceKind.CYBER, capacity=6)
     workshop = create(stop, title="  Creative   lab ", topic=TopicFactory(operator=stop.operator))
     assert (workshop.capacity, workshop.title) == (6, "Creative lab")
@@ -90,13 +91,13 @@ def test_another_operators_theme_is_refused(stop, other_operator):
 def test_change_refuses_fewer_seats_than_registered_and_more_seats_promote(stop, sent):
     workshop = create(stop, capacity=2)
     _first, _second, third = (
-        services.register(workshop=workshop, contact=contact(n)) for n in (1, 2, 3)
+        workshops.registration_create(workshop=workshop, contact=contact(n)) for n in (1, 2, 3)
     )
     assert third.status == RegistrationStatus.WAITING
     fields = {"title": "Atelier CV", "start_time": NINE, "end_time": ELEVEN}
     with pytest.raises(ValidationError, match="2 personnes sont déjà inscrites"):
-        services.workshop_change(workshop=workshop, capacity=1, **fields)
-    promoted = services.workshop_change(workshop=workshop, capacity=3, **fields)
+        workshops.workshop_change(workshop=workshop, capacity=1, **fields)
+    promoted = workshops.workshop_change(workshop=workshop, capacity=3, **fields)
     assert [r.pk for r in promoted] == [third.pk]
     third.refresh_from_db()
     assert third.status == RegistrationStatus.REGISTERED and third.promoted_at is not None
@@ -106,12 +107,12 @@ def test_cancelling_tells_everyone_registered_or_waiting(
     stop, sent, django_capture_on_commit_callbacks
 ):
     workshop = create(stop, capacity=1)
-    services.register(workshop=workshop, contact=contact(1))
-    services.register(workshop=workshop, contact=contact(2))
+    workshops.registration_create(workshop=workshop, contact=contact(1))
+    workshops.registration_create(workshop=workshop, contact=contact(2))
     gone = RegistrationFactory(workshop=workshop, status=RegistrationStatus.CANCELLED)
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        told = services.workshop_cancel(workshop=workshop)
+        told = workshops.workshop_cancel(workshop=workshop)
     assert len(told) == 2
     assert sorted(pk for event, _, pk in sent if event == "registration_cancelled") == sorted(
         r.pk for r in told
@@ -122,33 +123,35 @@ def test_cancelling_tells_everyone_registered_or_waiting(
     assert workshop.is_cancelled and workshop.updated_at > before
     assert not workshop.registrations.exclude(status=RegistrationStatus.CANCELLED).exists()
     with pytest.raises(ValidationError, match="annulé"):
-        services.workshop_cancel(workshop=workshop)
+        workshops.workshop_cancel(workshop=workshop)
     with pytest.raises(ValidationError, match="annulé"):
-        services.register(workshop=workshop, contact=contact(3))
+        workshops.registration_create(workshop=workshop, contact=contact(3))
 
 
 def test_a_started_workshop_is_neither_changed_nor_cancelled(operator, clock):
     workshop = WorkshopFactory(stop=future_stop(operator=operator, date=datetime.date(2026, 6, 10)))
     with pytest.raises(ValidationError, match="commencé"):
-        services.workshop_cancel(workshop=workshop)
+        workshops.workshop_cancel(workshop=workshop)
 
 
 def test_attendance_is_recorded_after_the_start_for_registered_people_only(stop, clock):
     workshop = create(stop, capacity=1)
-    seat = services.register(workshop=workshop, contact=contact(1), source=BookingSource.AGENT)
-    waiting = services.register(workshop=workshop, contact=contact(2))
+    seat = workshops.registration_create(
+        workshop=workshop, contact=contact(1), source=BookingSource.AGENT
+    )
+    waiting = workshops.registration_create(workshop=workshop, contact=contact(2))
     with pytest.raises(ValidationError, match="commencé"):
-        services.record_registration_attendance(registration=seat, attendance=Attendance.PRESENT)
+        attendance.registration_attendance_record(registration=seat, attendance=Attendance.PRESENT)
     seat.refresh_from_db()
     assert seat.attendance == ""
     clock.move_to(datetime.datetime.combine(stop.date, TEN, tzinfo=datetime.UTC))
-    services.record_registration_attendance(registration=seat, attendance=Attendance.PRESENT)
+    attendance.registration_attendance_record(registration=seat, attendance=Attendance.PRESENT)
     seat.refresh_from_db()
     assert seat.attendance == Attendance.PRESENT
     with pytest.raises(ValidationError, match="inscrites"):
-        services.record_registration_attendance(registration=waiting, attendance="present")
+        attendance.registration_attendance_record(registration=waiting, attendance="present")
     with pytest.raises(ValidationError):
-        services.record_registration_attendance(registration=seat, attendance="maybe")
+        attendance.registration_attendance_record(registration=seat, attendance="maybe")
 
 
 def test_workshop_and_seat_writes_give_the_planning_a_new_revision(
@@ -163,9 +166,11 @@ def test_workshop_and_seat_writes_give_the_planning_a_new_revision(
         return result
 
     workshop = step(lambda: create(stop))
-    registration = step(lambda: services.register(workshop=workshop, contact=contact(1)))
-    step(lambda: services.cancel_registration(registration))
+    registration = step(
+        lambda: workshops.registration_create(workshop=workshop, contact=contact(1))
+    )
+    step(lambda: workshops.registration_cancel(registration))
     fields = {"title": "Atelier", "start_time": NINE, "end_time": ELEVEN, "capacity": 4}
-    step(lambda: services.workshop_change(workshop=workshop, **fields))
-    step(lambda: services.workshop_cancel(workshop=workshop))
+    step(lambda: workshops.workshop_change(workshop=workshop, **fields))
+    step(lambda: workshops.workshop_cancel(workshop=workshop))
     assert len(set(revisions)) == len(revisions)

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.revision import planning_revision
 from allervers.core.roles import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason
 from allervers.planning.models import SchedulePattern, Stop
-from allervers.planning.revision import planning_revision
 from tests.html import text_of
 from tests.planning.factories import (
     PartnerPresenceFactory,

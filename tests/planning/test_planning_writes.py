@@ -1,5 +1,5 @@
-"""Every planning write declares itself (`@planning_write`), and then the public pages of its
-operator refresh after the commit — never before it, never for a write that rolled back."""
+"""Every planning write declares itself (`@stamps_public_revision`), and then the public pages
+of its operator refresh after the commit — never before it, never for a write that rolled back."""
 
 import ast
 import datetime
@@ -17,6 +17,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from allervers.core.revision import (
+    OperatorNotFound,
+    is_stamping_public_revision,
+    planning_revision,
+    stamps_public_revision,
+)
 from allervers.core.roles import Role
 from allervers.operators.models import Membership
 from allervers.planning import services
@@ -29,12 +35,6 @@ from allervers.planning.models import (
     StaffAssignment,
     Stop,
     Vehicle,
-)
-from allervers.planning.revision import (
-    OperatorNotFound,
-    is_planning_write,
-    planning_revision,
-    planning_write,
 )
 from tests.html import text_of
 from tests.operators.factories import MembershipFactory
@@ -120,24 +120,24 @@ def test_every_write_of_the_planning_is_declared():
         for module in _modules(name):
             for function in writing_functions(module):
                 found.add(function)
-                if not is_planning_write(getattr(module, function)):
+                if not is_stamping_public_revision(getattr(module, function)):
                     undeclared.append(f"{module.__name__}.{function}")
     assert {"site_save", "stop_cancel", "presence_withdraw", "build_planning"} <= found
     assert {"pattern_preview", "pattern_delete_preview", "overlap_message"}.isdisjoint(found)
-    assert undeclared == [], "declare these with @planning_write"
+    assert undeclared == [], "declare these with @stamps_public_revision"
 
 
 def test_a_write_whose_operator_cannot_be_found_fails_before_writing_anything():
     ran = []
 
-    @planning_write
+    @stamps_public_revision
     def site_rename(*, site_id: int, name: str) -> None:
         ran.append(site_id)
 
     with pytest.raises(OperatorNotFound, match="site_rename"):
         site_rename(site_id=1, name="Ailleurs")
     with pytest.raises(OperatorNotFound):
-        planning_write(lambda site: ran.append(site))(site=Site(name="Sans structure"))
+        stamps_public_revision(lambda site: ran.append(site))(site=Site(name="Sans structure"))
     assert ran == []
 
 
@@ -347,7 +347,9 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World], object], bool]] = {
 
 
 def test_every_declared_service_is_called_below():
-    declared = {name for name, value in vars(services).items() if is_planning_write(value)}
+    declared = {
+        name for name, value in vars(services).items() if is_stamping_public_revision(value)
+    }
     assert declared == set(SERVICE_CALLS)
 
 

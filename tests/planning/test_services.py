@@ -7,11 +7,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from allervers.core.revision import planning_revision
 from allervers.core.roles import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, DutyRole, StopEventKind, StopStatus
 from allervers.planning.models import PartnerPresence, StaffAssignment, Stop
-from allervers.planning.revision import planning_revision
 from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from allervers.core.revision import planning_revision
 from allervers.core.roles import Role
 from allervers.planning import services
 from allervers.planning.enums import CancelReason, StopEventKind, StopStatus
 from allervers.planning.models import Stop, StopEvent
-from allervers.planning.revision import planning_revision
 from tests.html import text_of
 from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from allervers.planning import services
+from allervers.planning import services, signals
 from allervers.planning.enums import CancelReason, StopEventKind, StopStatus
 from allervers.planning.models import Stop
 from allervers.planning.signals import stop_changed
@@ -106,3 +106,42 @@ def test_a_failing_receiver_neither_undoes_the_change_nor_silences_the_others(
     assert Stop.objects.get(pk=stop.pk).status == StopStatus.CANCELLED
     assert [change.kind for change in listener.changes] == [StopEventKind.CANCELLED]
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("kind", list(CHANGES))
+def test_each_change_calls_the_stop_change_hooks_inside_its_transaction(
+    kind, stop, coordinator, listener, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The hooks another app registers (bookings) run before the commit, with the saved stop
+    and its history line; a hook that raises undoes the change and nothing is told."""
+    heard = []
+
+    def hook(*, stop, event):
+        saved = Stop.objects.get(pk=stop.pk)
+        told = len(listener.changes)  # 0: before the commit
+        heard.append((saved.version, event.kind, event.stop_id, told))
+
+    monkeypatch.setattr(signals, "stop_change_hooks", [hook])
+    with django_capture_on_commit_callbacks(execute=True):
+        CHANGES[kind](_ready_for(kind, stop), coordinator)
+        assert heard == [(stop.version, kind, stop.pk, 0)], "with the stop saved, before"
+    assert len(listener.changes) == 1
+
+    def broken(*, stop, event):
+        raise RuntimeError("another app's rows could not follow")
+
+    listener.changes.clear()
+    mail.outbox.clear()
+    stop = Stop.objects.get(pk=stop.pk)
+    before = (stop.status, stop.date, stop.start_time, stop.version, stop.events.count())
+    again = {
+        StopEventKind.CANCELLED: StopEventKind.RESTORED,
+        StopEventKind.RESTORED: StopEventKind.CANCELLED,
+        StopEventKind.MOVED: StopEventKind.MOVED,
+    }[kind]
+    monkeypatch.setattr(signals, "stop_change_hooks", [broken])
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        CHANGES[again](stop, coordinator)
+    stop = Stop.objects.get(pk=stop.pk)
+    assert (stop.status, stop.date, stop.start_time, stop.version, stop.events.count()) == before
+    assert listener.changes == [] and mail.outbox == []

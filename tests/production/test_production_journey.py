@@ -67,7 +67,7 @@ BOOK = """
 import datetime
 from django.db import transaction
 from allervers.bookings.models import AppointmentOpening
-from allervers.bookings.services import book_appointment
+from allervers.bookings.services.appointments import appointment_book
 from allervers.public.booking_forms import AppointmentForm
 opening = AppointmentOpening.objects.get(stop_id={stop_id})
 form = AppointmentForm({{"slot": f"{{opening.pk}}-0930", "first_name": "Lina",
@@ -75,7 +75,7 @@ form = AppointmentForm({{"slot": f"{{opening.pk}}-0930", "first_name": "Lina",
                        openings={{opening.pk: opening}})
 assert form.is_valid(), form.errors
 slot_opening, start = form.cleaned_data["slot"]
-print(book_appointment(opening=slot_opening, start_time=start, contact=form.contact()).pk)
+print(appointment_book(opening=slot_opening, start_time=start, contact=form.contact()).pk)
 """
 
 

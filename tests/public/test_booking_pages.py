@@ -9,10 +9,11 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from allervers.bookings import links, services
+from allervers.bookings import links
 from allervers.bookings.enums import AppointmentStatus, RegistrationStatus
 from allervers.bookings.models import Appointment, Registration, TopicPartner
 from allervers.bookings.phones import INVALID
+from allervers.bookings.services import appointments, contacts, workshops
 from allervers.planning.enums import CancelReason, SpaceKind
 from allervers.planning.services import stop_cancel
 from allervers.submissions.tokens import FIELD
@@ -279,15 +280,15 @@ def _cancel_tomorrow(world):
         ("cancelled stop", {}, _cancel_tomorrow, "Cette permanence du bus est annulée"),
         ("malformed phone", {"phone": "06 12"}, None, INVALID),
         ("phone too long", {"phone": "0" * 40}, None, "au plus 30 caractères"),
-        ("no contact", {"phone": ""}, None, services.NO_CONTACT),
+        ("no contact", {"phone": ""}, None, contacts.NO_CONTACT),
         ("bad e-mail", {"phone": "", "email": "nadia@"}, None, "adresse électronique n'est pas"),
         ("no first name", {"first_name": "  "}, None, "Indiquez votre prénom"),
         ("no consent", {"contact_consent": None}, None, "Cochez la case"),
         ("no slot", {"slot": ""}, None, "Choisissez un créneau dans la liste"),
-        ("forged slot", {"slot": "999999-0900"}, None, services.SLOT_UNKNOWN),
-        ("odd time", {"slot": "{mission}-0915"}, None, services.SLOT_UNKNOWN),
-        ("no such hour", {"slot": "{mission}-9999"}, None, services.SLOT_UNKNOWN),
-        ("private opening", {"slot": "{hidden}-1000"}, None, services.SLOT_UNKNOWN),
+        ("forged slot", {"slot": "999999-0900"}, None, appointments.SLOT_UNKNOWN),
+        ("odd time", {"slot": "{mission}-0915"}, None, appointments.SLOT_UNKNOWN),
+        ("no such hour", {"slot": "{mission}-9999"}, None, appointments.SLOT_UNKNOWN),
+        ("private opening", {"slot": "{hidden}-1000"}, None, appointments.SLOT_UNKNOWN),
     ],
 )
 def test_each_bad_input_is_refused_in_french_and_saves_nothing(
@@ -331,7 +332,7 @@ def test_a_past_slot_is_refused(client, world, clock):
         slot_url(world["stops"]["tomorrow"]), booking_data(world["openings"]["mission"])
     )
     assert response.status_code == 400
-    assert services.SLOT_PAST in text_of(response)
+    assert appointments.SLOT_PAST in text_of(response)
     assert not Appointment.objects.exists()
 
 
@@ -503,7 +504,7 @@ def test_a_workshop_registration_refused_by_the_service_shows_on_the_form(client
     RegistrationFactory(workshop=workshop, email="karim@example.org", phone="")
     response = client.post(url("workshop", workshop_id=workshop.pk), contact_data())
     assert response.status_code == 400
-    assert services.ALREADY_REGISTERED in text_of(response)
+    assert workshops.ALREADY_REGISTERED in text_of(response)
     assert Registration.objects.count() == 1
 
 
@@ -512,10 +513,10 @@ def test_a_workshop_registration_refused_by_the_service_shows_on_the_form(client
 
 @pytest.fixture
 def booked(world):
-    return services.book_appointment(
+    return appointments.appointment_book(
         opening=world["openings"]["mission"],
         start_time=datetime.time(9),
-        contact=services.Contact(first_name="Nadia", phone="0612345678", contact_consent=True),
+        contact=contacts.Contact(first_name="Nadia", phone="0612345678", contact_consent=True),
     )
 
 
@@ -580,7 +581,7 @@ def test_a_move_to_a_bad_slot_is_refused_and_changes_nothing(client, world, book
         {"slot": f"{world['openings']['mission'].pk}-0930", FIELD: str(uuid.uuid4())},
     )
     assert response.status_code == 400
-    assert services.SLOT_FULL in text_of(response)
+    assert appointments.SLOT_FULL in text_of(response)
     booked.refresh_from_db()
     assert booked.start_time == datetime.time(9)
 

@@ -7,7 +7,7 @@ import pytest
 from django.http import Http404, HttpResponse
 from django.urls import path
 
-from allervers.planning.revision import planning_revision_bump
+from allervers.core.revision import planning_revision_bump
 from allervers.public.decorators import Page, public_data, public_page
 from config.urls import urlpatterns as project_urls
 

@@ -82,7 +82,7 @@ def test_two_generations_are_identical_and_a_cancellation_changes_the_sequence(
     stop.status, stop.cancel_reason = StopStatus.CANCELLED, CancelReason.STAFF_ABSENCE
     stop.save()
     with django_capture_on_commit_callbacks(execute=True):
-        from allervers.planning.revision import planning_revision_bump
+        from allervers.core.revision import planning_revision_bump
 
         planning_revision_bump(planning["operator"].pk)
     third = parse(client.get("/ccas-test/agenda.ics"))

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from allervers.core.revision import planning_revision_bump
 from allervers.planning.enums import CancelReason, StopStatus
-from allervers.planning.revision import planning_revision_bump
 from tests.html import text_of
 from tests.planning.factories import StopFactory
 

@@ -8,8 +8,8 @@ import re
 import icalendar
 import pytest
 
-from allervers.bookings import services
 from allervers.bookings.enums import RegistrationStatus
+from allervers.bookings.services import contacts, workshops
 from tests.bookings.factories import RegistrationFactory, WorkshopFactory
 from tests.html import text_of
 from tests.reception.factories import TopicFactory
@@ -76,15 +76,15 @@ def test_a_registration_shows_at_once_on_the_cached_page(
     assert "4 places restantes" in text_of(client.get("/ccas-test/"))
     assert "4 places restantes" in text_of(client.get("/ccas-test/"))  # now from the cache
     with django_capture_on_commit_callbacks(execute=True):
-        registration = services.register(
-            workshop=workshop, contact=services.Contact(first_name="Nadia", phone="0612345678")
+        registration = workshops.registration_create(
+            workshop=workshop, contact=contacts.Contact(first_name="Nadia", phone="0612345678")
         )
     assert "3 places restantes" in text_of(client.get("/ccas-test/"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_registration(registration)
+        workshops.registration_cancel(registration)
     assert "4 places restantes" in text_of(client.get("/ccas-test/"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.workshop_cancel(workshop=workshop)
+        workshops.workshop_cancel(workshop=workshop)
     assert "Atelier CV" not in text_of(client.get("/ccas-test/"))
 
 

@@ -93,7 +93,7 @@ def stop_move(request, stop_id: int):
     )
 
 
-# Everyone a cancellation tells (the stop's change e-mails, and bookings/receivers.py).
+# Everyone a cancellation tells (the stop's change e-mails, and the bookings' stop change hook).
 CANCEL_TOLD = (
     "Les partenaires et agents prévus recevront un courriel, et les personnes qui ont réservé un "
     "rendez-vous ou une place à un atelier ce jour-là un courriel ou un SMS (si elles ont accepté "

@@ -1,14 +1,15 @@
-"""A revision stamp per operator's planning, and the declaration that makes every planning write
-change it.
+"""A revision stamp per operator's planning, and the declaration that makes every write of what
+the public pages show (the planning, the partners, the bookings' places) change it.
 
 Readers that cache what they derive from the planning (the public pages, feeds and API) put the
 stamp in their cache keys: a change of planning makes every cached copy unreachable at once, and
 the planning never needs to know who caches it.
 
-A function that writes the planning declares itself with `@planning_write`: it then runs in one
-transaction and, once that transaction commits, the revision of the operator concerned changes.
-Nobody calls `planning_revision_bump()` by hand, so nobody can forget it; a test finds every
-write of the planning services and fails when one is not declared.
+A function that writes anything the public pages show declares itself with
+`@stamps_public_revision`: it then runs in one transaction and, once that transaction commits,
+the revision of the operator concerned changes. Nobody calls `planning_revision_bump()` by
+hand, so nobody can forget it; a test finds every write of the planning services and fails
+when one is not declared.
 """
 
 import functools
@@ -17,13 +18,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
 from django.dispatch import Signal
 
-from allervers.operators.models import Operator
+# The tenants' model, by its label: `core` sits below the operators app that defines it (the
+# planning, the partners and the bookings all declare their writes with this stamp).
+OPERATOR_MODEL = "operators.Operator"
 
-PLANNING_WRITE_MARK = "is_planning_write"
+STAMPS_PUBLIC_REVISION_MARK = "stamps_public_revision"
 
 
 def _key(operator_id: int) -> str:
@@ -41,12 +45,13 @@ planning_changed = Signal()
 
 def planning_revision_bump(operator_id: int) -> None:
     """Give the operator's planning a new revision once the current transaction commits (at
-    once outside a transaction); nothing changes if it rolls back. `@planning_write` calls it.
-    Then `planning_changed` is sent (robustly: a failing receiver cannot undo a done write)."""
+    once outside a transaction); nothing changes if it rolls back. `@stamps_public_revision`
+    calls it. Then `planning_changed` is sent (robustly: a failing receiver cannot undo a done
+    write)."""
 
     def bump() -> None:
         cache.set(_key(operator_id), uuid.uuid4().hex, timeout=None)
-        planning_changed.send_robust(sender=Operator, operator_id=operator_id)
+        planning_changed.send_robust(sender=apps.get_model(OPERATOR_MODEL), operator_id=operator_id)
 
     transaction.on_commit(bump, robust=True)
 
@@ -66,7 +71,7 @@ def operators_concerned(arguments: dict[str, Any]) -> set[int]:
     found = set()
     for value in _instances(arguments.values()):
         operator_id = (
-            value.pk if isinstance(value, Operator) else getattr(value, "operator_id", None)
+            value.pk if value._meta.label == OPERATOR_MODEL else getattr(value, "operator_id", None)
         )
         if operator_id is not None:
             found.add(operator_id)
@@ -77,9 +82,10 @@ def _instances(values: Iterable[Any]) -> Iterable[models.Model]:
     return (value for value in values if isinstance(value, models.Model))
 
 
-def planning_write[F: Callable](function: F) -> F:
-    """Declare `function` a write of the planning: atomic, and the public copies of the
-    operator concerned refresh after the commit.
+def stamps_public_revision[F: Callable](function: F) -> F:
+    """Declare `function` a write of what the public pages show (the planning, a partner, a
+    booking's places): atomic, and the public copies of the operator concerned refresh after
+    the commit (a new revision stamp).
 
     The operator is found in the arguments before anything runs (see `operators_concerned`);
     a call where none is found raises `OperatorNotFound` and writes nothing.
@@ -100,9 +106,9 @@ def planning_write[F: Callable](function: F) -> F:
                 planning_revision_bump(operator_id)
         return result
 
-    setattr(write, PLANNING_WRITE_MARK, True)
+    setattr(write, STAMPS_PUBLIC_REVISION_MARK, True)
     return write  # type: ignore[return-value]
 
 
-def is_planning_write(function: Any) -> bool:
-    return getattr(function, PLANNING_WRITE_MARK, False) is True
+def is_stamping_public_revision(function: Any) -> bool:
+    return getattr(function, STAMPS_PUBLIC_REVISION_MARK, False) is True
