@@ -21,6 +21,7 @@ from allervers.core.fields import id_from
 from allervers.core.form_views import INVALID_FORM_STATUS, form_submit, posted, render_form
 from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view, scoped
+from allervers.planning.enums import DEFAULT_CYBER_CAPACITY
 from allervers.planning.models import Stop
 from allervers.screening.closing import FIELD as OUTCOME_FIELD
 from allervers.screening.closing import pending_right
@@ -51,7 +52,7 @@ from .forms import (
 from .models import ErasureRequest, Person, Topic, Visit
 from .questions import answers_by_section
 from .services import privacy
-from .services.cyber import CYBER_SEATS_DEFAULT, cyber_usage_record
+from .services.cyber import cyber_usage_record
 from .services.imports import visits_import
 from .services.persons import person_create_with_consent, visit_link_person
 from .services.privacy import consent_give, consent_withdraw
@@ -783,7 +784,7 @@ def referral_detail(request, referral_id: int):
 @operator_view(*STAFF_ROLES)
 def cyber_usage(request, stop_id: int):
     stop = get_scoped_or_404(request, Stop.objects.select_related("site", "vehicle"), pk=stop_id)
-    seats = queries.cyber_seats(request.operator, stop) or CYBER_SEATS_DEFAULT
+    seats = queries.cyber_seats(request.operator, stop) or DEFAULT_CYBER_CAPACITY
     cyber_visits = queries.cyber_visit_count(request.operator, stop)
     initial = None
     if request.method != "POST":

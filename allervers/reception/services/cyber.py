@@ -4,12 +4,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from allervers.operators.models import Operator
+from allervers.planning.enums import DEFAULT_CYBER_CAPACITY
 from allervers.planning.models import Stop
 
 from ..models import CyberUsage
 from .checks import check_stop_for_visit, refuse
-
-CYBER_SEATS_DEFAULT = 8
 
 
 @transaction.atomic
@@ -20,7 +19,7 @@ def cyber_usage_record(
     seats_used: int,
     people_count: int,
     user,
-    seats_available: int = CYBER_SEATS_DEFAULT,
+    seats_available: int = DEFAULT_CYBER_CAPACITY,
 ) -> CyberUsage:
     """Record (or correct) how many cyber-atelier seats were used at a stop, by how many people."""
     check_stop_for_visit(operator=operator, stop=stop, today=timezone.localdate())
