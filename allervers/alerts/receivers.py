@@ -1,0 +1,1 @@
+from django.dispatch import receiver  # noqa
