@@ -108,6 +108,9 @@ class SubscriptionSite(models.Model):
         ]
         indexes = [models.Index(fields=["site", "subscription"], name="alert_site_subscribers")]
 
+    def __str__(self) -> str:
+        return f"Lieu {self.site_id} de l'abonnement {self.subscription_id}"
+
 
 class AlertSitePause(models.Model):
     """The coordinator paused the alerts of a site: nothing is queued for it meanwhile."""
@@ -124,6 +127,9 @@ class AlertSitePause(models.Model):
     class Meta:
         verbose_name = "pause des alertes d'un lieu"
         verbose_name_plural = "pauses des alertes"
+
+    def __str__(self) -> str:
+        return f"Pause du lieu {self.site_id}"
 
 
 class AlertMessageQuerySet(OperatorOwnedQuerySet):
@@ -217,3 +223,6 @@ class UnsubscriptionCount(models.Model):
                 name="alert_unsubscription_reason_known_value",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.get_reason_display()} : {self.count}"

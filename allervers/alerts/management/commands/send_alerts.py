@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from allervers.alerts import queueing
+from allervers.alerts.models import AlertMessage
+from allervers.alerts.tasks import send_alerts
+
+
+class Command(BaseCommand):
+    help = (
+        "Alertes « Prévenez-moi » : met en file les messages de la veille des structures dont "
+        "l'heure des rappels est passée, termine les abonnements sans usage depuis 12 mois (un "
+        "dernier message), et lance l'envoi de ce qui attend (après les heures calmes aussi). "
+        "À lancer toutes les 15 minutes (docs/deployment.md) ; chaque alerte ne part qu'une fois."
+    )
+
+    def handle(self, *args, **options):
+        now = timezone.now()
+        queued = queueing.alerts_day_before_queue(now)
+        ending = queueing.subscriptions_unused_end(now)
+        waiting = (
+            AlertMessage.objects.due(now)
+            .order_by()
+            .values_list("operator_id", flat=True)
+            .distinct()
+        )
+        operator_ids = sorted(set(waiting))
+        for operator_id in operator_ids:
+            send_alerts.enqueue(operator_id)
+        self.stdout.write(
+            f"Alertes de la veille mises en file : {sum(queued.values())} ; "
+            f"abonnements terminés : {ending} ; envois lancés : {len(operator_ids)}."
+        )
