@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -88,10 +89,14 @@ def alert_subscribe(request: HttpRequest, operator) -> HttpResponse:
         if not _allowed(request, contact):
             return _too_many(request, operator)
         try:
-            subscription, code = services.subscription_request(
-                operator=operator, phone=data["phone"], email=data["email"], sites=data["sites"]
-            )
-            services.code_send(subscription, code)
+            with transaction.atomic():  # the code could not leave: nothing kept
+                subscription, code = services.subscription_request(
+                    operator=operator,
+                    phone=data["phone"],
+                    email=data["email"],
+                    sites=data["sites"],
+                )
+                services.code_send(subscription, code)
         except ValidationError as error:
             add_service_error(form, error)
         else:
