@@ -32,7 +32,9 @@ def subscription_from_code(code: str) -> Subscription | None:
 
 
 def alert_short_url(subscription: Subscription) -> str:
-    path = reverse("public:alert_link", kwargs={"code": subscription_code(subscription)})
+    path = reverse(
+        "public:alert_link", kwargs={"subscription_code": subscription_code(subscription)}
+    )
     return settings.ALLERVERS_SITE_URL.rstrip("/") + path
 
 

@@ -129,18 +129,17 @@ def _send_one(backend, message: AlertMessage, paused: set[int], now) -> str:
         provider_id = _deliver(backend, message, message_text(message, now))
     except Exception as error:  # any failure of the provider or the mail server
         reason = (str(error) or type(error).__name__)[:ERROR_LENGTH]
-        retry_at = now + datetime.timedelta(minutes=2 ** (message.attempts + 1))
-        if message.attempts + 1 < MAX_ATTEMPTS and retry_at < message.not_after:
+        # `attempts` counts this one (the claim did): 2, 4, 8... minutes.
+        retry_at = now + datetime.timedelta(minutes=2**message.attempts)
+        if message.attempts < MAX_ATTEMPTS and retry_at < message.not_after:
             outcome = {"status": AlertStatus.PENDING, "error": reason, "not_before": retry_at}
         else:
             outcome = {"status": AlertStatus.FAILED, "error": reason}
         AlertMessage.objects.filter(pk=message.pk).update(**outcome)
         return outcome["status"]
-    sent_at = timezone.now()
     AlertMessage.objects.filter(pk=message.pk).update(
-        status=AlertStatus.SENT, sent_at=sent_at, provider_message_id=provider_id, error=""
+        status=AlertStatus.SENT, sent_at=timezone.now(), provider_message_id=provider_id, error=""
     )
-    Subscription.objects.filter(pk=message.subscription_id).update(last_sent_at=sent_at)
     if message.kind == AlertKind.FAREWELL:
         subscription_end(subscription=message.subscription, reason=EndReason.UNUSED, now=now)
     return AlertStatus.SENT
@@ -170,14 +169,19 @@ def alert_messages_send(
         if not candidates:
             break
         paused = set(AlertSitePause.objects.values_list("site_id", flat=True))
-        claimed = [pk for pk in candidates if _claim(pk, moment)]
-        messages = AlertMessage.objects.select_related(
-            "operator", "subscription", "stop__site"
-        ).in_bulk(claimed)
-        for pk in claimed:
-            message = messages[pk]
+        loaded = AlertMessage.objects.select_related("operator", "subscription", "stop__site")
+        sent_to = []
+        for pk in candidates:
+            # Claimed one at a time, just before it leaves: a worker killed here leaves the
+            # rest of the batch pending, for the next run.
+            if not _claim(pk, moment):
+                continue
+            message = loaded.get(pk=pk)
             status = _send_one(backend, message, paused, moment)
             done[status] = done.get(status, 0) + 1
+            if status == AlertStatus.SENT:
+                sent_to.append(message.subscription_id)
+        Subscription.objects.filter(pk__in=sent_to).update(last_sent_at=timezone.now())
         batches += 1
         if len(candidates) < rate:
             break

@@ -21,6 +21,7 @@ def mobile_number(n: int | None = None) -> str:
 class SubscriptionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Subscription
+        skip_postgeneration_save = True
 
     operator = factory.SubFactory(OperatorFactory)
     phone = factory.LazyFunction(mobile_number)
