@@ -50,17 +50,22 @@ def _awake_operator_ids(now: datetime.datetime) -> list[int]:
 
 
 def alerts_expire(now: datetime.datetime) -> int:
-    """Pending alerts whose moment has passed: never sent. How many."""
-    return AlertMessage.objects.filter(status=AlertStatus.PENDING, not_after__lte=now).update(
+    """Pending alerts whose moment has passed: never sent; those whose subscription went:
+    skipped. How many expired."""
+    pending = AlertMessage.objects.filter(status=AlertStatus.PENDING)
+    pending.filter(subscription__isnull=True).update(
+        status=AlertStatus.SKIPPED, error="Désinscrit entre-temps."
+    )
+    return pending.filter(not_after__lte=now).update(
         status=AlertStatus.EXPIRED, error="Moment passé avant l'envoi."
     )
 
 
 def _claim(pk: int, now: datetime.datetime) -> bool:
     return bool(
-        AlertMessage.objects.filter(pk=pk, status=AlertStatus.PENDING).update(
-            status=AlertStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
+        AlertMessage.objects.filter(
+            pk=pk, status=AlertStatus.PENDING, subscription__isnull=False
+        ).update(status=AlertStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
@@ -129,9 +134,11 @@ def _send_one(backend, message: AlertMessage, paused: set[int], now) -> str:
         provider_id = _deliver(backend, message, message_text(message, now))
     except Exception as error:  # any failure of the provider or the mail server
         reason = (str(error) or type(error).__name__)[:ERROR_LENGTH]
-        # `attempts` counts this one (the claim did): 2, 4, 8... minutes.
-        retry_at = now + datetime.timedelta(minutes=2**message.attempts)
-        if message.attempts < MAX_ATTEMPTS and retry_at < message.not_after:
+        # The tries so far, this one included (read before its claim counted it): the next
+        # one 2, 4, 8... minutes later.
+        tries = message.attempts + 1
+        retry_at = now + datetime.timedelta(minutes=2**tries)
+        if tries < MAX_ATTEMPTS and retry_at < message.not_after:
             outcome = {"status": AlertStatus.PENDING, "error": reason, "not_before": retry_at}
         else:
             outcome = {"status": AlertStatus.FAILED, "error": reason}
@@ -169,14 +176,17 @@ def alert_messages_send(
         if not candidates:
             break
         paused = set(AlertSitePause.objects.values_list("site_id", flat=True))
-        loaded = AlertMessage.objects.select_related("operator", "subscription", "stop__site")
+        loaded = AlertMessage.objects.select_related(
+            "operator", "subscription", "stop__site"
+        ).in_bulk(candidates)
         sent_to = []
         for pk in candidates:
             # Claimed one at a time, just before it leaves: a worker killed here leaves the
-            # rest of the batch pending, for the next run.
+            # rest of the batch pending, for the next run. An unsubscription since the batch
+            # was read emptied the alert's subscription: the claim refuses it.
             if not _claim(pk, moment):
                 continue
-            message = loaded.get(pk=pk)
+            message = loaded[pk]
             status = _send_one(backend, message, paused, moment)
             done[status] = done.get(status, 0) + 1
             if status == AlertStatus.SENT:
