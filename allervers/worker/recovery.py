@@ -7,8 +7,9 @@ process gone on this machine — is put back in the queue when its task can run 
 doing anything twice (`RERUNNABLE`), else, or after `MAX_ATTEMPTS` claims, marked failed with
 `WorkerLost`: the « État du service » page and `manage.py service_health` show it.
 
-A booking message (or an alert) claimed by an interrupted task stays `sending` (never sent twice, maybe never
-received): past `SENDING_BOUND` it is marked failed, with the reason, for the team to see.
+A booking message (or an alert) claimed by an interrupted task stays `sending` (never sent
+twice, maybe never received): past `SENDING_BOUND` it is marked failed, with the reason, for
+the team to see.
 """
 
 import datetime
