@@ -97,3 +97,28 @@ def test_another_operators_site_cannot_be_paused(client, coordinator, other_oper
     url = reverse("alerts:site_pause", kwargs={"site_id": theirs.pk})
     assert client.post(url, {"paused": "1"}).status_code == 404
     assert not AlertSitePause.objects.exists()
+
+
+def test_the_yearly_figures(operator, site):
+    from allervers.alerts.figures import alert_figures
+    from tests.reception.factories import VisitFactory
+
+    with_alerts = StopFactory(operator=operator, site=site, date=datetime.date(2026, 3, 3))
+    without = StopFactory(operator=operator, site=site, date=datetime.date(2026, 3, 10))
+    subscriptions = [SubscriptionFactory(operator=operator, sites=[site]) for _ in range(3)]
+    for subscription in subscriptions:
+        AlertMessage.objects.create(
+            operator=operator,
+            subscription=subscription,
+            site=site,
+            stop=with_alerts,
+            kind=AlertKind.DAY_BEFORE,
+            status=AlertStatus.SENT,
+            not_after=datetime.datetime(2026, 3, 3, 9, tzinfo=datetime.UTC),
+        )
+    subscriptions[0].delete()  # ended since: still counted for the year
+    VisitFactory(operator=operator, stop=with_alerts)
+    VisitFactory(operator=operator, stop=without)
+    figures = alert_figures(operator.pk, datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
+    assert figures["by_site"] == [{"name": "Place du Regain", "subscribers": 3}]
+    assert (figures["visits"], figures["visits_at_alerted_stops"]) == (2, 1)
