@@ -238,7 +238,7 @@ if not re.fullmatch(r"[A-Za-z0-9 ]{1,11}|\d{1,15}", ALLERVERS_SMS_SENDER):
         "ALLERVERS_SMS_SENDER: at most 11 letters and digits, or a number of at most 15 digits."
     )
 ALLERVERS_SMS_FILE_DIR = env("ALLERVERS_SMS_FILE_DIR", str(BASE_DIR / "var" / "sms"))
-# « Prévenez-moi » (allervers/alerts, docs/alerts.md): the provider's rate limit, its price per
+# « Prévenez-moi » (allervers/alerts, README): the provider's rate limit, its price per
 # SMS (the coordinator's cost estimate), the limits of subscriptions per client address and per
 # number or address per day, and the secret of the inbound SMS webhook (« STOP »; empty: refused).
 ALLERVERS_SMS_RATE_PER_SECOND = int(env("ALLERVERS_SMS_RATE_PER_SECOND", "10"))
