@@ -7,7 +7,8 @@ unique: queued twice, written once), then sent by the task (`sending.py`).
 - a stop cancelled or moved (`stop_change_queue`, from the planning's `stop_changed`): at once
   when the stop is within `CHANGE_NOTICE_DAYS`, else that many days before it, never after it
   has begun;
-- 12 months without use (`subscriptions_unused_end`): a last message, then the subscription goes.
+- 12 months without use (`subscriptions_unused_end`): a last message, then the subscription goes;
+  never confirmed a day after it was asked (`subscriptions_unconfirmed_delete`): deleted.
 
 Quiet hours: nothing leaves between 20:00 and 08:00 (the structure's time); what is queued then
 waits for 08:00 (`not_before`). A paused site's subscribers get nothing while it is paused."""
@@ -22,14 +23,16 @@ from allervers.operators.models import Operator
 from allervers.planning.enums import StopEventKind, StopStatus
 from allervers.planning.models import Stop
 
-from .enums import AlertKind
+from .enums import AlertKind, EndReason
 from .models import AlertMessage, AlertSitePause, Subscription
+from .services import subscription_end
 
 QUIET_START = datetime.time(20, 0)
 QUIET_END = datetime.time(8, 0)
 CHANGE_NOTICE_DAYS = 7
 UNUSED_DAYS = 365
 FAREWELL_DAYS = 7
+UNCONFIRMED_HOURS = 24
 BULK = 1000
 
 
@@ -151,10 +154,11 @@ def subscriptions_unused_end(now: datetime.datetime) -> int:
         .select_related("operator")
         .prefetch_related("sites")
     )
-    rows = []
+    rows, without_site = [], []
     for subscription in ending:
         first_site = subscription.sites.all()[:1]
-        if not first_site:
+        if not first_site:  # its sites were deleted: nothing to say, it ends without a word
+            without_site.append(subscription)
             continue
         rows.append(
             AlertMessage(
@@ -170,4 +174,16 @@ def subscriptions_unused_end(now: datetime.datetime) -> int:
         )
     AlertMessage.objects.bulk_create(rows, batch_size=BULK, ignore_conflicts=True)
     Subscription.objects.filter(pk__in=[s.pk for s in ending]).update(ending_at=now)
+    for subscription in without_site:
+        subscription_end(subscription=subscription, reason=EndReason.UNUSED, now=now)
     return len(rows)
+
+
+def subscriptions_unconfirmed_delete(now: datetime.datetime) -> int:
+    """Subscriptions never confirmed a day after they were asked: deleted, their number with
+    them (nothing counted: they never were subscriptions). How many."""
+    before = now - datetime.timedelta(hours=UNCONFIRMED_HOURS)
+    deleted, _ = Subscription.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=before
+    ).delete()
+    return deleted

@@ -332,3 +332,14 @@ def test_five_thousand_subscribers_within_the_rate_limit(
         per_second[int(moment)] = per_second.get(int(moment), 0) + 1
     assert max(per_second.values()) <= 500
     assert AlertMessage.objects.filter(status=AlertStatus.SENT).count() == 4999
+
+
+def test_a_subscription_never_confirmed_goes_after_a_day(clock, site, fake_provider):
+    pending = SubscriptionFactory(operator=site.operator, sites=[site], confirmed_at=None)
+    clock.move_to(at(9, day=11))
+    run_command()
+    assert Subscription.objects.filter(pk=pending.pk).exists()
+    clock.move_to(at(11, day=11))
+    run_command()
+    assert not Subscription.objects.filter(pk=pending.pk).exists()
+    assert not UnsubscriptionCount.objects.exists() and not fake_provider.SENT

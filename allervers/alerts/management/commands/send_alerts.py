@@ -18,6 +18,7 @@ class Command(BaseCommand):
         now = timezone.now()
         queued = queueing.alerts_day_before_queue(now)
         ending = queueing.subscriptions_unused_end(now)
+        queueing.subscriptions_unconfirmed_delete(now)
         waiting = (
             AlertMessage.objects.due(now)
             .order_by()
