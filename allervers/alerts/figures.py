@@ -20,19 +20,23 @@ from .models import AlertMessage
 LEFT = [AlertStatus.SENT, AlertStatus.DELIVERED]
 
 
-def _left(operator_id: int, start: datetime.date, end: datetime.date):
-    return AlertMessage.objects.filter(
+def _left(operator_id: int, start: datetime.date, end: datetime.date, site_id=None):
+    found = AlertMessage.objects.filter(
         operator_id=operator_id,
         kind=AlertKind.DAY_BEFORE,
         status__in=LEFT,
         stop__date__gte=start,
         stop__date__lte=end,
     )
+    return found if site_id is None else found.filter(stop__site_id=site_id)
 
 
-def alert_figures(operator_id: int, start: datetime.date, end: datetime.date) -> dict:
+def alert_figures(
+    operator_id: int, start: datetime.date, end: datetime.date, *, site_id: int | None = None
+) -> dict:
+    """The figures of the period (with a site, of its stops only)."""
     per_stop = (
-        _left(operator_id, start, end)
+        _left(operator_id, start, end, site_id)
         .values("site_id", "site__name", "stop_id")
         .annotate(count=Count("pk"))
     )
