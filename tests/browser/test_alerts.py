@@ -123,3 +123,34 @@ def _code() -> str:
     from allervers.alerts.links import subscription_code
 
     return subscription_code(Subscription.objects.get())
+
+
+def test_an_agent_subscribes_someone_and_the_coordinator_reads_the_counts(
+    live_server, page, operator, make_member, two_sites
+):
+    from allervers.operators.enums import Role
+    from tests.browser.conftest import assert_accessible, log_in
+
+    agent = make_member(operator, Role.AGENT)
+    log_in(page, live_server.url, agent, "/accueil/alertes/inscrire/")
+    page.get_by_role("heading", level=1, name="Inscrire une personne aux alertes").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Inscrire").click()  # nothing filled: told so
+    page.get_by_role("heading", name="L'inscription n'est pas encore faite").wait_for()
+    assert_accessible(page)
+    page.get_by_role("group", name="Les lieux").get_by_label("Place du Regain").check()
+    page.get_by_label("Numéro de portable de la personne").fill("06 98 76 54 32")
+    page.get_by_label("La personne accepte de recevoir").check()
+    page.get_by_role("button", name="Inscrire").click()
+    page.get_by_text("C'est fait").wait_for()
+    assert Subscription.objects.get().created_by == agent
+
+    coordinator = make_member(operator, Role.COORDINATOR)
+    page.context.clear_cookies()
+    log_in(page, live_server.url, coordinator, "/accueil/alertes/")
+    page.get_by_role("heading", level=1, name="Alertes « Prévenez-moi »").wait_for()
+    assert_accessible(page)
+    assert "06 98" not in page.content()
+    page.get_by_role("button", name="Mettre en pause les alertes de Place du Regain").click()
+    page.get_by_text("sont en pause").wait_for()
+    assert_accessible(page)
