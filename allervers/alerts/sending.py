@@ -25,6 +25,7 @@ from django.core.mail import EmailMessage, mailers
 from django.db.models import F
 from django.utils import timezone
 
+from allervers.accounts.counters import counter_delete, counter_increment
 from allervers.bookings import sms
 from allervers.bookings.texts import bus_words
 from allervers.bookings.times import operator_zone
@@ -39,6 +40,8 @@ from .services import subscription_end
 from .texts import alert_text
 
 MAX_ATTEMPTS = 3
+SENDER_LEASE_KEY = "allervers:alerts:sender"
+SENDER_LEASE_SECONDS = 300
 ERROR_LENGTH = 500
 # Delivery reports (`alert_delivery_record`): the provider's words for a message received or lost.
 DELIVERED = {"delivered", "received"}
@@ -154,14 +157,32 @@ def _send_one(backend, message: AlertMessage, paused: set[int], now) -> str:
 
 def alert_messages_send(
     *,
-    operator_id: int | None = None,
     now=timezone.now,
     monotonic=time.monotonic,
     sleep=time.sleep,
     max_batches: int | None = None,
 ) -> dict[str, int]:
-    """Send every due alert (of one structure, or all), a second's worth at a time; the number
-    of alerts by outcome."""
+    """Send every due alert, a second's worth at a time; the number of alerts by outcome.
+
+    The rate limit is the provider account's, shared by every structure: one sender at a time
+    (a lease, `SENDER_LEASE_KEY`, renewed at each batch). A run that finds another sending
+    returns at once ({}): the one sending takes its alerts too (every structure's). A sender
+    killed keeps the lease `SENDER_LEASE_SECONDS` at most; the 15-minute `send_alerts` run
+    starts the next one."""
+    if counter_increment(SENDER_LEASE_KEY, seconds=SENDER_LEASE_SECONDS) > 1:
+        return {}
+    try:
+        return _send_all(
+            now=now,
+            monotonic=monotonic,
+            sleep=sleep,
+            max_batches=max_batches,
+        )
+    finally:
+        counter_delete(SENDER_LEASE_KEY)
+
+
+def _send_all(*, now, monotonic, sleep, max_batches) -> dict[str, int]:
     rate = max(1, settings.ALLERVERS_SMS_RATE_PER_SECOND)
     backend = sms.backend()
     done: dict[str, int] = {}
@@ -170,8 +191,6 @@ def alert_messages_send(
         started, moment = monotonic(), now()
         alerts_expire(moment)
         due = AlertMessage.objects.due(moment).filter(operator_id__in=_awake_operator_ids(moment))
-        if operator_id is not None:
-            due = due.filter(operator_id=operator_id)
         candidates = list(due.values_list("pk", flat=True)[:rate])
         if not candidates:
             break
@@ -193,6 +212,7 @@ def alert_messages_send(
                 sent_to.append(message.subscription_id)
         Subscription.objects.filter(pk__in=sent_to).update(last_sent_at=timezone.now())
         batches += 1
+        counter_increment(SENDER_LEASE_KEY, seconds=SENDER_LEASE_SECONDS, restart=True)
         if len(candidates) < rate:
             break
         elapsed = monotonic() - started

@@ -7,8 +7,9 @@ from . import sending
 
 @task()
 def send_alerts(operator_id: int | None = None) -> dict[str, int]:
-    """Every due alert of one structure (or all), each at most once (`sending.py`)."""
-    return sending.alert_messages_send(operator_id=operator_id)
+    """Every due alert, each at most once (`sending.py`). `operator_id` is the structure whose
+    change asked for it (kept in the task's row); the one sender sends every structure's."""
+    return sending.alert_messages_send()
 
 
 def send_alerts_after_commit(operator_id: int | None) -> None:

@@ -343,3 +343,23 @@ def test_a_subscription_never_confirmed_goes_after_a_day(clock, site, fake_provi
     run_command()
     assert not Subscription.objects.filter(pk=pending.pk).exists()
     assert not UnsubscriptionCount.objects.exists() and not fake_provider.SENT
+
+
+def test_one_sender_at_a_time(stop, subscribers, fake_provider):
+    """The provider's rate limit is the account's: a second sender leaves the work to the one
+    sending; the lease goes when it ends (or after a while when it was killed)."""
+    from allervers.accounts.counters import counter_delete, counter_increment
+
+    queueing.alerts_queue(
+        stop=stop,
+        kind=AlertKind.DAY_BEFORE,
+        not_before=at(10),
+        not_after=at(14, day=11),
+        now=at(10),
+    )
+    counter_increment(sending.SENDER_LEASE_KEY, seconds=sending.SENDER_LEASE_SECONDS)
+    assert sending.alert_messages_send() == {}
+    assert not fake_provider.SENT
+    counter_delete(sending.SENDER_LEASE_KEY)
+    assert sending.alert_messages_send() == {AlertStatus.SENT: 3}
+    assert sending.alert_messages_send() == {}  # the lease was given back: nothing left
