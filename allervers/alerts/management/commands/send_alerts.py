@@ -19,16 +19,10 @@ class Command(BaseCommand):
         queued = queueing.alerts_day_before_queue(now)
         ending = queueing.subscriptions_unused_end(now)
         queueing.subscriptions_unconfirmed_delete(now)
-        waiting = (
-            AlertMessage.objects.due(now)
-            .order_by()
-            .values_list("operator_id", flat=True)
-            .distinct()
-        )
-        operator_ids = sorted(set(waiting))
-        for operator_id in operator_ids:
-            send_alerts.enqueue(operator_id)
+        waiting = AlertMessage.objects.due(now).exists()
+        if waiting:  # one sender for every structure (the provider's rate limit is shared)
+            send_alerts.enqueue(None)
         self.stdout.write(
             f"Alertes de la veille mises en file : {sum(queued.values())} ; "
-            f"abonnements terminés : {ending} ; envois lancés : {len(operator_ids)}."
+            f"abonnements terminés : {ending} ; envoi lancé : {'oui' if waiting else 'non'}."
         )
