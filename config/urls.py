@@ -14,6 +14,7 @@ urlpatterns = [
     path("structure/", include("allervers.operators.urls")),
     path("planning/", include("allervers.planning.urls")),
     path("accueil/droits/", include("allervers.screening.urls")),
+    path("accueil/alertes/", include("allervers.alerts.urls")),
     path("accueil/", include("allervers.bookings.urls")),
     path("accueil/", include("allervers.reception.urls")),
     path("bilan/", include("allervers.reporting.urls")),

@@ -19,6 +19,8 @@ class Action(models.TextChoices):
     VISIT_CHANGED = "visit_changed", "Modification d'une visite"
     REFERRAL_CREATED = "referral_created", "Orientation proposée"
     REFERRAL_CHANGED = "referral_changed", "Orientation modifiée"
+    # « Prévenez-moi »: a resident subscribed by an agent at the bus door (never the number)
+    ALERT_SUBSCRIBED = "alert_subscribed", "Inscription aux alertes par un agent"
     # Files holding personal data
     EXPORT_DOWNLOADED = "export_downloaded", "Téléchargement d'un export nominatif"
     IMPORT_CONFIRMED = "import_confirmed", "Import de visites"

@@ -32,6 +32,7 @@ from allervers.planning.models import (
 from allervers.reception.services.topics import topics_seed_defaults
 
 from . import data
+from .alerts import build_alerts
 from .bookings import build_bookings, remove_bookings
 from .planning import build_planning
 from .reception import build_reception, remove_reception
@@ -175,6 +176,7 @@ def demo_load() -> DemoSummary:
     build_reception(operator=operator, users=users, rng=rng)
     build_screenings(operator=operator, users=users)
     build_bookings(operator=operator, users=users)
+    build_alerts(operator=operator, users=users)
     stops_by_year: dict[int, int] = {}
     for stop_date in Stop.objects.for_operator(operator).values_list("date", flat=True):
         stops_by_year[stop_date.year] = stops_by_year.get(stop_date.year, 0) + 1

@@ -19,6 +19,7 @@ RESERVED_SLUGS = frozenset(
         "accessibilite",
         "accueil",
         "admin-plateforme",
+        "alertes",
         "api",
         "bilan",
         "compte",

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 
 from allervers.bookings.sms import reports as sms_reports
 
-from . import booking_views, views
+from . import alert_views, booking_views, views
 from .api import anonymous_urls
 
 app_name = "public"
@@ -29,7 +29,21 @@ urlpatterns = [
     ),
     path("reservation/<str:token>/annuler/", booking_views.booking_cancel, name="booking_cancel"),
     path("reservation/<str:token>/deplacer/", booking_views.booking_move, name="booking_move"),
+    # « Prévenez-moi » (issue 28): a message's link, and the provider's inbound SMS (« STOP »).
+    path("alertes/sms-entrant/", alert_views.alert_inbound_sms, name="alert_inbound_sms"),
+    path("alertes/<str:subscription_code>/", alert_views.alert_link, name="alert_link"),
     path("<slug:operator_slug>/", views.operator_page, name="operator"),
+    path("<slug:operator_slug>/alertes/", alert_views.alert_subscribe, name="alert_subscribe"),
+    path(
+        "<slug:operator_slug>/alertes/confirmer/<str:subscription_code>/",
+        alert_views.alert_confirm,
+        name="alert_confirm",
+    ),
+    path(
+        "<slug:operator_slug>/alertes/desinscription/",
+        alert_views.alert_unsubscribe,
+        name="alert_unsubscribe",
+    ),
     path("<slug:operator_slug>/widget/", views.widget, name="widget"),
     # Booking online (not cached): an appointment in three steps, a workshop seat.
     path("<slug:operator_slug>/rendez-vous/", booking_views.booking_start, name="booking_start"),

@@ -231,6 +231,24 @@ _INDICATORS = [
         "Somme des montants mensuels estimés des droits dont l'issue est « droit ouvert », "
         "comptés comme ci-dessus (le montant réellement versé n'est pas connu).",
     ),
+    # « Prévenez-moi » (issue 28, `alerts.figures`).
+    Indicator(
+        "alert_subscribers",
+        "Abonnés prévenus par lieu",
+        "Pour chaque lieu, le plus grand nombre d'alertes « la veille » parties pour un même "
+        "passage du bus à ce lieu pendant la période : les abonnés qu'une alerte atteignait au "
+        "plus. Les abonnements terminés depuis restent comptés (les alertes parties sont "
+        "gardées, sans numéro). Une alerte non partie (en pause, trop tard, en échec à l'envoi)"
+        " n'est pas comptée.",
+    ),
+    Indicator(
+        "alert_visits",
+        "Visites à des passages avec alerte",
+        "Visites de la période faites à un passage du bus pour lequel au moins une alerte « la "
+        "veille » est partie, et leur part dans toutes les visites de la période (avec un "
+        "filtre par lieu, celles de ce lieu). Le nombre ne dit pas que ces personnes sont "
+        "venues grâce à l'alerte.",
+    ),
     # Appointments and workshops (issue 13, `bookings.figures`).
     Indicator(
         "appointments",

@@ -37,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth, ExtractYear, RowNumber
 
+from allervers.alerts.figures import alert_figures
 from allervers.bookings.figures import booking_figures
 from allervers.partners.models import Partner
 from allervers.planning.enums import SpaceKind, StopStatus
@@ -683,6 +684,14 @@ def report_compute(scope: Scope, *, with_previous: bool = True) -> dict:
             None
             if scope.partner_id or scope.site_id
             else screening_figures(scope.operator_id, scope.period.start, scope.period.end)
+        ),
+        # « Prévenez-moi » (issue 28): not for a partner's figures.
+        "alerts": (
+            None
+            if scope.partner_id
+            else alert_figures(
+                scope.operator_id, scope.period.start, scope.period.end, site_id=scope.site_id
+            )
         ),
         # Appointments and workshops (issue 13); their visits are among the visits above.
         "bookings": booking_figures(

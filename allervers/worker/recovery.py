@@ -7,8 +7,9 @@ process gone on this machine — is put back in the queue when its task can run 
 doing anything twice (`RERUNNABLE`), else, or after `MAX_ATTEMPTS` claims, marked failed with
 `WorkerLost`: the « État du service » page and `manage.py service_health` show it.
 
-A booking message claimed by an interrupted task stays `sending` (never sent twice, maybe never
-received): past `SENDING_BOUND` it is marked failed, with the reason, for the team to see.
+A booking message (or an alert) claimed by an interrupted task stays `sending` (never sent
+twice, maybe never received): past `SENDING_BOUND` it is marked failed, with the reason, for
+the team to see.
 """
 
 import datetime
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 # message) are marked failed instead: better told than sent twice.
 RERUNNABLE = frozenset(
     {
+        "allervers.alerts.tasks.send_alerts",
         "allervers.bookings.tasks.send_booking_messages",
         "allervers.public.tasks.static_publish",
         "allervers.reception.tasks.privacy_sweep_task",
@@ -119,6 +121,7 @@ def orphaned_tasks(now: datetime.datetime | None = None, alive: set[str] | None 
 def tasks_recover(*, now: datetime.datetime | None = None) -> Recovery:
     """Put back in the queue, or mark failed, every task a dead worker left running; mark
     failed the booking messages left `sending`. Safe to run from several workers at once."""
+    from allervers.alerts.sending import interrupted_alerts_fail
     from allervers.bookings.messages import interrupted_messages_fail
 
     now = now or timezone.now()
@@ -153,7 +156,7 @@ def tasks_recover(*, now: datetime.datetime | None = None) -> Recovery:
                 logger.error("Task %s interrupted by a dead worker: marked failed", name)
     recovery.messages_failed = interrupted_messages_fail(
         before=now - SENDING_BOUND, reason=INTERRUPTED
-    )
+    ) + interrupted_alerts_fail(before=now - SENDING_BOUND, reason=INTERRUPTED)
     return recovery
 
 

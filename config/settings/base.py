@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "allervers.accesslog",
     "allervers.screening",
     "allervers.bookings",
+    "allervers.alerts",
 ]
 # The demo (`load_demo`, which replaces the demo structure) is installed by dev.py and test.py
 # only: never in production.
@@ -248,6 +249,14 @@ ALLERVERS_SMS_FILE_DIR = env("ALLERVERS_SMS_FILE_DIR", str(BASE_DIR / "var" / "s
 # The secret in the address of the SMS delivery-report webhook (/sms/etats/<provider>/<secret>/,
 # docs/deployment.md); empty: every report is refused.
 ALLERVERS_SMS_WEBHOOK_SECRET = env("ALLERVERS_SMS_WEBHOOK_SECRET", "")
+# « Prévenez-moi » (allervers/alerts, README): the provider's rate limit, its price per
+# SMS (the coordinator's cost estimate), the limits of subscriptions per client address and per
+# number or address per day, and the secret of the inbound SMS webhook (« STOP »; empty: refused).
+ALLERVERS_SMS_RATE_PER_SECOND = int(env("ALLERVERS_SMS_RATE_PER_SECOND", "10"))
+ALLERVERS_SMS_PRICE_EUROS = env("ALLERVERS_SMS_PRICE_EUROS", "0.045")
+ALLERVERS_ALERT_LIMIT_PER_IP = int(env("ALLERVERS_ALERT_LIMIT_PER_IP", "10"))
+ALLERVERS_ALERT_LIMIT_PER_CONTACT = int(env("ALLERVERS_ALERT_LIMIT_PER_CONTACT", "3"))
+ALLERVERS_SMS_INBOUND_SECRET = env("ALLERVERS_SMS_INBOUND_SECRET", "")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

@@ -29,6 +29,7 @@ from allervers.reception.services.cyber import cyber_usage_record
 from allervers.reception.services.referrals import referral_create, referral_update_status
 from allervers.reception.services.visits import visit_record
 from allervers.reporting.services import year_close, year_reopen
+from tests.alerts.canary_fill import alerts_fill
 from tests.bookings.canary_fill import bookings_fill
 from tests.operators.factories import MembershipFactory
 from tests.partners.factories import PartnerFactory
@@ -151,6 +152,7 @@ def operator_fill(operator: Operator) -> dict[Role, Membership]:
     erasure_requests_fill(operator, person=person, by=staff)
     screening_fill(operator, visit=visit, referral=referral, partner=partner)
     bookings_fill(operator, stop=coming, partner=partner, person=person)
+    alerts_fill(operator, site=site, stop=coming, by=staff)
     return members
 
 

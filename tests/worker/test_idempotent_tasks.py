@@ -11,13 +11,19 @@ from django_tasks_db.models import DBTaskResult
 
 from allervers.accesslog.models import AccessLogEntry
 from allervers.accesslog.tasks import access_log_purge
+from allervers.alerts.enums import AlertKind, AlertStatus
+from allervers.alerts.models import AlertMessage
+from allervers.alerts.queueing import alerts_queue
+from allervers.alerts.tasks import send_alerts
 from allervers.bookings.enums import MessageStatus
 from allervers.bookings.models import BookingMessage
 from allervers.bookings.tasks import send_booking_messages
 from allervers.public.tasks import static_publish
 from allervers.reception.tasks import privacy_sweep_task
 from allervers.worker.recovery import RERUNNABLE, tasks_recover
+from tests.alerts.factories import SubscriptionFactory
 from tests.bookings.factories import AppointmentFactory
+from tests.planning.factories import future_stop
 
 from .conftest import interrupted
 
@@ -35,12 +41,31 @@ def run_then_again_after_a_crash(db_tasks, result) -> None:
 
 def test_every_rerunnable_task_has_its_test_here():
     tested = {
+        send_alerts,
         send_booking_messages,
         static_publish,
         privacy_sweep_task,
         access_log_purge,
     }
     assert {f"{task.func.__module__}.{task.func.__name__}" for task in tested} == RERUNNABLE
+
+
+def test_alerts_are_sent_once(db_tasks, operator, sms_outbox):
+    stop = future_stop(operator=operator)
+    for _ in range(3):
+        SubscriptionFactory(operator=operator, sites=[stop.site])
+    now = timezone.now()
+    alerts_queue(
+        stop=stop,
+        kind=AlertKind.DAY_BEFORE,
+        not_before=now,
+        not_after=now + datetime.timedelta(days=1),
+        now=now,
+    )
+    result = send_alerts.enqueue(operator.pk)
+    run_then_again_after_a_crash(db_tasks, result)
+    assert len(sms_outbox()) == 3
+    assert set(AlertMessage.objects.values_list("status", flat=True)) == {AlertStatus.SENT}
 
 
 def test_booking_messages_are_sent_once(db_tasks, operator, sms_outbox):

@@ -10,6 +10,7 @@ from ..charts import bar_chart
 from ..definitions import INDICATORS, SCREENING_KEYS, Indicator
 from ..models import YearClosure
 from ..periods import YEAR, Period
+from .alerts import AlertSection, alert_section
 from .bookings import BookingSection, booking_section
 from .details import detail_tables
 from .headline import HeadlineFigure, headline_figures
@@ -103,11 +104,18 @@ class ReportView:
         and the CSV."""
         return booking_section(self.report, self.formatter, partner_only=self.partner_only)
 
+    @cached_property
+    def alerts(self) -> AlertSection | None:
+        """« Prévenez-moi »: the page's and the PDF's section, and tables of the XLSX and the
+        CSV (none for a partner's report)."""
+        return alert_section(self.report, self.formatter)
+
     @property
     def all_tables(self) -> list[Table]:
         """Every table of the XLSX and the CSV."""
         screening = self.screening.tables if self.screening else []
-        return [*self.tables, *self.detail_tables, *screening, *self.bookings.tables]
+        alerts = self.alerts.tables if self.alerts else []
+        return [*self.tables, *self.detail_tables, *screening, *self.bookings.tables, *alerts]
 
     @property
     def live_notice(self) -> str:
