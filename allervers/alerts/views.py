@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import logged
 from allervers.core.form_views import form_submit, posted, render_form
-from allervers.operators.enums import COORDINATOR_ROLES, STAFF_ROLES
-from allervers.operators.tenancy import get_scoped_or_404, operator_view
-from allervers.planning.forms import ConfirmForm
+from allervers.core.pages import ConfirmForm
+from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES
+from allervers.core.tenancy import get_scoped_or_404, operator_view
 from allervers.planning.models import Site
 from allervers.submissions.tokens import once_per_token
 

@@ -25,12 +25,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allervers.accounts.counters import counter_increment
-from allervers.accounts.lockout import client_network
 from allervers.alerts import links, services
 from allervers.alerts.enums import EndReason
 from allervers.alerts.forms import CodeForm, SubscribeForm, UnsubscribeForm
 from allervers.alerts.models import Subscription
 from allervers.bookings.phones import shown_phone
+from allervers.core.client_address import client_network
 from allervers.core.form_views import INVALID_FORM_STATUS, add_service_error, posted
 
 from .booking_views import _private, booking_page

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from allervers.alerts.enums import AlertKind, AlertStatus
 from allervers.alerts.models import AlertMessage
-from allervers.operators.enums import Role
+from allervers.core.roles import Role
 from tests.alerts.factories import SubscriptionFactory
 from tests.planning.factories import SiteFactory, StopFactory
 from tests.reception.factories import VisitFactory

@@ -128,7 +128,7 @@ def _code() -> str:
 def test_an_agent_subscribes_someone_and_the_coordinator_reads_the_counts(
     live_server, page, operator, make_member, two_sites
 ):
-    from allervers.operators.enums import Role
+    from allervers.core.roles import Role
     from tests.browser.conftest import assert_accessible, log_in
 
     agent = make_member(operator, Role.AGENT)
