@@ -242,8 +242,11 @@ def test_the_rules_are_loaded_once_per_process_even_by_concurrent_threads(monkey
         loads.append(1)
         return object()
 
-    monkeypatch.setattr(engine, "_system", None)
-    monkeypatch.setattr(engine, "_load", slow_load)
+    # Under the lock: an estimate an earlier test left running (past its bound) may be loading
+    # the real rules in the runner's thread, and would set them after this test emptied them.
+    with engine._lock:
+        monkeypatch.setattr(engine, "_system", None)
+        monkeypatch.setattr(engine, "_load", slow_load)
     seen = []
     threads = [
         threading.Thread(target=lambda: seen.append(engine.tax_benefit_system())) for _ in range(8)
