@@ -145,6 +145,7 @@ def _problems_on(page, where: str) -> tuple[list[str], int]:
     return problems, controls
 
 
+@pytest.mark.layout
 def test_every_back_office_form_keeps_its_focus_in_view_with_targets_of_24_px(
     live_server, browser, operator, make_member, today_stop
 ):

@@ -139,6 +139,7 @@ def _log_in_checking_each_step(page, base_url: str, user, problems: list[str]) -
     problems += _problems(page, page.url.removeprefix(base_url))
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["phone-375", "tablet-768"])
 def test_every_staff_page_fits_the_screen(
     live_server, browser, operator, make_member, today_stop, width, height
