@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.bookings import sms
 from allervers.bookings.phones import can_receive_sms, normalise_phone
 from allervers.bookings.texts import bus_words
@@ -189,12 +191,19 @@ def _existing(subscription: Subscription) -> Subscription | None:
 
 @transaction.atomic
 def agent_subscribe(
-    *, operator, phone: str = "", email: str = "", sites, by, now=None
+    *, operator, phone: str = "", email: str = "", sites, by, now=None, request=None
 ) -> Subscription:
     """At the bus door: the person agreed, the agent records it; confirmed at once (the person
-    is there), nobody named. The same number already subscribed: its sites are added."""
+    is there), nobody named. The same number already subscribed: its sites are added. With the
+    agent's `request`, the journal records it (never the number)."""
     now = now or timezone.now()
     sites = _checked(operator, phone, email, sites)
+    subscription = _agent_subscription(operator, phone, email, sites, by, now)
+    journal(request, Action.ALERT_SUBSCRIBED, subscription, detail=f"{len(sites)} lieu(x)")
+    return subscription
+
+
+def _agent_subscription(operator, phone: str, email: str, sites, by, now) -> Subscription:
     email = email.strip().lower() if not phone else ""
     existing = Subscription.objects.filter(operator=operator, confirmed_at__isnull=False)
     existing = (

@@ -5,8 +5,6 @@ and previews tomorrow's alerts. Counts only: no number or address is ever shown.
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from allervers.accesslog.enums import Action
-from allervers.accesslog.services import logged
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.core.pages import ConfirmForm
 from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES
@@ -40,17 +38,13 @@ def agent_subscribe(request):
     form = AgentSubscribeForm(posted(request), sites=sites)
 
     def subscribe(data):
-        return logged(
-            request,
-            Action.ALERT_SUBSCRIBED,
-            lambda: services.agent_subscribe(
-                operator=operator,
-                phone=data["phone"],
-                email=data["email"],
-                sites=data["sites"],
-                by=request.user,
-            ),
-            detail=f"{len(data['sites'])} lieu(x)",
+        return services.agent_subscribe(
+            operator=operator,
+            phone=data["phone"],
+            email=data["email"],
+            sites=data["sites"],
+            by=request.user,
+            request=request,
         )
 
     submission = form_submit(request, form, subscribe)

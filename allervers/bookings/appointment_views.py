@@ -13,9 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from allervers.accesslog.enums import Action
 from allervers.accesslog.reads import record_people, shows_person
-from allervers.accesslog.services import logged
 from allervers.core.form_views import form_submit, posted, render_form
 from allervers.core.pages import ConfirmForm, confirm_page, form_page
 from allervers.core.roles import (
@@ -547,17 +545,13 @@ def appointment_attendance(request, appointment_id: int) -> HttpResponse:
     submission = form_submit(
         request,
         form,
-        lambda data: logged(
-            request,
-            Action.VISIT_CHANGED,
-            lambda: attendance.attendance_record(
-                appointment=appointment,
-                status=data["status"],
-                visit=data.get("visit"),
-                shown_status=data["shown_status"] or None,
-                by=request.user,
-            ),
-            detail="présence à un rendez-vous",
+        lambda data: attendance.attendance_record(
+            appointment=appointment,
+            status=data["status"],
+            visit=data.get("visit"),
+            shown_status=data["shown_status"] or None,
+            by=request.user,
+            request=request,
         ),
     )
     if submission.done:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.reads import shows_person
-from allervers.accesslog.services import logged, record
+from allervers.accesslog.services import record
 from allervers.core.fields import id_from
 from allervers.core.form_views import add_service_error, form_submit, posted, render_form
 from allervers.core.pages import ConfirmForm, confirm_page, form_page
@@ -214,14 +214,13 @@ def _person_contact(person) -> contacts.Contact:
 
 
 def _register(request, workshop: Workshop, contact: contacts.Contact) -> Registration:
-    def write():
-        return workshops.registration_create(
-            workshop=workshop, contact=contact, source=BookingSource.AGENT, by=request.user
-        )
-
-    if contact.person is None:
-        return write()
-    return logged(request, Action.PERSON_CHANGED, write, detail="inscription à un atelier")
+    return workshops.registration_create(
+        workshop=workshop,
+        contact=contact,
+        source=BookingSource.AGENT,
+        by=request.user,
+        request=request,
+    )
 
 
 def _registered_message(request, registration: Registration) -> None:

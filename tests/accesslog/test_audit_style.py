@@ -14,9 +14,6 @@ READ_ACTIONS = {"PERSON_VIEWED", "PERSON_EXPORTED", "EXPORT_DOWNLOADED"}
 LEFT_IN_VIEWS = {
     # A refused reset: the service's refusal rolls its transaction back, entry included.
     ("operators/views.py", "record", "SECOND_FACTOR_RESET"),
-    # Until the bookings' services (being split into a package) take `request=`.
-    ("bookings/appointment_views.py", "logged", "VISIT_CHANGED"),
-    ("bookings/workshop_views.py", "logged", "PERSON_CHANGED"),
 }
 WRITERS = {"record", "record_each", "logged", "journal"}
 

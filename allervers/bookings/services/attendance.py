@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.planning.enums import StopStatus
 from allervers.planning.models import Stop
 from allervers.reception.enums import VisitMode
@@ -46,6 +48,7 @@ def attendance_record(
     visit=None,
     shown_status: str | None = None,
     now: datetime.datetime | None = None,
+    request=None,
 ) -> Appointment:
     """Note whether the person came: honoured, excused or no-show, once the appointment began.
 
@@ -54,7 +57,8 @@ def attendance_record(
     (`visit_made_by_attendance`), so that the reports count it once. Changed away from
     honoured, a visit made here is removed, a linked one only unlinked. `shown_status`: the
     status the form showed; refused if it changed since (another person's note), except when it
-    is already what is asked (the same form sent twice)."""
+    is already what is asked (the same form sent twice). With the agent's `request`, the journal
+    records the note, the same form sent twice included."""
     now = now or timezone.now()
     if status not in APPOINTMENT_ATTENDANCE:
         raise ValidationError({"status": "Choisissez : venu(e), excusé(e) ou absent(e)."})
@@ -82,6 +86,7 @@ def attendance_record(
             or visit.pk == appointment.visit_id
         )
         if unchanged:
+            _journal(request, appointment)
             return appointment
         if shown_status is not None and shown_status != appointment.status:
             raise ValidationError(
@@ -109,7 +114,12 @@ def attendance_record(
                 "visit_made_by_attendance",
             ]
         )
+        _journal(request, appointment)
         return appointment
+
+
+def _journal(request, appointment: Appointment) -> None:
+    journal(request, Action.VISIT_CHANGED, appointment, detail="présence à un rendez-vous")
 
 
 def _make_visit(appointment: Appointment, *, by, now: datetime.datetime):

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from allervers.accesslog.enums import Action
+from allervers.accesslog.services import journal
 from allervers.core.revision import stamps_public_revision
 from allervers.planning.enums import DEFAULT_CYBER_CAPACITY, SpaceKind, StopStatus
 from allervers.planning.models import Space, Stop
@@ -31,8 +33,10 @@ def registration_create(
     source: str = BookingSource.PUBLIC,
     by=None,
     now: datetime.datetime | None = None,
+    request=None,
 ) -> Registration:
-    """A seat if one is free, else a place on the waiting list (the status says which)."""
+    """A seat if one is free, else a place on the waiting list (the status says which). With the
+    agent's `request`, a followed person's registration is journaled."""
     now = now or timezone.now()
     contact = contact_check(contact, source=source)
     with transaction.atomic():
@@ -68,6 +72,8 @@ def registration_create(
             created_at=now,
             **contact.fields(),
         )
+        if contact.person is not None:
+            journal(request, Action.PERSON_CHANGED, registration, detail="inscription à un atelier")
         notify.after_commit("registration_booked", registration)
         return registration
 
