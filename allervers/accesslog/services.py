@@ -18,16 +18,14 @@ A change is journaled by the service that makes it, in its own transaction (like
     journal(request, Action.VISIT_CREATED, visit)   # nothing without a request
 
 (`reception/services/visits.py`). A read (a page showing a person) is recorded by its view
-(`reads.py`). `logged`, which wraps a service call from a view, is the older style still used by
-a few views (docs/privacy.md, « Access log »).
+(`reads.py`; docs/privacy.md, « One audit style »).
 """
 
 import datetime
 import ipaddress
-from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from allervers.core.client_address import client_ip
@@ -143,24 +141,6 @@ def _person_of(target) -> int | None:
     if getattr(target, "visit_id", None) is not None:
         return target.visit.person_id
     return None
-
-
-def logged[T](
-    request, action: Action, write: Callable[[], T], *, detail: str | Callable[[T], str] = ""
-) -> T:
-    """Run `write()` (a service call) and record what it returns, in one transaction: the change
-    is never saved without its entry, nor the entry without the change. A refusal
-    (`ValidationError`) propagates and leaves no entry. The entry's object is the result when it
-    is a model instance; `detail` may be made from the result (a count)."""
-    with transaction.atomic():
-        result = write()
-        record(
-            request,
-            action,
-            result if isinstance(result, models.Model) else None,
-            detail=detail(result) if callable(detail) else detail,
-        )
-    return result
 
 
 def membership_action(membership, *, is_active: bool) -> Action:

@@ -15,7 +15,7 @@ LEFT_IN_VIEWS = {
     # A refused reset: the service's refusal rolls its transaction back, entry included.
     ("operators/views.py", "record", "SECOND_FACTOR_RESET"),
 }
-WRITERS = {"record", "record_each", "logged", "journal"}
+WRITERS = {"record", "record_each", "journal"}
 
 
 def _view_modules() -> list[Path]:
