@@ -62,21 +62,24 @@ def alerts_queue(
     not_after: datetime.datetime,
     discriminator: str = "",
     now: datetime.datetime,
+    site_id: int | None = None,
 ) -> int:
-    """Write the alerts of one stop's event for its site's subscribers not told yet."""
+    """Write the alerts of one stop's event for the subscribers of its site (or of `site_id`:
+    the site a moved stop left) not told yet."""
     operator = stop.operator
-    if AlertSitePause.objects.filter(site_id=stop.site_id).exists() or not_after <= now:
+    site_id = site_id or stop.site_id
+    if AlertSitePause.objects.filter(site_id=site_id).exists() or not_after <= now:
         return 0
     told = AlertMessage.objects.filter(
         subscription_id=OuterRef("pk"), stop=stop, kind=kind, discriminator=discriminator
     )
-    subscribers = _subscribers(operator, stop.site_id).filter(~Exists(told))
+    subscribers = _subscribers(operator, site_id).filter(~Exists(told))
     release = quiet_release(operator, max(not_before, now))
     rows = [
         AlertMessage(
             operator=operator,
             subscription_id=pk,
-            site_id=stop.site_id,
+            site_id=site_id,
             stop=stop,
             kind=kind,
             discriminator=discriminator,
@@ -133,13 +136,23 @@ def stop_change_queue(*, stop_id: int, kind: str, now: datetime.datetime) -> int
         alert, discriminator = AlertKind.MOVED, moved.isoformat(timespec="seconds")
     else:
         return 0
-    return alerts_queue(
-        stop=stop,
-        kind=alert,
-        not_before=max(now, notice),
-        not_after=start,
-        discriminator=discriminator,
-        now=now,
+    # A move to another site is told at both: its subscribers expect the bus at the old one.
+    sites = [stop.site_id]
+    if alert == AlertKind.MOVED:
+        last_move = stop.events.filter(kind=StopEventKind.MOVED).order_by("at", "pk").last()
+        if last_move and last_move.previous_site_id not in (None, stop.site_id):
+            sites.append(last_move.previous_site_id)
+    return sum(
+        alerts_queue(
+            stop=stop,
+            kind=alert,
+            not_before=max(now, notice),
+            not_after=start,
+            discriminator=discriminator,
+            now=now,
+            site_id=site_id,
+        )
+        for site_id in sites
     )
 
 

@@ -87,11 +87,14 @@ def _refusal(message: AlertMessage, paused: set[int]) -> str:
         return "" if stop.status == StopStatus.CANCELLED else "Passage rétabli entre-temps."
     if stop.status != StopStatus.HELD:
         return "Passage annulé entre-temps."
+    moved = stop.moved_at.isoformat(timespec="seconds") if stop.moved_at else ""
+    if message.kind == AlertKind.MOVED:
+        # Told at the site it left too: that message names the new place.
+        if moved and moved != message.discriminator:
+            return "Passage changé de nouveau : un autre message le dit."
+        return ""
     if stop.site_id != message.site_id:
         return "Passage déplacé vers un autre lieu."
-    moved = stop.moved_at.isoformat(timespec="seconds") if stop.moved_at else ""
-    if message.kind == AlertKind.MOVED and moved and moved != message.discriminator:
-        return "Passage changé de nouveau : un autre message le dit."
     return ""
 
 

@@ -134,6 +134,33 @@ def test_a_move_is_told_once_per_move(
     assert len(fake_provider.SENT) == 3
 
 
+def test_a_move_to_another_site_is_told_at_both_sites_once_each(
+    clock, stop, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
+):
+    other = SiteFactory(operator=stop.operator, name="la mairie", slug="mairie")
+    there = [SubscriptionFactory(operator=stop.operator, sites=[other]) for _ in range(2)]
+    both = SubscriptionFactory(operator=stop.operator, sites=[stop.site, other])
+    with django_capture_on_commit_callbacks(execute=True):
+        stop_move(
+            stop=stop,
+            site=other,
+            date=TOMORROW,
+            start_time=datetime.time(14, 0),
+            end_time=datetime.time(17, 0),
+            by=coordinator,
+        )
+    told = {sms.to for sms in fake_provider.SENT}
+    assert told == {s.phone for s in [*subscribers, *there, both]}
+    assert len(fake_provider.SENT) == 6  # the subscriber of both sites told once
+    assert all("à la mairie" in sms.text for sms in fake_provider.SENT)
+    # The subscriber of both sites was told with the new site's alerts, not again.
+    assert AlertMessage.objects.filter(kind=AlertKind.MOVED, site=other).count() == 3
+    left = AlertMessage.objects.filter(kind=AlertKind.MOVED).exclude(site=other).count()
+    assert left == len(subscribers)
+    sending.alert_messages_send()
+    assert len(fake_provider.SENT) == 6
+
+
 def test_a_cancellation_far_ahead_waits_for_the_week_before(
     clock, site, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
 ):
