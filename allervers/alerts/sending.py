@@ -3,8 +3,9 @@
 `alert_messages_send` (what the task `send_alerts` runs) takes the due alerts (pending, their
 moment come, not past; structures outside their quiet hours) a second's worth at a time
 (`ALLERVERS_SMS_RATE_PER_SECOND`), claims each one (pending → sending, one UPDATE: two workers
-never both get it), sends it, records the outcome, and waits out the rest of the second before
-the next batch. A worker killed mid-way leaves at most the one message it was sending in
+never both get it), sends it and records the outcome; before each send it waits until the send
+`rate` places back is a second old, so that no sliding second (what a provider counts) holds
+more than the rate. A worker killed mid-way leaves at most the one message it was sending in
 `sending` (marked failed by the worker's recovery, `interrupted_alerts_fail`: never sent twice);
 the next run sends the rest, once.
 
@@ -17,6 +18,7 @@ Each alert is checked again just before it leaves: the stop still as the alert s
 cancelled stop's day-before alert, a restored stop's cancellation: skipped), the site not
 paused, the subscription still there."""
 
+import collections
 import datetime
 import time
 
@@ -43,6 +45,8 @@ MAX_ATTEMPTS = 3
 SENDER_LEASE_KEY = "allervers:alerts:sender"
 SENDER_LEASE_SECONDS = 300
 ERROR_LENGTH = 500
+# A send waits until the one `rate` places back is a second old and this much more.
+RATE_MARGIN_SECONDS = 0.002
 # Delivery reports (`alert_delivery_record`): the provider's words for a message received or lost.
 DELIVERED = {"delivered", "received"}
 LOST = {"failed", "undelivered", "rejected", "hard_bounce", "soft_bounce", "blocked", "error"}
@@ -165,7 +169,8 @@ def alert_messages_send(
     sleep=time.sleep,
     max_batches: int | None = None,
 ) -> dict[str, int]:
-    """Send every due alert, a second's worth at a time; the number of alerts by outcome.
+    """Send every due alert, never more than the rate within any second (sliding); the number
+    of alerts by outcome.
 
     The rate limit is the provider account's, shared by every structure: one sender at a time
     (a lease, `SENDER_LEASE_KEY`, renewed at each batch). A run that finds another sending
@@ -188,10 +193,11 @@ def alert_messages_send(
 def _send_all(*, now, monotonic, sleep, max_batches) -> dict[str, int]:
     rate = max(1, settings.ALLERVERS_SMS_RATE_PER_SECOND)
     backend = sms.backend()
+    window: collections.deque = collections.deque(maxlen=rate)  # when the last sends returned
     done: dict[str, int] = {}
     batches = 0
     while max_batches is None or batches < max_batches:
-        started, moment = monotonic(), now()
+        moment = now()
         alerts_expire(moment)
         due = AlertMessage.objects.due(moment).filter(operator_id__in=_awake_operator_ids(moment))
         candidates = list(due.values_list("pk", flat=True)[:rate])
@@ -203,6 +209,7 @@ def _send_all(*, now, monotonic, sleep, max_batches) -> dict[str, int]:
         ).in_bulk(candidates)
         sent_to = []
         for pk in candidates:
+            _wait_for_the_rate(window, monotonic, sleep)
             # Claimed one at a time, just before it leaves: a worker killed here leaves the
             # rest of the batch pending, for the next run. An unsubscription since the batch
             # was read emptied the alert's subscription: the claim refuses it.
@@ -210,6 +217,7 @@ def _send_all(*, now, monotonic, sleep, max_batches) -> dict[str, int]:
                 continue
             message = loaded[pk]
             status = _send_one(backend, message, paused, moment)
+            window.append(monotonic())
             done[status] = done.get(status, 0) + 1
             if status == AlertStatus.SENT:
                 sent_to.append(message.subscription_id)
@@ -218,10 +226,17 @@ def _send_all(*, now, monotonic, sleep, max_batches) -> dict[str, int]:
         counter_increment(SENDER_LEASE_KEY, seconds=SENDER_LEASE_SECONDS, restart=True)
         if len(candidates) < rate:
             break
-        elapsed = monotonic() - started
-        if elapsed < 1:
-            sleep(1 - elapsed)
     return done
+
+
+def _wait_for_the_rate(window: collections.deque, monotonic, sleep) -> None:
+    """Wait until one more send keeps every second within the rate: the provider counts a
+    sliding second, so the send `rate` places back (the window's oldest, timed when it
+    returned) must be a second old (and a hair more) before the next one leaves."""
+    if len(window) == window.maxlen:
+        wait = window[0] + 1 + RATE_MARGIN_SECONDS - monotonic()
+        if wait > 0:
+            sleep(wait)
 
 
 def interrupted_alerts_fail(*, before: datetime.datetime, reason: str) -> int:
