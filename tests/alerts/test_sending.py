@@ -51,6 +51,17 @@ def subscribers(site):
     return [SubscriptionFactory(operator=site.operator, sites=[site]) for _ in range(3)]
 
 
+def day_before_queue(stop) -> int:
+    """Tomorrow's alerts of `stop` queued now (10:00), due at once, until its start."""
+    return queueing.alerts_queue(
+        stop=stop,
+        kind=AlertKind.DAY_BEFORE,
+        not_before=at(10),
+        not_after=at(14, day=11),
+        now=at(10),
+    )
+
+
 def run_command() -> str:
     out = io.StringIO()
     call_command("send_alerts", stdout=out)
@@ -198,13 +209,7 @@ def test_a_paused_site_gets_nothing(clock, stop, subscribers, fake_provider):
 
 def test_never_two_for_the_same_stop_and_event(stop, subscribers):
     for _ in range(2):
-        queueing.alerts_queue(
-            stop=stop,
-            kind=AlertKind.DAY_BEFORE,
-            not_before=at(10),
-            not_after=at(14, day=11),
-            now=at(10),
-        )
+        day_before_queue(stop)
     assert AlertMessage.objects.count() == 3
     from tests.conftest import refused_by
 
@@ -220,13 +225,7 @@ def test_never_two_for_the_same_stop_and_event(stop, subscribers):
 
 
 def test_a_failure_is_retried_then_failed(clock, stop, subscribers, fake_provider):
-    queueing.alerts_queue(
-        stop=stop,
-        kind=AlertKind.DAY_BEFORE,
-        not_before=at(10),
-        not_after=at(14, day=11),
-        now=at(10),
-    )
+    day_before_queue(stop)
     fake_provider.OUTAGE.set()
     assert sending.alert_messages_send() == {AlertStatus.PENDING: 3}
     for retry_at in AlertMessage.objects.values_list("not_before", flat=True):
@@ -238,13 +237,7 @@ def test_a_failure_is_retried_then_failed(clock, stop, subscribers, fake_provide
 
 
 def test_an_outage_past_the_moment_sends_nothing_late(clock, stop, subscribers, fake_provider):
-    queueing.alerts_queue(
-        stop=stop,
-        kind=AlertKind.DAY_BEFORE,
-        not_before=at(10),
-        not_after=at(14, day=11),
-        now=at(10),
-    )
+    day_before_queue(stop)
     fake_provider.OUTAGE.set()
     for minutes in (0, 3, 8, 20):
         clock.move_to(at(10, minutes))
@@ -254,26 +247,14 @@ def test_an_outage_past_the_moment_sends_nothing_late(clock, stop, subscribers, 
 
 
 def test_unsubscribed_meanwhile_is_skipped(stop, subscribers, fake_provider):
-    queueing.alerts_queue(
-        stop=stop,
-        kind=AlertKind.DAY_BEFORE,
-        not_before=at(10),
-        not_after=at(14, day=11),
-        now=at(10),
-    )
+    day_before_queue(stop)
     subscribers[0].delete()
     sending.alert_messages_send()
     assert len(fake_provider.SENT) == 2
 
 
 def test_the_delivery_reports_are_recorded(stop, subscribers, fake_provider):
-    queueing.alerts_queue(
-        stop=stop,
-        kind=AlertKind.DAY_BEFORE,
-        not_before=at(10),
-        not_after=at(14, day=11),
-        now=at(10),
-    )
+    day_before_queue(stop)
     sending.alert_messages_send()
     first, second = fake_provider.SENT[:2]
     assert sending.alert_delivery_record(first.message_id, "delivered", at(10, 1))
@@ -380,13 +361,7 @@ def test_one_sender_at_a_time(stop, subscribers, fake_provider):
     sending; the lease goes when it ends (or after a while when it was killed)."""
     from allervers.accounts.counters import counter_delete, counter_increment
 
-    queueing.alerts_queue(
-        stop=stop,
-        kind=AlertKind.DAY_BEFORE,
-        not_before=at(10),
-        not_after=at(14, day=11),
-        now=at(10),
-    )
+    day_before_queue(stop)
     counter_increment(sending.SENDER_LEASE_KEY, seconds=sending.SENDER_LEASE_SECONDS)
     assert sending.alert_messages_send() == {}
     assert not fake_provider.SENT
