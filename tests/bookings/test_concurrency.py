@@ -16,9 +16,6 @@ from allervers.bookings.enums import AppointmentStatus, BookingSource, Registrat
 from allervers.bookings.messages import booking_messages_send
 from allervers.bookings.models import Appointment, Registration
 from allervers.bookings.services import appointments, contacts, workshops
-from allervers.planning import services as planning
-from allervers.planning.enums import CancelReason
-from allervers.planning.models import Stop
 from tests.bookings.factories import (
     AppointmentFactory,
     AppointmentOpeningFactory,
@@ -26,6 +23,7 @@ from tests.bookings.factories import (
 )
 from tests.concurrency import all_at_once, at_once, one_holding_the_other
 from tests.planning.factories import PartnerPresenceFactory, SiteFactory, future_stop
+from tests.planning.stop_races import cancel_later, move_later, stop_as_shown
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,27 +119,6 @@ def test_ten_workers_running_the_same_message_task_at_once_send_it_once(sms_outb
     assert len(sms_outbox()) == 1
 
 
-def _fresh(stop: Stop) -> Stop:
-    return Stop.objects.select_related("site", "vehicle").get(pk=stop.pk)
-
-
-def _move(stop: Stop, site, by):
-    shown = stop.version
-    return lambda: planning.stop_move(
-        stop=stop,
-        site=site,
-        date=stop.date,
-        start_time=datetime.time(14),
-        end_time=datetime.time(17),
-        by=by,
-        version=shown,
-    )
-
-
-def _cancel(stop: Stop, by):
-    return lambda: planning.stop_cancel(stop=stop, reason=CancelReason.WEATHER, by=by)
-
-
 @pytest.mark.parametrize("order", ["cancel_holds_first", "move_holds_first", "at_once"])
 def test_a_move_racing_a_cancel_takes_the_bookings_along_in_its_own_transaction(
     order, operator, coordinator
@@ -158,7 +135,10 @@ def test_a_move_racing_a_cancel_takes_the_bookings_along_in_its_own_transaction(
         booked = AppointmentFactory(opening=opening, email=f"nadia{attempt}@example.org")
         mail.outbox.clear()
         # Each change built from the stop as its page loaded it, before the other one.
-        move, cancel = _move(_fresh(stop), site, coordinator), _cancel(_fresh(stop), coordinator)
+        move, cancel = (
+            move_later(stop_as_shown(stop), site, coordinator),
+            cancel_later(stop_as_shown(stop), coordinator),
+        )
 
         if order == "cancel_holds_first":
             cancelled, moved = one_holding_the_other(cancel, move)
@@ -173,5 +153,7 @@ def test_a_move_racing_a_cancel_takes_the_bookings_along_in_its_own_transaction(
         assert stop.is_cancelled and booked.status == AppointmentStatus.CANCELLED
         assert booked.start_time == stop.start_time, "where the stop last was"
         subjects = [message.subject for message in mail.outbox]
-        assert len(subjects) == (1 if moved.refused else 2), subjects
+        # The move's message is skipped when the cancellation commits before its task runs
+        # (`messages.refusal`: nothing about a booking cancelled meanwhile): at most once.
+        assert len(subjects) in ((1,) if moved.refused else (1, 2)), subjects
         assert sum("ne viendra pas" in subject for subject in subjects) == 1, subjects
