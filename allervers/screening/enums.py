@@ -84,3 +84,10 @@ class RightOutcome(models.TextChoices):
     OPENED = "opened", "Droit ouvert"
     REFUSED = "refused", "Refusé"
     DROPPED = "dropped", "Abandonné"
+
+
+class SendChannel(models.TextChoices):
+    """How « Vos droits estimés » is sent to the person: a link in an e-mail or in an SMS."""
+
+    EMAIL = "email", "Courriel"
+    SMS = "sms", "SMS"
