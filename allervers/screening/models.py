@@ -222,6 +222,16 @@ class EstimatedRightsLink(models.Model):
     screening = models.ForeignKey(
         Screening, on_delete=models.CASCADE, related_name="links", verbose_name="repérage"
     )
+    # The visit's person when it has one: her erasure (which first detaches her visits) and her
+    # export find her links by it.
+    person = models.ForeignKey(
+        "reception.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="personne",
+    )
     token_hash = models.CharField("empreinte du lien", max_length=64, unique=True)
     channel = models.CharField("envoi par", max_length=10, choices=SendChannel.choices)
     named = models.BooleanField("avec le nom", default=False)

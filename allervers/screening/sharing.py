@@ -96,6 +96,7 @@ def estimated_rights_link_send(
     link = EstimatedRightsLink.objects.create(
         operator_id=screening.operator_id,
         screening=screening,
+        person_id=screening.visit.person_id,
         token_hash=token_hash(token),
         channel=channel,
         named=bool(named and screening.visit.person_id),
@@ -202,7 +203,7 @@ def links_expire(*, now: datetime.datetime | None = None) -> int:
 def person_links(operator_id: int, person_id: int) -> list[dict]:
     """The links sent to the person (her export): when, how, to what (masked), until when."""
     links = EstimatedRightsLink.objects.filter(
-        operator_id=operator_id, screening__visit__person_id=person_id
+        operator_id=operator_id, person_id=person_id
     ).order_by("created_at", "pk")
     return [
         {
@@ -220,6 +221,6 @@ def person_links(operator_id: int, person_id: int) -> list[dict]:
 def person_links_erase(*, operator_id: int, person_id: int) -> int:
     """Her erasure: delete the links of her screenings (a named link shows her name)."""
     deleted, _ = EstimatedRightsLink.objects.filter(
-        operator_id=operator_id, screening__visit__person_id=person_id
+        operator_id=operator_id, person_id=person_id
     ).delete()
     return deleted

@@ -2,7 +2,11 @@
 
 from allervers.core.roles import Role
 from tests.reception.factories import ReferralFactory
-from tests.screening.factories import ScreeningFactory, ScreeningRightFactory
+from tests.screening.factories import (
+    EstimatedRightsLinkFactory,
+    ScreeningFactory,
+    ScreeningRightFactory,
+)
 
 
 def _right(operator, membership):
@@ -24,4 +28,5 @@ def _right(operator, membership):
 MAKERS = {
     "screening_id": lambda operator, membership: ScreeningFactory(operator=operator).pk,
     "right_id": _right,
+    "link_id": lambda operator, membership: EstimatedRightsLinkFactory(operator=operator).pk,
 }
