@@ -58,9 +58,9 @@ def _gone(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
-def estimated_rights(request: HttpRequest, token: str) -> HttpResponse:
+def estimated_rights(request: HttpRequest, link_token: str) -> HttpResponse:
     """The page of a sent link."""
-    context = _content(request, token)
+    context = _content(request, link_token)
     if context is None:
         return _gone(request)
     return _private(render(request, "public/estimated_rights.html", context))
@@ -68,9 +68,9 @@ def estimated_rights(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 @require_safe
-def estimated_rights_pdf(request: HttpRequest, token: str) -> HttpResponse:
+def estimated_rights_pdf(request: HttpRequest, link_token: str) -> HttpResponse:
     """The one-page PDF of a sent link."""
-    context = _content(request, token)
+    context = _content(request, link_token)
     if context is None:
         return _gone(request)
     pdf = pdf_from_template("screening/estimated_rights_pdf.html", context)

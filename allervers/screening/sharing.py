@@ -42,7 +42,7 @@ def token_hash(token: str) -> str:
 
 def link_url(token: str) -> str:
     """The full public address of a link (what the message carries)."""
-    path = reverse("public:estimated_rights", kwargs={"token": token})
+    path = reverse("public:estimated_rights", kwargs={"link_token": token})
     return settings.ALLERVERS_SITE_URL.rstrip("/") + path
 
 

@@ -142,7 +142,7 @@ def test_the_public_page_shows_the_estimate_without_the_name_and_is_never_stored
     post(screening)
     token = _token(sms_outbox()[0]["text"])
     client.logout()
-    response = client.get(reverse("public:estimated_rights", kwargs={"token": token}))
+    response = client.get(reverse("public:estimated_rights", kwargs={"link_token": token}))
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
     assert "noindex" in response["X-Robots-Tag"]
@@ -152,7 +152,7 @@ def test_the_public_page_shows_the_estimate_without_the_name_and_is_never_stored
     assert "Environ 1 044 € par mois" in page
     assert "CARSAT Nord-Picardie, téléphone 3960" in page
     assert "Lemaire" not in page and "LEMAIRE" not in page
-    pdf_url = reverse("public:estimated_rights_pdf", kwargs={"token": token})
+    pdf_url = reverse("public:estimated_rights_pdf", kwargs={"link_token": token})
     assert pdf_url in response.content.decode()
     pdf = client.get(pdf_url)
     assert pdf["Content-Type"] == "application/pdf"
@@ -168,7 +168,7 @@ def test_the_name_only_when_the_person_asked_for_it(client, agent, screening, sm
     post(screening, named="on")
     token = _token(sms_outbox()[0]["text"])
     client.logout()
-    page = text_of(client.get(reverse("public:estimated_rights", kwargs={"token": token})))
+    page = text_of(client.get(reverse("public:estimated_rights", kwargs={"link_token": token})))
     assert "Pour Odette LEMAIRE." in page
 
 
@@ -182,12 +182,12 @@ def test_an_anonymous_visit_offers_no_name(client, agent, operator, sms_outbox, 
 
 
 def _gone(client, token):
-    response = client.get(reverse("public:estimated_rights", kwargs={"token": token}))
+    response = client.get(reverse("public:estimated_rights", kwargs={"link_token": token}))
     assert response.status_code == 404
     assert response["Cache-Control"] == "private, no-store"
     page = text_of(response)
     assert "Ce lien a expiré ou a été retiré" in page and "demandez à l'équipe du bus" in page
-    pdf = client.get(reverse("public:estimated_rights_pdf", kwargs={"token": token}))
+    pdf = client.get(reverse("public:estimated_rights_pdf", kwargs={"link_token": token}))
     assert pdf.status_code == 404
     return page
 
@@ -195,7 +195,7 @@ def _gone(client, token):
 def test_an_expired_link_is_a_french_404(client, clock, screening):
     EstimatedRightsLinkFactory(operator=screening.operator, screening=screening, token="t" * 22)
     assert (
-        client.get(reverse("public:estimated_rights", kwargs={"token": "t" * 22})).status_code
+        client.get(reverse("public:estimated_rights", kwargs={"link_token": "t" * 22})).status_code
         == 200
     )
     clock.move_to(timezone.now() + datetime.timedelta(days=30, seconds=1))
@@ -217,7 +217,7 @@ def test_a_link_whose_sending_failed_or_whose_answers_were_emptied_no_longer_ope
     )
     EstimatedRightsLinkFactory(operator=operator, screening=screening, token="e" * 22)
     assert (
-        client.get(reverse("public:estimated_rights", kwargs={"token": "e" * 22})).status_code
+        client.get(reverse("public:estimated_rights", kwargs={"link_token": "e" * 22})).status_code
         == 200
     )
     screening_inputs_clear(screening=screening)
