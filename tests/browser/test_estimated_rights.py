@@ -88,7 +88,7 @@ def test_an_agent_sends_the_estimated_rights_by_email_and_the_link_opens_without
     page.get_by_role("heading", name="Envoyer « Vos droits estimés »").wait_for()
     assert_accessible(page)
 
-    page.get_by_label("Courriel").check()
+    page.get_by_role("radio", name="Courriel").check()
     page.get_by_label("Adresse électronique ou numéro de portable").fill("odette@exemple.fr")
     page.get_by_role("button", name="Envoyer le lien").click()  # consent not ticked
     page.get_by_text("Cochez que la personne accepte de recevoir cette page").wait_for()
