@@ -91,3 +91,7 @@ class SendChannel(models.TextChoices):
 
     EMAIL = "email", "Courriel"
     SMS = "sms", "SMS"
+
+
+# « par courriel », « par SMS »: how a sentence names the channel.
+CHANNEL_WORDS = {SendChannel.EMAIL: "courriel", SendChannel.SMS: "SMS"}

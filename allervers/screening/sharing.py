@@ -23,7 +23,7 @@ from allervers.accesslog.services import journal
 from allervers.core.mail import send_failure_reason
 
 from . import sending
-from .enums import SendChannel
+from .enums import CHANNEL_WORDS, SendChannel
 from .models import EstimatedRightsLink, Screening
 from .take_home import refusal_of
 
@@ -113,7 +113,7 @@ def estimated_rights_link_send(
         Action.VISIT_CHANGED,
         screening.visit,
         detail=(
-            f"« Vos droits estimés » envoyés par {SendChannel(channel).label.lower()}"
+            f"« Vos droits estimés » envoyés par {CHANNEL_WORDS[channel]}"
             f"{' avec le nom' if link.named else ''}, avec l'accord de la personne"
         ),
     )

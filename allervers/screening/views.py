@@ -18,7 +18,7 @@ from allervers.reception.models import Visit
 from allervers.submissions.tokens import once_per_token
 
 from . import services, sharing
-from .enums import RightKind
+from .enums import CHANNEL_WORDS, RightKind
 from .forms import (
     EstimatedRightsSendForm,
     RightOutcomeForm,
@@ -136,7 +136,7 @@ def estimated_rights_send(request, screening_id: int):
         link = submission.result
         messages.success(
             request,
-            f"« Vos droits estimés » part par {link.get_channel_display().lower()} vers "
+            f"« Vos droits estimés » part par {CHANNEL_WORDS[link.channel]} vers "
             f"{link.recipient_shown} (lien valable {sharing.LINK_DAYS} jours).",
         )
         return redirect("screening:detail", screening_id=screening.pk)
@@ -168,7 +168,7 @@ def estimated_rights_link_revoke(request, link_id: int):
         form,
         title="Retirer le lien « Vos droits estimés »",
         intro=(
-            f"Le lien envoyé par {link.get_channel_display().lower()} à {link.recipient_shown} "
+            f"Le lien envoyé par {CHANNEL_WORDS[link.channel]} à {link.recipient_shown} "
             "n'ouvrira plus la page. La personne pourra demander un nouvel envoi."
         ),
         submit="Retirer le lien",

@@ -69,6 +69,6 @@ def test_the_journal_export_names_no_answer_and_no_recipient(
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     text = content.decode("utf-8-sig")
-    assert "repérage des droits" in text and "envoyés par sms" in text
+    assert "repérage des droits" in text and "envoyés par SMS" in text
     for answer in ("487", "321", "62083", "social_tenant", "573", "34 56", "612345678"):
         assert answer not in text, answer

@@ -112,7 +112,7 @@ def test_an_agent_sends_the_page_by_sms_with_consent(client, agent, screening, s
     assert token not in values and "612345678" not in values and "12 34 56" not in values
     assert link.expires_at - link.created_at == datetime.timedelta(days=30)
     [entry] = _journal(screening.operator)
-    assert "envoyés par sms" in entry.detail and "accord de la personne" in entry.detail
+    assert "envoyés par SMS" in entry.detail and "accord de la personne" in entry.detail
     detail = text_of(client.get(response.url))
     assert "SMS à 06 •• •• •• 78" in detail and "valable jusqu'au 10/07/2026" in detail
     assert "Retirer ce lien" in detail
