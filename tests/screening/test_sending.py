@@ -398,3 +398,11 @@ def test_the_links_are_in_the_registry_the_export_the_erasure_and_the_sweep(
     assert not remaining & {revoked.pk, expiring.pk, failed.pk, closed.pk}
     privacy.person_erase_everywhere(operator_id=operator.pk, person_id=person.pk)
     assert not EstimatedRightsLink.objects.exists()
+
+
+def test_a_double_tap_sends_once(agent, client, screening, sms_outbox, post):
+    client.force_login(agent)
+    token = "7c0f8e0c-8c1a-4a54-9f53-0a5b5b0e0a14"
+    post(screening, submission_token=token)
+    post(screening, submission_token=token)
+    assert EstimatedRightsLink.objects.count() == 1 and len(sms_outbox()) == 1
