@@ -23,6 +23,7 @@ RESERVED_SLUGS = frozenset(
         "api",
         "bilan",
         "compte",
+        "droits",
         "gestion",
         "media",
         "planning",

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 
 from allervers.bookings.sms import reports as sms_reports
 
-from . import alert_views, booking_views, views
+from . import alert_views, booking_views, rights_views, views
 from .api import anonymous_urls
 
 app_name = "public"
@@ -32,6 +32,13 @@ urlpatterns = [
     # « Prévenez-moi » (issue 28): a message's link, and the provider's inbound SMS (« STOP »).
     path("alertes/sms-entrant/", alert_views.alert_inbound_sms, name="alert_inbound_sms"),
     path("alertes/<str:subscription_code>/", alert_views.alert_link, name="alert_link"),
+    # « Vos droits estimés » sent to the person (issue 26.3): the short link of the message.
+    path("droits/<str:link_token>/", rights_views.estimated_rights, name="estimated_rights"),
+    path(
+        "droits/<str:link_token>/pdf/",
+        rights_views.estimated_rights_pdf,
+        name="estimated_rights_pdf",
+    ),
     path("<slug:operator_slug>/", views.operator_page, name="operator"),
     path("<slug:operator_slug>/alertes/", alert_views.alert_subscribe, name="alert_subscribe"),
     path(

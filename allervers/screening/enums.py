@@ -84,3 +84,14 @@ class RightOutcome(models.TextChoices):
     OPENED = "opened", "Droit ouvert"
     REFUSED = "refused", "Refusé"
     DROPPED = "dropped", "Abandonné"
+
+
+class SendChannel(models.TextChoices):
+    """How « Vos droits estimés » is sent to the person: a link in an e-mail or in an SMS."""
+
+    EMAIL = "email", "Courriel"
+    SMS = "sms", "SMS"
+
+
+# « par courriel », « par SMS »: how a sentence names the channel.
+CHANNEL_WORDS = {SendChannel.EMAIL: "courriel", SendChannel.SMS: "SMS"}

@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from allervers.partners.models import Partner
 
 from .engine import communes
-from .enums import AdultSituation, Housing, Incapacity, RightKind, RightOutcome
+from .enums import AdultSituation, Housing, Incapacity, RightKind, RightOutcome, SendChannel
 from .models import ScreeningSetup
+from .sending import recipient_checked
+from .sharing import LINK_DAYS, NO_CONSENT
 
 MAX_INCOME = 20_000  # euros a month: above this the estimate has no meaning (a typing slip)
 MAX_RENT = 5_000
@@ -254,3 +256,52 @@ class RightOutcomeForm(forms.Form):
 
 class RightReferForm(forms.Form):
     """The one-tap confirmation: nothing to fill in, the token makes it idempotent."""
+
+
+class EstimatedRightsSendForm(forms.Form):
+    """« Vos droits estimés » sent by a link: how, to whom (typed now, not kept once sent), the
+    name only when the person asks, and her consent (required)."""
+
+    channel = forms.ChoiceField(
+        label="Envoyer par",
+        choices=SendChannel.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez l'envoi par courriel ou par SMS.",
+            "invalid_choice": "Choisissez l'envoi par courriel ou par SMS.",
+        },
+    )
+    recipient = forms.CharField(
+        label="Adresse électronique ou numéro de portable",
+        help_text="Utilisé pour cet envoi seulement : il n'est pas gardé.",
+        required=False,
+        max_length=254,
+        error_messages={"max_length": "Cette adresse est trop longue."},
+    )
+    named = forms.BooleanField(
+        label="Ajouter le nom sur la page (seulement si la personne le demande)", required=False
+    )
+    consent = forms.BooleanField(
+        label=(
+            f"La personne accepte de recevoir ce lien (valable {LINK_DAYS} jours) par courriel "
+            "ou par SMS"
+        ),
+        required=True,
+        error_messages={"required": NO_CONSENT},
+    )
+
+    def __init__(self, *args, named_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        if not named_allowed:
+            del self.fields["named"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        channel = data.get("channel")
+        if channel and "recipient" not in self.errors:
+            try:
+                data["recipient"] = recipient_checked(channel, data.get("recipient", ""))
+            except ValidationError as error:
+                self.add_error("recipient", error)
+        return data

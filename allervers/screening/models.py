@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from allervers.core.tenancy import OperatorOwnedQuerySet
 
-from .enums import AmountBand, RightKind, RightOutcome
+from .enums import AmountBand, RightKind, RightOutcome, SendChannel
 
 OPERATOR = "operators.Operator"
 
@@ -200,3 +200,91 @@ class ScreeningRight(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class EstimatedRightsLinkQuerySet(OperatorOwnedQuerySet):
+    def usable(self, now) -> "EstimatedRightsLinkQuerySet":
+        """Links that open their page: sent, neither expired, revoked nor failed."""
+        return self.filter(
+            sent_at__isnull=False, revoked_at__isnull=True, expires_at__gt=now, failure=""
+        )
+
+
+class EstimatedRightsLink(models.Model):
+    """« Vos droits estimés » sent to the person, with her consent, as a link to a public page
+    (no login): the link's token is kept hashed only (`token_hash`), it expires (`expires_at`)
+    and the agent may revoke it. The address or number typed is held (`pending_recipient`, with
+    the token: `pending_token`) only until the task sends the message, then emptied: what
+    remains is its masked form (`recipient_shown`). Personal data (`privacy.py`): in the
+    person's export, removed by her erasure, and by the daily sweep once expired or revoked."""
+
+    operator = models.ForeignKey(OPERATOR, on_delete=models.CASCADE, related_name="+")
+    screening = models.ForeignKey(
+        Screening, on_delete=models.CASCADE, related_name="links", verbose_name="repérage"
+    )
+    # The visit's person when it has one: her erasure (which first detaches her visits) and her
+    # export find her links by it.
+    person = models.ForeignKey(
+        "reception.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="personne",
+    )
+    token_hash = models.CharField("empreinte du lien", max_length=64, unique=True)
+    channel = models.CharField("envoi par", max_length=10, choices=SendChannel.choices)
+    named = models.BooleanField("avec le nom", default=False)
+    recipient_shown = models.CharField("destinataire (masqué)", max_length=80)
+    pending_recipient = models.CharField(
+        "destinataire à joindre", max_length=254, blank=True, default=""
+    )
+    pending_token = models.CharField("lien à envoyer", max_length=64, blank=True, default="")
+    consent_at = models.DateTimeField("accord de la personne le")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="envoyé par",
+    )
+    created_at = models.DateTimeField("créé le")
+    expires_at = models.DateTimeField("expire le")
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    failure = models.CharField("échec de l'envoi", max_length=200, blank=True, default="")
+    revoked_at = models.DateTimeField("retiré le", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="retiré par",
+    )
+
+    objects = EstimatedRightsLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lien « Vos droits estimés »"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["operator", "screening"], name="rightslink_op_screening"),
+            models.Index(fields=["expires_at"], name="rightslink_expires"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=SendChannel.values), name="rightslink_channel_known_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="rightslink_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(pending_recipient="", pending_token=""),
+                name="rightslink_sent_forgets_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vos droits estimés, {self.get_channel_display()} {self.recipient_shown}"

@@ -4,23 +4,32 @@ referral, the right's outcome (the partner's or the team's), and the coordinator
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from allervers.accesslog.enums import Action
 from allervers.accesslog.services import record
 from allervers.core.form_views import form_submit, posted, render_form
+from allervers.core.pages import ConfirmForm, confirm_page
 from allervers.core.pdf import pdf_from_template
 from allervers.core.roles import COORDINATOR_ROLES, STAFF_ROLES, Role
 from allervers.core.tenancy import get_scoped_or_404, has_role, operator_view
 from allervers.reception.models import Visit
 from allervers.submissions.tokens import once_per_token
 
-from . import services
-from .enums import RightKind
-from .forms import RightOutcomeForm, RightReferForm, ScreeningForm, ScreeningSetupForm
-from .models import Screening, ScreeningRight
-from .rights import COMMON_PAPERS, PAPERS, RIGHTS
+from . import services, sharing
+from .enums import CHANNEL_WORDS, RightKind
+from .forms import (
+    EstimatedRightsSendForm,
+    RightOutcomeForm,
+    RightReferForm,
+    ScreeningForm,
+    ScreeningSetupForm,
+)
+from .models import EstimatedRightsLink, Screening, ScreeningRight
+from .rights import RIGHTS
 from .services import screening_setup
+from .take_home import estimated_rights_content, refusal_of, rights_shown
 
 
 @operator_view(*STAFF_ROLES)
@@ -41,17 +50,6 @@ def screening_create(request, visit_id: int):
     return render_form(request, "screening/form.html", {"form": form, "visit": visit})
 
 
-def _rights_shown(screening: Screening, setup) -> list[dict]:
-    return [
-        {
-            "right": right,
-            "info": RIGHTS[right.kind],
-            "partner": setup.partner_for(right.kind),
-        }
-        for right in screening.rights.all()
-    ]
-
-
 @operator_view(*STAFF_ROLES)
 def screening_detail(request, screening_id: int):
     screening = get_scoped_or_404(request, Screening.objects.with_rights(), pk=screening_id)
@@ -62,56 +60,31 @@ def screening_detail(request, screening_id: int):
         "screening/detail.html",
         {
             "screening": screening,
-            "rights": _rights_shown(screening, setup),
+            "rights": rights_shown(screening, setup),
             "kinds_found": kinds_found,
             "can_set_up": has_role(request, COORDINATOR_ROLES),
+            "links": screening.links.order_by("-created_at", "-pk"),
+            "now": timezone.now(),
         },
         forms_shown=[],
     )
 
 
-NOT_ESTIMATED = (
-    "Aucun droit n'est calculé pour ce repérage : la page « Vos droits estimés » ne peut pas "
-    "être préparée. Relancez le calcul depuis le repérage."
-)
-CLEARED = (
-    "Les réponses de ce repérage ont été effacées : la page « Vos droits estimés » ne peut plus "
-    "être préparée."
-)
-
-
 def _estimated_rights(request, screening_id: int) -> dict:
-    """What the page « Vos droits estimés » shows: the rights found (those to ask for first), who
-    to contact, the papers to bring; the person's name only when asked (`?nom=1`) and known.
-    `refusal` (French) when there is nothing to show."""
+    """What the page « Vos droits estimés » shows (`take_home`); the person's name only when
+    asked (`?nom=1`) and known, its reading logged."""
     screening = get_scoped_or_404(
         request, Screening.objects.with_rights().select_related("visit__person"), pk=screening_id
     )
-    person = screening.visit.person
-    named = request.GET.get("nom") == "1" and person is not None
-    refusal = ""
-    if screening.inputs is None:
-        refusal = CLEARED
-    elif screening.estimated_at is None:
-        refusal = NOT_ESTIMATED
-    setup = screening_setup(request.operator)
-    rights = sorted(
-        _rights_shown(screening, setup), key=lambda item: item["right"].already_received
+    context = estimated_rights_content(
+        screening=screening,
+        operator=request.operator,
+        named=request.GET.get("nom") == "1",
+        today=timezone.localdate(),
     )
-    for item in rights:
-        item["papers"] = PAPERS[item["right"].kind]
-    if named and not refusal:
+    if context["named"] and not context["refusal"]:
         record(request, Action.PERSON_VIEWED, screening.visit, detail="vos droits estimés")
-    return {
-        "screening": screening,
-        "rights": [] if refusal else rights,
-        "refusal": refusal,
-        "person_name": person.full_name if named else "",
-        "named": named,
-        "structure": request.operator,
-        "printed_on": timezone.localdate(),
-        "common_papers": COMMON_PAPERS,
-    }
+    return context
 
 
 @operator_view(*STAFF_ROLES)
@@ -133,6 +106,74 @@ def estimated_rights_pdf(request, screening_id: int):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="vos-droits-estimes.pdf"'
     return response
+
+
+@operator_view(*STAFF_ROLES)
+@once_per_token
+def estimated_rights_send(request, screening_id: int):
+    """« Vos droits estimés » sent to the person by e-mail or SMS, as a link, with her consent."""
+    screening = get_scoped_or_404(
+        request, Screening.objects.select_related("visit"), pk=screening_id
+    )
+    refusal = refusal_of(screening)
+    form = EstimatedRightsSendForm(
+        posted(request), named_allowed=screening.visit.person_id is not None
+    )
+    submission = form_submit(
+        request,
+        form,
+        lambda data: sharing.estimated_rights_link_send(
+            screening=screening,
+            channel=data["channel"],
+            recipient=data["recipient"],
+            consent=data["consent"],
+            named=data.get("named", False),
+            user=request.user,
+            request=request,
+        ),
+    )
+    if submission.done:
+        link = submission.result
+        messages.success(
+            request,
+            f"« Vos droits estimés » part par {CHANNEL_WORDS[link.channel]} vers "
+            f"{link.recipient_shown} (lien valable {sharing.LINK_DAYS} jours).",
+        )
+        return redirect("screening:detail", screening_id=screening.pk)
+    return render_form(
+        request,
+        "screening/send.html",
+        {"form": form, "screening": screening, "refusal": refusal, "days": sharing.LINK_DAYS},
+    )
+
+
+@operator_view(*STAFF_ROLES)
+def estimated_rights_link_revoke(request, link_id: int):
+    """The agent withdraws a sent link (asked before)."""
+    link = get_scoped_or_404(request, EstimatedRightsLink, pk=link_id)
+    back_url = reverse("screening:detail", kwargs={"screening_id": link.screening_id})
+    form = ConfirmForm(posted(request))
+    submission = form_submit(
+        request,
+        form,
+        lambda data: sharing.estimated_rights_link_revoke(
+            link=link, user=request.user, request=request
+        ),
+    )
+    if submission.done:
+        messages.success(request, "Le lien est retiré : il n'ouvre plus la page.")
+        return redirect(back_url)
+    return confirm_page(
+        request,
+        form,
+        title="Retirer le lien « Vos droits estimés »",
+        intro=(
+            f"Le lien envoyé par {CHANNEL_WORDS[link.channel]} à {link.recipient_shown} "
+            "n'ouvrira plus la page. La personne pourra demander un nouvel envoi."
+        ),
+        submit="Retirer le lien",
+        back_url=back_url,
+    )
 
 
 @operator_view(*STAFF_ROLES)

@@ -136,15 +136,17 @@ def test_the_command_sweeps_every_structure_purges_the_log_and_says_so_in_french
     # (Rows other test modules keep for the whole run may add lines of their own structures.)
     lines = out.getvalue().splitlines()
     assert "CCAS de test : 2 fiches rendues anonymes." in lines
-    assert lines[-4].startswith("Total : ") and lines[-4].endswith(" rendues anonymes.")
-    assert lines[-3].startswith("Repérages des droits : réponses effacées pour ")
+    assert lines[-5].startswith("Total : ") and lines[-5].endswith(" rendues anonymes.")
+    assert lines[-4].startswith("Repérages des droits : réponses effacées pour ")
+    assert lines[-3].startswith("Liens « Vos droits estimés » : ")
     assert lines[-2].startswith("Rendez-vous et ateliers : coordonnées effacées pour ")
     assert lines[-1] == "Journal des accès : 1 entrée supprimée (plus de 12 mois)."
     out = io.StringIO()
     call_command("privacy_sweep", stdout=out)
-    assert out.getvalue().splitlines()[-4:] == [
+    assert out.getvalue().splitlines()[-5:] == [
         "Total : 0 fiche rendue anonyme.",
         "Repérages des droits : réponses effacées pour 0 repérage sans orientation en cours.",
+        "Liens « Vos droits estimés » : 0 lien supprimé (expirés, retirés ou non envoyés).",
         "Rendez-vous et ateliers : coordonnées effacées pour 0 réservation sans personne suivie "
         "(plus de 30 jours après).",
         "Journal des accès : 0 entrée supprimée (plus de 12 mois).",

@@ -4,8 +4,14 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from allervers.screening.enums import RightKind
-from allervers.screening.models import Screening, ScreeningRight, ScreeningSetup
+from allervers.screening.enums import RightKind, SendChannel
+from allervers.screening.models import (
+    EstimatedRightsLink,
+    Screening,
+    ScreeningRight,
+    ScreeningSetup,
+)
+from allervers.screening.sharing import token_hash
 from tests.operators.factories import OperatorFactory
 from tests.reception.factories import VisitFactory
 
@@ -52,6 +58,27 @@ class ScreeningSetupFactory(factory.django.DjangoModelFactory):
     default_commune = "62083"
 
 
+class EstimatedRightsLinkFactory(factory.django.DjangoModelFactory):
+    """A link sent by SMS; its token is `factory.token` (kept hashed on the row)."""
+
+    class Meta:
+        model = EstimatedRightsLink
+
+    class Params:
+        token = factory.Sequence(lambda n: f"jeton-de-test-{n:06d}-abcdefgh")
+
+    operator = factory.SubFactory(OperatorFactory)
+    screening = factory.SubFactory(ScreeningFactory, operator=factory.SelfAttribute("..operator"))
+    person = factory.LazyAttribute(lambda link: link.screening.visit.person)
+    token_hash = factory.LazyAttribute(lambda link: token_hash(link.token))
+    channel = SendChannel.SMS
+    recipient_shown = "06 •• •• •• 12"
+    consent_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    sent_at = factory.LazyFunction(timezone.now)
+
+
 def screening_fill(operator, *, visit, referral, partner) -> None:
     """Canary rows: the settings, a screening of `visit` with a right referred by `referral`."""
     ScreeningSetupFactory(operator=operator, partner_rsa=partner, partner_housing=partner)
@@ -69,3 +96,5 @@ def screening_fill(operator, *, visit, referral, partner) -> None:
         amount=Decimal("274"),
         made_on=timezone.localdate() - datetime.timedelta(days=1),
     )
+    # Not sent yet: the canary marks the address it holds until then.
+    EstimatedRightsLinkFactory(operator=operator, screening=screening, sent_at=None)

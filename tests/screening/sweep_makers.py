@@ -1,8 +1,14 @@
 """Makers of the screening URL arguments for the role × URL sweep (tests/operators/sweep.py)."""
 
+import secrets
+
 from allervers.core.roles import Role
 from tests.reception.factories import ReferralFactory
-from tests.screening.factories import ScreeningFactory, ScreeningRightFactory
+from tests.screening.factories import (
+    EstimatedRightsLinkFactory,
+    ScreeningFactory,
+    ScreeningRightFactory,
+)
 
 
 def _right(operator, membership):
@@ -21,7 +27,16 @@ def _right(operator, membership):
     ).pk
 
 
+def _link_token(operator, membership):
+    # The public page of a sent link (/droits/<link_token>/): a usable link of the operator.
+    token = secrets.token_urlsafe(16)
+    EstimatedRightsLinkFactory(operator=operator, token=token)
+    return token
+
+
 MAKERS = {
     "screening_id": lambda operator, membership: ScreeningFactory(operator=operator).pk,
     "right_id": _right,
+    "link_id": lambda operator, membership: EstimatedRightsLinkFactory(operator=operator).pk,
+    "link_token": _link_token,
 }
