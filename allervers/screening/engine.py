@@ -72,7 +72,13 @@ _system = None
 # - `ass`, the allocation de solidarité spécifique: it needs `ass_precondition_remplie` (five
 #   years of work in the last ten), which the screening never asks, so it is always zero here;
 #   the RSA, the housing aid and the AAH still read it, month after month.
-NEUTRALISED = ("ass",)
+# - `bourse_criteres_sociaux`, the grant of higher education: it needs a schooling in higher
+#   education, which the screening never gives (only collège and lycée), so it is always zero
+#   here; the CSS and the housing aid still read it (through `boursier`), month after month.
+NEUTRALISED = ("ass", "bourse_criteres_sociaux")
+# The instants whose parameters the screening's rules keep (an estimate reads about 60; a
+# month's estimate adds a few to the previous month's): past this, they are all read again.
+PARAMETERS_KEPT = 128
 
 
 def _load():
@@ -85,8 +91,31 @@ def _load():
         def apply(self):
             for variable in NEUTRALISED:
                 self.neutralize_variable(variable)
+            self._parameters_by_instant = {}
+
+        def get_parameters_at_instant(self, instant):
+            # OpenFisca caches the parameters of an instant in one least-recently-used cache of
+            # 128 entries shared by every system of the process: an estimate reads about 60
+            # instants, and any other computation (another system, another month) evicts them,
+            # each rebuilt at ~30 ms (2 s for an estimate that found none). The screening's rules
+            # keep their own: a few instants more each month, never evicted.
+            try:
+                return self._parameters_by_instant[instant]
+            except KeyError:
+                pass
+            if len(self._parameters_by_instant) >= PARAMETERS_KEPT:
+                self._parameters_by_instant.clear()
+            found = self._parameters_by_instant[instant] = _parameters_at(self, instant)
+            return found
 
     return ScreeningRules(FranceTaxBenefitSystem())
+
+
+def _parameters_at(system, instant):
+    """OpenFisca's own reading of the parameters at an instant, without its shared cache."""
+    from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+
+    return TaxBenefitSystem.get_parameters_at_instant.__wrapped__(system, instant)
 
 
 def tax_benefit_system():
@@ -206,6 +235,8 @@ CSS_ELIGIBLE, CSS_PARTICIPATION = "css_cmu_acs_eligibilite", "css_participation_
 AAH = "aah"
 # Individual rights computed only for a household with a disability (summed over its adults).
 DISABILITY_VARIABLES = {RightKind.AAH: AAH, RightKind.ASI: "asi"}
+# Zero for a person without a disability (given so: see `_person`).
+DISABLED_ONLY = (AAH, "caah", "asi")
 RSDAE = "aah_restriction_substantielle_durable_acces_emploi"
 # The chèque énergie: a yearly amount of the household (ménage), from its tax income of N-2;
 # shown as a monthly amount (a twelfth) like the other rights. Its housing condition (tenant or
@@ -282,8 +313,11 @@ def _person(
         person[name] = dict.fromkeys(early + months, 0)
     if adult is None or adult.incapacity_rate is None:
         # No AAH without a disability: given, so that its resources are not evaluated for each
-        # month the RSA and the housing aid read it.
-        person[AAH] = dict.fromkeys(early + months, 0)
+        # month the RSA and the housing aid read it. Nor its complement (`caah`: it needs the
+        # AAH or the ASI, and its `mva` reads the housing aid of each month the RSA reads back),
+        # nor the ASI (it needs a disability or a pension d'invalidité, never given).
+        for name in DISABLED_ONLY:
+            person[name] = dict.fromkeys(early + months, 0)
     return person
 
 
