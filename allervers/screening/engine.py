@@ -183,6 +183,27 @@ class Adult:
 INCAPACITY_RATES = {Incapacity.BELOW_50: 0.3, Incapacity.FROM_50: 0.6, Incapacity.FROM_80: 0.8}
 
 
+# The ages a pupil of collège or lycée may have (the usual ages, with a year or two of lead or
+# delay): the children a count of pupils is given to (`school_levels`).
+COLLEGE_AGES, LYCEE_AGES = range(10, 17), range(14, 22)
+COLLEGE, LYCEE = "college", "lycee"  # OpenFisca's `scolarite` values
+
+
+def school_levels(ages: tuple[int, ...], college: int, lycee: int) -> tuple[str, ...] | None:
+    """The schooling of each child ("college", "lycee" or ""), `lycee` pupils among the oldest
+    children of a lycéen's age, then `college` pupils among the oldest of those left of a
+    collégien's age; None when the ages cannot have that many pupils."""
+    levels = [""] * len(ages)
+    oldest_first = sorted(range(len(ages)), key=lambda index: -ages[index])
+    for level, count, possible in ((LYCEE, lycee, LYCEE_AGES), (COLLEGE, college, COLLEGE_AGES)):
+        chosen = [i for i in oldest_first if not levels[i] and ages[i] in possible][:count]
+        if len(chosen) < count:
+            return None
+        for index in chosen:
+            levels[index] = level
+    return tuple(levels)
+
+
 @dataclass(frozen=True)
 class Household:
     adults: tuple[Adult, ...]
@@ -190,6 +211,8 @@ class Household:
     housing: str  # Housing
     rent: int
     commune: str
+    in_college: int = 0  # how many of the children are at collège
+    in_lycee: int = 0  # at lycée (general, technological or vocational)
 
     @classmethod
     def from_inputs(cls, inputs: dict) -> "Household":
@@ -199,7 +222,16 @@ class Household:
             housing=inputs["housing"],
             rent=inputs["rent"],
             commune=inputs["commune"],
+            in_college=inputs.get("in_college", 0),
+            in_lycee=inputs.get("in_lycee", 0),
         )
+
+    @property
+    def children_schooling(self) -> tuple[str, ...]:
+        """Each child's schooling; "" for all when the counts do not fit the ages (the form
+        refuses such answers)."""
+        levels = school_levels(self.children_ages, self.in_college, self.in_lycee)
+        return levels or ("",) * len(self.children_ages)
 
     @property
     def is_disabled(self) -> bool:
@@ -242,6 +274,15 @@ RSDAE = "aah_restriction_substantielle_durable_acces_emploi"
 # shown as a monthly amount (a twelfth) like the other rights. Its housing condition (tenant or
 # owner of the home) is given from the answers: the rules would read the occupancy in January.
 ENERGY, ENERGY_HOUSING = "cheque_energie", "cheque_energie_eligibilite_logement"
+# The school grants: yearly amounts of the family, from its tax income of N-2, for each child at
+# collège or lycée (`scolarite`); shown as a twelfth a month, like the chèque énergie.
+SCHOOL_VARIABLES = {
+    RightKind.COLLEGE_GRANT: "bourse_college",
+    RightKind.LYCEE_GRANT: "bourse_lycee",
+}
+# The prime de Noël (aide exceptionnelle de fin d'année): a yearly amount paid in December to
+# the families on the RSA; estimated only for a December, as that month's amount.
+CHRISTMAS, CHRISTMAS_MONTH = "aefa", 12
 # Incomes are set on every month the rules read back (two calendar years before the estimate's),
 # so that the engine does not derive them from gross wages, contributions and tax returns.
 INCOME_VARIABLES = {
@@ -284,11 +325,19 @@ def _birth(month: datetime.date, age: int) -> str:
 
 
 def _person(
-    month: datetime.date, age: int, adult: Adult | None, months: list[str], early: list[str]
+    month: datetime.date,
+    age: int,
+    adult: Adult | None,
+    months: list[str],
+    early: list[str],
+    schooling: str = "",
 ) -> dict:
     """One person: `months` are those whose incomes are the answers (N-2 to now), `early` those
-    before, read by the rules but not asked (zero)."""
+    before, read by the rules but not asked (zero). `schooling`: a child's, at collège or lycée
+    (taken as stable over the months read back, like the rest)."""
     person: dict = {"date_naissance": {"ETERNITY": _birth(month, age)}}
+    if schooling:
+        person["scolarite"] = dict.fromkeys(months, schooling)
     incomes = {"work": 0, "unemployment": 0, "pension": 0}
     if adult is not None:
         incomes = {"work": adult.work, "unemployment": adult.unemployment, "pension": adult.pension}
@@ -333,8 +382,10 @@ def situation(household: Household, month: datetime.date) -> dict:
         for name, adult in zip(adults, household.adults, strict=True)
     }
     people.update(
-        (name, _person(month, age, None, months, early))
-        for name, age in zip(children, household.children_ages, strict=True)
+        (name, _person(month, age, None, months, early, schooling))
+        for name, age, schooling in zip(
+            children, household.children_ages, household.children_schooling, strict=True
+        )
     )
     family = {"parents": adults, "enfants": children}
     family.update({variable: {period: None} for variable in FAMILY_VARIABLES.values()})
@@ -412,6 +463,12 @@ def simulate(
             values[name] = simulation.calculate(name, period)[0]
         deadline.check()
         values[ENERGY] = float(simulation.calculate(ENERGY, f"{month.year}")[0]) / 12
+        for name in SCHOOL_VARIABLES.values():
+            deadline.check()
+            values[name] = float(simulation.calculate(name, period)[0]) / 12
+        if month.month == CHRISTMAS_MONTH:
+            deadline.check()
+            values[CHRISTMAS] = _christmas_bonus(simulation, month, float(values["rsa"]))
         if household.is_disabled:
             for name in DISABILITY_VARIABLES.values():
                 deadline.check()
@@ -426,6 +483,25 @@ def simulate(
             raise EngineError(MONTH_NOT_COVERED.format(month=month_name)) from error
         raise EngineError(ENGINE_FAILED.format(detail=type(error).__name__)) from error
     return values
+
+
+def _christmas_bonus(simulation, month: datetime.date, rsa: float) -> float:
+    """The prime de Noël of a December. OpenFisca pays it to a family whose RSA (or ASS, or AER)
+    of the year is not zero, with an amount that depends on the family, not on the RSA. The RSA
+    is taken as stable over the months (as the incomes are): the December's is given for the
+    other months of the year instead of computing eleven more RSAs, the same condition. Without
+    an RSA, no prime (the ASS is not screened, the AER ended in 2011)."""
+    from openfisca_core import periods
+
+    if rsa <= 0:
+        return 0.0
+    holder = simulation.get_holder("rsa")
+    december = holder.get_array(period_of(month))
+    for number in range(1, CHRISTMAS_MONTH):
+        other = periods.period(f"{month.year}-{number:02d}")
+        if holder.get_array(other) is None:
+            holder.put_in_cache(december, other)
+    return float(simulation.calculate(CHRISTMAS, f"{month.year}")[0])
 
 
 # One computation at a time per process: an estimate abandoned past its bound keeps the thread
@@ -471,6 +547,12 @@ def estimate(
     )
     amount = _euros(values[ENERGY])
     found.append(Estimate(kind=RightKind.ENERGY, amount=amount, eligible=amount > 0))
+    for kind, variable in SCHOOL_VARIABLES.items():
+        amount = _euros(values[variable])
+        found.append(Estimate(kind=kind, amount=amount, eligible=amount > 0))
+    if CHRISTMAS in values:
+        amount = _euros(values[CHRISTMAS])
+        found.append(Estimate(kind=RightKind.CHRISTMAS_BONUS, amount=amount, eligible=amount > 0))
     for kind, variable in DISABILITY_VARIABLES.items():
         if variable in values:
             amount = _euros(values[variable])
