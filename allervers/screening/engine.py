@@ -75,7 +75,17 @@ _system = None
 # - `bourse_criteres_sociaux`, the grant of higher education: it needs a schooling in higher
 #   education, which the screening never gives (only collège and lycée), so it is always zero
 #   here; the CSS and the housing aid still read it (through `boursier`), month after month.
-NEUTRALISED = ("ass", "bourse_criteres_sociaux")
+# - the incomes of the self-employed (`rpns_imposables`, `revenu_non_salarie` and the costly
+#   `rpns_revenus_microBA_agricole`, which parses dates of creation for every year read): made
+#   of tax-return boxes the screening never asks, so always zero here; the AAH complement and
+#   the housing aid still read them for each rolling year before a month.
+NEUTRALISED = (
+    "ass",
+    "bourse_criteres_sociaux",
+    "rpns_imposables",
+    "revenu_non_salarie",
+    "rpns_revenus_microBA_agricole",
+)
 # The instants whose parameters the screening's rules keep (an estimate reads about 60; a
 # month's estimate adds a few to the previous month's): past this, they are all read again.
 PARAMETERS_KEPT = 128
@@ -263,6 +273,7 @@ FAMILY_VARIABLES = {
     RightKind.ASF: "asf",
     RightKind.ASPA: "aspa",
 }
+HOUSING_AMOUNT = "aide_logement_montant"  # what the housing aid's variables are made of
 CSS_ELIGIBLE, CSS_PARTICIPATION = "css_cmu_acs_eligibilite", "css_participation_forfaitaire"
 AAH = "aah"
 # Individual rights computed only for a household with a disability (summed over its adults).
@@ -389,6 +400,12 @@ def situation(household: Household, month: datetime.date) -> dict:
     )
     family = {"parents": adults, "enfants": children}
     family.update({variable: {period: None} for variable in FAMILY_VARIABLES.values()})
+    if household.housing not in TENANTS:
+        # Housed free or owner (never a first-time buyer here): no housing aid, month after
+        # month (OpenFisca pays it to a tenant, a first-time buyer or a hostel's resident).
+        # Given, so that the RSA's forfait logement and the AAH complement do not compute it for
+        # every month they read.
+        family[HOUSING_AMOUNT] = dict.fromkeys(early + months, 0)
     family[CSS_ELIGIBLE] = {period: None}
     family[CSS_PARTICIPATION] = {period: None}
     menage = {
