@@ -15,10 +15,17 @@ and the income of two years before): an estimate, not a decision.
 Speed (issue 26, `python -m bench screening`): the household is described with what the rules
 read and no more work is left to OpenFisca than the screened rights need. Net and taxable
 incomes are given on every month from January N-2 (so neither the contributions nor the tax are
-computed to find them), the months before as zero; the AAH of a person without a disability is
-given as zero; variables no screened right depends on are neutralised (`NEUTRALISED`). One
-simulation per estimate. The amounts are those of the full computation to the cent (the bench
-compares them with the description used before, `tests/screening/test_rules.py` pins them).
+computed to find them), the months before as zero; what is zero by the answers is given as zero
+(the AAH, its complement and the ASI of a person without a disability, the housing aid of a
+household that is not a tenant); variables no screened right depends on are neutralised
+(`NEUTRALISED`); the parameters of each instant are kept by the screening's rules, never evicted
+by another computation of the process. One simulation per estimate. The amounts are those of
+the full computation to the cent (the bench compares them with the description used before,
+`tests/screening/test_rules.py` pins them).
+
+School grants and the prime de Noël (issue 26): the form asks how many children are at collège
+and at lycée (`school_levels` gives them to the children of a pupil's age); the prime de Noël is
+estimated for a December only.
 """
 
 import concurrent.futures
