@@ -482,3 +482,32 @@ def test_answers_kept_before_the_pupils_were_asked_still_compute():
         }
     )
     assert household.children_schooling == ("",)
+
+
+def test_every_right_has_its_explanation_its_papers_and_a_partner_setting():
+    from allervers.screening.models import ScreeningSetup
+    from allervers.screening.rights import PAPERS, RIGHTS
+
+    for kind in RightKind.values:
+        assert RIGHTS[kind].explanation and RIGHTS[kind].handled_by, kind
+        assert PAPERS[kind], kind
+        assert (
+            ScreeningSetup._meta.get_field(f"partner_{kind}").verbose_name == RightKind(kind).label
+        )
+
+
+def test_the_coordinator_maps_the_school_grants_and_the_prime_de_noel(
+    client, coordinator, operator
+):
+    college = PartnerFactory(operator=operator, name="Collège Jean Moulin")
+    client.force_login(coordinator)
+    url = reverse("screening:setup")
+    page = text_of(client.get(url))
+    for label in ("Bourse de collège", "Bourse de lycée", "Prime de Noël"):
+        assert label in page
+    assert "Le collège de l'enfant" in page  # who usually handles it
+    response = client.post(url, {"default_commune": "62083", "partner_college_grant": college.pk})
+    assert response.status_code == 302
+    setup = operator.screening_setup
+    assert setup.partner_for(RightKind.COLLEGE_GRANT) == college
+    assert setup.partner_for(RightKind.CHRISTMAS_BONUS) is None
