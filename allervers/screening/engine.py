@@ -15,10 +15,17 @@ and the income of two years before): an estimate, not a decision.
 Speed (issue 26, `python -m bench screening`): the household is described with what the rules
 read and no more work is left to OpenFisca than the screened rights need. Net and taxable
 incomes are given on every month from January N-2 (so neither the contributions nor the tax are
-computed to find them), the months before as zero; the AAH of a person without a disability is
-given as zero; variables no screened right depends on are neutralised (`NEUTRALISED`). One
-simulation per estimate. The amounts are those of the full computation to the cent (the bench
-compares them with the description used before, `tests/screening/test_rules.py` pins them).
+computed to find them), the months before as zero; what is zero by the answers is given as zero
+(the AAH, its complement and the ASI of a person without a disability, the housing aid of a
+household that is not a tenant); variables no screened right depends on are neutralised
+(`NEUTRALISED`); the parameters of each instant are kept by the screening's rules, never evicted
+by another computation of the process. One simulation per estimate. The amounts are those of
+the full computation to the cent (the bench compares them with the description used before,
+`tests/screening/test_rules.py` pins them).
+
+School grants and the prime de Noël (issue 26): the form asks how many children are at collège
+and at lycée (`school_levels` gives them to the children of a pupil's age); the prime de Noël is
+estimated for a December only.
 """
 
 import concurrent.futures
@@ -72,7 +79,23 @@ _system = None
 # - `ass`, the allocation de solidarité spécifique: it needs `ass_precondition_remplie` (five
 #   years of work in the last ten), which the screening never asks, so it is always zero here;
 #   the RSA, the housing aid and the AAH still read it, month after month.
-NEUTRALISED = ("ass",)
+# - `bourse_criteres_sociaux`, the grant of higher education: it needs a schooling in higher
+#   education, which the screening never gives (only collège and lycée), so it is always zero
+#   here; the CSS and the housing aid still read it (through `boursier`), month after month.
+# - the incomes of the self-employed (`rpns_imposables`, `revenu_non_salarie` and the costly
+#   `rpns_revenus_microBA_agricole`, which parses dates of creation for every year read): made
+#   of tax-return boxes the screening never asks, so always zero here; the AAH complement and
+#   the housing aid still read them for each rolling year before a month.
+NEUTRALISED = (
+    "ass",
+    "bourse_criteres_sociaux",
+    "rpns_imposables",
+    "revenu_non_salarie",
+    "rpns_revenus_microBA_agricole",
+)
+# The instants whose parameters the screening's rules keep (an estimate reads about 60; a
+# month's estimate adds a few to the previous month's): past this, they are all read again.
+PARAMETERS_KEPT = 128
 
 
 def _load():
@@ -85,8 +108,31 @@ def _load():
         def apply(self):
             for variable in NEUTRALISED:
                 self.neutralize_variable(variable)
+            self._parameters_by_instant = {}
+
+        def get_parameters_at_instant(self, instant):
+            # OpenFisca caches the parameters of an instant in one least-recently-used cache of
+            # 128 entries shared by every system of the process: an estimate reads about 60
+            # instants, and any other computation (another system, another month) evicts them,
+            # each rebuilt at ~30 ms (2 s for an estimate that found none). The screening's rules
+            # keep their own: a few instants more each month, never evicted.
+            try:
+                return self._parameters_by_instant[instant]
+            except KeyError:
+                pass
+            if len(self._parameters_by_instant) >= PARAMETERS_KEPT:
+                self._parameters_by_instant.clear()
+            found = self._parameters_by_instant[instant] = _parameters_at(self, instant)
+            return found
 
     return ScreeningRules(FranceTaxBenefitSystem())
+
+
+def _parameters_at(system, instant):
+    """OpenFisca's own reading of the parameters at an instant, without its shared cache."""
+    from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+
+    return TaxBenefitSystem.get_parameters_at_instant.__wrapped__(system, instant)
 
 
 def tax_benefit_system():
@@ -154,6 +200,27 @@ class Adult:
 INCAPACITY_RATES = {Incapacity.BELOW_50: 0.3, Incapacity.FROM_50: 0.6, Incapacity.FROM_80: 0.8}
 
 
+# The ages a pupil of collège or lycée may have (the usual ages, with a year or two of lead or
+# delay): the children a count of pupils is given to (`school_levels`).
+COLLEGE_AGES, LYCEE_AGES = range(10, 17), range(14, 22)
+COLLEGE, LYCEE = "college", "lycee"  # OpenFisca's `scolarite` values
+
+
+def school_levels(ages: tuple[int, ...], college: int, lycee: int) -> tuple[str, ...] | None:
+    """The schooling of each child ("college", "lycee" or ""), `lycee` pupils among the oldest
+    children of a lycéen's age, then `college` pupils among the oldest of those left of a
+    collégien's age; None when the ages cannot have that many pupils."""
+    levels = [""] * len(ages)
+    oldest_first = sorted(range(len(ages)), key=lambda index: -ages[index])
+    for level, count, possible in ((LYCEE, lycee, LYCEE_AGES), (COLLEGE, college, COLLEGE_AGES)):
+        chosen = [i for i in oldest_first if not levels[i] and ages[i] in possible][:count]
+        if len(chosen) < count:
+            return None
+        for index in chosen:
+            levels[index] = level
+    return tuple(levels)
+
+
 @dataclass(frozen=True)
 class Household:
     adults: tuple[Adult, ...]
@@ -161,6 +228,8 @@ class Household:
     housing: str  # Housing
     rent: int
     commune: str
+    in_college: int = 0  # how many of the children are at collège
+    in_lycee: int = 0  # at lycée (general, technological or vocational)
 
     @classmethod
     def from_inputs(cls, inputs: dict) -> "Household":
@@ -170,7 +239,16 @@ class Household:
             housing=inputs["housing"],
             rent=inputs["rent"],
             commune=inputs["commune"],
+            in_college=inputs.get("in_college", 0),
+            in_lycee=inputs.get("in_lycee", 0),
         )
+
+    @property
+    def children_schooling(self) -> tuple[str, ...]:
+        """Each child's schooling; "" for all when the counts do not fit the ages (the form
+        refuses such answers)."""
+        levels = school_levels(self.children_ages, self.in_college, self.in_lycee)
+        return levels or ("",) * len(self.children_ages)
 
     @property
     def is_disabled(self) -> bool:
@@ -202,15 +280,27 @@ FAMILY_VARIABLES = {
     RightKind.ASF: "asf",
     RightKind.ASPA: "aspa",
 }
+HOUSING_AMOUNT = "aide_logement_montant"  # what the housing aid's variables are made of
 CSS_ELIGIBLE, CSS_PARTICIPATION = "css_cmu_acs_eligibilite", "css_participation_forfaitaire"
 AAH = "aah"
 # Individual rights computed only for a household with a disability (summed over its adults).
 DISABILITY_VARIABLES = {RightKind.AAH: AAH, RightKind.ASI: "asi"}
+# Zero for a person without a disability (given so: see `_person`).
+DISABLED_ONLY = (AAH, "caah", "asi")
 RSDAE = "aah_restriction_substantielle_durable_acces_emploi"
 # The chèque énergie: a yearly amount of the household (ménage), from its tax income of N-2;
 # shown as a monthly amount (a twelfth) like the other rights. Its housing condition (tenant or
 # owner of the home) is given from the answers: the rules would read the occupancy in January.
 ENERGY, ENERGY_HOUSING = "cheque_energie", "cheque_energie_eligibilite_logement"
+# The school grants: yearly amounts of the family, from its tax income of N-2, for each child at
+# collège or lycée (`scolarite`); shown as a twelfth a month, like the chèque énergie.
+SCHOOL_VARIABLES = {
+    RightKind.COLLEGE_GRANT: "bourse_college",
+    RightKind.LYCEE_GRANT: "bourse_lycee",
+}
+# The prime de Noël (aide exceptionnelle de fin d'année): a yearly amount paid in December to
+# the families on the RSA; estimated only for a December, as that month's amount.
+CHRISTMAS, CHRISTMAS_MONTH = "aefa", 12
 # Incomes are set on every month the rules read back (two calendar years before the estimate's),
 # so that the engine does not derive them from gross wages, contributions and tax returns.
 INCOME_VARIABLES = {
@@ -253,11 +343,19 @@ def _birth(month: datetime.date, age: int) -> str:
 
 
 def _person(
-    month: datetime.date, age: int, adult: Adult | None, months: list[str], early: list[str]
+    month: datetime.date,
+    age: int,
+    adult: Adult | None,
+    months: list[str],
+    early: list[str],
+    schooling: str = "",
 ) -> dict:
     """One person: `months` are those whose incomes are the answers (N-2 to now), `early` those
-    before, read by the rules but not asked (zero)."""
+    before, read by the rules but not asked (zero). `schooling`: a child's, at collège or lycée
+    (taken as stable over the months read back, like the rest)."""
     person: dict = {"date_naissance": {"ETERNITY": _birth(month, age)}}
+    if schooling:
+        person["scolarite"] = dict.fromkeys(months, schooling)
     incomes = {"work": 0, "unemployment": 0, "pension": 0}
     if adult is not None:
         incomes = {"work": adult.work, "unemployment": adult.unemployment, "pension": adult.pension}
@@ -282,8 +380,11 @@ def _person(
         person[name] = dict.fromkeys(early + months, 0)
     if adult is None or adult.incapacity_rate is None:
         # No AAH without a disability: given, so that its resources are not evaluated for each
-        # month the RSA and the housing aid read it.
-        person[AAH] = dict.fromkeys(early + months, 0)
+        # month the RSA and the housing aid read it. Nor its complement (`caah`: it needs the
+        # AAH or the ASI, and its `mva` reads the housing aid of each month the RSA reads back),
+        # nor the ASI (it needs a disability or a pension d'invalidité, never given).
+        for name in DISABLED_ONLY:
+            person[name] = dict.fromkeys(early + months, 0)
     return person
 
 
@@ -299,11 +400,19 @@ def situation(household: Household, month: datetime.date) -> dict:
         for name, adult in zip(adults, household.adults, strict=True)
     }
     people.update(
-        (name, _person(month, age, None, months, early))
-        for name, age in zip(children, household.children_ages, strict=True)
+        (name, _person(month, age, None, months, early, schooling))
+        for name, age, schooling in zip(
+            children, household.children_ages, household.children_schooling, strict=True
+        )
     )
     family = {"parents": adults, "enfants": children}
     family.update({variable: {period: None} for variable in FAMILY_VARIABLES.values()})
+    if household.housing not in TENANTS:
+        # Housed free or owner (never a first-time buyer here): no housing aid, month after
+        # month (OpenFisca pays it to a tenant, a first-time buyer or a hostel's resident).
+        # Given, so that the RSA's forfait logement and the AAH complement do not compute it for
+        # every month they read.
+        family[HOUSING_AMOUNT] = dict.fromkeys(early + months, 0)
     family[CSS_ELIGIBLE] = {period: None}
     family[CSS_PARTICIPATION] = {period: None}
     menage = {
@@ -378,6 +487,12 @@ def simulate(
             values[name] = simulation.calculate(name, period)[0]
         deadline.check()
         values[ENERGY] = float(simulation.calculate(ENERGY, f"{month.year}")[0]) / 12
+        for name in SCHOOL_VARIABLES.values():
+            deadline.check()
+            values[name] = float(simulation.calculate(name, period)[0]) / 12
+        if month.month == CHRISTMAS_MONTH:
+            deadline.check()
+            values[CHRISTMAS] = _christmas_bonus(simulation, month, float(values["rsa"]))
         if household.is_disabled:
             for name in DISABILITY_VARIABLES.values():
                 deadline.check()
@@ -392,6 +507,25 @@ def simulate(
             raise EngineError(MONTH_NOT_COVERED.format(month=month_name)) from error
         raise EngineError(ENGINE_FAILED.format(detail=type(error).__name__)) from error
     return values
+
+
+def _christmas_bonus(simulation, month: datetime.date, rsa: float) -> float:
+    """The prime de Noël of a December. OpenFisca pays it to a family whose RSA (or ASS, or AER)
+    of the year is not zero, with an amount that depends on the family, not on the RSA. The RSA
+    is taken as stable over the months (as the incomes are): the December's is given for the
+    other months of the year instead of computing eleven more RSAs, the same condition. Without
+    an RSA, no prime (the ASS is not screened, the AER ended in 2011)."""
+    from openfisca_core import periods
+
+    if rsa <= 0:
+        return 0.0
+    holder = simulation.get_holder("rsa")
+    december = holder.get_array(period_of(month))
+    for number in range(1, CHRISTMAS_MONTH):
+        other = periods.period(f"{month.year}-{number:02d}")
+        if holder.get_array(other) is None:
+            holder.put_in_cache(december, other)
+    return float(simulation.calculate(CHRISTMAS, f"{month.year}")[0])
 
 
 # One computation at a time per process: an estimate abandoned past its bound keeps the thread
@@ -437,6 +571,12 @@ def estimate(
     )
     amount = _euros(values[ENERGY])
     found.append(Estimate(kind=RightKind.ENERGY, amount=amount, eligible=amount > 0))
+    for kind, variable in SCHOOL_VARIABLES.items():
+        amount = _euros(values[variable])
+        found.append(Estimate(kind=kind, amount=amount, eligible=amount > 0))
+    if CHRISTMAS in values:
+        amount = _euros(values[CHRISTMAS])
+        found.append(Estimate(kind=RightKind.CHRISTMAS_BONUS, amount=amount, eligible=amount > 0))
     for kind, variable in DISABILITY_VARIABLES.items():
         if variable in values:
             amount = _euros(values[variable])

@@ -17,6 +17,9 @@ class RightKind(models.TextChoices):
     ASPA = "aspa", "Minimum vieillesse (ASPA)"
     ASI = "asi", "Allocation supplémentaire d'invalidité (ASI)"
     ENERGY = "energy", "Chèque énergie"
+    COLLEGE_GRANT = "college_grant", "Bourse de collège"
+    LYCEE_GRANT = "lycee_grant", "Bourse de lycée"
+    CHRISTMAS_BONUS = "christmas_bonus", "Prime de Noël"
 
 
 class AmountBand(models.TextChoices):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from allervers.partners.models import Partner
 
-from .engine import communes
+from .engine import COLLEGE_AGES, LYCEE_AGES, communes, school_levels
 from .enums import AdultSituation, Housing, Incapacity, RightKind, RightOutcome, SendChannel
 from .models import ScreeningSetup
 from .sending import recipient_checked
@@ -45,6 +45,23 @@ def _euros(value: str, limit: int) -> int:
             )
         )
     return round(amount)
+
+
+def _pupils(label: str, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        min_value=0,
+        max_value=MAX_CHILDREN,
+        initial=0,
+        error_messages={
+            "min_value": f"{label} : indiquez 0 ou plus.",
+            "max_value": f"{label} : {MAX_CHILDREN} au plus.",
+            "invalid": f"{label} : indiquez un nombre d'enfants (0 s'il n'y en a pas).",
+        },
+        widget=forms.NumberInput(attrs={"size": "3"}),
+    )
 
 
 def _age(label: str, required: bool) -> forms.IntegerField:
@@ -111,6 +128,8 @@ class ScreeningForm(forms.Form):
         required=False,
         max_length=60,
     )
+    in_college = _pupils("Enfants au collège")
+    in_lycee = _pupils("Enfants au lycée", "Lycée général, technologique ou professionnel.")
     housing = forms.ChoiceField(
         label="Logement",
         choices=Housing.choices,
@@ -194,9 +213,40 @@ class ScreeningForm(forms.Form):
                     "vérifiez les âges.",
                 )
                 break
+        self._check_pupils(data)
         if data.get("housing") not in (Housing.SOCIAL_TENANT, Housing.PRIVATE_TENANT):
             data["rent"] = 0
         return data
+
+    def _check_pupils(self, data: dict) -> None:
+        """The pupils of collège and lycée are children of the household of a pupil's age."""
+        for name in ("in_college", "in_lycee"):
+            if name not in self.errors and data.get(name) is None:
+                data[name] = 0
+        if {"in_college", "in_lycee", "children_ages"} & set(self.errors):
+            return
+        ages = tuple(data.get("children_ages") or ())
+        college, lycee = data["in_college"], data["in_lycee"]
+        if college + lycee > len(ages):
+            field = "in_lycee" if lycee else "in_college"
+            self.add_error(
+                field,
+                f"Enfants au collège et au lycée : {college + lycee} indiqués pour "
+                f"{len(ages)} enfant(s) à charge ; vérifiez les âges des enfants.",
+            )
+        elif school_levels(ages, 0, lycee) is None:
+            self.add_error(
+                "in_lycee",
+                f"Enfants au lycée : {lycee} indiqué(s), mais pas autant d'enfants de "
+                f"{LYCEE_AGES.start} à {LYCEE_AGES.stop - 1} ans : vérifiez les âges.",
+            )
+        elif school_levels(ages, college, lycee) is None:
+            self.add_error(
+                "in_college",
+                f"Enfants au collège : {college} indiqué(s), mais pas autant d'enfants de "
+                f"{COLLEGE_AGES.start} à {COLLEGE_AGES.stop - 1} ans (en dehors des lycéens) : "
+                "vérifiez les âges.",
+            )
 
     def inputs(self) -> dict:
         """The answers as the screening keeps them (and the engine reads them)."""
@@ -216,6 +266,8 @@ class ScreeningForm(forms.Form):
         return {
             "adults": adults,
             "children_ages": data["children_ages"],
+            "in_college": data["in_college"],
+            "in_lycee": data["in_lycee"],
             "housing": data["housing"],
             "rent": data["rent"],
             "commune": data["commune"],

@@ -50,6 +50,9 @@ class ScreeningSetup(models.Model):
     partner_aspa = _partner(RightKind.ASPA)
     partner_asi = _partner(RightKind.ASI)
     partner_energy = _partner(RightKind.ENERGY)
+    partner_college_grant = _partner(RightKind.COLLEGE_GRANT)
+    partner_lycee_grant = _partner(RightKind.LYCEE_GRANT)
+    partner_christmas_bonus = _partner(RightKind.CHRISTMAS_BONUS)
 
     objects = OperatorOwnedQuerySet.as_manager()
 

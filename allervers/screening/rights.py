@@ -44,6 +44,17 @@ PAPERS: dict[str, tuple[str, ...]] = {
     RightKind.ENERGY: (
         "Votre avis d'imposition (la déclaration de revenus doit être faite chaque année).",
     ),
+    RightKind.COLLEGE_GRANT: (
+        "Votre avis d'impôt sur le revenu (celui de l'année d'avant).",
+        "Le numéro de l'élève ou le certificat de scolarité de l'enfant.",
+    ),
+    RightKind.LYCEE_GRANT: (
+        "Votre avis d'impôt sur le revenu (celui de l'année d'avant).",
+        "Le numéro de l'élève ou le certificat de scolarité de l'enfant.",
+    ),
+    RightKind.CHRISTMAS_BONUS: (
+        "Rien de plus : la prime est versée sans demande avec le RSA de novembre ou décembre.",
+    ),
 }
 
 
@@ -90,5 +101,19 @@ RIGHTS: dict[str, RightInfo] = {
         "Chèque envoyé chaque printemps pour payer l'énergie du logement, si les revenus "
         "déclarés aux impôts sont modestes (montant estimé ici par mois).",
         "Service du chèque énergie (chequeenergie.gouv.fr), après la déclaration de revenus",
+    ),
+    RightKind.COLLEGE_GRANT: RightInfo(
+        "Aide de l'État pour la scolarité d'un enfant au collège, selon les revenus (montant "
+        "de l'année estimé ici par mois).",
+        "Le collège de l'enfant (demande à la rentrée, en ligne ou au secrétariat)",
+    ),
+    RightKind.LYCEE_GRANT: RightInfo(
+        "Aide de l'État pour la scolarité d'un enfant au lycée, même professionnel, selon les "
+        "revenus (montant de l'année estimé ici par mois).",
+        "Le lycée de l'enfant (demande en ligne ou au secrétariat)",
+    ),
+    RightKind.CHRISTMAS_BONUS: RightInfo(
+        "Prime versée une fois en décembre aux personnes qui touchent le RSA.",
+        "CAF ou MSA, avec le RSA (sans démarche)",
     ),
 }

@@ -15,6 +15,8 @@ RSA_AND_HOUSING = {
     "asf": 0.0,
     "aspa": 0.0,
     "cheque_energie": 0.0,
+    "bourse_college": 0.0,
+    "bourse_lycee": 0.0,
     engine.CSS_ELIGIBLE: True,
     engine.CSS_PARTICIPATION: 0.0,
 }

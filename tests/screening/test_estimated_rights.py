@@ -110,7 +110,8 @@ def test_the_pdf_names_the_person_when_asked_and_stays_one_page_with_many_rights
 ):
     # The most a household is found: a family with children, without income, a tenant.
     family = (RightKind.RSA, RightKind.HOUSING, RightKind.CSS, RightKind.AF, RightKind.CF)
-    for kind in (*family, RightKind.ASF, RightKind.ENERGY):
+    grants = (RightKind.COLLEGE_GRANT, RightKind.LYCEE_GRANT, RightKind.CHRISTMAS_BONUS)
+    for kind in (*family, RightKind.ASF, RightKind.ENERGY, *grants):
         ScreeningRightFactory(operator=screening.operator, screening=screening, kind=kind)
     client.force_login(agent)
     response = client.get(_url(screening, "screening:estimated_rights_pdf"), {"nom": "1"})

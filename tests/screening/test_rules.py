@@ -34,8 +34,11 @@ def _by_kind(estimates) -> dict:
     return {found.kind: found for found in estimates}
 
 
-def _raw(rules, people: dict, family: dict, menage: dict, variables: list[str]) -> dict:
-    """OpenFisca's own computation of a situation written by hand (not by `engine.situation`)."""
+def _raw(
+    rules, people: dict, family: dict, menage: dict, variables: list[str], extra: dict | None = None
+) -> dict:
+    """OpenFisca's own computation of a situation written by hand (not by `engine.situation`);
+    `extra`: more variables of a person (name → {variable: {period: value}})."""
     months = [
         f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13) if (y, m) <= (2026, 6)
     ]
@@ -45,6 +48,7 @@ def _raw(rules, people: dict, family: dict, menage: dict, variables: list[str]) 
         for variable in ("salaire_net", "salaire_imposable"):
             individuals[name][variable] = dict.fromkeys(months, salary)
         individuals[name]["salaire_de_base"] = dict.fromkeys(months, round(salary / 0.78, 2))
+        individuals[name].update((extra or {}).get(name, {}))
     simulation = SimulationBuilder().build_from_entities(
         rules,
         {
@@ -230,3 +234,89 @@ def test_a_low_income_household_gets_the_cheque_energie(rules):
     # Tax income of 2024: 8,400 € less 10 % = 7,560 € for one unit: 98 € a year (scale of the
     # chèque énergie, 6,800 to 7,850 €), shown as a twelfth a month.
     assert found[RightKind.ENERGY].amount == Decimal("8.17")
+
+
+def test_a_parent_on_a_low_wage_with_a_child_at_college_and_one_at_lycee_gets_both_grants(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=40, situation="employed", work=900),),
+        children_ages=(12, 16),
+        housing="social_tenant",
+        rent=400,
+        commune="62083",
+        in_college=1,
+        in_lycee=1,
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    assert found[RightKind.COLLEGE_GRANT].eligible and found[RightKind.LYCEE_GRANT].eligible
+    raw = _raw(
+        rules,
+        {"a": ("1985-12-01", 900), "c": ("2013-12-01", 0), "d": ("2009-12-01", 0)},
+        {"parents": ["a"], "enfants": ["c", "d"]},
+        {
+            "personne_de_reference": ["a"],
+            "enfants": ["c", "d"],
+            "statut_occupation_logement": {"2026-06": "locataire_hlm"},
+            "loyer": {"2026-06": 400},
+            "depcom": {"2026-06": "62083"},
+        },
+        ["bourse_college", "bourse_lycee", "bourse_college_echelon"],
+        extra={
+            "c": {"scolarite": {"2026-06": "college"}},
+            "d": {"scolarite": {"2026-06": "lycee"}},
+        },
+    )
+    # OpenFisca's yearly amounts, shown as a twelfth a month.
+    assert found[RightKind.COLLEGE_GRANT].amount == Decimal(f"{raw['bourse_college'] / 12:.2f}")
+    assert found[RightKind.LYCEE_GRANT].amount == Decimal(f"{raw['bourse_lycee'] / 12:.2f}")
+    assert raw["bourse_college_echelon"] >= 1
+
+
+def test_without_a_pupil_or_on_a_comfortable_income_no_school_grant(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=40, situation="employed", work=4500),),
+        children_ages=(12,),
+        housing="private_tenant",
+        rent=900,
+        commune="62083",
+        in_college=1,
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    assert not found[RightKind.COLLEGE_GRANT].eligible
+    household = engine.Household(
+        adults=(engine.Adult(age=40, situation="employed", work=900),),
+        children_ages=(12,),  # not said to be at collège
+        housing="social_tenant",
+        rent=400,
+        commune="62083",
+    )
+    found = _by_kind(engine.estimate(household, JUNE_2026))
+    assert not found[RightKind.COLLEGE_GRANT].eligible
+
+
+def test_an_rsa_recipient_gets_the_prime_de_noel_in_december_not_in_june(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=41, situation="job_seeker"),),
+        children_ages=(),
+        housing="social_tenant",
+        rent=350,
+        commune="62083",
+    )
+    december = _by_kind(engine.estimate(household, datetime.date(2026, 12, 1)))
+    assert december[RightKind.RSA].eligible
+    # The published amount for a person alone: 152,45 € (décret of each December since 2003).
+    assert december[RightKind.CHRISTMAS_BONUS].amount == Decimal("152.45")
+    june = _by_kind(engine.estimate(household, JUNE_2026))
+    assert june[RightKind.RSA].eligible and RightKind.CHRISTMAS_BONUS not in june
+
+
+def test_without_rsa_no_prime_de_noel_in_december(rules):
+    household = engine.Household(
+        adults=(engine.Adult(age=38, situation="employed", work=SMIC_NET),),
+        children_ages=(),
+        housing="private_tenant",
+        rent=500,
+        commune="62083",
+    )
+    december = _by_kind(engine.estimate(household, datetime.date(2026, 12, 1)))
+    assert not december[RightKind.RSA].eligible
+    assert not december[RightKind.CHRISTMAS_BONUS].eligible

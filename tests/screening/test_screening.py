@@ -426,3 +426,88 @@ def test_an_unknown_incapacity_band_is_refused_naming_the_field(client, agent, v
     page = text_of(response)
     assert "Taux d'incapacité reconnu par la MDPH" in page and "95" in page
     assert not Screening.objects.exists() and fake_engine.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"in_college": "deux"}, "Enfants au collège : indiquez un nombre d'enfants"),
+        ({"in_college": "-1"}, "Enfants au collège : indiquez 0 ou plus."),
+        ({"in_lycee": "13"}, "Enfants au lycée : 12 au plus."),
+        (
+            {"children_ages": "12", "in_college": "1", "in_lycee": "1"},
+            "Enfants au collège et au lycée : 2 indiqués pour 1 enfant(s) à charge",
+        ),
+        (
+            {"children_ages": "8, 12", "in_lycee": "1"},
+            "Enfants au lycée : 1 indiqué(s), mais pas autant d'enfants de 14 à 21 ans",
+        ),
+        (
+            {"children_ages": "5, 16", "in_college": "1", "in_lycee": "1"},
+            "Enfants au collège : 1 indiqué(s), mais pas autant d'enfants de 10 à 16 ans",
+        ),
+    ],
+)
+def test_bad_pupil_counts_are_refused_naming_the_field_and_the_answers_are_kept(
+    client, agent, visit, fake_engine, overrides, message
+):
+    client.force_login(agent)
+    response = client.post(_url(visit), answers(rent="487", **overrides))
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert 'value="487"' in response.content.decode()  # the answers stay in the form
+    assert not Screening.objects.exists() and fake_engine.calls == 0
+
+
+def test_the_pupils_reach_the_rules_as_the_childrens_schooling(client, agent, visit, fake_engine):
+    client.force_login(agent)
+    client.post(_url(visit), answers(children_ages="16, 6, 12", in_college="1", in_lycee="1"))
+    inputs = Screening.objects.get().inputs
+    assert (inputs["in_college"], inputs["in_lycee"]) == (1, 1)
+    people = engine.situation(engine.Household.from_inputs(inputs), datetime.date(2026, 6, 1))[
+        "individus"
+    ]
+    schooling = [people[f"enfant{n}"].get("scolarite", {}).get("2026-06") for n in (1, 2, 3)]
+    assert schooling == ["lycee", None, "college"]
+
+
+def test_answers_kept_before_the_pupils_were_asked_still_compute():
+    household = engine.Household.from_inputs(
+        {
+            "adults": [{"age": 40, "situation": "employed", "work": 900}],
+            "children_ages": [12],
+            "housing": "social_tenant",
+            "rent": 400,
+            "commune": "62083",
+        }
+    )
+    assert household.children_schooling == ("",)
+
+
+def test_every_right_has_its_explanation_its_papers_and_a_partner_setting():
+    from allervers.screening.models import ScreeningSetup
+    from allervers.screening.rights import PAPERS, RIGHTS
+
+    for kind in RightKind.values:
+        assert RIGHTS[kind].explanation and RIGHTS[kind].handled_by, kind
+        assert PAPERS[kind], kind
+        assert (
+            ScreeningSetup._meta.get_field(f"partner_{kind}").verbose_name == RightKind(kind).label
+        )
+
+
+def test_the_coordinator_maps_the_school_grants_and_the_prime_de_noel(
+    client, coordinator, operator
+):
+    college = PartnerFactory(operator=operator, name="Collège Jean Moulin")
+    client.force_login(coordinator)
+    url = reverse("screening:setup")
+    page = text_of(client.get(url))
+    for label in ("Bourse de collège", "Bourse de lycée", "Prime de Noël"):
+        assert label in page
+    assert "Le collège de l'enfant" in page  # who usually handles it
+    response = client.post(url, {"default_commune": "62083", "partner_college_grant": college.pk})
+    assert response.status_code == 302
+    setup = operator.screening_setup
+    assert setup.partner_for(RightKind.COLLEGE_GRANT) == college
+    assert setup.partner_for(RightKind.CHRISTMAS_BONUS) is None

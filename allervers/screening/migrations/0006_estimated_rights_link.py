@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('operators', '0014_slug_reserved_droits'),
         ('reception', '0006_erasurerequest'),
-        ('screening', '0004_right_amount_band'),
+        ('screening', '0005_screening_school_grants_christmas_bonus'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
