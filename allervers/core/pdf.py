@@ -9,6 +9,7 @@ to the network or to the site itself while a coordinator waits."""
 import contextlib
 import functools
 import gc
+from collections.abc import Callable
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -49,13 +50,20 @@ def _collector_paused():
 
 
 def pdf_from_template(
-    template: str, context: dict, request=None, stylesheet: Path | None = None
+    template: str,
+    context: dict,
+    request=None,
+    stylesheet: Path | None = None,
+    prepare: Callable[[str], str] | None = None,
 ) -> bytes:
     """`template` rendered with `context` (and `request`, when given), as PDF bytes; with
-    `stylesheet` (a CSS file, parsed once per process) after the template's own styles."""
+    `stylesheet` (a CSS file, parsed once per process) after the template's own styles, and the
+    HTML passed through `prepare` first when given (the report's table widths)."""
     from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)
+    if prepare is not None:
+        html = prepare(html)
     stylesheets = [stylesheet_load(stylesheet)] if stylesheet is not None else None
     with _collector_paused():
         return HTML(string=html, url_fetcher=_url_fetcher()).write_pdf(stylesheets=stylesheets)
