@@ -5,7 +5,9 @@ partners, 8 topics, a stop every weekday (5 % cancelled), 10 visits per held sto
 topics, partners seen, referrals and cyber-atelier usage — about 1,000,000 visits. Then times, in
 alternating rounds on the same connection:
 
-- Django: `report_compute()` — every figure of the yearly report (with the previous year);
+- Django: `report_compute()` — every figure of the yearly report (with the previous year's key
+  figures, and the parking, screening, bookings and alerts sections, which the baseline does not
+  compute: about ten of its 25 queries);
 - baseline: hand-written PostgreSQL computing the same figures (GROUPING SETS, FILTER,
   percentile_cont), checked to give the same key figures.
 
