@@ -5,7 +5,9 @@ partners, 8 topics, a stop every weekday (5 % cancelled), 10 visits per held sto
 topics, partners seen, referrals and cyber-atelier usage — about 1,000,000 visits. Then times, in
 alternating rounds on the same connection:
 
-- Django: `report_compute()` — every figure of the yearly report (with the previous year);
+- Django: `report_compute()` — every figure of the yearly report (with the previous year's key
+  figures, and the parking, screening, bookings and alerts sections, which the baseline does not
+  compute: about ten of its 25 queries);
 - baseline: hand-written PostgreSQL computing the same figures (GROUPING SETS, FILTER,
   percentile_cont), checked to give the same key figures.
 
@@ -14,8 +16,13 @@ Goals (issue 5): under 1 s, and within 2× of the baseline.
     python -m bench reporting_yearly     [BENCH_ROUNDS=5] [BENCH_REGENERATE=1]
                                          (BENCH_QUICK=1: 2 operators × 2 years, 1 round)
 
-Also the yearly PDF of that report (issue 27: under 2 s), against WeasyPrint writing a one-page
-document in the same process.
+Also the yearly PDF of the demo year (issue 27: under 2 s « for the demo year »): the demo
+(`demo_load`, idempotent) is loaded into the same database and its last year's PDF is timed —
+about 140 stops held on 4 sites (3 a week), 370 visits, every section filled (parking,
+screening, appointments and workshops, alerts), 18 pages; against WeasyPrint writing a one-page
+document in the same process. WeasyPrint works in this process only, on the processor: the goal
+is judged on its processor time; the elapsed time is printed beside it with the load average
+(the machine is shared: elapsed time also counts the other processes' turns).
 
 Database: BENCH_DATABASE_URL, else DATABASE_URL when it is PostgreSQL, else
 postgres://postgres@127.0.0.1:5432/allervers_bench (created if missing).
@@ -581,31 +588,46 @@ def main() -> None:
     print(f"Django report_compute: {django_time * 1000:.1f} ms (median of {rounds})")
     print(f"hand-written SQL:      {hand_time * 1000:.1f} ms (median of {rounds})")
     # Each goal's verdict on its own: one failing never reads as the other.
-    pdf_time = _bench_pdf(operator, scope, rounds)
+    pdf_time = _bench_pdf(today, rounds)
     missed = [] if django_time < GOAL_SECONDS else ["time"]
     missed += [] if ratio <= GOAL_RATIO else ["ratio"]
     missed += [] if pdf_time < PDF_GOAL_SECONDS else ["PDF"]
     verdict(
         f"under {GOAL_SECONDS} s and within {GOAL_RATIO}× of the hand-written SQL;"
-        f" the yearly PDF under {PDF_GOAL_SECONDS} s.",
+        f" the demo year's PDF under {PDF_GOAL_SECONDS} s of processor time.",
         missed,
     )
 
 
-def _bench_pdf(operator, scope, rounds: int) -> float:
-    """The yearly PDF as the coordinator downloads it, against a one-page WeasyPrint document
-    (the engine's own floor on this machine)."""
+def _bench_pdf(today: datetime.date, rounds: int) -> float:
+    """The demo year's PDF as its coordinator downloads it, against a one-page WeasyPrint
+    document (the engine's own floor on this machine); returns its processor time."""
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
+    from django.utils import timezone
     from weasyprint import HTML
 
+    from allervers.demo.loader import demo_load
+    from allervers.planning.enums import StopStatus
+    from allervers.reception.models import Visit
     from allervers.reporting.exports import report_pdf
+    from allervers.reporting.periods import Period
     from allervers.reporting.presentation.view import ReportView
-    from allervers.reporting.queries import report_figures
+    from allervers.reporting.queries import Scope, report_figures
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # not its progress, page by page
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # nor its font subsetting
+    operator = demo_load().operator
+    year = timezone.localdate().year - 1  # the demo's full year (its data is laid out from today)
+    scope = Scope(operator.pk, Period.year(year), today)
+    held = operator.stops.filter(date__year=year, status=StopStatus.HELD, date__lte=today).count()
+    visits = Visit.objects.for_operator(operator).between(scope.period.start, scope.period.end)
+    print(
+        f"PDF of the demo year: {operator.slug}, year {year}: {held} stops held, "
+        f"{visits.count():,} visits"
+    )
+    measured("visits in the demo year", visits.count())
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     view = ReportView(operator=operator, report=report_figures(scope).report)
@@ -620,15 +642,17 @@ def _bench_pdf(operator, scope, rounds: int) -> float:
         started = time.perf_counter()
         HTML(string="<p>Bilan</p>").write_pdf()
         floor_times.append(time.perf_counter() - started)
-    measured("bytes of the yearly PDF", size)
+    measured("bytes of the demo year's PDF", size)
     pdf_time, floor = statistics.median(pdf_times), statistics.median(floor_times)
-    print(f"yearly PDF:            {pdf_time * 1000:.0f} ms, {size:,} bytes (median of {rounds})")
-    # WeasyPrint works in this process only: its processor time, beside the elapsed time, tells
-    # a slower PDF from a busier machine.
     cpu = statistics.median(pdf_cpu_times)
-    print(f"yearly PDF, processor: {cpu * 1000:.0f} ms (median of {rounds})")
-    print(f"one-page PDF:          {floor * 1000:.0f} ms (median of {rounds})")
-    return pdf_time
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"demo year's PDF, processor: {cpu * 1000:.0f} ms (median of {rounds}; the goal's)")
+    print(
+        f"demo year's PDF, elapsed:   {pdf_time * 1000:.0f} ms, {size:,} bytes (median of {rounds})"
+    )
+    print(f"one-page PDF, elapsed:      {floor * 1000:.0f} ms (median of {rounds})")
+    print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} processors")
+    return cpu
 
 
 if __name__ == "__main__":

@@ -45,8 +45,14 @@ def alert_figures(
         site = peaks.setdefault(row["site_id"], {"name": row["site__name"], "subscribers": 0})
         site["subscribers"] = max(site["subscribers"], row["count"])
     alerted = _left(operator_id, start, end).filter(stop_id=OuterRef("stop_id"))
+    # The stop's operator too: the planner then walks the period's stops through their
+    # (operator, date) index, not every visit of the operator (≈ 250 ms → ≈ 10 ms on the
+    # reporting benchmark's ten years).
     visits = Visit.objects.filter(
-        operator_id=operator_id, stop__date__gte=start, stop__date__lte=end
+        operator_id=operator_id,
+        stop__operator_id=operator_id,
+        stop__date__gte=start,
+        stop__date__lte=end,
     ).aggregate(total=Count("pk"), alerted=Count("pk", filter=Exists(alerted)))
     return {
         "by_site": sorted(peaks.values(), key=lambda row: row["name"]),

@@ -17,6 +17,7 @@ from allervers.core.pdf import pdf_from_template
 from allervers.core.spreadsheets import spreadsheet_row
 
 from .definitions import INDICATORS
+from .pdf_columns import tables_fix
 from .presentation.values import Value
 from .queries import BREAKDOWNS
 
@@ -205,5 +206,9 @@ def report_csv(view) -> str:
 
 def report_pdf(view, request) -> bytes:
     return pdf_from_template(
-        "reporting/report_pdf.html", {"view": view}, request=request, stylesheet=PDF_STYLESHEET
+        "reporting/report_pdf.html",
+        {"view": view},
+        request=request,
+        stylesheet=PDF_STYLESHEET,
+        prepare=tables_fix,  # each table's column widths given: WeasyPrint measures no cell twice
     )

@@ -170,7 +170,7 @@ def _stop_measures(scope: Scope) -> dict:
     }
 
 
-def _visit_measures(scope: Scope) -> dict:
+def _visit_measures(scope: Scope, *, breakdowns: bool = True) -> dict:
     evening = Q(stop__start_time__gte=EVENING_START)
     measures = {
         "visits": Count("pk"),
@@ -192,12 +192,15 @@ def _visit_measures(scope: Scope) -> dict:
         "without_topic": Count(
             "pk", filter=~Exists(VisitTopic.objects.filter(visit=OuterRef("pk")))
         ),
-        **{
-            f"b_{name}_{index}": Count("pk", filter=Q(**{field: value}))
-            for name, (field, choices) in BREAKDOWNS.items()
-            for index, value in enumerate(choices.values)
-        },
     }
+    if breakdowns:
+        measures.update(
+            {
+                f"b_{name}_{index}": Count("pk", filter=Q(**{field: value}))
+                for name, (field, choices) in BREAKDOWNS.items()
+                for index, value in enumerate(choices.values)
+            }
+        )
     if scope.partner_id:
         # With a partner: the visits where it was seen at a held stop where it was present
         # (the numerator of "visits per presence"; see definitions.visits_per_presence).
@@ -273,11 +276,15 @@ def stored(figures):
 # computed exactly in SQL for every grouping at once (`_medians`).
 
 SCOPE, SITE, MONTH = "scope", "site", "month"
+CELL_KEYS = ("g_site", "g_year", "g_month")
 
 
-def _cell_keys(path: str) -> dict:
+def _cell_keys(path: str, by_cell: bool = True) -> dict:
     """The key of a cell, `path` leading from the grouped model to its stop ("" for a stop,
-    "stop__" for a visit...)."""
+    "stop__" for a visit...); none when only the scope's totals are wanted (`by_cell=False`:
+    the previous period's key figures)."""
+    if not by_cell:
+        return {}
     return {
         "g_site": F(f"{path}site_id"),
         "g_year": ExtractYear(f"{path}date"),
@@ -287,9 +294,18 @@ def _cell_keys(path: str) -> dict:
 
 def _targets(row: dict) -> tuple:
     """Pop the cell key of a grouped row: the groups it adds to (the scope, its site, its
-    month)."""
+    month); the scope only for a row of totals."""
+    if "g_site" not in row:
+        return ((SCOPE,),)
     site, year, month = row.pop("g_site"), row.pop("g_year"), row.pop("g_month")
     return ((SCOPE,), (SITE, site), (MONTH, year, month))
+
+
+def _rows(queryset: QuerySet, keys: dict, measures: dict):
+    """`measures` of `queryset` grouped by `keys`; without keys, its one row of totals."""
+    if not keys:
+        return [queryset.aggregate(**measures)]
+    return queryset.values(**keys).annotate(**measures).order_by()
 
 
 def _add(into: dict, row: dict) -> None:
@@ -302,7 +318,7 @@ def _add(into: dict, row: dict) -> None:
             into[name] = current + value
 
 
-def _medians(queryset: QuerySet, expression, path: str) -> dict:
+def _medians(queryset: QuerySet, expression, path: str, by_cell: bool = True) -> dict:
     """The median of `expression` over the scope, each site and each month, in one query:
     {(SCOPE,) | (SITE, site) | (MONTH, year, month): median}.
 
@@ -312,12 +328,11 @@ def _medians(queryset: QuerySet, expression, path: str) -> dict:
     averaged here, exactly: a `Fraction` of microseconds. Portable to SQLite (3.25+) and
     PostgreSQL.
     """
-    keys = _cell_keys(path)
-    partitions = {
-        SCOPE: [],
-        SITE: [keys["g_site"]],
-        MONTH: [keys["g_year"], keys["g_month"]],
-    }
+    keys = _cell_keys(path, by_cell)
+    partitions = {SCOPE: []}
+    if by_cell:
+        partitions[SITE] = [keys["g_site"]]
+        partitions[MONTH] = [keys["g_year"], keys["g_month"]]
     middles = {
         f"m_{name}": Window(RowNumber(), partition_by=partition or None, order_by=expression.asc())
         * 2
@@ -351,62 +366,72 @@ class _Folds(dict):
         return {target: slot[family] for target, slot in self.items() if family in slot}
 
 
-def _fold_stops(scope: Scope, folds: _Folds) -> None:
-    keys = {**_cell_keys(""), "g_label": F("site__name")}
-    rows = scoped_stops(scope).values(**keys).annotate(**_stop_measures(scope)).order_by()
-    for row in rows:
-        label = row.pop("g_label")
+def _fold_stops(scope: Scope, folds: _Folds, by_cell: bool = True) -> None:
+    measures = _stop_measures(scope)
+    keys = {**_cell_keys(""), "g_label": F("site__name")} if by_cell else {}
+    if not by_cell:  # the sites used, counted here without the sites' cells
+        held = Q(status=StopStatus.HELD, date__lte=scope.today)
+        measures["sites_used"] = Count("site_id", distinct=True, filter=held)
+    for row in _rows(scoped_stops(scope), keys, measures):
+        label = row.pop("g_label", None)
         slots = folds.slots(row, "stops")
         for slot in slots:
             _add(slot, row)
-        slots[1]["g_label"] = label  # the site's
+        if by_cell:
+            slots[1]["g_label"] = label  # the site's
 
 
-def _fold_visits(scope: Scope, folds: _Folds) -> None:
+def _fold_visits(scope: Scope, folds: _Folds, by_cell: bool = True) -> None:
     """Visits by cell; the distinct named people of each cell, which are united (a person counts
     once in a site or a month where they came several times); the medians of the durations.
 
     A person whose record was anonymised or erased still counts once: their visits share an
     `anonymous_group` (a random number), kept apart from the records' ids."""
     visits_qs = scoped_visits(scope)
-    rows = visits_qs.values(**_cell_keys("stop__")).annotate(**_visit_measures(scope)).order_by()
-    for row in rows:
+    keys = _cell_keys("stop__", by_cell)
+    measures = _visit_measures(scope, breakdowns=by_cell)
+    for row in _rows(visits_qs, keys, measures):
         for slot in folds.slots(row, "visits"):
             _add(slot, row)
     people = (
         visits_qs.filter(Q(person__isnull=False) | Q(anonymous_group__isnull=False))
-        .values_list("person_id", "anonymous_group", *_cell_keys("stop__").values())
+        .values_list("person_id", "anonymous_group", *keys.values())
         .distinct()
         .order_by()
     )
     for person, group, *cell in people:
-        for target in _targets(dict(zip(("g_site", "g_year", "g_month"), cell, strict=True))):
+        for target in _targets(dict(zip(CELL_KEYS, cell, strict=False))):
             folds[target]["visits"].setdefault("persons", set()).add((person, group))
-    medians = _medians(visits_qs.filter(left_at__isnull=False), VISIT_DURATION, "stop__")
+    medians = _medians(visits_qs.filter(left_at__isnull=False), VISIT_DURATION, "stop__", by_cell)
     for target, median in medians.items():
         folds[target]["visits"]["duration_median"] = _minutes(median)
 
 
-def _fold_referrals(scope: Scope, folds: _Folds) -> None:
-    """Referrals by status, and each partner's received and taken up."""
+def _fold_referrals(scope: Scope, folds: _Folds, by_cell: bool = True) -> None:
+    """Referrals by status, and each partner's received and taken up (by cell only)."""
     referrals_qs = scoped_referrals(scope)
-    rows = (
-        referrals_qs.values("partner_id", **_cell_keys("visit__stop__"))
-        .annotate(**_referral_measures())
-        .order_by()
-    )
+    if by_cell:
+        rows = (
+            referrals_qs.values("partner_id", **_cell_keys("visit__stop__"))
+            .annotate(**_referral_measures())
+            .order_by()
+        )
+    else:
+        rows = _rows(referrals_qs, {}, _referral_measures())
     for row in rows:
-        partner_id = row.pop("partner_id")
+        partner_id = row.pop("partner_id", None)
         for slot in folds.slots(row, "referrals"):
             _add(slot, row)
-            _add(
-                slot.setdefault("partners", {}).setdefault(partner_id, {}),
-                {"n": row["total"], "taken_up": row[ReferralStatus.TAKEN_UP.value]},
-            )
+            if by_cell:
+                _add(
+                    slot.setdefault("partners", {}).setdefault(partner_id, {}),
+                    {"n": row["total"], "taken_up": row[ReferralStatus.TAKEN_UP.value]},
+                )
     delays = _medians(
         referrals_qs.filter(status=ReferralStatus.TAKEN_UP, taken_up_at__isnull=False),
         REFERRAL_DELAY,
         "visit__stop__",
+        by_cell,
     )
     for target, median in delays.items():
         folds[target]["referrals"]["delay_median_days"] = _days(median)
@@ -534,20 +559,24 @@ def _cyber_figures(folded: dict) -> dict:
     return {name: folded.get(name) or 0 for name in CYBER_FIELDS}
 
 
-def _core(scope: Scope) -> tuple[dict, _Folds]:
+def _core(scope: Scope, by_cell: bool = True) -> tuple[dict, _Folds]:
     """The key figures of a scope (stops, visits, referrals), and the folds they come from, by
-    site and by month (six queries)."""
+    site and by month (six queries). With `by_cell=False`, the scope's totals only (the previous
+    period's key figures: no cells, no breakdowns — the same six queries, lighter)."""
     folds = _Folds()
-    _fold_stops(scope, folds)
-    _fold_visits(scope, folds)
-    _fold_referrals(scope, folds)
+    _fold_stops(scope, folds, by_cell)
+    _fold_visits(scope, folds, by_cell)
+    _fold_referrals(scope, folds, by_cell)
     total = folds.get((SCOPE,), {})
     stops = _stop_figures(total.get("stops", {}))
-    stops["sites_used"] = sum(
-        1
-        for target, slot in folds.items()
-        if target[0] == SITE and slot.get("stops", {}).get("held")
-    )
+    if by_cell:
+        stops["sites_used"] = sum(
+            1
+            for target, slot in folds.items()
+            if target[0] == SITE and slot.get("stops", {}).get("held")
+        )
+    else:
+        stops["sites_used"] = total.get("stops", {}).get("sites_used") or 0
     visits, breakdowns = _visit_figures(scope, total.get("visits", {}))
     referrals = _referral_figures(total.get("referrals", {}))
     core = {"stops": stops, "visits": visits, "breakdowns": breakdowns, "referrals": referrals}
@@ -707,7 +736,7 @@ def report_compute(scope: Scope, *, with_previous: bool = True) -> dict:
         previous_scope = scope.before()
         report["previous"] = {
             "period": previous_scope.period.as_dict(),
-            **core_figures(previous_scope),
+            **_core(previous_scope, by_cell=False)[0],
         }
         report["previous"].pop("breakdowns")
     return report
