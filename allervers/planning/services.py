@@ -1000,8 +1000,9 @@ def rota_line_declare(
 ) -> RotaLine:
     """A partner's person declares that their organisation comes with a weekly pattern
     (« tous les mardis matin pendant la période scolaire »). Applied at once to the coming
-    stops when the coordination trusts the partner, else kept until the coordinator accepts it
-    (`rota_line_approve`); the coordinators are told by e-mail after the commit."""
+    stops unless the structure asks for its coordinator's approval
+    (`Operator.partner_rota_needs_approval`), else kept until the coordinator accepts it
+    (`rota_line_approve`); the coordinators are told by e-mail after the commit in both cases."""
     SchedulePattern.objects.select_for_update().filter(pk=pattern.pk).first()
     if acting.role != Role.PARTNER or acting.partner_id is None:
         raise ValidationError(ROTA_DECLARE_ROLE_MESSAGE, code="not_partner")
@@ -1016,7 +1017,7 @@ def rota_line_declare(
         partner=partner,
         start_time=start_time,
         end_time=end_time,
-        approved=not partner.recurring_needs_approval,
+        approved=not pattern.operator.partner_rota_needs_approval,
         declared_by=acting.user,
     )
     _save_line(line)

@@ -348,15 +348,19 @@ def test_a_declaration_waits_for_the_coordinator_who_is_told(
         services.rota_line_approve(line=line)
 
 
-def test_a_trusted_partners_declaration_is_applied_at_once(
+def test_without_approval_asked_by_the_structure_a_declaration_is_applied_and_told(
     pattern, make_member, coordinator, mailoutbox, django_capture_on_commit_callbacks
 ):
     services.pattern_generate(pattern=pattern)
-    acting = partner_member(pattern.operator, make_member, recurring_needs_approval=False)
+    pattern.operator.partner_rota_needs_approval = False
+    pattern.operator.save()
+    acting = partner_member(pattern.operator, make_member)
     with django_capture_on_commit_callbacks(execute=True):
         line = services.rota_line_declare(pattern=pattern, acting=acting)
     assert line.approved
     assert PartnerPresence.objects.filter(rota_line=line).count() == 3
+    assert [message.to for message in mailoutbox] == [[coordinator.email]]
+    assert "France Travail déclare venir chaque mardi" in mailoutbox[0].subject
     assert "déjà inscrite" in mailoutbox[0].body
 
 
