@@ -81,6 +81,23 @@ def test_past_dates_are_created_only_when_asked_and_get_no_rota(pattern):
     assert PartnerPresence.objects.filter(stop__date__in=COMING).count() == 3
 
 
+def test_a_history_entry_writes_the_rota_on_past_stops_only_when_asked(pattern, agent):
+    line = partner_line(pattern)
+    agent_line(pattern, agent)
+    services.pattern_generate(pattern=pattern, include_past=True)
+    plan = services.rota_apply(pattern=pattern)
+    assert plan.stops_changed == 0 and plan.past == 2
+    assert not PartnerPresence.objects.filter(stop__date__in=PAST).exists()
+
+    plan = services.rota_apply(pattern=pattern, include_past=True)
+    assert sorted(change.stop.date for change in plan.changes) == PAST
+    assert sorted(PartnerPresence.objects.values_list("stop__date", "rota_line")) == [
+        (day, line.pk) for day in PAST + COMING
+    ]
+    assert StaffAssignment.objects.filter(stop__date__in=PAST, user=agent).count() == 2
+    assert AppointmentOpening.objects.count() == 0
+
+
 # Generation and application ------------------------------------------------------------------
 
 
