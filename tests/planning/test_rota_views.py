@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from allervers.core.roles import Role
+from allervers.demo import data as demo_data
+from allervers.demo import planning as demo_planning
 from allervers.planning.enums import DutyRole
 from allervers.planning.models import PartnerPresence, RotaLine, SchedulePattern, Stop
 from allervers.planning.queries import month_coverage
@@ -187,14 +189,9 @@ def test_only_the_coordinator_changes_a_rota(client, operator, make_member, patt
 
 SCHOOL_YEAR = (datetime.date(2026, 9, 1), datetime.date(2027, 6, 30))
 SUMMER = (datetime.date(2027, 7, 1), datetime.date(2027, 8, 31))
-# The demo's rhythm (allervers/demo/planning.py): weekday, hours, site.
-MORNING, AFTERNOON = (T(9), T(12)), (T(14), T(17))
-RHYTHMS = [
-    (SCHOOL_YEAR, 0, MORNING, 0),
-    (SCHOOL_YEAR, 2, AFTERNOON, 1),
-    (SCHOOL_YEAR, 3, MORNING, 2),
-    (SUMMER, 1, MORNING, 3),
-    (SUMMER, 3, MORNING, 0),
+# The demo's rhythm (allervers/demo/planning.py): period, weekday, hours, site.
+RHYTHMS = [(SCHOOL_YEAR, *session) for session in demo_planning.SCHOOL_YEAR_RHYTHM] + [
+    (SUMMER, *session) for session in demo_planning.SUMMER_RHYTHM
 ]
 
 
@@ -203,8 +200,12 @@ def test_a_years_rota_for_nine_partners_takes_under_30_submissions(
 ):
     second_agent = make_member(operator, Role.AGENT)
     vehicle = VehicleFactory(operator=operator)
-    sites = [SiteFactory(operator=operator, name=f"Lieu {n}") for n in range(4)]
-    partners = [PartnerFactory(operator=operator, name=f"Partenaire {n}") for n in range(9)]
+    sites = [SiteFactory(operator=operator, name=site["name"]) for site in demo_data.SITES]
+    partners = [
+        PartnerFactory(operator=operator, slug=slug, name=name)
+        for slug, name, *_ in demo_data.PARTNERS
+    ]
+    assert len(partners) == 9
     patterns = [
         SchedulePatternFactory(
             operator=operator,
