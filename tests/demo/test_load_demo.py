@@ -193,3 +193,32 @@ def test_the_demo_rota_is_made_with_the_patterns_teams_and_a_few_exceptions(demo
     for month in range(1, 13):
         coverage = month_coverage(operator, datetime.date(year, month, 1), stops)
         assert coverage.stop_warnings == [], (month, coverage.stop_warnings)
+
+
+def test_the_demo_years_headline_figures_are_pinned(client, demo):
+    """The demo year's report, figure by figure (issue 24: the demo's rota made through the
+    patterns changed none of them). The partners' own figures — who was present at which stop,
+    the visits each one saw, the appointments per partner and the workshops drawn after them —
+    follow the patterns' teams and are not pinned."""
+    coordinator = Membership.objects.get(operator=demo.operator, role="coordinator").user
+    client.force_login(coordinator)
+    year = timezone.localdate().year - 1
+    response = client.get(reverse("reporting:dashboard"), {"periode": "annee", "annee": year})
+    view = response.context["view"]
+    headline = {figure.key: str(figure.value).replace("\xa0", " ") for figure in view.headline}
+    assert headline == {
+        "stops_held": "144",
+        "visits": "370",
+        "people": "256",
+        "duration_mean": "45 min",
+        "women_share": "54 %",
+        "area_share": "70 %",
+        "partners_present": "9",
+        "cyber_seats": "13 %",
+        "referrals_taken_up": "39",
+    }
+    paragraph = " ".join(view.paragraph.replace("\xa0", " ").split())
+    assert "Les visites sans rendez-vous font 87 % des réponses connues" in paragraph
+    assert "67 orientations vers les partenaires ont été proposées, dont 39" in paragraph
+    totals = view.report["bookings"]["appointments"]["total"]
+    assert (totals["booked"], totals["honoured"]) == (69, 48)
