@@ -32,12 +32,15 @@ class OperatorSettingsForm(forms.ModelForm):
             "widget_allowed_origins",
             "reminder_time",
             "agents_may_erase",
+            "partner_rota_needs_approval",
         ]
         labels = {
             "school_zone": "Zone de vacances scolaires",
             "public_intro": "Présentation sur la page publique",
             "public_access_note": "Accessibilité et contact (page publique)",
             "agents_may_erase": "Les agents peuvent effacer une personne sans confirmation",
+            "partner_rota_needs_approval": "Les présences régulières déclarées par les partenaires "
+            "attendent votre accord",
         }
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),

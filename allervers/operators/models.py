@@ -119,6 +119,16 @@ class Operator(models.Model):
         default=False,
         help_text="Décoché : un agent demande l'effacement et la coordination le confirme.",
     )
+    # A partner's people declare the weekly patterns they come with
+    # (`planning.services.rota_line_declare`): kept until a coordinator accepts each declaration
+    # when set, applied at once otherwise; the coordinators are told in both cases.
+    partner_rota_needs_approval = models.BooleanField(
+        "les présences régulières déclarées par les partenaires attendent l'accord de la "
+        "coordination",
+        default=True,
+        help_text="Décoché : la présence qu'un partenaire déclare est inscrite aussitôt sur les "
+        "permanences à venir du rythme. Dans les deux cas, la coordination est prévenue.",
+    )
     # Set by `load_demo` only: the demo replaces an operator so marked, never another one.
     is_demo = models.BooleanField("structure de démonstration", default=False, editable=False)
     # When a coordinator first opened the public page from the back office (first steps).

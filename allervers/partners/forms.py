@@ -17,7 +17,6 @@ class PartnerForm(forms.ModelForm):
             "contact_name",
             "website",
             "staff_have_logins",
-            "recurring_needs_approval",
         ]
         labels = {
             "name": "Nom",
@@ -28,7 +27,6 @@ class PartnerForm(forms.ModelForm):
             "contact_name": "Personne à contacter (facultatif)",
             "website": "Site internet (facultatif)",
             "staff_have_logins": "Les personnes de ce partenaire ont un accès à Allervers",
-            "recurring_needs_approval": "Ses présences régulières attendent votre accord",
         }
         help_texts = {
             "description": "Une phrase simple, par exemple : « Conseils pour trouver un emploi "
@@ -36,8 +34,6 @@ class PartnerForm(forms.ModelForm):
             "notice_emails": "Une adresse par ligne. Chacune reçoit les annulations et "
             "changements des permanences où le partenaire est présent.",
             "phone": "Pour le prévenir quand il n'a pas d'adresse.",
-            "recurring_needs_approval": "Quand ses personnes déclarent venir chaque semaine avec "
-            "un rythme, vous acceptez d'abord. Décochez pour un partenaire de confiance.",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),

@@ -54,11 +54,6 @@ class Partner(models.Model):
         "les personnes du partenaire ont un accès à Allervers", default=False
     )
     website = models.URLField("site internet", blank=True)
-    # Its people declare the weekly patterns they come with (`planning.services.rota_line_declare`):
-    # the coordination accepts each declaration first, unless it trusts the partner.
-    recurring_needs_approval = models.BooleanField(
-        "ses présences régulières attendent l'accord de la coordination", default=True
-    )
     is_archived = models.BooleanField("archivé", default=False)
 
     objects = PartnerQuerySet.as_manager()

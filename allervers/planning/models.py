@@ -507,6 +507,10 @@ class RotaLineQuerySet(OperatorOwnedQuerySet):
     def approved(self):
         return self.filter(approved=True)
 
+    def awaiting_approval(self):
+        """Partners' own declarations the coordinator has not accepted yet, oldest first."""
+        return self.filter(approved=False).select_related("partner", "pattern").order_by("pk")
+
     def partners(self):
         return self.filter(partner__isnull=False)
 

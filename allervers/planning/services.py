@@ -822,9 +822,12 @@ def _used_reason(stop: Stop) -> str:
     return ", ".join(used)
 
 
-def _rota_stops(pattern: SchedulePattern, *, dates: set | None = None):
-    """The pattern's held stops from today on (only on `dates` when given)."""
-    stops = Stop.objects.filter(pattern=pattern, date__gte=timezone.localdate()).held()
+def _rota_stops(pattern: SchedulePattern, *, dates: set | None = None, include_past=False):
+    """The pattern's held stops from today on (only on `dates` when given; the past ones too
+    with `include_past`)."""
+    stops = Stop.objects.filter(pattern=pattern).held()
+    if not include_past:
+        stops = stops.filter(date__gte=timezone.localdate())
     if dates is not None:
         stops = stops.filter(date__in=dates)
     return stops
@@ -968,8 +971,12 @@ def _open_rota_appointments(pattern: SchedulePattern, *, by, dates: set | None =
         )
 
 
-def _rota_apply(pattern: SchedulePattern, *, by, dates: set | None = None) -> RotaPlan:
-    stops = Stop.objects.filter(pk__in=_locked(_rota_stops(pattern, dates=dates)))
+def _rota_apply(
+    pattern: SchedulePattern, *, by, dates: set | None = None, include_past: bool = False
+) -> RotaPlan:
+    stops = Stop.objects.filter(
+        pk__in=_locked(_rota_stops(pattern, dates=dates, include_past=include_past))
+    )
     plan = _rota_plan(pattern, stops)
     _rota_write(plan)
     _open_rota_appointments(pattern, by=by, dates=dates)
@@ -977,13 +984,16 @@ def _rota_apply(pattern: SchedulePattern, *, by, dates: set | None = None) -> Ro
 
 
 @stamps_public_revision
-def rota_apply(*, pattern: SchedulePattern, by=None) -> RotaPlan:
+def rota_apply(*, pattern: SchedulePattern, by=None, include_past: bool = False) -> RotaPlan:
     """Give the pattern's stops from today on the people of its rota: add who is missing,
     update hours and missions that changed, keep every exception set by hand (an absence, a
     presence or an agent added on the stop), leave past stops as they are, and open the
-    appointments of partners who take them (bookings). The stops are locked while it runs."""
+    appointments of partners who take them (bookings). The stops are locked while it runs.
+    `include_past` writes the rota on the past held stops too: a history entry asked for
+    explicitly (the demo's past year, made as its coordinator would have made it then); no
+    screen offers it, and past stops get no appointment openings."""
     SchedulePattern.objects.select_for_update().filter(pk=pattern.pk).first()
-    return _rota_apply(pattern, by=by)
+    return _rota_apply(pattern, by=by, include_past=include_past)
 
 
 ROTA_DECLARE_ROLE_MESSAGE = "Seule une personne d'un partenaire déclare sa présence régulière."
@@ -1000,8 +1010,9 @@ def rota_line_declare(
 ) -> RotaLine:
     """A partner's person declares that their organisation comes with a weekly pattern
     (« tous les mardis matin pendant la période scolaire »). Applied at once to the coming
-    stops when the coordination trusts the partner, else kept until the coordinator accepts it
-    (`rota_line_approve`); the coordinators are told by e-mail after the commit."""
+    stops unless the structure asks for its coordinator's approval
+    (`Operator.partner_rota_needs_approval`), else kept until the coordinator accepts it
+    (`rota_line_approve`); the coordinators are told by e-mail after the commit in both cases."""
     SchedulePattern.objects.select_for_update().filter(pk=pattern.pk).first()
     if acting.role != Role.PARTNER or acting.partner_id is None:
         raise ValidationError(ROTA_DECLARE_ROLE_MESSAGE, code="not_partner")
@@ -1016,7 +1027,7 @@ def rota_line_declare(
         partner=partner,
         start_time=start_time,
         end_time=end_time,
-        approved=not partner.recurring_needs_approval,
+        approved=not pattern.operator.partner_rota_needs_approval,
         declared_by=acting.user,
     )
     _save_line(line)

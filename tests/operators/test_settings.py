@@ -159,3 +159,18 @@ def test_the_settings_page_links_to_the_other_set_up_screens(client, coordinator
     page = text_of(client.get(URL))
     for name in ("vehicles:list", "partners:list", "reception:settings", "operators:member_list"):
         assert f'href="{reverse(name)}"' in page
+
+
+def test_the_coordinator_decides_whether_partners_declarations_await_her_approval(
+    client, coordinator, operator
+):
+    assert operator.partner_rota_needs_approval  # by default
+    client.force_login(coordinator)
+    page = client.get(URL)
+    assert b'name="partner_rota_needs_approval"' in page.content
+    assert client.post(URL, valid()).status_code == 302
+    operator.refresh_from_db()
+    assert operator.partner_rota_needs_approval is False
+    assert client.post(URL, valid(partner_rota_needs_approval="on")).status_code == 302
+    operator.refresh_from_db()
+    assert operator.partner_rota_needs_approval is True

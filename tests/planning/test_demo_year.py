@@ -12,10 +12,11 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from allervers.core.roles import Role
+from allervers.demo import data
 from allervers.demo.loader import demo_load
 from allervers.demo.planning import build_planning
 from allervers.planning.models import Stop
-from tests.operators.factories import UserFactory
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import SiteFactory, VehicleFactory
 
@@ -109,15 +110,19 @@ def test_the_demo_year_has_exactly_the_expected_dates():
             assert count == 3, week
 
 
-def test_a_fixed_year_built_from_the_demo_patterns(operator):
+def test_a_fixed_year_built_from_the_demo_patterns(operator, make_member):
     vehicle = VehicleFactory(operator=operator)
     build_planning(
         operator=operator,
         vehicle=vehicle,
         sites=[SiteFactory(operator=operator) for _ in range(4)],
-        partners=[PartnerFactory(operator=operator) for _ in range(3)],
-        agents=[UserFactory(), UserFactory()],
-        coordinator=UserFactory(),
+        # The patterns' teams name the demo's partners.
+        partners=[
+            PartnerFactory(operator=operator, slug=slug, name=name)
+            for slug, name, *_ in data.PARTNERS
+        ],
+        agents=[make_member(operator, Role.AGENT), make_member(operator, Role.AGENT)],
+        coordinator=make_member(operator, Role.COORDINATOR),
         first_year=2025,
         last_year=2026,
         rng=random.Random(1),

@@ -81,6 +81,23 @@ def test_past_dates_are_created_only_when_asked_and_get_no_rota(pattern):
     assert PartnerPresence.objects.filter(stop__date__in=COMING).count() == 3
 
 
+def test_a_history_entry_writes_the_rota_on_past_stops_only_when_asked(pattern, agent):
+    line = partner_line(pattern)
+    agent_line(pattern, agent)
+    services.pattern_generate(pattern=pattern, include_past=True)
+    plan = services.rota_apply(pattern=pattern)
+    assert plan.stops_changed == 0 and plan.past == 2
+    assert not PartnerPresence.objects.filter(stop__date__in=PAST).exists()
+
+    plan = services.rota_apply(pattern=pattern, include_past=True)
+    assert sorted(change.stop.date for change in plan.changes) == PAST
+    assert sorted(PartnerPresence.objects.values_list("stop__date", "rota_line")) == [
+        (day, line.pk) for day in PAST + COMING
+    ]
+    assert StaffAssignment.objects.filter(stop__date__in=PAST, user=agent).count() == 2
+    assert AppointmentOpening.objects.count() == 0
+
+
 # Generation and application ------------------------------------------------------------------
 
 
@@ -348,15 +365,19 @@ def test_a_declaration_waits_for_the_coordinator_who_is_told(
         services.rota_line_approve(line=line)
 
 
-def test_a_trusted_partners_declaration_is_applied_at_once(
+def test_without_approval_asked_by_the_structure_a_declaration_is_applied_and_told(
     pattern, make_member, coordinator, mailoutbox, django_capture_on_commit_callbacks
 ):
     services.pattern_generate(pattern=pattern)
-    acting = partner_member(pattern.operator, make_member, recurring_needs_approval=False)
+    pattern.operator.partner_rota_needs_approval = False
+    pattern.operator.save()
+    acting = partner_member(pattern.operator, make_member)
     with django_capture_on_commit_callbacks(execute=True):
         line = services.rota_line_declare(pattern=pattern, acting=acting)
     assert line.approved
     assert PartnerPresence.objects.filter(rota_line=line).count() == 3
+    assert [message.to for message in mailoutbox] == [[coordinator.email]]
+    assert "France Travail déclare venir chaque mardi" in mailoutbox[0].subject
     assert "déjà inscrite" in mailoutbox[0].body
 
 

@@ -7,10 +7,14 @@ import pytest
 from django.urls import reverse
 
 from allervers.core.roles import Role
+from allervers.demo import data as demo_data
+from allervers.demo import planning as demo_planning
 from allervers.planning.enums import DutyRole
 from allervers.planning.models import PartnerPresence, RotaLine, SchedulePattern, Stop
 from allervers.planning.queries import month_coverage
 from tests.html import text_of
+from tests.operators.test_settings import URL as SETTINGS_URL
+from tests.operators.test_settings import valid as valid_settings
 from tests.partners.factories import PartnerFactory
 from tests.planning.factories import (
     PartnerPresenceFactory,
@@ -185,14 +189,9 @@ def test_only_the_coordinator_changes_a_rota(client, operator, make_member, patt
 
 SCHOOL_YEAR = (datetime.date(2026, 9, 1), datetime.date(2027, 6, 30))
 SUMMER = (datetime.date(2027, 7, 1), datetime.date(2027, 8, 31))
-# The demo's rhythm (allervers/demo/planning.py): weekday, hours, site.
-MORNING, AFTERNOON = (T(9), T(12)), (T(14), T(17))
-RHYTHMS = [
-    (SCHOOL_YEAR, 0, MORNING, 0),
-    (SCHOOL_YEAR, 2, AFTERNOON, 1),
-    (SCHOOL_YEAR, 3, MORNING, 2),
-    (SUMMER, 1, MORNING, 3),
-    (SUMMER, 3, MORNING, 0),
+# The demo's rhythm (allervers/demo/planning.py): period, weekday, hours, site.
+RHYTHMS = [(SCHOOL_YEAR, *session) for session in demo_planning.SCHOOL_YEAR_RHYTHM] + [
+    (SUMMER, *session) for session in demo_planning.SUMMER_RHYTHM
 ]
 
 
@@ -201,8 +200,12 @@ def test_a_years_rota_for_nine_partners_takes_under_30_submissions(
 ):
     second_agent = make_member(operator, Role.AGENT)
     vehicle = VehicleFactory(operator=operator)
-    sites = [SiteFactory(operator=operator, name=f"Lieu {n}") for n in range(4)]
-    partners = [PartnerFactory(operator=operator, name=f"Partenaire {n}") for n in range(9)]
+    sites = [SiteFactory(operator=operator, name=site["name"]) for site in demo_data.SITES]
+    partners = [
+        PartnerFactory(operator=operator, slug=slug, name=name)
+        for slug, name, *_ in demo_data.PARTNERS
+    ]
+    assert len(partners) == 9
     patterns = [
         SchedulePatternFactory(
             operator=operator,
@@ -318,6 +321,10 @@ def test_a_partner_declares_every_tuesday_the_coordinator_accepts_and_the_stops_
 
     client.force_login(coordinator)
     line = RotaLine.objects.get()
+    home = text_of(client.get(reverse("home")))
+    waiting = home.split("Présences régulières à accepter")[1].split("</section>")[0]
+    assert "France Travail déclare venir chaque mardi avec le rythme" in waiting
+    assert url("pattern_detail", pattern_id=pattern.pk) in waiting
     page = text_of(client.get(url("pattern_detail", pattern_id=pattern.pk)))
     assert "en attente d'accord" in page
     response = client.post(url("rota_line_approve", line_id=line.pk), follow=True)
@@ -325,6 +332,41 @@ def test_a_partner_declares_every_tuesday_the_coordinator_accepts_and_the_stops_
     for stop in Stop.objects.all():
         page = text_of(client.get(url("stop_detail", stop_id=stop.pk)))
         assert "France Travail" in page.split("Partenaires présents")[1]
+    assert "Présences régulières à accepter" not in text_of(client.get(reverse("home")))
+
+
+def test_a_structure_that_needs_no_approval_gets_the_declaration_on_its_stops_and_is_told(
+    client,
+    coordinator,
+    pattern,
+    make_member,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    partner = PartnerFactory(operator=pattern.operator, name="France Travail")
+    person = make_member(pattern.operator, Role.PARTNER, partner=partner)
+    client.force_login(coordinator)
+    settings_page = text_of(client.get(SETTINGS_URL))
+    assert "Les présences régulières déclarées par les partenaires attendent votre accord" in (
+        settings_page
+    )
+    assert client.post(SETTINGS_URL, valid_settings()).status_code == 302  # unticked
+    pattern.operator.refresh_from_db()
+    assert pattern.operator.partner_rota_needs_approval is False
+    client.post(url("pattern_generate", pattern_id=pattern.pk))
+
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("rota_declare", pattern_id=pattern.pk), {}, follow=True)
+    assert response.status_code == 200
+    assert RotaLine.objects.get().approved
+    assert PartnerPresence.objects.filter(partner=partner).count() == Stop.objects.count() == 3
+    assert [message.to for message in mailoutbox] == [[coordinator.email]]
+    assert "déjà inscrite" in mailoutbox[0].body
+
+    client.force_login(coordinator)
+    assert "Présences régulières à accepter" not in text_of(client.get(reverse("home")))
+    assert "France Travail" in text_of(client.get(url("pattern_detail", pattern_id=pattern.pk)))
 
 
 # Copy forward ------------------------------------------------------------------------------------

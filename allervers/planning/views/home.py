@@ -11,7 +11,7 @@ from allervers.operators.services import operator_public_page_seen
 
 from ..enums import StopStatus
 from ..first_steps import unfinished_first_steps
-from ..models import Stop, StopEvent
+from ..models import RotaLine, Stop, StopEvent
 
 UPCOMING_ON_HOME = 6
 RECENT_CHANGE_DAYS = 14
@@ -31,6 +31,9 @@ def home(request):
 
     if membership.role == Role.COORDINATOR:
         context["first_steps"] = unfinished_first_steps(request.operator)
+        context["declarations_waiting"] = list(
+            scoped(request, RotaLine).awaiting_approval().select_related("pattern__site")
+        )
     stops = scoped(request, Stop).upcoming(today).with_details()
     if membership.role == Role.PARTNER:
         stops = stops.for_partner(membership.partner_id)
