@@ -11,7 +11,7 @@ from tests.operators.factories import OperatorFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [
-    ("operators", "0013_slug_reserved_alertes"),
+    ("operators", "0014_slug_reserved_droits"),
     ("partners", "0003_partner_recurring_needs_approval"),
 ]
 AFTER = [("partners", "0004_remove_partner_recurring_needs_approval")]

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("partners", "0003_partner_recurring_needs_approval"),
-        ("operators", "0014_operator_partner_rota_needs_approval"),
+        ("operators", "0015_operator_partner_rota_needs_approval"),
     ]
 
     operations = [

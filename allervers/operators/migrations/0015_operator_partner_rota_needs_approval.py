@@ -25,7 +25,7 @@ def approval_to_partners(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("operators", "0013_slug_reserved_alertes"),
+        ("operators", "0014_slug_reserved_droits"),
         ("partners", "0003_partner_recurring_needs_approval"),
     ]
 
