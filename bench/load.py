@@ -30,8 +30,9 @@ the benchmark, gunicorn, the task worker and the PostgreSQL backends of its data
 they took a quarter of the machine or more, the 2 s goal cannot be judged on it: it is replaced
 by the same-run comparison — the visit POST's p95 at most 1.5 × the static file's (the visit
 adds nothing to the queue's wait) — and the verdict says so. Off Linux, the load average before
-the set-up decides (busy at or above the number of cores). A visit POST p95 under 2 s passes
-in any case.
+the set-up decides (busy at or above the number of cores). A visit POST p95 under 2 s passes in
+any case. The run's PostgreSQL backends are sampled for lock waits (a row every visit writes,
+such as the access log's chain, would show there).
 
     python -m bench load   [BENCH_AGENTS=50 BENCH_SECONDS=60 BENCH_THINK=1.0 BENCH_READERS=5
                             BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres
@@ -257,6 +258,24 @@ def _cpu_shares(start, processes, database_url) -> tuple[float, float] | None:
     return ours / capacity, max(0.0, machine - ours) / capacity
 
 
+def _lock_watch(database_url: str, deadline: float, seen: dict[str, int]) -> None:
+    """Sample the run's PostgreSQL backends every 0.5 s until `deadline`: how many were active
+    (running a query) and how many of those waited for a lock (another transaction's row)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while time.monotonic() < deadline:
+            for waiting, count in connection.execute(
+                "SELECT wait_event_type = 'Lock', count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state = 'active' GROUP BY 1"
+            ).fetchall():
+                seen["active"] += count
+                if waiting:
+                    seen["waiting for a lock"] += count
+            time.sleep(0.5)
+
+
 def _load_watch(deadline: float, highest: list[float]) -> None:
     """The highest 1-minute load average seen until `deadline` (sampled every 2 s)."""
     while time.monotonic() < deadline:
@@ -347,6 +366,10 @@ def main() -> None:
         highest = [load_start[0]]
         watch = threading.Thread(target=_load_watch, args=(deadline, highest), daemon=True)
         watch.start()
+        locks = {"active": 0, "waiting for a lock": 0}
+        threading.Thread(
+            target=_lock_watch, args=(database_url, deadline, locks), daemon=True
+        ).start()
         threads = [
             threading.Thread(target=_agent, args=(client, seed, deadline, think, results))
             for client in clients
@@ -380,6 +403,10 @@ def main() -> None:
     print(
         f"\nLoad average at the end: {_load_text(load_end)}; highest 1-min during the run: "
         f"{highest[0]:.2f}"
+    )
+    print(
+        f"PostgreSQL backends of the run, sampled every 0.5 s: {locks['active']} found running "
+        f"a query, {locks['waiting for a lock']} of them waiting for a lock"
     )
     print(f"\nAlone (one agent, nothing else running, {ALONE_ROUNDS} rounds):")
     _print_table(alone)
