@@ -446,12 +446,17 @@ def main() -> None:
         busy = others >= BUSY_SHARE
     else:  # off Linux: the load average before the set-up
         busy = load_before[0] >= (os.cpu_count() or 1)
-    if busy:
+    if busy and visit_p95 < P95_GOAL_SECONDS:
+        print(
+            f"The machine was busy with other work; the {P95_GOAL_SECONDS} s goal is met even so."
+        )
+    elif busy:
         print(
             f"The machine was busy with other work: the {P95_GOAL_SECONDS} s goal is not "
             f"judged on it (visit POST p95 {visit_p95:.3f} s); judged instead against the same "
             "run's static file."
         )
+    if busy:
         goals[
             f"visit POST p95 < {P95_GOAL_SECONDS} s or <= {BUSY_RATIO_GOAL} × the static "
             "file's (busy machine)"
