@@ -5,6 +5,7 @@ class AlertKind(models.TextChoices):
     DAY_BEFORE = "day_before", "La veille d'un passage"
     CANCELLED = "cancelled", "Passage annulé"
     MOVED = "moved", "Passage déplacé"
+    RESTORED = "restored", "Passage rétabli"
     FAREWELL = "farewell", "Fin de l'abonnement"
 
 

@@ -7,6 +7,9 @@ unique: queued twice, written once), then sent by the task (`sending.py`).
 - a stop cancelled or moved (`stop_change_queue`, from the planning's `stop_changed`): at once
   when the stop is within `CHANGE_NOTICE_DAYS`, else that many days before it, never after it
   has begun;
+- a cancelled stop restored (the same way): « Le bus viendra finalement… », once, only to the
+  subscribers its cancellation reached or is reaching (one still waiting is skipped instead:
+  they never heard of it);
 - 12 months without use (`subscriptions_unused_end`): a last message, then the subscription goes;
   never confirmed a day after it was asked (`subscriptions_unconfirmed_delete`): deleted.
 
@@ -23,7 +26,7 @@ from allervers.operators.models import Operator
 from allervers.planning.enums import StopEventKind, StopStatus
 from allervers.planning.models import Stop
 
-from .enums import AlertKind, EndReason
+from .enums import AlertKind, AlertStatus, EndReason
 from .models import AlertMessage, AlertSitePause, Subscription
 from .services import subscription_end
 
@@ -34,6 +37,8 @@ UNUSED_DAYS = 365
 FAREWELL_DAYS = 7
 UNCONFIRMED_HOURS = 24
 BULK = 1000
+# A cancellation that reached its subscriber, or is leaving now: its restoration is told.
+TOLD = (AlertStatus.SENDING, AlertStatus.SENT, AlertStatus.DELIVERED)
 
 
 def quiet_release(operator, moment: datetime.datetime) -> datetime.datetime:
@@ -63,9 +68,11 @@ def alerts_queue(
     discriminator: str = "",
     now: datetime.datetime,
     site_id: int | None = None,
+    told_of: str | None = None,
 ) -> int:
     """Write the alerts of one stop's event for the subscribers of its site (or of `site_id`:
-    the site a moved stop left) not told yet."""
+    the site a moved stop left) not told yet; with `told_of` (an alert kind), only those that
+    alert of the stop reached or is reaching."""
     operator = stop.operator
     site_id = site_id or stop.site_id
     if AlertSitePause.objects.filter(site_id=site_id).exists() or not_after <= now:
@@ -74,6 +81,11 @@ def alerts_queue(
         subscription_id=OuterRef("pk"), stop=stop, kind=kind, discriminator=discriminator
     )
     subscribers = _subscribers(operator, site_id).filter(~Exists(told))
+    if told_of:
+        earlier = AlertMessage.objects.filter(
+            subscription_id=OuterRef("pk"), stop=stop, kind=told_of, status__in=TOLD
+        )
+        subscribers = subscribers.filter(Exists(earlier))
     release = quiet_release(operator, max(not_before, now))
     rows = [
         AlertMessage(
@@ -123,14 +135,18 @@ def alerts_day_before_queue(now: datetime.datetime) -> dict[int, int]:
 
 
 def stop_change_queue(*, stop_id: int, kind: str, now: datetime.datetime) -> int:
-    """A stop cancelled or moved: its subscribers told (see the module's docstring)."""
+    """A stop cancelled, moved or restored: its subscribers told (see the module's docstring)."""
     stop = Stop.objects.select_related("operator").filter(pk=stop_id).first()
     if stop is None:
         return 0
     start = _start(stop)
     notice = start - datetime.timedelta(days=CHANGE_NOTICE_DAYS)
+    told_of = None
     if kind == StopEventKind.CANCELLED and stop.status == StopStatus.CANCELLED:
         alert, discriminator = AlertKind.CANCELLED, ""
+    elif kind == StopEventKind.RESTORED and stop.status == StopStatus.HELD:
+        # Once, like its cancellation (told once per stop).
+        alert, discriminator, told_of = AlertKind.RESTORED, "", AlertKind.CANCELLED
     elif kind == StopEventKind.MOVED and stop.status == StopStatus.HELD:
         moved = stop.moved_at or now
         alert, discriminator = AlertKind.MOVED, moved.isoformat(timespec="seconds")
@@ -151,6 +167,7 @@ def stop_change_queue(*, stop_id: int, kind: str, now: datetime.datetime) -> int
             discriminator=discriminator,
             now=now,
             site_id=site_id,
+            told_of=told_of,
         )
         for site_id in sites
     )

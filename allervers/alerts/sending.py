@@ -15,8 +15,9 @@ after the stop began); then it is failed, with the reason. An alert whose moment
 waited (a provider outage) is marked expired, never sent.
 
 Each alert is checked again just before it leaves: the stop still as the alert says (a
-cancelled stop's day-before alert, a restored stop's cancellation: skipped), the site not
-paused, the subscription still there."""
+cancelled stop's day-before alert, a restored stop's cancellation: skipped; a restoration only
+after its cancellation reached the subscriber), the site not paused, the subscription still
+there."""
 
 import collections
 import datetime
@@ -92,6 +93,8 @@ def _refusal(message: AlertMessage, paused: set[int]) -> str:
     if stop.status != StopStatus.HELD:
         return "Passage annulé entre-temps."
     moved = stop.moved_at.isoformat(timespec="seconds") if stop.moved_at else ""
+    if message.kind == AlertKind.RESTORED and not _cancellation_told(message):
+        return "Annulation jamais reçue : rien à rétablir."
     if message.kind == AlertKind.MOVED:
         # Told at the site it left too: that message names the new place.
         if moved and moved != message.discriminator:
@@ -100,6 +103,16 @@ def _refusal(message: AlertMessage, paused: set[int]) -> str:
     if stop.site_id != message.site_id:
         return "Passage déplacé vers un autre lieu."
     return ""
+
+
+def _cancellation_told(message: AlertMessage) -> bool:
+    """The stop's cancellation reached this alert's subscriber (sent, or delivered)."""
+    return AlertMessage.objects.filter(
+        subscription_id=message.subscription_id,
+        stop_id=message.stop_id,
+        kind=AlertKind.CANCELLED,
+        status__in=(AlertStatus.SENT, AlertStatus.DELIVERED),
+    ).exists()
 
 
 def message_text(message: AlertMessage, now: datetime.datetime) -> str:

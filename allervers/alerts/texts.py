@@ -19,6 +19,7 @@ TEXTS = {
         "Annulé : le {bus} ne viendra pas {when} {hours} à {site}. " + LINK_WORDS
     ),
     AlertKind.MOVED: "Changement : le {bus} sera {when} {hours} à {site}. " + LINK_WORDS,
+    AlertKind.RESTORED: "Le {bus} viendra finalement {when} {hours} à {site}. " + LINK_WORDS,
     AlertKind.FAREWELL: (
         "Vos alertes du {bus} s'arrêtent après un an. Pour les garder, réinscrivez-vous : {link}"
     ),

@@ -198,6 +198,113 @@ def test_a_stop_restored_before_the_cancellation_left_is_not_told(
     run_command()
     assert not fake_provider.SENT
     assert AlertMessage.objects.filter(status=AlertStatus.SKIPPED).count() == 3
+    # Nobody heard of the cancellation: nobody is told of the restoration either.
+    assert not AlertMessage.objects.filter(kind=AlertKind.RESTORED).exists()
+
+
+def cancel_then_restore(stop, coordinator, capture, *, restore_at=None, clock=None):
+    """The stop cancelled (its subscribers told at once), then restored (at `restore_at`)."""
+    with capture(execute=True):
+        stop_cancel(stop=stop, reason=CancelReason.BREAKDOWN, note="", by=coordinator)
+    if restore_at is not None:
+        clock.move_to(restore_at)
+    with capture(execute=True):
+        stop_restore(stop=stop, by=coordinator)
+
+
+def test_a_restored_stop_is_told_once_to_those_told_of_its_cancellation(
+    clock, stop, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
+):
+    cancel_then_restore(stop, coordinator, django_capture_on_commit_callbacks)
+    texts = [sms.text for sms in fake_provider.SENT]
+    assert len(texts) == 6
+    assert all(text.startswith("Annulé : ") for text in texts[:3])
+    assert all(
+        text.startswith("Le bus de Barlin viendra finalement demain 14h-17h à l'école Jules Ferry.")
+        for text in texts[3:]
+    ), texts[3:]
+    assert all(gsm7_length(text) <= 160 for text in texts)
+    assert {sms.to for sms in fake_provider.SENT[3:]} == {s.phone for s in subscribers}
+    # Told once: the same restoration heard again, a later run, tomorrow's reminders too.
+    assert queueing.stop_change_queue(stop_id=stop.pk, kind="restored", now=at(10, 5)) == 0
+    sending.alert_messages_send()
+    assert len(fake_provider.SENT) == 6
+    clock.move_to(at(17, 0))
+    run_command()
+    assert len(fake_provider.SENT) == 9  # the day-before alert of the stop, held again
+    assert all("sera demain" in sms.text for sms in fake_provider.SENT[6:])
+
+
+def test_a_restoration_waits_for_the_end_of_the_quiet_hours(
+    clock, stop, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
+):
+    cancel_then_restore(
+        stop, coordinator, django_capture_on_commit_callbacks, restore_at=at(21, 30), clock=clock
+    )
+    assert len(fake_provider.SENT) == 3  # the cancellation, at 10:00
+    restored = AlertMessage.objects.filter(kind=AlertKind.RESTORED)
+    assert set(restored.values_list("not_before", flat=True)) == {at(8, 0, day=11)}
+    clock.move_to(at(7, 59, day=11))
+    run_command()
+    assert len(fake_provider.SENT) == 3
+    clock.move_to(at(8, 0, day=11))
+    run_command()
+    assert len(fake_provider.SENT) == 6
+    assert "viendra finalement aujourd'hui 14h-17h" in fake_provider.SENT[-1].text
+
+
+def test_a_paused_site_is_not_told_of_a_restoration(
+    clock, stop, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        stop_cancel(stop=stop, reason=CancelReason.BREAKDOWN, note="", by=coordinator)
+    AlertSitePause.objects.create(operator=stop.operator, site=stop.site)
+    with django_capture_on_commit_callbacks(execute=True):
+        stop_restore(stop=stop, by=coordinator)
+    sending.alert_messages_send()
+    assert len(fake_provider.SENT) == 3
+    assert not AlertMessage.objects.filter(kind=AlertKind.RESTORED).exists()
+
+
+def test_a_restoration_paused_before_it_left_is_skipped(
+    clock, stop, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
+):
+    cancel_then_restore(
+        stop, coordinator, django_capture_on_commit_callbacks, restore_at=at(21, 30), clock=clock
+    )
+    AlertSitePause.objects.create(operator=stop.operator, site=stop.site)
+    clock.move_to(at(8, 0, day=11))
+    run_command()
+    assert len(fake_provider.SENT) == 3
+    restored = AlertMessage.objects.filter(kind=AlertKind.RESTORED)
+    assert set(restored.values_list("status", flat=True)) == {AlertStatus.SKIPPED}
+
+
+def test_a_subscriber_who_never_heard_of_the_cancellation_is_not_told_of_the_restoration(
+    clock, stop, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        stop_cancel(stop=stop, reason=CancelReason.BREAKDOWN, note="", by=coordinator)
+    newcomer = SubscriptionFactory(operator=stop.operator, sites=[stop.site])
+    with django_capture_on_commit_callbacks(execute=True):
+        stop_restore(stop=stop, by=coordinator)
+    assert len(fake_provider.SENT) == 6
+    assert newcomer.phone not in {sms.to for sms in fake_provider.SENT}
+
+
+def test_a_restoration_cancelled_again_before_it_left_is_skipped(
+    clock, stop, subscribers, fake_provider, coordinator, django_capture_on_commit_callbacks
+):
+    cancel_then_restore(
+        stop, coordinator, django_capture_on_commit_callbacks, restore_at=at(21, 30), clock=clock
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        stop_cancel(stop=stop, reason=CancelReason.WEATHER, note="", by=coordinator)
+    clock.move_to(at(8, 0, day=11))
+    run_command()
+    assert len(fake_provider.SENT) == 3
+    restored = AlertMessage.objects.filter(kind=AlertKind.RESTORED)
+    assert set(restored.values_list("status", flat=True)) == {AlertStatus.SKIPPED}
 
 
 def test_a_paused_site_gets_nothing(clock, stop, subscribers, fake_provider):

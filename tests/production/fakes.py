@@ -61,6 +61,9 @@ class _SmtpSession(socketserver.StreamRequestHandler):
                 self.reply("250 ok")
 
 
+API_KEY = "test-key"
+
+
 class FakeBrevo(ThreadingHTTPServer):
     """Brevo's transactional SMS endpoint: keeps each request's JSON in `sms`. While `hold` is
     set, an SMS is recorded and its answer waits until `release` is set (a slow provider)."""
@@ -83,6 +86,14 @@ class FakeBrevo(ThreadingHTTPServer):
         with self.lock:
             return [sms for sms in self.sms if sms["recipient"] == number]
 
+    def env(self) -> dict[str, str]:
+        """The settings that point the production set-up's Brevo backend here."""
+        return {
+            "ALLERVERS_SMS_BACKEND": "brevo",
+            "ALLERVERS_SMS_BREVO_URL": self.url,
+            "ALLERVERS_SMS_BREVO_API_KEY": API_KEY,
+        }
+
     def close(self) -> None:
         self.release.set()
         self.shutdown()
@@ -92,7 +103,7 @@ class FakeBrevo(ThreadingHTTPServer):
 class _BrevoHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if self.headers.get("api-key") != "test-key":
+        if self.headers.get("api-key") != API_KEY:
             self.send_response(401)
             self.end_headers()
             return

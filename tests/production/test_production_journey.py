@@ -15,11 +15,10 @@ nothing is sent twice.
 """
 
 import base64
-import contextlib
 import email
 import email.policy
+import html
 import json
-import os
 import re
 import signal
 
@@ -29,7 +28,7 @@ from django_otp.oath import TOTP
 
 from bench import _production_site as production_site
 
-from .fakes import FakeBrevo, SmtpSink
+from .fakes import SmtpSink
 
 pytestmark = [pytest.mark.xdist_group("production"), pytest.mark.django_db]
 
@@ -58,6 +57,18 @@ print(json.dumps([
 ]))
 """
 
+# She waited a few minutes and nothing came: her invitation was asked for 3 minutes ago (the
+# servers' clock cannot be travelled; « Renvoyer l'invitation » within 2 minutes is one click).
+WAITED = """
+import datetime
+from django.utils import timezone
+from allervers.operators.models import Membership
+membership = Membership.objects.get(user__email="{address}")
+Membership.objects.filter(pk=membership.pk).update(
+    invitation_requested_at=timezone.now() - datetime.timedelta(minutes=3))
+print(membership.pk)
+"""
+
 HEARTBEATS = """
 from allervers.worker.models import WorkerHeartbeat
 print(WorkerHeartbeat.objects.count())
@@ -77,52 +88,6 @@ assert form.is_valid(), form.errors
 slot_opening, start = form.cleaned_data["slot"]
 print(appointment_book(opening=slot_opening, start_time=start, contact=form.contact()).pk)
 """
-
-
-@pytest.fixture(scope="module")
-def installed(database_url, tmp_path_factory):
-    env = production_site.production_env(database_url, tmp_path_factory.mktemp("static"))
-    redis_url = os.environ.get("ALLERVERS_TEST_REDIS_URL")
-    if redis_url:
-        env["ALLERVERS_CACHE_BACKEND"] = "django.core.cache.backends.redis.RedisCache"
-        env["ALLERVERS_CACHE_LOCATION"] = redis_url
-    production_site.install(env)
-    return env
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    sink = SmtpSink()
-    yield sink
-    sink.close()
-
-
-@pytest.fixture
-def brevo():
-    provider = FakeBrevo()
-    yield provider
-    provider.close()
-
-
-@contextlib.contextmanager
-def running(env: dict):
-    """gunicorn and the worker under `env`; the client's base port."""
-    port = production_site.free_port()
-    env = {**env, "ALLERVERS_SITE_URL": f"http://127.0.0.1:{port}"}
-    processes = production_site.start(env, port)
-    try:
-        probe = production_site.Client(port)
-        production_site.wait_until(
-            lambda: (
-                probe.request("GET", "/compte/connexion/")[0] == 200
-                or processes[0].poll() is not None
-            ),
-            what="gunicorn",
-        )
-        assert processes[0].poll() is None, processes[0].stderr.read().decode()[-3000:]
-        yield port, env, processes
-    finally:
-        production_site.stop(processes)
 
 
 def _mail_env(mode: str, smtp: SmtpSink, folder) -> dict:
@@ -159,19 +124,11 @@ def _code_now(key: bytes) -> str:
     return f"{application.token():06d}"
 
 
-def _sms_env(brevo: FakeBrevo) -> dict:
-    return {
-        "ALLERVERS_SMS_BACKEND": "brevo",
-        "ALLERVERS_SMS_BREVO_URL": brevo.url,
-        "ALLERVERS_SMS_BREVO_API_KEY": "test-key",
-    }
-
-
 @pytest.mark.parametrize("mode", ["smtp", "file"])
-def test_a_new_structures_first_day(installed, smtp, brevo, tmp_path, mode):
+def test_a_new_structures_first_day(installed, smtp, brevo, running, tmp_path, mode):
     slug = f"ccas-{mode}"
     coordinator = f"coordination@{slug}.example"
-    env = {**installed, **_mail_env(mode, smtp, tmp_path), **_sms_env(brevo)}
+    env = {**installed, **_mail_env(mode, smtp, tmp_path), **brevo.env()}
     with running(env) as (port, env, _processes):
         # The platform creates the structure: the invitation goes through the worker.
         production_site.manage(
@@ -216,6 +173,9 @@ def test_a_new_structures_first_day(installed, smtp, brevo, tmp_path, mode):
             assert status == 200, (page, status, browser.location)
         assert "Aucun message en échec" in browser.body
 
+        # She adds an agent; his invitation is lost: she sends it again from the team page.
+        _invitation_resent(browser, mode, smtp, tmp_path, env, port, slug)
+
         # A resident books on the public page: the confirmation by e-mail and by SMS.
         stop_id = production_site.shell(env, OPENING.format(slug=slug))
         resident = production_site.Client(port)
@@ -245,11 +205,90 @@ def test_a_new_structures_first_day(installed, smtp, brevo, tmp_path, mode):
         assert {status for _name, status, _tries in tasks} == {"SUCCESSFUL"}, tasks
 
 
+def _messages(body: str) -> list[str]:
+    """The messages the page shows (its « messages » list), unescaped."""
+    shown = re.search(r'<ul class="messages">(.*?)</ul>', body, re.S)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", shown.group(1), re.S) if shown else []
+    return [html.unescape(re.sub(r"\s+", " ", item)).strip() for item in items]
+
+
+def _resend_button(browser: production_site.Client) -> str:
+    """The action of the team page's only « Renvoyer l'invitation » form."""
+    status, _ = browser.request("GET", "/structure/equipe/")
+    assert status == 200, (status, browser.location)
+    actions = re.findall(
+        r'<form method="post" action="([^"]+/invitation/)">\s*<input[^>]*csrfmiddlewaretoken'
+        r"[^>]*>\s*<button[^>]*>Renvoyer l'invitation",
+        browser.body,
+    )
+    assert len(actions) == 1, browser.body[-3000:]
+    return actions[0]
+
+
+def _invitation_resent(browser, mode, smtp, folder, env, port, slug) -> None:
+    """« Renvoyer l'invitation » clicked by the coordinator: a second e-mail through the worker
+    with a fresh link. Both links work until one is used; then the other says it has served."""
+    agent = f"agent@{slug}.example"
+    status, _ = browser.request("GET", "/structure/equipe/ajouter/")
+    assert status == 200, (status, browser.location)
+    member = {"first_name": "Sami", "last_name": "Agent", "email": agent, "role": "agent"}
+    status, _ = browser.request("POST", "/structure/equipe/ajouter/", member)
+    assert status == 302, (status, browser.body[-2000:])
+    first = production_site.wait_until(
+        lambda: _received(mode, smtp, folder, agent), what="the agent's invitation"
+    )
+    first_link = LINK.search(first[0]).group(0).split(f"127.0.0.1:{port}", 1)[1]
+
+    # A click at once is the same invitation (a double click sends one).
+    action = _resend_button(browser)
+    status, _ = browser.request("POST", action, {})
+    assert status == 302 and browser.location.endswith(action.rsplit("invitation/", 1)[0])
+    browser.request("GET", browser.location)
+    assert "L'invitation de Sami Agent vient déjà d'être renvoyée." in _messages(browser.body)
+
+    # Minutes later, nothing came: the click sends it again.
+    production_site.shell(env, WAITED.format(address=agent))
+    status, _ = browser.request("POST", _resend_button(browser), {})
+    assert status == 302, (status, browser.body[-2000:])
+    browser.request("GET", browser.location)
+    assert "L'invitation de Sami Agent est renvoyée." in _messages(browser.body)
+    bodies = production_site.wait_until(
+        lambda: (lambda found: found if len(found) >= 2 else None)(
+            _received(mode, smtp, folder, agent)
+        ),
+        what="the second invitation",
+    )
+    second_link = LINK.search(bodies[1]).group(0).split(f"127.0.0.1:{port}", 1)[1]
+    assert second_link != first_link
+
+    # The first link still works (the same account, no password yet, not expired)...
+    early = production_site.Client(port)
+    status, _ = early.request("GET", first_link)
+    assert status == 302 and "set-password" in early.location, (status, early.location)
+    # ... he chooses his password by the second one ...
+    agent_browser = production_site.Client(port)
+    status, _ = agent_browser.request("GET", second_link)
+    assert status == 302 and "set-password" in agent_browser.location, agent_browser.location
+    choice = {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    status, _ = agent_browser.request("POST", agent_browser.location, choice)
+    assert status == 302 and "termine" in agent_browser.location, agent_browser.body[-2000:]
+    # ... and then the first one says it has served (his password changed its token).
+    late = production_site.Client(port)
+    status, _ = late.request("GET", first_link)
+    assert status == 200 and "Ce lien n'est plus valable" in late.body, (status, late.location)
+    status, _ = agent_browser.request(
+        "POST", "/compte/connexion/", {"username": agent, "password": PASSWORD}
+    )
+    assert status == 302, agent_browser.body[-2000:]
+    # Exactly two invitations reached him: the first click sent none.
+    assert len(_received(mode, smtp, folder, agent)) == 2
+
+
 def test_a_worker_killed_mid_task_finishes_it_once_after_its_restart(
     installed, smtp, brevo, tmp_path
 ):
     slug = "ccas-crash"
-    env = {**installed, **_mail_env("smtp", smtp, tmp_path), **_sms_env(brevo)}
+    env = {**installed, **_mail_env("smtp", smtp, tmp_path), **brevo.env()}
     production_site.manage(
         env,
         "operator_create",
