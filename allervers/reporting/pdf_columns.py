@@ -7,9 +7,9 @@ The widths are those the automatic layout would choose (CSS 2.1, 17.5.2.2), comp
 the font's advance widths instead of laying the text out: each column at least as wide as its
 longest word (a label wraps between its words, never inside one — issue 27), the rest of the
 page's width shared in proportion to what each column's longest text would need on one line.
-A table whose words do not fit side by side, or a document set in another font than the one
-measured (DejaVu Sans, missing on this machine), keeps the automatic layout: the widths are an
-optimisation, never a different rendering rule.
+A table whose words do not fit side by side at the stylesheet's size is set smaller (down to
+6 pt) so that it stays inside the page's margins; a document set in another font than the one
+measured (DejaVu Sans, missing on this machine) keeps the automatic layout.
 
 The sizes below are those of `report_pdf.css` (font sizes, cell paddings, the page's margins in
 `report_pdf.html`); a change there is a change here.
@@ -37,6 +37,8 @@ FONT_FOLDERS = (
 # (font size, horizontal padding of a cell) in points, by the table's class.
 SIZES = {"headline-figures": (9.5, 10.0), "key-figures": (9.0, 8.0)}
 DEFAULT_SIZE = (7.5, 8.0)
+# The smallest type a table is set in to stay inside the page (still legible on paper).
+SMALLEST_SIZE = 6.0
 FIRST_COLUMN_SHARES = {"headline-figures": 0.36, "key-figures": 0.36}
 DEFAULT_FIRST_COLUMN_SHARE = 0.22
 # A cell's share of the collapsed borders (0.5 pt, half on each side), and half a point more
@@ -166,17 +168,9 @@ def _cell_widths(parts: list[tuple[str, bool]], size: float) -> tuple[float, flo
     return max(words, default=0.0), line
 
 
-def _column_widths(table: dict) -> list[float] | None:
-    """The columns' widths in points, as the automatic layout would choose them; None when the
-    automatic layout must stay."""
-    if table["spans"] or table["styled"] or not table["cells"]:
-        return None
-    classes = table["classes"]
-    size, padding = next((SIZES[name] for name in classes if name in SIZES), DEFAULT_SIZE)
-    share = next(
-        (FIRST_COLUMN_SHARES[name] for name in classes if name in FIRST_COLUMN_SHARES),
-        DEFAULT_FIRST_COLUMN_SHARE,
-    )
+def _extents(table: dict, size: float, padding: float) -> tuple[list[float], list[float]]:
+    """Each column's least width (its longest word, or its whole text where it never wraps) and
+    its most (its widest text on one line), in points, cell padding and borders included."""
     count = 1 + max(cell["column"] for cell in table["cells"])
     least, most = [0.0] * count, [0.0] * count
     for cell in table["cells"]:
@@ -188,23 +182,58 @@ def _column_widths(table: dict) -> list[float] | None:
     most = [
         max(width + padding + BORDER + SLACK, low) for width, low in zip(most, least, strict=True)
     ]
+    return least, most
+
+
+def _size_to_fit(table: dict, padding: float) -> float | None:
+    """The largest type size (in quarter points, at least `SMALLEST_SIZE`) at which the table's
+    words stand side by side on the page; None when even the smallest is too wide."""
+    least, _ = _extents(table, 1.0, padding)
+    fixed = padding + BORDER + SLACK
+    words = sum(width - fixed for width in least)
+    size = int((PAGE_WIDTH - fixed * len(least)) / words * 4) / 4 if words else SMALLEST_SIZE
+    return size if size >= SMALLEST_SIZE else None
+
+
+def _column_widths(table: dict) -> tuple[list[float], float | None] | None:
+    """The columns' widths in points, as the automatic layout would choose them, and the smaller
+    type size the table needs to fit the page (None: the stylesheet's); None when the automatic
+    layout must stay."""
+    if table["spans"] or table["styled"] or not table["cells"]:
+        return None
+    classes = table["classes"]
+    size, padding = next((SIZES[name] for name in classes if name in SIZES), DEFAULT_SIZE)
+    share = next(
+        (FIRST_COLUMN_SHARES[name] for name in classes if name in FIRST_COLUMN_SHARES),
+        DEFAULT_FIRST_COLUMN_SHARE,
+    )
+    least, most = _extents(table, size, padding)
+    smaller = None
     if sum(least) > PAGE_WIDTH:
-        # Words that cannot stand side by side on the page: every column at its longest word,
-        # the table wider than the text (as the automatic layout does).
-        return least
+        # Words that cannot stand side by side on the page at the stylesheet's size: the table
+        # set smaller so that it stays inside the page's margins (a table wider than the text
+        # ran to the paper's edge); where even the smallest size is too wide, every column at
+        # its longest word, the table wider than the text (as the automatic layout does).
+        smaller = _size_to_fit(table, padding)
+        if smaller is None:
+            return least, None
+        least, most = _extents(table, smaller, padding)
     # The first column's percentage (report_pdf.css) is its width unless its words need more.
-    least[0] = most[0] = max(least[0], share * PAGE_WIDTH)
-    if sum(least) > PAGE_WIDTH:
+    first = max(least[0], share * PAGE_WIDTH)
+    if sum(least[1:]) + first <= PAGE_WIDTH:
+        least[0] = most[0] = first
+    elif smaller is None:
         return None
     spare = PAGE_WIDTH - sum(least)
     growth = [high - low for low, high in zip(least, most, strict=True)]
     if sum(growth) >= spare:  # each column grows towards its widest text
-        return [low + spare * grow / sum(growth) for low, grow in zip(least, growth, strict=True)]
+        widths = [low + spare * grow / sum(growth) for low, grow in zip(least, growth, strict=True)]
+        return widths, smaller
     # Every text fits on one line: the columns other than the first share what is left in
     # proportion to their widest text.
     spare = PAGE_WIDTH - sum(most)
     rest = sum(most[1:]) or 1.0
-    return [most[0]] + [high + spare * high / rest for high in most[1:]]
+    return [most[0]] + [high + spare * high / rest for high in most[1:]], smaller
 
 
 def tables_fix(document: str) -> str:
@@ -224,12 +253,14 @@ def tables_fix(document: str) -> str:
 
     inserts: list[tuple[int, str]] = []  # (where, what)
     for table in parser.tables:
-        widths = _column_widths(table)
-        if widths is None:
+        found = _column_widths(table)
+        if found is None:
             continue
+        widths, smaller = found
         start = offset(table["start"])
         tag_end = document.index(">", start)
-        inserts.append((tag_end, ' style="table-layout: fixed"'))
+        size = f"; font-size: {smaller:g}pt" if smaller else ""
+        inserts.append((tag_end, f' style="table-layout: fixed{size}"'))
         colgroup = (
             "<colgroup>"
             + "".join(f'<col style="width: {width:.1f}pt">' for width in widths)
