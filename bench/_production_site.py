@@ -84,8 +84,9 @@ def install(env: dict) -> None:
 
 
 def start(env: dict, port: int, *, workers: int = WORKERS) -> list[subprocess.Popen]:
-    """gunicorn as the README serves it, and the task worker."""
-    gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi"]
+    """gunicorn as the README serves it (its settings file: the rules engine loaded by the master
+    before it forks, the request timeout), and the task worker."""
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
     return [
         subprocess.Popen(
             [*gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
