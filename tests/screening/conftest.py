@@ -1,8 +1,14 @@
 import time
+from decimal import Decimal
 
 import pytest
 
 from allervers.screening import engine
+from allervers.screening.enums import RightKind
+from tests.partners.factories import PartnerFactory
+from tests.reception.factories import PersonFactory, VisitFactory
+
+from .factories import ScreeningFactory, ScreeningRightFactory, ScreeningSetupFactory
 
 # What the engine answers for the households of these tests: OpenFisca itself is loaded only by
 # test_rules.py (slow); the other tests give the estimate these values.
@@ -42,3 +48,20 @@ def fake_engine(monkeypatch):
     fake = Fake()
     monkeypatch.setattr(engine, "simulate", fake.simulate)
     return fake
+
+
+@pytest.fixture
+def screening(operator):
+    """Odette Lemaire's screening: the ASPA found (1,043.59 €), CARSAT the partner that
+    handles it (the page « Vos droits estimés » and its sending)."""
+    operator.phone = "03 21 00 00 00"
+    operator.save()
+    person = PersonFactory(operator=operator, first_name="Odette", last_name="Lemaire")
+    visit = VisitFactory(operator=operator, person=person)
+    carsat = PartnerFactory(operator=operator, name="CARSAT Nord-Picardie", phone="3960")
+    ScreeningSetupFactory(operator=operator, partner_aspa=carsat)
+    screening = ScreeningFactory(operator=operator, visit=visit, kinds_found=[RightKind.ASPA])
+    ScreeningRightFactory(
+        operator=operator, screening=screening, kind=RightKind.ASPA, amount=Decimal("1043.59")
+    )
+    return screening

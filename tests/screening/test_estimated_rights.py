@@ -2,7 +2,6 @@
 
 import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -13,27 +12,11 @@ from allervers.accesslog.models import AccessLogEntry
 from allervers.core.roles import Role
 from allervers.screening.enums import RightKind
 from tests.html import text_of as html_of
-from tests.partners.factories import PartnerFactory
-from tests.reception.factories import PersonFactory, VisitFactory
+from tests.reception.factories import VisitFactory
 
-from .factories import ScreeningFactory, ScreeningRightFactory, ScreeningSetupFactory
+from .factories import ScreeningFactory, ScreeningRightFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def screening(operator):
-    operator.phone = "03 21 00 00 00"
-    operator.save()
-    person = PersonFactory(operator=operator, first_name="Odette", last_name="Lemaire")
-    visit = VisitFactory(operator=operator, person=person)
-    carsat = PartnerFactory(operator=operator, name="CARSAT Nord-Picardie", phone="3960")
-    ScreeningSetupFactory(operator=operator, partner_aspa=carsat)
-    screening = ScreeningFactory(operator=operator, visit=visit, kinds_found=[RightKind.ASPA])
-    ScreeningRightFactory(
-        operator=operator, screening=screening, kind=RightKind.ASPA, amount=Decimal("1043.59")
-    )
-    return screening
 
 
 def text_of(response) -> str:

@@ -5,7 +5,6 @@ not kept (issue 26.3)."""
 import datetime
 import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -20,16 +19,13 @@ from allervers.core import privacy
 from allervers.core.roles import Role
 from allervers.screening import sharing
 from allervers.screening.closing import screening_inputs_clear
-from allervers.screening.enums import RightKind
 from allervers.screening.models import EstimatedRightsLink
-from tests.partners.factories import PartnerFactory
-from tests.reception.factories import PersonFactory, ReferralFactory, VisitFactory
+from tests.reception.factories import ReferralFactory
 
 from .factories import (
     EstimatedRightsLinkFactory,
     ScreeningFactory,
     ScreeningRightFactory,
-    ScreeningSetupFactory,
 )
 from .test_estimated_rights import text_of
 
@@ -37,21 +33,6 @@ pytestmark = pytest.mark.django_db
 
 PHONE = "06 12 34 56 78"
 URL_OF_LINK = re.compile(r"https?://\S+/droits/([A-Za-z0-9_-]+)/")
-
-
-@pytest.fixture
-def screening(operator):
-    operator.phone = "03 21 00 00 00"
-    operator.save()
-    person = PersonFactory(operator=operator, first_name="Odette", last_name="Lemaire")
-    visit = VisitFactory(operator=operator, person=person)
-    carsat = PartnerFactory(operator=operator, name="CARSAT Nord-Picardie", phone="3960")
-    ScreeningSetupFactory(operator=operator, partner_aspa=carsat)
-    screening = ScreeningFactory(operator=operator, visit=visit, kinds_found=[RightKind.ASPA])
-    ScreeningRightFactory(
-        operator=operator, screening=screening, kind=RightKind.ASPA, amount=Decimal("1043.59")
-    )
-    return screening
 
 
 def _send_url(screening):
