@@ -205,7 +205,10 @@ _INDICATORS = [
         "rights_found_amount",
         "Montant mensuel repéré",
         "Somme des montants mensuels estimés par OpenFisca-France pour ces droits, pour le mois "
-        "du repérage. La complémentaire santé solidaire n'a pas de montant. Un droit dont les "
+        "du repérage. Les aides annuelles (chèque énergie, bourses de collège et de lycée) "
+        "comptent pour un douzième de leur montant de l'année ; la prime de Noël, versée une "
+        "fois en décembre, n'est estimée que pour un repérage de décembre et compte pour son "
+        "montant entier. La complémentaire santé solidaire n'a pas de montant. Un droit dont les "
         "réponses ont été effacées ne garde que la tranche de son montant (docs/privacy.md) : il "
         "compte pour le milieu de sa tranche (50 € pour « moins de 100 € », 200 € pour « de 100 "
         "à 299 € », 450 € pour « de 300 à 599 € ») ou 600 € pour « 600 € ou plus », et pour le "
