@@ -60,9 +60,14 @@ START = """() => {
 }"""
 
 # After the scroll the focus makes (two frames), the focused element: is it in the page's
-# content, fully in the viewport, clear of every sticky or fixed bar; its target size.
-FOCUS_STATE = """() => new Promise((resolve) => requestAnimationFrame(() =>
-    requestAnimationFrame(() => {
+# content, fully in the viewport, clear of every sticky or fixed bar; its target size. Headless
+# Chromium may schedule no frame at all for a while (a busy machine): the wait for the two frames
+# is raced against a timer, or `page.evaluate`, which has no timeout, waits for ever (CI hung so).
+FOCUS_STATE = """() => new Promise((resolve) => {
+    let settled = false;
+    const settle = () => {
+    if (settled) return;
+    settled = true;
     const element = document.activeElement;
     const box = element.getBoundingClientRect();
     const under = window.__bars.filter((bar) => !bar.contains(element)).filter((bar) => {
@@ -96,7 +101,10 @@ FOCUS_STATE = """() => new Promise((resolve) => requestAnimationFrame(() =>
         under, width: target.width, height: target.height, inline,
         top: box.top, bottom: box.bottom, scrollY: window.scrollY,
     });
-})))"""
+    };
+    requestAnimationFrame(() => requestAnimationFrame(settle));
+    setTimeout(settle, 1000);
+})"""
 
 FIELD = re.compile(r"<(select|textarea)\b|<input\b(?![^>]*type=\"(hidden|submit)\")", re.IGNORECASE)
 
