@@ -63,14 +63,18 @@ def _raw(
     return {name: float(simulation.calculate(name, "2026-06")[0]) for name in variables}
 
 
+# Alone, 41, looking for work, no income, 350 € of rent in social housing at Barlin.
+SINGLE_JOB_SEEKER_IN_SOCIAL_HOUSING = engine.Household(
+    adults=(engine.Adult(age=41, situation="job_seeker"),),
+    children_ages=(),
+    housing="social_tenant",
+    rent=350,
+    commune="62083",
+)
+
+
 def test_a_single_person_without_income_in_social_housing_has_rsa_and_housing_aid(rules):
-    household = engine.Household(
-        adults=(engine.Adult(age=41, situation="job_seeker"),),
-        children_ages=(),
-        housing="social_tenant",
-        rent=350,
-        commune="62083",
-    )
+    household = SINGLE_JOB_SEEKER_IN_SOCIAL_HOUSING
     found = _by_kind(engine.estimate(household, JUNE_2026))
     assert found[RightKind.RSA].amount == Decimal("573.49")  # 651,69 € less 12 %
     assert found[RightKind.HOUSING].eligible and found[RightKind.HOUSING].amount > 200
@@ -294,13 +298,7 @@ def test_without_a_pupil_or_on_a_comfortable_income_no_school_grant(rules):
 
 
 def test_an_rsa_recipient_gets_the_prime_de_noel_in_december_not_in_june(rules):
-    household = engine.Household(
-        adults=(engine.Adult(age=41, situation="job_seeker"),),
-        children_ages=(),
-        housing="social_tenant",
-        rent=350,
-        commune="62083",
-    )
+    household = SINGLE_JOB_SEEKER_IN_SOCIAL_HOUSING
     december = _by_kind(engine.estimate(household, datetime.date(2026, 12, 1)))
     assert december[RightKind.RSA].eligible
     # The published amount for a person alone: 152,45 € (décret of each December since 2003).
